@@ -1,0 +1,22 @@
+package dev.hermesfront.gateway.ws;
+
+/**
+ * Close codes hermes-front uses on /api/ws (documented in docs/protocol.md). Standard codes where one
+ * fits; {@code 4401} for a refused credential, mirroring the code upstream's dashboard uses.
+ */
+final class CloseCodes {
+    /** Gateway shutting down. */
+    static final int GOING_AWAY = 1001;
+    /** Binary message: the wire is text only. */
+    static final int UNSUPPORTED_DATA = 1003;
+    /** Message over the configured size. */
+    static final int TOO_BIG = 1009;
+    /** The agent exited, crashed or could not start. */
+    static final int AGENT_FAILURE = 1011;
+    /** A bound was hit: the client stopped reading, or the agent stopped taking input. */
+    static final int OVERLOADED = 1013;
+    /** Missing or wrong token. */
+    static final int UNAUTHORIZED = 4401;
+
+    private CloseCodes() {}
+}

@@ -1,0 +1,28 @@
+package dev.hermesfront.gateway.ws;
+
+import jakarta.websocket.Session;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The attached /api/ws connections, for health and shutdown. Thread-safe. */
+public final class ConnectionRegistry {
+    private final Map<Session, TuiEndpoint> live = new ConcurrentHashMap<>();
+
+    void add(Session s, TuiEndpoint e) {
+        live.put(s, e);
+    }
+
+    void remove(Session s) {
+        live.remove(s);
+    }
+
+    /** Returns the number of attached clients. */
+    public int size() {
+        return live.size();
+    }
+
+    /** Asks every client to close with 1001 after its queued frames. */
+    public void shutdownAll() {
+        live.values().forEach(TuiEndpoint::shutdown);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.hermesfront.gateway.ws;
+
+import dev.hermesfront.bridge.AgentLauncher;
+import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.protocol.codec.FrameCodec;
+import jakarta.websocket.server.ServerEndpointConfig;
+
+/** Hands each new connection its own {@link TuiEndpoint} with the gateway's collaborators; no reflection. */
+public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configurator {
+    private final GatewayConfig config;
+    private final FrameCodec codec;
+    private final AgentLauncher launcher;
+    private final ConnectionRegistry registry;
+
+    public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry) {
+        this.config = config;
+        this.codec = codec;
+        this.launcher = launcher;
+        this.registry = registry;
+    }
+
+    @Override
+    public <T> T getEndpointInstance(Class<T> endpointClass) {
+        return endpointClass.cast(new TuiEndpoint(config, codec, launcher, registry));
+    }
+
+    /** Builds the endpoint registration for {@code path}. */
+    public ServerEndpointConfig endpointConfig(String path) {
+        return ServerEndpointConfig.Builder.create(TuiEndpoint.class, path).configurator(this).build();
+    }
+}

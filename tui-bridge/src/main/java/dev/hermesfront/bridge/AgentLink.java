@@ -1,0 +1,24 @@
+package dev.hermesfront.bridge;
+
+/**
+ * One client's connection to an agent: frames in, frames out through the {@link ClientSink} the
+ * link was opened with. Thread-safe.
+ */
+public interface AgentLink {
+
+    /**
+     * Hands one client frame to the agent without blocking.
+     *
+     * @return false when the agent is not accepting frames (stopped, or its input queue is full)
+     */
+    boolean send(String frame);
+
+    /**
+     * Ends the link because the client left: the agent is asked to stop, then stopped. Idempotent;
+     * returns at once, the agent is reaped in the background. No {@link ClientSink#agentClosed} follows.
+     */
+    void close();
+
+    /** Returns a short description for logs, such as {@code pid 1234}. */
+    String describe();
+}

@@ -1,0 +1,63 @@
+package dev.hermesfront.bridge.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hermesfront.bridge.AgentLauncher;
+import dev.hermesfront.bridge.AgentLink;
+import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.protocol.codec.FrameCodec;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs the {@link DemoAgent} in-process, one instance per client, all paced by one small shared
+ * timer. The default agent of {@code hermes-front demo}: nothing else needs to be installed.
+ */
+public final class DemoLauncher implements AgentLauncher {
+    private final ObjectMapper mapper;
+    private final FrameCodec codec;
+    private final ScheduledExecutorService timer;
+
+    public DemoLauncher(ObjectMapper mapper, FrameCodec codec) {
+        this.mapper = mapper;
+        this.codec = codec;
+        AtomicInteger n = new AtomicInteger();
+        this.timer = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "demo-agent-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public AgentLink open(ClientSink sink) {
+        DemoAgent agent = new DemoAgent(mapper, codec, timer, sink::send);
+        return new AgentLink() {
+            @Override
+            public boolean send(String frame) {
+                agent.accept(frame);
+                return true;
+            }
+
+            @Override
+            public void close() {
+                agent.stop();
+            }
+
+            @Override
+            public String describe() {
+                return "demo agent";
+            }
+        };
+    }
+
+    @Override
+    public String kind() {
+        return "demo";
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
