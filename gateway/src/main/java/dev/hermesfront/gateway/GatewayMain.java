@@ -88,11 +88,13 @@ public final class GatewayMain implements Callable<Integer> {
 
         abstract AgentLauncher launcher();
 
-        @Override
-        public Integer call() throws Exception {
+        /**
+         * Resolves the listen address and token; on loopback without a token, generates one. Throws
+         * {@link ConfigException} for a non-loopback address without a token: never "auth off".
+         */
+        GatewayConfig resolve() {
             InetSocketAddress address = ListenAddress.parse("--listen", listen);
             String given = token != null ? token : env.get(ENV_TOKEN);
-            boolean generated = false;
             if (given == null || given.isEmpty()) {
                 if (!ListenAddress.isLoopback(address)) {
                     throw new ConfigException("refusing to listen on " + listen
@@ -100,9 +102,18 @@ public final class GatewayMain implements Callable<Integer> {
                             + "Pass --token T (or set " + ENV_TOKEN + "), or listen on 127.0.0.1.");
                 }
                 given = randomToken();
-                generated = true;
+                generatedToken = true;
             }
-            GatewayConfig config = GatewayConfig.of(address, Secret.of(given)).withMaxMessageBytes(maxMessageBytes);
+            return GatewayConfig.of(address, Secret.of(given)).withMaxMessageBytes(maxMessageBytes);
+        }
+
+        private boolean generatedToken;
+
+        @Override
+        public Integer call() throws Exception {
+            GatewayConfig config = resolve();
+            InetSocketAddress address = config.listen();
+            boolean generated = generatedToken;
             long t0 = System.nanoTime();
             AgentLauncher launcher = launcher();
             GatewayServer server = new GatewayServer(config, launcher);

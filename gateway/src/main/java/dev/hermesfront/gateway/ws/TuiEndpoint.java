@@ -77,6 +77,11 @@ public final class TuiEndpoint extends Endpoint {
     }
 
     private void onText(String text) {
+        // Undertow checks its buffer limit only at buffer boundaries; this makes the bound exact.
+        if ((long) text.length() * 3 > config.maxMessageBytes() && utf8Length(text) > config.maxMessageBytes()) {
+            outbound.closeAfterDrain(reason(CloseCodes.TOO_BIG, "message over " + config.maxMessageBytes() + " bytes"));
+            return;
+        }
         Decoded d = codec.decode(text);
         if (d instanceof Decoded.Valid) {
             AgentLink l = link;
@@ -87,6 +92,25 @@ public final class TuiEndpoint extends Endpoint {
             LOG.log(System.Logger.Level.DEBUG, "answered an invalid client frame ({0})", inv.reason());
             outbound.send(inv.reply());
         }
+    }
+
+    /** Returns the UTF-8 encoded length of {@code s} without encoding it. */
+    static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     @Override

@@ -1,0 +1,71 @@
+package dev.hermesfront.gateway;
+
+import dev.hermesfront.bridge.AgentLauncher;
+import dev.hermesfront.bridge.process.AgentCommand;
+import dev.hermesfront.bridge.process.ProcessLauncher;
+import dev.hermesfront.gateway.config.Secret;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/** A gateway started in-process on 127.0.0.1:0 for one test; close it to stop it and its agents. */
+public final class TestGateway implements AutoCloseable {
+    public static final String TOKEN = "test-token-123";
+
+    private final GatewayServer server;
+
+    private TestGateway(GatewayServer server) {
+        this.server = server;
+    }
+
+    /** Starts a gateway with {@code launcher}, after applying {@code tweak} to the default config. */
+    public static TestGateway start(AgentLauncher launcher, UnaryOperator<GatewayConfig> tweak) throws Exception {
+        GatewayConfig cfg = tweak.apply(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN)));
+        return new TestGateway(new GatewayServer(cfg, launcher).start());
+    }
+
+    /** Starts a gateway whose agent is {@link EchoAgent} as a real child process. */
+    public static TestGateway withEchoAgent() throws Exception {
+        return start(new ProcessLauncher(javaMain(EchoAgent.class)), c -> c);
+    }
+
+    /** Returns a command that runs {@code main} with the current JVM and class path, with short stop graces. */
+    public static AgentCommand javaMain(Class<?> main, String... args) {
+        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> argv = new java.util.ArrayList<>(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), main.getName()));
+        argv.addAll(List.of(args));
+        return AgentCommand.of(argv, null, Map.of()).withGraces(Duration.ofSeconds(2), Duration.ofSeconds(1));
+    }
+
+    public GatewayServer server() {
+        return server;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** Returns the /api/ws URI with the right token. */
+    public URI wsUri() {
+        return wsUri("?token=" + TOKEN);
+    }
+
+    /** Returns the /api/ws URI with the given query (including the '?'), or none if empty. */
+    public URI wsUri(String query) {
+        return URI.create("ws://127.0.0.1:" + port() + "/api/ws" + query);
+    }
+
+    public URI http(String path) {
+        return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
