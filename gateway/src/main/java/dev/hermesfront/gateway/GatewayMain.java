@@ -3,10 +3,12 @@ package dev.hermesfront.gateway;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.demo.DemoLauncher;
+import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.AgentCommand;
 import dev.hermesfront.bridge.process.ProcessLauncher;
 import dev.hermesfront.gateway.config.CommandLine;
 import dev.hermesfront.gateway.config.ConfigException;
+import dev.hermesfront.gateway.config.Durations;
 import dev.hermesfront.gateway.config.ListenAddress;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.protocol.codec.FrameCodec;
@@ -82,6 +84,22 @@ public final class GatewayMain implements Callable<Integer> {
                 description = "Largest client message on /api/ws; larger ones close the connection with 1009 (default: ${DEFAULT-VALUE}).")
         int maxMessageBytes;
 
+        @Option(names = "--park-window", paramLabel = "DURATION", defaultValue = "2m",
+                description = "How long an agent is kept after its client drops, for the client to come back (default: ${DEFAULT-VALUE}; 0 disables parking).")
+        String parkWindow;
+
+        @Option(names = "--park-buffer-frames", paramLabel = "N", defaultValue = "10000",
+                description = "Frames kept for a parked agent's client; past it the agent is stopped and the loss reported (default: ${DEFAULT-VALUE}).")
+        int parkBufferFrames;
+
+        @Option(names = "--park-buffer-bytes", paramLabel = "N", defaultValue = "8388608",
+                description = "Characters kept for a parked agent's client (default: ${DEFAULT-VALUE}).")
+        long parkBufferBytes;
+
+        @Option(names = "--max-agents", paramLabel = "N", defaultValue = "1024",
+                description = "Agents running or parked at once; new connections past it are closed with 1013 (default: ${DEFAULT-VALUE}).")
+        int maxAgents;
+
         Common(Map<String, String> env) {
             this.env = env;
         }
@@ -104,7 +122,14 @@ public final class GatewayMain implements Callable<Integer> {
                 given = randomToken();
                 generatedToken = true;
             }
-            return GatewayConfig.of(address, Secret.of(given)).withMaxMessageBytes(maxMessageBytes);
+            if (parkBufferFrames < 0 || parkBufferBytes < 0) {
+                throw new ConfigException("--park-buffer-frames/--park-buffer-bytes", parkBufferFrames + "/" + parkBufferBytes,
+                        "integers >= 0");
+            }
+            ParkingPolicy parking = new ParkingPolicy(Durations.parse("--park-window", parkWindow), parkBufferFrames, parkBufferBytes);
+            GatewayConfig base = GatewayConfig.of(address, Secret.of(given));
+            return base.withMaxMessageBytes(maxMessageBytes).withParking(parking)
+                    .withAgentLimits(maxAgents, base.spawnBurst(), base.spawnPerSecond());
         }
 
         private boolean generatedToken;

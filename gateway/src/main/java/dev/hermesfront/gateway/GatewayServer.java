@@ -1,6 +1,7 @@
 package dev.hermesfront.gateway;
 
 import dev.hermesfront.bridge.AgentLauncher;
+import dev.hermesfront.bridge.park.ParkingLot;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.http.HealthHandler;
 import dev.hermesfront.gateway.http.WebSocketOnlyHandler;
@@ -39,6 +40,7 @@ public final class GatewayServer implements AutoCloseable {
     private Undertow undertow;
     private DeploymentManager deployment;
     private XnioWorker worker;
+    private ParkingLot lot;
 
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
         this.config = config;
@@ -55,7 +57,8 @@ public final class GatewayServer implements AutoCloseable {
                 .set(Options.WORKER_NAME, "hermes-front")
                 .getMap());
         FrameCodec codec = new FrameCodec(config.maxMessageBytes());
-        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry);
+        lot = new ParkingLot(config.parking(), codec);
+        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
                 .setWorker(worker)
                 .setDispatchToWorkerThread(true)
@@ -98,6 +101,11 @@ public final class GatewayServer implements AutoCloseable {
         return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     }
 
+    /** Returns the number of parked agents. */
+    public int parked() {
+        return lot.size();
+    }
+
     /** Returns the number of attached /api/ws clients. */
     public int connections() {
         return registry.size();
@@ -113,6 +121,7 @@ public final class GatewayServer implements AutoCloseable {
             return;
         }
         registry.shutdownAll();
+        lot.close();
         launcher.close();
         try {
             deployment.stop();

@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
  * stdin line to stdout byte for byte. Lines that start with {@code {"cmd": } are commands:
  * {@code crash} (write a last line, exit with {@code code}), {@code raw} (write {@code text} as a line, for
  * non-JSON output), {@code flood} (write {@code n} numbered lines at once), {@code hang} (keep running after
- * stdin closes, so only a signal stops it).
+ * stdin closes, so only a signal stops it), {@code stream} (write {@code n} lines {@code {"s": i}}, one every
+ * {@code delay_ms}, from another thread).
  */
 public final class EchoAgent {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -49,6 +50,21 @@ public final class EchoAgent {
                     }
                     out.write(b.toString().getBytes(StandardCharsets.UTF_8));
                     out.flush();
+                } else if (name.equals("stream")) {
+                    int n = cmd.path("n").asInt();
+                    long delay = cmd.path("delay_ms").asLong();
+                    Thread t = new Thread(() -> {
+                        try {
+                            for (int i = 0; i < n; i++) {
+                                write(out, "{\"s\": " + i + "}");
+                                Thread.sleep(delay);
+                            }
+                        } catch (IOException | InterruptedException e) {
+                            System.exit(0);
+                        }
+                    }, "stream");
+                    t.setDaemon(true);
+                    t.start();
                 } else if (name.equals("hang")) {
                     hang = true;
                 }
@@ -66,7 +82,9 @@ public final class EchoAgent {
     }
 
     private static void write(OutputStream out, String line) throws IOException {
-        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        synchronized (out) {
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.hermesfront.gateway;
 
 import dev.hermesfront.bridge.AgentLauncher;
+import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.AgentCommand;
 import dev.hermesfront.bridge.process.ProcessLauncher;
 import dev.hermesfront.gateway.config.Secret;
@@ -28,9 +29,14 @@ public final class TestGateway implements AutoCloseable {
         return new TestGateway(new GatewayServer(cfg, launcher).start());
     }
 
-    /** Starts a gateway whose agent is {@link EchoAgent} as a real child process. */
+    /** Starts a gateway whose agent is {@link EchoAgent} as a real child process, without parking. */
     public static TestGateway withEchoAgent() throws Exception {
-        return start(new ProcessLauncher(javaMain(EchoAgent.class)), c -> c);
+        return withEchoAgent(c -> c.withParking(ParkingPolicy.disabled()));
+    }
+
+    /** Starts a gateway whose agent is {@link EchoAgent} as a real child process. */
+    public static TestGateway withEchoAgent(UnaryOperator<GatewayConfig> tweak) throws Exception {
+        return start(new ProcessLauncher(javaMain(EchoAgent.class)), tweak);
     }
 
     /** Returns a command that runs {@code main} with the current JVM and class path, with short stop graces. */
@@ -40,6 +46,17 @@ public final class TestGateway implements AutoCloseable {
                 System.getProperty("java.class.path"), main.getName()));
         argv.addAll(List.of(args));
         return AgentCommand.of(argv, null, Map.of()).withGraces(Duration.ofSeconds(2), Duration.ofSeconds(1));
+    }
+
+    /** Waits (bounded) until {@code n} agents are parked; the server parks an agent just after the client's close completes. */
+    public void awaitParked(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (server.parked() != n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("expected " + n + " parked agents, have " + server.parked());
+            }
+            Thread.sleep(5);
+        }
     }
 
     public GatewayServer server() {

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 public final class WsTestClient implements WebSocket.Listener, AutoCloseable {
     public static final Duration WAIT = Duration.ofSeconds(10);
 
+    /** Put in the message queue when the socket closes, so waits end at once. */
+    private static final String CLOSED = new String("<closed>");
     private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     private final CompletableFuture<int[]> closed = new CompletableFuture<>();
     private final CompletableFuture<String> closeReason = new CompletableFuture<>();
@@ -53,6 +55,7 @@ public final class WsTestClient implements WebSocket.Listener, AutoCloseable {
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
         closeReason.complete(reason);
         closed.complete(new int[] {statusCode});
+        messages.add(CLOSED);
         return null;
     }
 
@@ -60,6 +63,7 @@ public final class WsTestClient implements WebSocket.Listener, AutoCloseable {
     public void onError(WebSocket webSocket, Throwable error) {
         closed.complete(new int[] {1006});
         closeReason.complete(String.valueOf(error));
+        messages.add(CLOSED);
     }
 
     /** Sends one text message and waits until it is handed to the socket. */
@@ -78,12 +82,21 @@ public final class WsTestClient implements WebSocket.Listener, AutoCloseable {
     public String next() throws InterruptedException {
         String m = messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertNotNull(m, "no message within " + WAIT);
+        if (m == CLOSED) {
+            messages.add(CLOSED);
+            throw new AssertionError("socket closed instead of a message");
+        }
         return m;
     }
 
-    /** Returns the next message if one arrives within {@code wait}, else null. */
+    /** Returns the next message if one arrives within {@code wait}; null on timeout or once the socket is closed. */
     public String poll(Duration wait) throws InterruptedException {
-        return messages.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        String m = messages.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        if (m == CLOSED) {
+            messages.add(CLOSED);
+            return null;
+        }
+        return m;
     }
 
     /** Waits for the server's close and returns its code. */

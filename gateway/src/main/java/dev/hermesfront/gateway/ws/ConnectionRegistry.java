@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The attached /api/ws connections, for health and shutdown. Thread-safe. */
 public final class ConnectionRegistry {
     private final Map<Session, TuiEndpoint> live = new ConcurrentHashMap<>();
+    private volatile boolean shuttingDown;
 
     void add(Session s, TuiEndpoint e) {
         live.put(s, e);
@@ -16,6 +17,11 @@ public final class ConnectionRegistry {
         live.remove(s);
     }
 
+    /** Returns true once the gateway is shutting down: leaving clients' agents are stopped, not parked. */
+    boolean shuttingDown() {
+        return shuttingDown;
+    }
+
     /** Returns the number of attached clients. */
     public int size() {
         return live.size();
@@ -23,6 +29,7 @@ public final class ConnectionRegistry {
 
     /** Asks every client to close with 1001 after its queued frames. */
     public void shutdownAll() {
+        shuttingDown = true;
         live.values().forEach(TuiEndpoint::shutdown);
     }
 }

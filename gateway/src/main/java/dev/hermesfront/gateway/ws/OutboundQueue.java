@@ -105,14 +105,20 @@ final class OutboundQueue implements ClientSink, SendHandler {
         pump();
     }
 
-    /** Marks the queue dead after the session closed; wakes waiting producers. */
-    void closed() {
+    /**
+     * Marks the queue dead after the session closed and wakes waiting producers.
+     *
+     * @return the frames that were never handed to the socket, oldest first
+     */
+    java.util.List<String> closed() {
         lock.lock();
         try {
             closed = true;
+            java.util.List<String> unsent = new java.util.ArrayList<>(queue);
             queue.clear();
             queuedChars = 0;
             drained.signalAll();
+            return unsent;
         } finally {
             lock.unlock();
         }

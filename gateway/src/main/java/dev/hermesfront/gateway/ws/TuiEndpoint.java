@@ -1,7 +1,8 @@
 package dev.hermesfront.gateway.ws;
 
 import dev.hermesfront.bridge.AgentLauncher;
-import dev.hermesfront.bridge.AgentLink;
+import dev.hermesfront.bridge.park.Attachment;
+import dev.hermesfront.bridge.park.ParkingLot;
 import dev.hermesfront.gateway.GatewayConfig;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
@@ -13,7 +14,7 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@code /api/ws} endpoint: one agent link per connection, frames passed through untouched
@@ -30,18 +31,26 @@ import java.util.Map;
 public final class TuiEndpoint extends Endpoint {
     private static final System.Logger LOG = System.getLogger(TuiEndpoint.class.getName());
 
+    /** The principal of the single-token setup; named credentials replace it. */
+    static final String DEFAULT_PRINCIPAL = "token";
+
     private final GatewayConfig config;
     private final FrameCodec codec;
     private final AgentLauncher launcher;
     private final ConnectionRegistry registry;
-    private volatile AgentLink link;
+    private final ParkingLot lot;
+    private final AdmissionControl admission;
+    private volatile Attachment attachment;
     private volatile OutboundQueue outbound;
 
-    TuiEndpoint(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry) {
+    TuiEndpoint(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry, ParkingLot lot,
+                AdmissionControl admission) {
         this.config = config;
         this.codec = codec;
         this.launcher = launcher;
         this.registry = registry;
+        this.lot = lot;
+        this.admission = admission;
     }
 
     @Override
@@ -54,25 +63,52 @@ public final class TuiEndpoint extends Endpoint {
             close(session, CloseCodes.UNAUTHORIZED, "unauthorized: missing or invalid token");
             return;
         }
+        String principal = DEFAULT_PRINCIPAL;
         OutboundQueue out = new OutboundQueue(session, config.outboundHighWater(), config.outboundLimit());
+        Optional<Attachment> back = lot.take(principal, single(session, "resume"));
+        Attachment a;
+        if (back.isPresent()) {
+            a = back.get();
+            int replayed = a.attach(out);
+            LOG.log(System.Logger.Level.INFO, "client {0} re-attached to parked {1} ({2,number,#} buffered frames replayed)",
+                    session.getId(), a.agent().describe(), replayed);
+        } else {
+            AdmissionControl.Verdict v = admission.tryStart(principal);
+            if (v != AdmissionControl.Verdict.OK) {
+                LOG.log(System.Logger.Level.WARNING, "refused a new agent for {0}: {1}", principal, v);
+                close(session, CloseCodes.OVERLOADED, v == AdmissionControl.Verdict.SPAWN_RATE
+                        ? "too many new agents for this credential; retry in a few seconds"
+                        : "too many agents on this gateway; retry later");
+                return;
+            }
+            a = lot.newAttachment(principal);
+            a.attach(out);
+            try {
+                a.link(launcher.open(a), admission::release);
+            } catch (IOException | RuntimeException e) {
+                admission.release();
+                LOG.log(System.Logger.Level.WARNING, "agent failed to start: {0}", e.getMessage());
+                close(session, CloseCodes.AGENT_FAILURE, "agent failed to start");
+                return;
+            }
+            LOG.log(System.Logger.Level.INFO, "client {0} attached to {1}", session.getId(), a.agent().describe());
+        }
+        a.sendAfterReady(lot.takeNotices(principal));
         outbound = out;
+        attachment = a;
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::onText);
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b ->
                 out.closeAfterDrain(reason(CloseCodes.UNSUPPORTED_DATA, "binary messages are not supported; send JSON text")));
-        try {
-            link = launcher.open(out);
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "agent failed to start: {0}", e.getMessage());
-            close(session, CloseCodes.AGENT_FAILURE, "agent failed to start");
-            return;
-        }
         registry.add(session, this);
-        LOG.log(System.Logger.Level.INFO, "client {0} attached to {1}", session.getId(), link.describe());
+    }
+
+    private static String single(Session session, String name) {
+        List<String> v = session.getRequestParameterMap().get(name);
+        return v != null && v.size() == 1 && !v.get(0).isEmpty() ? v.get(0) : null;
     }
 
     private boolean authorized(Session session) {
-        Map<String, List<String>> params = session.getRequestParameterMap();
-        List<String> tokens = params.get("token");
+        List<String> tokens = session.getRequestParameterMap().get("token");
         return tokens != null && tokens.size() == 1 && config.token().matches(tokens.get(0));
     }
 
@@ -83,9 +119,13 @@ public final class TuiEndpoint extends Endpoint {
             return;
         }
         Decoded d = codec.decode(text);
-        if (d instanceof Decoded.Valid) {
-            AgentLink l = link;
-            if (l != null && !l.send(text)) {
+        if (d instanceof Decoded.Valid v) {
+            if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                LOG.log(System.Logger.Level.DEBUG, "client -> {0} {1} {2}", v.frame().kind(), v.frame().method(),
+                        v.frame().id() == null ? "" : v.frame().id().json());
+            }
+            Attachment a = attachment;
+            if (a != null && !a.agent().send(a.toAgent(v.frame()))) {
                 outbound.closeAfterDrain(reason(CloseCodes.OVERLOADED, "agent is not accepting input"));
             }
         } else if (d instanceof Decoded.Invalid inv) {
@@ -117,14 +157,17 @@ public final class TuiEndpoint extends Endpoint {
     public void onClose(Session session, CloseReason closeReason) {
         registry.remove(session);
         OutboundQueue out = outbound;
-        if (out != null) {
-            out.closed();
+        List<String> unsent = out != null ? out.closed() : List.of();
+        Attachment a = attachment;
+        if (a == null) {
+            return;
         }
-        AgentLink l = link;
-        if (l != null) {
-            LOG.log(System.Logger.Level.INFO, "client {0} left ({1,number,#}); stopping {2}", session.getId(),
-                    closeReason.getCloseCode().getCode(), l.describe());
-            l.close();
+        int code = closeReason.getCloseCode().getCode();
+        if (a.exit() == null && !registry.shuttingDown() && lot.park(a, unsent)) {
+            LOG.log(System.Logger.Level.INFO, "client {0} left ({1,number,#}); {2} parked", session.getId(), code, a.agent().describe());
+        } else {
+            LOG.log(System.Logger.Level.INFO, "client {0} left ({1,number,#}); stopping {2}", session.getId(), code, a.agent().describe());
+            a.end();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.hermesfront.gateway.ws;
 
 import dev.hermesfront.bridge.AgentLauncher;
+import dev.hermesfront.bridge.park.ParkingLot;
 import dev.hermesfront.gateway.GatewayConfig;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -11,17 +12,22 @@ public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configur
     private final FrameCodec codec;
     private final AgentLauncher launcher;
     private final ConnectionRegistry registry;
+    private final ParkingLot lot;
+    private final AdmissionControl admission;
 
-    public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry) {
+    public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry,
+                                   ParkingLot lot) {
         this.config = config;
         this.codec = codec;
         this.launcher = launcher;
         this.registry = registry;
+        this.lot = lot;
+        this.admission = new AdmissionControl(config.maxAgents(), config.spawnBurst(), config.spawnPerSecond(), System::nanoTime);
     }
 
     @Override
     public <T> T getEndpointInstance(Class<T> endpointClass) {
-        return endpointClass.cast(new TuiEndpoint(config, codec, launcher, registry));
+        return endpointClass.cast(new TuiEndpoint(config, codec, launcher, registry, lot, admission));
     }
 
     /** Builds the endpoint registration for {@code path}. */

@@ -29,7 +29,7 @@ class WsEndpointTest {
 
     @BeforeEach
     void start() throws Exception {
-        gw = TestGateway.start(new DemoLauncher(MAPPER, new FrameCodec()), c -> c.withMaxMessageBytes(MAX));
+        gw = TestGateway.start(new DemoLauncher(MAPPER, new FrameCodec()), c -> c.withMaxMessageBytes(MAX).withParking(dev.hermesfront.bridge.park.ParkingPolicy.disabled()));
     }
 
     @AfterEach
