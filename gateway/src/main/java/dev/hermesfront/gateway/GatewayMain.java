@@ -6,6 +6,7 @@ import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.AgentCommand;
 import dev.hermesfront.bridge.process.ProcessLauncher;
+import dev.hermesfront.bridge.upstream.UpstreamLauncher;
 import dev.hermesfront.gateway.config.CommandLine;
 import dev.hermesfront.gateway.config.ConfigException;
 import dev.hermesfront.gateway.config.Durations;
@@ -15,6 +16,8 @@ import dev.hermesfront.protocol.codec.FrameCodec;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -195,11 +198,22 @@ public final class GatewayMain implements Callable<Integer> {
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
-            description = "Run the gateway in front of a real agent: one agent process per attached client, over stdio.")
+            description = "Run the gateway in front of a real agent: one agent process per attached client over stdio (--agent-cmd), "
+                    + "or one connection per client to a loopback dashboard's /api/ws (--agent-ws).")
     static final class Serve extends Common {
-        @Option(names = "--agent-cmd", paramLabel = "'CMD ARGS'", required = true,
+        static final String ENV_DASHBOARD_TOKEN = "HERMES_DASHBOARD_SESSION_TOKEN";
+
+        @Option(names = "--agent-cmd", paramLabel = "'CMD ARGS'",
                 description = "Agent command, split like a shell would but run without one, e.g. 'python -m tui_gateway.entry'.")
         String agentCmd;
+
+        @Option(names = "--agent-ws", paramLabel = "URL",
+                description = "Bridge to a loopback dashboard's /api/ws instead, e.g. ws://127.0.0.1:9119/api/ws.")
+        String agentWs;
+
+        @Option(names = "--dashboard-token", paramLabel = "T",
+                description = "The dashboard's session token, sent on the loopback hop only (default: $" + ENV_DASHBOARD_TOKEN + ").")
+        String dashboardToken;
 
         @Option(names = "--agent-cwd", paramLabel = "DIR", description = "Working directory of the agent (default: the gateway's).")
         Path agentCwd;
@@ -217,6 +231,22 @@ public final class GatewayMain implements Callable<Integer> {
 
         @Override
         AgentLauncher launcher() {
+            if ((agentCmd == null) == (agentWs == null)) {
+                throw new ConfigException("serve needs exactly one of --agent-cmd 'CMD ARGS' (stdio agent) or --agent-ws URL (dashboard)");
+            }
+            if (agentWs != null) {
+                URI url;
+                try {
+                    url = new URI(agentWs);
+                } catch (URISyntaxException e) {
+                    throw new ConfigException("--agent-ws", agentWs, "a ws:// URL such as ws://127.0.0.1:9119/api/ws");
+                }
+                if (!"ws".equals(url.getScheme()) && !"wss".equals(url.getScheme()) || url.getHost() == null || url.getPort() < 0) {
+                    throw new ConfigException("--agent-ws", agentWs, "a ws:// URL with host and port, such as ws://127.0.0.1:9119/api/ws");
+                }
+                String tok = dashboardToken != null ? dashboardToken : env.get(ENV_DASHBOARD_TOKEN);
+                return new UpstreamLauncher(url, tok == null || tok.isEmpty() ? null : tok);
+            }
             List<String> argv = CommandLine.split("--agent-cmd", agentCmd);
             if (agentCwd != null && !Files.isDirectory(agentCwd)) {
                 throw new ConfigException("--agent-cwd", agentCwd.toString(), "an existing directory");

@@ -1,0 +1,113 @@
+package dev.hermesfront.gateway.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hermesfront.bridge.demo.DemoLauncher;
+import dev.hermesfront.bridge.park.ParkingPolicy;
+import dev.hermesfront.bridge.process.ProcessLauncher;
+import dev.hermesfront.bridge.upstream.UpstreamLauncher;
+import dev.hermesfront.gateway.EchoAgent;
+import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.GatewayServer;
+import dev.hermesfront.gateway.TestGateway;
+import dev.hermesfront.gateway.WsTestClient;
+import dev.hermesfront.gateway.config.Secret;
+import dev.hermesfront.protocol.codec.FrameCodec;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The upstream-dashboard link: a front gateway bridging each client to another /api/ws (here an inner
+ * hermes-front standing in for the dashboard), with the inner token injected on the loopback hop.
+ */
+class UpstreamLinkTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String INNER_TOKEN = "inner-dashboard-token";
+
+    private static GatewayServer inner(dev.hermesfront.bridge.AgentLauncher launcher) throws Exception {
+        GatewayConfig cfg = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(INNER_TOKEN))
+                .withParking(ParkingPolicy.disabled());
+        return new GatewayServer(cfg, launcher).start();
+    }
+
+    private static TestGateway front(int innerPort, String token) throws Exception {
+        return TestGateway.start(new UpstreamLauncher(URI.create("ws://127.0.0.1:" + innerPort + "/api/ws"), token),
+                c -> c.withParking(ParkingPolicy.disabled()));
+    }
+
+    @Test
+    void chatsThroughTheDashboardLinkWithTheInnerTokenInjected() throws Exception {
+        GatewayServer dash = inner(new DemoLauncher(MAPPER, new FrameCodec()));
+        try (TestGateway gw = front(dash.port(), INNER_TOKEN); WsTestClient c = WsTestClient.connect(gw.wsUri())) {
+            assertTrue(c.next().contains("gateway.ready"));
+            c.send("{\"jsonrpc\": \"2.0\", \"id\": \"r1\", \"method\": \"session.create\", \"params\": {}}");
+            String sid = MAPPER.readTree(c.next()).path("result").path("session_id").asText();
+            c.send("{\"jsonrpc\": \"2.0\", \"id\": \"r2\", \"method\": \"prompt.submit\", \"params\": {\"session_id\": \"" + sid
+                    + "\", \"text\": \"hi\"}}");
+            while (true) {
+                JsonNode f = MAPPER.readTree(c.next());
+                if (f.path("params").path("type").asText().equals("message.complete")) {
+                    assertEquals("Echo: hi", f.path("params").path("payload").path("text").asText());
+                    break;
+                }
+            }
+        } finally {
+            dash.close();
+        }
+    }
+
+    @Test
+    void passesBytesThroughUnchangedInOrder() throws Exception {
+        GatewayServer dash = inner(new ProcessLauncher(TestGateway.javaMain(EchoAgent.class)));
+        try (TestGateway gw = front(dash.port(), INNER_TOKEN); WsTestClient c = WsTestClient.connect(gw.wsUri())) {
+            assertTrue(c.next().contains("gateway.ready"));
+            for (int i = 0; i < 500; i++) {
+                String f = "{ \"id\" : " + i + ", \"method\": \"m\", \"params\": {\"u\": \"\u00e9\u2695\", \"f\": 1.50} }";
+                c.send(f);
+            }
+            for (int i = 0; i < 500; i++) {
+                assertEquals("{ \"id\" : " + i + ", \"method\": \"m\", \"params\": {\"u\": \"\u00e9\u2695\", \"f\": 1.50} }", c.next());
+            }
+        } finally {
+            dash.close();
+        }
+    }
+
+    @Test
+    void closesTheClientWith1011WhenTheDashboardRejectsTheInnerToken() throws Exception {
+        GatewayServer dash = inner(new DemoLauncher(MAPPER, new FrameCodec()));
+        try (TestGateway gw = front(dash.port(), "wrong-inner-token"); WsTestClient c = WsTestClient.connect(gw.wsUri())) {
+            assertEquals(1011, c.closeCode());
+            assertTrue(c.closeReason().startsWith("upstream agent closed"), c.closeReason());
+        } finally {
+            dash.close();
+        }
+    }
+
+    @Test
+    void closesTheClientWith1011WhenTheDashboardIsDown() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        try (TestGateway gw = front(port, INNER_TOKEN); WsTestClient c = WsTestClient.connect(gw.wsUri())) {
+            assertEquals(1011, c.closeCode());
+            assertEquals("upstream agent unavailable", c.closeReason());
+        }
+    }
+
+    @Test
+    void closesTheClientWith1011WhenTheDashboardGoesAway() throws Exception {
+        GatewayServer dash = inner(new DemoLauncher(MAPPER, new FrameCodec()));
+        try (TestGateway gw = front(dash.port(), INNER_TOKEN); WsTestClient c = WsTestClient.connect(gw.wsUri())) {
+            assertTrue(c.next().contains("gateway.ready"));
+            dash.close();
+            assertEquals(1011, c.closeCode());
+        }
+    }
+}
