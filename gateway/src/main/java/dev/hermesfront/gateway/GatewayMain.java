@@ -103,6 +103,18 @@ public final class GatewayMain implements Callable<Integer> {
                 description = "Agents running or parked at once; new connections past it are closed with 1013 (default: ${DEFAULT-VALUE}).")
         int maxAgents;
 
+        @Option(names = "--agent-ready-timeout", paramLabel = "DURATION", defaultValue = "60s",
+                description = "How long a new agent may take to send gateway.ready; then the client is closed 1011 (default: ${DEFAULT-VALUE}).")
+        String readyTimeout;
+
+        @Option(names = "--ping-interval", paramLabel = "DURATION", defaultValue = "20s",
+                description = "WebSocket pings to non-loopback clients; a client silent for two intervals is closed and its agent parked "
+                        + "(default: ${DEFAULT-VALUE}; 0 disables).")
+        String pingInterval;
+
+        @Option(names = "--ping-loopback", description = "Ping loopback clients too (default: off, as upstream's dashboard does).")
+        boolean pingLoopback;
+
         Common(Map<String, String> env) {
             this.env = env;
         }
@@ -132,7 +144,9 @@ public final class GatewayMain implements Callable<Integer> {
             ParkingPolicy parking = new ParkingPolicy(Durations.parse("--park-window", parkWindow), parkBufferFrames, parkBufferBytes);
             GatewayConfig base = GatewayConfig.of(address, Secret.of(given));
             return base.withMaxMessageBytes(maxMessageBytes).withParking(parking)
-                    .withAgentLimits(maxAgents, base.spawnBurst(), base.spawnPerSecond());
+                    .withAgentLimits(maxAgents, base.spawnBurst(), base.spawnPerSecond())
+                    .withLiveness(Durations.parse("--agent-ready-timeout", readyTimeout), Durations.parse("--ping-interval", pingInterval),
+                            pingLoopback);
         }
 
         private boolean generatedToken;

@@ -20,6 +20,8 @@ import io.undertow.websockets.jsr.WebSocketDeploymentInfo;
 import jakarta.servlet.ServletException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -41,6 +43,7 @@ public final class GatewayServer implements AutoCloseable {
     private DeploymentManager deployment;
     private XnioWorker worker;
     private ParkingLot lot;
+    private ScheduledExecutorService timers;
 
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
         this.config = config;
@@ -58,7 +61,12 @@ public final class GatewayServer implements AutoCloseable {
                 .getMap());
         FrameCodec codec = new FrameCodec(config.maxMessageBytes());
         lot = new ParkingLot(config.parking(), codec);
-        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot);
+        timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gateway-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
                 .setWorker(worker)
                 .setDispatchToWorkerThread(true)
@@ -130,6 +138,7 @@ public final class GatewayServer implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "undeploy: {0}", e.getMessage());
         }
         undertow.stop();
+        timers.shutdownNow();
         worker.shutdown();
         try {
             if (!worker.awaitTermination(Duration.ofSeconds(5).toMillis(), TimeUnit.MILLISECONDS)) {

@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * A test agent run as a real child process: writes a ready line holding its pid, then echoes every
  * stdin line to stdout byte for byte. Lines that start with {@code {"cmd": } are commands:
  * {@code crash} (write a last line, exit with {@code code}), {@code raw} (write {@code text} as a line, for
- * non-JSON output), {@code flood} (write {@code n} numbered lines at once), {@code hang} (keep running after
+ * non-JSON output), {@code flood} (write {@code n} numbered lines at once, each padded by {@code pad} characters if given), {@code hang} (keep running after
  * stdin closes, so only a signal stops it), {@code stream} (write {@code n} lines {@code {"s": i}}, one every
  * {@code delay_ms}, from another thread).
  */
@@ -44,9 +44,14 @@ public final class EchoAgent {
                     write(out, cmd.path("text").asText());
                 } else if (name.equals("flood")) {
                     int n = cmd.path("n").asInt();
+                    String pad = cmd.has("pad") ? ", \"pad\": \"" + "x".repeat(cmd.path("pad").asInt()) + "\"" : "";
                     StringBuilder b = new StringBuilder();
                     for (int i = 0; i < n; i++) {
-                        b.append("{\"n\": ").append(i).append("}\n");
+                        b.append("{\"n\": ").append(i).append(pad).append("}\n");
+                        if (b.length() > 1 << 20) {
+                            out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+                            b.setLength(0);
+                        }
                     }
                     out.write(b.toString().getBytes(StandardCharsets.UTF_8));
                     out.flush();

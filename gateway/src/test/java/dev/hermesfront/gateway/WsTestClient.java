@@ -27,8 +27,13 @@ public final class WsTestClient implements WebSocket.Listener, AutoCloseable {
 
     /** Connects to {@code uri}; fails the test if the handshake does not complete in time. */
     public static WsTestClient connect(URI uri) throws Exception {
+        return connect(uri, HttpClient.newHttpClient());
+    }
+
+    /** Connects with a shared client (many sockets, one selector thread). */
+    public static WsTestClient connect(URI uri, HttpClient http) throws Exception {
         WsTestClient c = new WsTestClient();
-        c.ws = HttpClient.newHttpClient().newWebSocketBuilder()
+        c.ws = http.newWebSocketBuilder()
                 .connectTimeout(WAIT)
                 .buildAsync(uri, c)
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS);

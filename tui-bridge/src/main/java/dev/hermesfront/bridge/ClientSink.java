@@ -19,7 +19,8 @@ public interface ClientSink {
     boolean send(String frame);
 
     /**
-     * Waits until the client's queue is below its high-water mark.
+     * Waits until the client's queue is below its high-water mark. A client that did not make room
+     * within a non-zero {@code timeout} is disconnected by the sink; the caller just carries on sending.
      *
      * @return false when that did not happen within {@code timeout}, or the client is gone
      */

@@ -18,8 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread: {@link #send} only enqueues; {@link #awaitWritable} is for agent reader threads.
  *
  * <p>Above {@code highWater} queued characters, producers that call {@link #awaitWritable} wait; above
- * {@code limit} the client is closed with 1013. A close requested while frames are queued happens
- * after they are sent, so a client always gets the agent's last words before the 1011.
+ * {@code limit}, or when a producer waited in vain for room, the client is closed with 1013 at once and the
+ * frames it never got are kept for {@link #closed} (the agent is then parked with them). A close requested
+ * with {@link #closeAfterDrain} happens after queued frames are sent, so a client always gets the agent's
+ * last words before the 1011.
  */
 final class OutboundQueue implements ClientSink, SendHandler {
     private static final System.Logger LOG = System.getLogger(OutboundQueue.class.getName());
@@ -29,6 +31,7 @@ final class OutboundQueue implements ClientSink, SendHandler {
     private final Session session;
     private final long highWater;
     private final long limit;
+    private final Duration stall;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
     private final ArrayDeque<String> queue = new ArrayDeque<>();
@@ -37,8 +40,9 @@ final class OutboundQueue implements ClientSink, SendHandler {
     private boolean closed;
     private CloseReason closeAfterDrain;
 
-    OutboundQueue(Session session, long highWater, long limit) {
+    OutboundQueue(Session session, long highWater, long limit, Duration stall) {
         this.session = session;
+        this.stall = stall;
         this.highWater = highWater;
         this.limit = limit;
     }
@@ -51,39 +55,72 @@ final class OutboundQueue implements ClientSink, SendHandler {
                 return false;
             }
             if (queuedChars + frame.length() > limit && !queue.isEmpty()) {
-                LOG.log(System.Logger.Level.WARNING, "client {0} is not reading ({1} chars queued); closing it",
+                LOG.log(System.Logger.Level.WARNING, "client {0} is not reading ({1,number,#} chars queued); closing it",
                         session.getId(), queuedChars);
-                queue.clear();
-                queuedChars = 0;
-                closeAfterDrain = new CloseReason(CloseReason.CloseCodes.getCloseCode(CloseCodes.OVERLOADED),
-                        "client not reading fast enough");
-                drained.signalAll();
             } else {
                 queue.addLast(frame);
                 queuedChars += frame.length();
+                frame = null;
             }
         } finally {
             lock.unlock();
+        }
+        if (frame != null) {
+            abort(reason(CloseCodes.OVERLOADED, "client not reading fast enough"));
+            return false;
         }
         pump();
         return true;
     }
 
+    /**
+     * Closes the client now, without waiting for queued frames (which {@link #closed} hands back so the
+     * agent's parking buffer can keep them).
+     */
+    void abort(CloseReason reason) {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            drained.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        closeSession(reason);
+    }
+
+    private static CloseReason reason(int code, String text) {
+        return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), text);
+    }
+
     @Override
     public boolean awaitWritable(Duration timeout) throws InterruptedException {
+        timeout = timeout.compareTo(stall) > 0 ? stall : timeout;
         long nanos = timeout.toNanos();
         lock.lock();
         try {
             while (queuedChars > highWater && !closed && closeAfterDrain == null) {
                 if (nanos <= 0) {
-                    return false;
+                    break;
                 }
                 nanos = drained.awaitNanos(nanos);
             }
-            return !closed && closeAfterDrain == null;
+            if (closed || closeAfterDrain != null) {
+                return false;
+            }
+            if (queuedChars <= highWater) {
+                return true;
+            }
         } finally {
             lock.unlock();
         }
+        if (!timeout.isZero()) {
+            LOG.log(System.Logger.Level.WARNING, "client {0} read nothing for {1,number,#} ms; closing it", session.getId(), timeout.toMillis());
+            abort(reason(CloseCodes.OVERLOADED, "client not reading"));
+        }
+        return false;
     }
 
     @Override
@@ -182,9 +219,7 @@ final class OutboundQueue implements ClientSink, SendHandler {
         try {
             inFlight = false;
             if (!result.isOK()) {
-                closed = true;
-                queue.clear();
-                queuedChars = 0;
+                closed = true; // keep the queue: closed() hands it to the parking buffer
                 drained.signalAll();
             }
         } finally {

@@ -11,7 +11,13 @@ import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.Session;
+import io.undertow.websockets.jsr.UndertowSession;
+import jakarta.websocket.PongMessage;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
@@ -40,17 +46,23 @@ public final class TuiEndpoint extends Endpoint {
     private final ConnectionRegistry registry;
     private final ParkingLot lot;
     private final AdmissionControl admission;
+    private final ScheduledExecutorService timers;
+    private final List<ScheduledFuture<?>> scheduled = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Attachment attachment;
     private volatile OutboundQueue outbound;
+    /** Set when this connection's agent failed (no ready in time): stop it rather than park it. */
+    private volatile boolean agentFailed;
+    private volatile long lastPongNanos = System.nanoTime();
 
     TuiEndpoint(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry, ParkingLot lot,
-                AdmissionControl admission) {
+                AdmissionControl admission, ScheduledExecutorService timers) {
         this.config = config;
         this.codec = codec;
         this.launcher = launcher;
         this.registry = registry;
         this.lot = lot;
         this.admission = admission;
+        this.timers = timers;
     }
 
     @Override
@@ -64,7 +76,7 @@ public final class TuiEndpoint extends Endpoint {
             return;
         }
         String principal = DEFAULT_PRINCIPAL;
-        OutboundQueue out = new OutboundQueue(session, config.outboundHighWater(), config.outboundLimit());
+        OutboundQueue out = new OutboundQueue(session, config.outboundHighWater(), config.outboundLimit(), config.clientStall());
         Optional<Attachment> back = lot.take(principal, single(session, "resume"));
         Attachment a;
         if (back.isPresent()) {
@@ -96,10 +108,55 @@ public final class TuiEndpoint extends Endpoint {
         a.sendAfterReady(lot.takeNotices(principal));
         outbound = out;
         attachment = a;
+        if (!a.ready()) {
+            long ms = config.readyTimeout().toMillis();
+            scheduled.add(timers.schedule(() -> {
+                if (!a.ready() && session.isOpen()) {
+                    LOG.log(System.Logger.Level.WARNING, "{0} sent no gateway.ready within {1,number,#} ms; giving up", a.agent().describe(), ms);
+                    agentFailed = true;
+                    out.closeAfterDrain(reason(CloseCodes.AGENT_FAILURE, "agent did not become ready"));
+                }
+            }, ms, TimeUnit.MILLISECONDS));
+        }
+        startPings(session, out);
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::onText);
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b ->
                 out.closeAfterDrain(reason(CloseCodes.UNSUPPORTED_DATA, "binary messages are not supported; send JSON text")));
         registry.add(session, this);
+    }
+
+    /** Pings non-loopback clients (and loopback ones when configured); a client silent for two intervals is closed. */
+    private void startPings(Session session, OutboundQueue out) {
+        long ms = config.pingInterval().toMillis();
+        if (ms <= 0 || (!config.pingLoopback() && peerIsLoopback(session))) {
+            return;
+        }
+        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) p -> lastPongNanos = System.nanoTime());
+        scheduled.add(timers.scheduleAtFixedRate(() -> {
+            if (!session.isOpen()) {
+                return;
+            }
+            if (System.nanoTime() - lastPongNanos > TimeUnit.MILLISECONDS.toNanos(2 * ms + 1000)) {
+                LOG.log(System.Logger.Level.INFO, "client {0} answered no ping for {1,number,#} ms; closing it", session.getId(), 2 * ms);
+                out.closeAfterDrain(reason(CloseCodes.GOING_AWAY, "no pong: connection presumed dead"));
+                return;
+            }
+            try {
+                session.getAsyncRemote().sendPing(ByteBuffer.wrap(PING));
+            } catch (IOException | IllegalStateException e) {
+                LOG.log(System.Logger.Level.DEBUG, "ping to {0} failed: {1}", session.getId(), e.getMessage());
+            }
+        }, ms, ms, TimeUnit.MILLISECONDS));
+    }
+
+    private static final byte[] PING = "hermes-front".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static boolean peerIsLoopback(Session session) {
+        if (session instanceof UndertowSession us) {
+            InetSocketAddress peer = us.getWebSocketChannel().getSourceAddress();
+            return peer != null && peer.getAddress() != null && peer.getAddress().isLoopbackAddress();
+        }
+        return false;
     }
 
     private static String single(Session session, String name) {
@@ -156,6 +213,7 @@ public final class TuiEndpoint extends Endpoint {
     @Override
     public void onClose(Session session, CloseReason closeReason) {
         registry.remove(session);
+        scheduled.forEach(f -> f.cancel(false));
         OutboundQueue out = outbound;
         List<String> unsent = out != null ? out.closed() : List.of();
         Attachment a = attachment;
@@ -163,7 +221,7 @@ public final class TuiEndpoint extends Endpoint {
             return;
         }
         int code = closeReason.getCloseCode().getCode();
-        if (a.exit() == null && !registry.shuttingDown() && lot.park(a, unsent)) {
+        if (a.exit() == null && !agentFailed && !registry.shuttingDown() && lot.park(a, unsent)) {
             LOG.log(System.Logger.Level.INFO, "client {0} left ({1,number,#}); {2} parked", session.getId(), code, a.agent().describe());
         } else {
             LOG.log(System.Logger.Level.INFO, "client {0} left ({1,number,#}); stopping {2}", session.getId(), code, a.agent().describe());

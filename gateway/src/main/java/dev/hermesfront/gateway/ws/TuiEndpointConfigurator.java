@@ -5,6 +5,7 @@ import dev.hermesfront.bridge.park.ParkingLot;
 import dev.hermesfront.gateway.GatewayConfig;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.concurrent.ScheduledExecutorService;
 
 /** Hands each new connection its own {@link TuiEndpoint} with the gateway's collaborators; no reflection. */
 public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configurator {
@@ -14,20 +15,22 @@ public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configur
     private final ConnectionRegistry registry;
     private final ParkingLot lot;
     private final AdmissionControl admission;
+    private final ScheduledExecutorService timers;
 
     public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry,
-                                   ParkingLot lot) {
+                                   ParkingLot lot, ScheduledExecutorService timers) {
         this.config = config;
         this.codec = codec;
         this.launcher = launcher;
         this.registry = registry;
         this.lot = lot;
+        this.timers = timers;
         this.admission = new AdmissionControl(config.maxAgents(), config.spawnBurst(), config.spawnPerSecond(), System::nanoTime);
     }
 
     @Override
     public <T> T getEndpointInstance(Class<T> endpointClass) {
-        return endpointClass.cast(new TuiEndpoint(config, codec, launcher, registry, lot, admission));
+        return endpointClass.cast(new TuiEndpoint(config, codec, launcher, registry, lot, admission, timers));
     }
 
     /** Builds the endpoint registration for {@code path}. */

@@ -157,6 +157,11 @@ public final class Attachment implements ClientSink {
         this.onOverflowOrExit = onOverflowOrExit;
     }
 
+    /** Returns true once the agent has sent its first frame ({@code gateway.ready}). */
+    public synchronized boolean ready() {
+        return ready != null;
+    }
+
     /** Returns true while no client is attached. */
     public synchronized boolean parked() {
         return client == null;
@@ -194,9 +199,10 @@ public final class Attachment implements ClientSink {
             if (!pendingSessionCalls.isEmpty()) {
                 noteSessionResponse(frame);
             }
-            if (client != null) {
-                return client.send(frame);
+            if (client != null && client.send(frame)) {
+                return true;
             }
+            // No client, or it was just cut off: keep the frame for whoever comes back.
             if (overflowed) {
                 dropped++;
                 return false;
@@ -213,7 +219,9 @@ public final class Attachment implements ClientSink {
             }
         }
         if (giveUp != null) {
-            LOG.log(System.Logger.Level.WARNING, "parked agent of {0} overflowed its buffer; stopping it", principal);
+            if (policy.enabled()) {
+                LOG.log(System.Logger.Level.WARNING, "parked agent of {0} overflowed its buffer; stopping it", principal);
+            }
             giveUp.run();
             return false;
         }

@@ -110,6 +110,10 @@ public final class ParkingLot implements AutoCloseable {
                     + " s passed"), policy.window().toMillis(), TimeUnit.MILLISECONDS);
             parked.computeIfAbsent(a.principal(), k -> new ArrayDeque<>()).push(new Parked(a, expiry));
         }
+        if (a.overflowed()) {
+            // It overflowed between its client being cut off and being parked.
+            timer.execute(() -> giveUp(a, "more output than the parking buffer holds"));
+        }
         LOG.log(System.Logger.Level.INFO, "agent of {0} parked for up to {1} s", a.principal(), policy.window().toSeconds());
         return true;
     }

@@ -161,13 +161,9 @@ final class ProcessAgentLink implements AgentLink {
         if (closing.get()) {
             return true; // keep draining so the agent never blocks on a full pipe while it winds down
         }
-        if (!sink.awaitWritable(CLIENT_STALL)) {
-            if (!closing.get()) {
-                LOG.log(System.Logger.Level.WARNING, "agent pid {0,number,#}: client stopped reading; stopping agent", process.pid());
-                close();
-            }
-            return true;
-        }
+        // Pace the agent by the client; a client that stays stuck is cut off by the sink, which then
+        // keeps (parks) what follows, so the agent is never blocked for good.
+        sink.awaitWritable(CLIENT_STALL);
         sink.send(frame);
         return true;
     }

@@ -144,12 +144,9 @@ final class UpstreamWsLink implements AgentLink, WebSocket.Listener {
         try {
             pacer.execute(() -> {
                 try {
-                    if (sink.awaitWritable(CLIENT_STALL)) {
-                        webSocket.request(1);
-                    } else if (!closing.get()) {
-                        LOG.log(System.Logger.Level.WARNING, "client of {0} stopped reading; closing the upstream link", display);
-                        close();
-                    }
+                    // A client that stays stuck is cut off by the sink, which keeps (parks) what follows.
+                    sink.awaitWritable(CLIENT_STALL);
+                    webSocket.request(1);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
