@@ -73,7 +73,7 @@ public final class TuiEndpoint extends Endpoint {
     private boolean authorized(Session session) {
         Map<String, List<String>> params = session.getRequestParameterMap();
         List<String> tokens = params.get("token");
-        return tokens != null && tokens.size() == 1 && config.token().matches(tokens.get(0));
+        return tokens != null && tokens.size() == 1 && config.credentials().matchToken(tokens.get(0)).isPresent();
     }
 
     private void onText(String text) {
