@@ -21,7 +21,7 @@ public final class RawHttp {
         }
     }
 
-    /** Reads until EOF or the socket timeout; returns what arrived. */
+    /** Reads until EOF, the end of a Content-Length body, or the socket timeout; returns what arrived. */
     public static String readAll(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
@@ -29,11 +29,23 @@ public final class RawHttp {
             int n;
             while ((n = in.read(buf)) > 0) {
                 out.write(buf, 0, n);
+                if (complete(out.toString(StandardCharsets.ISO_8859_1))) {
+                    break;
+                }
             }
         } catch (java.net.SocketTimeoutException e) {
             // what arrived so far is the answer
         }
         return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean complete(String r) {
+        int end = r.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return false;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(r.substring(0, end));
+        return m.find() && r.length() - end - 4 >= Integer.parseInt(m.group(1));
     }
 
     /** Returns the status code of the first status line in {@code response}. */

@@ -55,6 +55,10 @@ final class ProxyRequestHandler implements HttpHandler {
     public void handleRequest(HttpServerExchange ex) throws Exception {
         HeaderMap h = ex.getRequestHeaders();
         boolean upgrade = isWebSocketUpgrade(h);
+        if (connectionTokens(h).contains("close")) {
+            // Undertow only recognises an exact "Connection: close"; honour it inside a list too, before it is stripped.
+            ex.setPersistent(false);
+        }
         stripHopByHop(h, upgrade);
         h.remove(Headers.AUTHORIZATION);
         h.remove(AuthHandler.SESSION_TOKEN);
@@ -95,6 +99,19 @@ final class ProxyRequestHandler implements HttpHandler {
     static boolean isWebSocketUpgrade(HeaderMap h) {
         String up = h.getFirst(Headers.UPGRADE);
         return up != null && up.equalsIgnoreCase("websocket");
+    }
+
+    static List<String> connectionTokens(HeaderMap h) {
+        List<String> out = new ArrayList<>();
+        HeaderValues connection = h.get(Headers.CONNECTION);
+        if (connection != null) {
+            for (String v : connection) {
+                for (String name : v.split(",")) {
+                    out.add(name.strip().toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return out;
     }
 
     /** Removes hop-by-hop headers and any header named in {@code Connection}, keeping an upgrade pair. */

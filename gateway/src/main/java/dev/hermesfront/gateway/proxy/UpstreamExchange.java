@@ -5,10 +5,13 @@ import dev.hermesfront.gateway.http.ErrorResponses;
 import io.undertow.client.ClientConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import io.undertow.util.WorkerUtils;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
@@ -30,6 +33,9 @@ import org.xnio.conduits.StreamSinkConduit;
 final class UpstreamExchange {
     private static final System.Logger LOG = System.getLogger(UpstreamExchange.class.getName());
     static final AttachmentKey<UpstreamExchange> KEY = AttachmentKey.create(UpstreamExchange.class);
+    private static final List<HttpString> HOP_BY_HOP_RESPONSE = List.of(Headers.CONNECTION, new HttpString("Keep-Alive"),
+            new HttpString("Proxy-Connection"), Headers.PROXY_AUTHENTICATE, Headers.TE, Headers.TRAILER,
+            Headers.TRANSFER_ENCODING, Headers.UPGRADE);
 
     private final HttpServerExchange exchange;
     private final UpstreamConfig config;
@@ -52,6 +58,10 @@ final class UpstreamExchange {
         exchange.putAttachment(KEY, this);
         exchange.addDefaultResponseListener(ex -> proxyFailed());
         exchange.addResponseWrapper((factory, ex) -> {
+            if (ex.getStatusCode() != 101) {
+                // The upstream's hop-by-hop headers describe its connection to us, not ours to the client.
+                HOP_BY_HOP_RESPONSE.forEach(ex.getResponseHeaders()::remove);
+            }
             StreamSinkConduit sink = factory.create();
             return headersArrived() ? new IdleWatch(sink) : sink;
         });

@@ -260,10 +260,24 @@ class RestProxyTest {
     }
 
     @Test
+    void dropsTheUpstreamsHopByHopResponseHeaders() throws Exception {
+        api.handle("/v1/models", ex -> {
+            ex.getResponseHeaders().set("Keep-Alive", "timeout=75");
+            ex.getResponseHeaders().set("Trailer", "X-Checksum");
+            FakeUpstream.json(ex, 200, "{}");
+        });
+        HttpResponse<String> r = front.get("/v1/models", "Authorization", bearer());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Keep-Alive").isEmpty(), r.headers().map().toString());
+        assertTrue(r.headers().firstValue("Trailer").isEmpty(), r.headers().map().toString());
+    }
+
+    @Test
     void stripsHopByHopHeadersAndThoseNamedInConnection() throws Exception {
         String r = RawHttp.exchange(front.port(), "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + bearer()
                 + "\r\nConnection: close, X-Secret-Hop\r\nX-Secret-Hop: 1\r\nKeep-Alive: timeout=5\r\nProxy-Authorization: Basic eA==\r\nTE: trailers\r\n\r\n");
         assertEquals(200, RawHttp.status(r), r);
+        assertTrue(r.toLowerCase().contains("\r\nconnection: close\r\n"), "close inside a Connection list is honoured: " + r);
         FakeUpstream.Seen s = api.next();
         assertNull(s.header("x-secret-hop"));
         assertNull(s.header("keep-alive"));
