@@ -3,22 +3,22 @@ package dev.hermesfront.gateway;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.demo.DemoLauncher;
-import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.AgentCommand;
 import dev.hermesfront.bridge.process.ProcessLauncher;
 import dev.hermesfront.bridge.upstream.UpstreamLauncher;
-import dev.hermesfront.gateway.config.CommandLine;
+import dev.hermesfront.gateway.config.AgentConfig;
 import dev.hermesfront.gateway.config.ConfigException;
-import dev.hermesfront.gateway.config.Durations;
+import dev.hermesfront.gateway.config.ConfigLoader;
+import dev.hermesfront.gateway.config.ConfigValue;
+import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.ListenAddress;
 import dev.hermesfront.gateway.config.Secret;
+import dev.hermesfront.gateway.proxy.ApiKeyCheck;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -26,18 +26,20 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code hermes-front} command: {@code demo} and {@code serve}. The composition root, and the only
- * place that reads {@code System.getenv()}.
+ * The {@code hermes-front} command: {@code demo}, {@code serve} and {@code config}. The composition root,
+ * and the only place that reads {@code System.getenv()}.
  */
 @Command(name = "hermes-front", mixinStandardHelpOptions = true, version = "hermes-front 0.1.0",
-        description = "Reach a Hermes Agent from another machine: serves the TUI's /api/ws channel and bridges it to a loopback agent.",
-        subcommands = {GatewayMain.Demo.class, GatewayMain.Serve.class})
+        description = "Reach a Hermes Agent from another machine: serves the TUI's /api/ws channel, bridges it to a loopback agent, "
+                + "and fronts the API server and dashboard on the same port.",
+        subcommands = {GatewayMain.Demo.class, GatewayMain.Serve.class, GatewayMain.Config.class})
 public final class GatewayMain implements Callable<Integer> {
     static final String ENV_TOKEN = "HERMES_FRONT_TOKEN";
 
@@ -49,12 +51,12 @@ public final class GatewayMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         configureLogging();
-        int code = commandLine(System.getenv()).execute(args);
+        int code = commandLine(System.getenv(), Path.of(System.getProperty("user.home"))).execute(args);
         System.exit(code);
     }
 
-    static picocli.CommandLine commandLine(Map<String, String> env) {
-        picocli.CommandLine cl = new picocli.CommandLine(new GatewayMain(), new Factory(env));
+    static picocli.CommandLine commandLine(Map<String, String> env, Path userHome) {
+        picocli.CommandLine cl = new picocli.CommandLine(new GatewayMain(), new Factory(env, userHome));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof ConfigException || ex instanceof BindException) {
                 cmd.getErr().println("hermes-front: " + ex.getMessage());
@@ -71,105 +73,193 @@ public final class GatewayMain implements Callable<Integer> {
         }
     }
 
-    /** Options shared by {@code demo} and {@code serve}. */
+    /**
+     * Options every command shares. No defaults here: {@link ConfigLoader} applies them, so it can tell a
+     * flag from a default and print where each value came from.
+     */
     abstract static class Common implements Callable<Integer> {
         final Map<String, String> env;
+        final Path userHome;
 
-        @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = ListenAddress.DEFAULT,
-                description = "Address to bind (default: ${DEFAULT-VALUE}). A non-loopback address needs a token.")
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (default: $" + ConfigLoader.ENV_CONFIG + ", else none).")
+        String config;
+
+        @Option(names = "--listen", paramLabel = "HOST:PORT",
+                description = "Address to bind (default: " + ListenAddress.DEFAULT + "). A non-loopback address needs a credential.")
         String listen;
 
         @Option(names = "--token", paramLabel = "T",
-                description = "Token clients must pass as ?token= (default: $" + ENV_TOKEN + ", else a random one on loopback).")
+                description = "Token clients present as ?token= (WebSockets), Authorization: Bearer or X-Hermes-Session-Token "
+                        + "(default: $" + ENV_TOKEN + ", else a random one on loopback).")
         String token;
 
-        @Option(names = "--max-message-bytes", paramLabel = "N", defaultValue = "" + GatewayConfig.DEFAULT_MAX_MESSAGE_BYTES,
-                description = "Largest client message on /api/ws; larger ones close the connection with 1009 (default: ${DEFAULT-VALUE}).")
-        int maxMessageBytes;
+        @Option(names = "--basic-user", paramLabel = "NAME:PASSWORD", description = "HTTP Basic user accepted at the front; repeatable.")
+        List<String> basicUsers = List.of();
 
-        @Option(names = "--park-window", paramLabel = "DURATION", defaultValue = "2m",
-                description = "How long an agent is kept after its client drops, for the client to come back (default: ${DEFAULT-VALUE}; 0 disables parking).")
+        @Option(names = "--allowed-host", paramLabel = "NAME",
+                description = "Host name accepted besides the bind address, e.g. a MagicDNS name; repeatable.")
+        List<String> allowedHosts = List.of();
+
+        @Option(names = "--allowed-origin", paramLabel = "ORIGIN",
+                description = "Cross-origin browser origin allowed (exact), or null / file:// for the desktop app; repeatable.")
+        List<String> allowedOrigins = List.of();
+
+        @Option(names = "--api-upstream", paramLabel = "URL",
+                description = "API server to proxy /v1, /health, /api/jobs, /api/sessions to, or off "
+                        + "(default: http://127.0.0.1:${API_SERVER_PORT:-8642} when a key is found).")
+        String apiUpstream;
+
+        @Option(names = "--api-key", paramLabel = "KEY",
+                description = "Key injected as Authorization: Bearer on the API server hop (default: $API_SERVER_KEY, then $HERMES_HOME/.env).")
+        String apiKey;
+
+        @Option(names = "--dashboard-upstream", paramLabel = "URL",
+                description = "Dashboard to proxy every other path to, e.g. http://127.0.0.1:9119 (default: off).")
+        String dashboardUpstream;
+
+        @Option(names = "--dashboard-token", paramLabel = "T",
+                description = "Dashboard session token injected on the dashboard hop "
+                        + "(default: $HERMES_DASHBOARD_SESSION_TOKEN, then $HERMES_HOME/.env, else read from the dashboard's page).")
+        String dashboardToken;
+
+        @Option(names = "--hermes-home", paramLabel = "DIR", description = "Hermes home whose .env is read (default: $HERMES_HOME, else ~/.hermes).")
+        String hermesHome;
+
+        @Option(names = "--max-body-bytes", paramLabel = "N", description = "Largest request body proxied; larger gets 413 (default: 10000000).")
+        String maxBodyBytes;
+
+        @Option(names = "--max-message-bytes", paramLabel = "N",
+                description = "Largest client message on /api/ws; larger ones close the connection with 1009 (default: 67108864).")
+        String maxMessageBytes;
+
+        @Option(names = "--connect-timeout", paramLabel = "DURATION", description = "Loopback connect timeout, ISO-8601 or seconds (default: PT5S).")
+        String connectTimeout;
+
+        @Option(names = "--response-timeout", paramLabel = "DURATION",
+                description = "Wait for an upstream's response headers (a whole non-stream turn); 0 = none (default: PT30M).")
+        String responseTimeout;
+
+        @Option(names = "--idle-timeout", paramLabel = "DURATION",
+                description = "Longest silence inside a streamed response; 0 = none (default: PT2M).")
+        String idleTimeout;
+
+        @Option(names = "--park-window", paramLabel = "DURATION",
+                description = "How long an agent is kept after its client drops, for the client to come back (default: 2m; 0 disables parking).")
         String parkWindow;
 
-        @Option(names = "--park-buffer-frames", paramLabel = "N", defaultValue = "10000",
-                description = "Frames kept for a parked agent's client; past it the agent is stopped and the loss reported (default: ${DEFAULT-VALUE}).")
-        int parkBufferFrames;
+        @Option(names = "--park-buffer-frames", paramLabel = "N",
+                description = "Frames kept for a parked agent's client; past it the agent is stopped and the loss reported (default: 10000).")
+        String parkBufferFrames;
 
-        @Option(names = "--park-buffer-bytes", paramLabel = "N", defaultValue = "8388608",
-                description = "Characters kept for a parked agent's client (default: ${DEFAULT-VALUE}).")
-        long parkBufferBytes;
+        @Option(names = "--park-buffer-bytes", paramLabel = "N", description = "Characters kept for a parked agent's client (default: 8388608).")
+        String parkBufferBytes;
 
-        @Option(names = "--max-agents", paramLabel = "N", defaultValue = "1024",
-                description = "Agents running or parked at once; new connections past it are closed with 1013 (default: ${DEFAULT-VALUE}).")
-        int maxAgents;
+        @Option(names = "--max-agents", paramLabel = "N",
+                description = "Agents running or parked at once; new connections past it are closed with 1013 (default: 1024).")
+        String maxAgents;
 
-        @Option(names = "--agent-ready-timeout", paramLabel = "DURATION", defaultValue = "60s",
-                description = "How long a new agent may take to send gateway.ready; then the client is closed 1011 (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--agent-ready-timeout", paramLabel = "DURATION",
+                description = "How long a new agent may take to send gateway.ready; then the client is closed 1011 (default: 60s).")
         String readyTimeout;
 
-        @Option(names = "--ping-interval", paramLabel = "DURATION", defaultValue = "20s",
+        @Option(names = "--ping-interval", paramLabel = "DURATION",
                 description = "WebSocket pings to non-loopback clients; a client silent for two intervals is closed and its agent parked "
-                        + "(default: ${DEFAULT-VALUE}; 0 disables).")
+                        + "(default: 20s; 0 disables).")
         String pingInterval;
 
         @Option(names = "--ping-loopback", description = "Ping loopback clients too (default: off, as upstream's dashboard does).")
         boolean pingLoopback;
 
-        Common(Map<String, String> env) {
+        @Option(names = "--client-stall", paramLabel = "DURATION",
+                description = "How long a client may leave its queue full before it is closed 1013 and its agent parked (default: 30s).")
+        String clientStall;
+
+        Common(Map<String, String> env, Path userHome) {
             this.env = env;
+            this.userHome = userHome;
         }
 
-        abstract AgentLauncher launcher();
-
-        /**
-         * Resolves the listen address and token; on loopback without a token, generates one. Throws
-         * {@link ConfigException} for a non-loopback address without a token: never "auth off".
-         */
-        GatewayConfig resolve() {
-            InetSocketAddress address = ListenAddress.parse("--listen", listen);
-            String given = token != null ? token : env.get(ENV_TOKEN);
-            if (given == null || given.isEmpty()) {
-                if (!ListenAddress.isLoopback(address)) {
-                    throw new ConfigException("refusing to listen on " + listen
-                            + " without a token: anyone who reaches that address could drive the agent. "
-                            + "Pass --token T (or set " + ENV_TOKEN + "), or listen on 127.0.0.1.");
-                }
-                given = randomToken();
-                generatedToken = true;
+        /** Returns the flags given, by YAML key. */
+        Map<String, List<String>> flags() {
+            Map<String, List<String>> f = new LinkedHashMap<>();
+            put(f, "config", config);
+            put(f, "listen", listen);
+            put(f, "token", token);
+            f.put("basic_users", basicUsers);
+            f.put("allowed_hosts", allowedHosts);
+            f.put("allowed_origins", allowedOrigins);
+            put(f, "api.upstream", apiUpstream);
+            put(f, "api.key", apiKey);
+            put(f, "dashboard.upstream", dashboardUpstream);
+            put(f, "dashboard.token", dashboardToken);
+            put(f, "hermes_home", hermesHome);
+            put(f, "max_body_bytes", maxBodyBytes);
+            put(f, "max_message_bytes", maxMessageBytes);
+            put(f, "timeouts.connect", connectTimeout);
+            put(f, "timeouts.response", responseTimeout);
+            put(f, "timeouts.idle", idleTimeout);
+            put(f, "tui.park_window", parkWindow);
+            put(f, "tui.park_buffer_frames", parkBufferFrames);
+            put(f, "tui.park_buffer_bytes", parkBufferBytes);
+            put(f, "tui.max_agents", maxAgents);
+            put(f, "tui.agent_ready_timeout", readyTimeout);
+            put(f, "tui.ping_interval", pingInterval);
+            put(f, "tui.client_stall", clientStall);
+            if (pingLoopback) {
+                put(f, "tui.ping_loopback", "true");
             }
-            if (parkBufferFrames < 0 || parkBufferBytes < 0) {
-                throw new ConfigException("--park-buffer-frames/--park-buffer-bytes", parkBufferFrames + "/" + parkBufferBytes,
-                        "integers >= 0");
-            }
-            ParkingPolicy parking = new ParkingPolicy(Durations.parse("--park-window", parkWindow), parkBufferFrames, parkBufferBytes);
-            GatewayConfig base = GatewayConfig.of(address, Secret.of(given));
-            return base.withMaxMessageBytes(maxMessageBytes).withParking(parking)
-                    .withAgentLimits(maxAgents, base.spawnBurst(), base.spawnPerSecond())
-                    .withLiveness(Durations.parse("--agent-ready-timeout", readyTimeout), Durations.parse("--ping-interval", pingInterval),
-                            pingLoopback);
+            return f;
         }
 
-        private boolean generatedToken;
+        static void put(Map<String, List<String>> f, String key, String value) {
+            if (value != null) {
+                f.put(key, List.of(value));
+            }
+        }
+
+        ConfigLoader.Loaded load(boolean agentRequired, boolean autoApi) {
+            return ConfigLoader.load(new ConfigLoader.Input(flags(), env, userHome, agentRequired, autoApi, GatewayMain::randomToken));
+        }
+    }
+
+    /** {@code demo} and {@code serve}: start the server and wait for shutdown. */
+    abstract static class Run extends Common {
+        Run(Map<String, String> env, Path userHome) {
+            super(env, userHome);
+        }
+
+        abstract ConfigLoader.Loaded loaded();
+
+        abstract AgentLauncher launcher(ConfigLoader.Loaded loaded);
 
         @Override
         public Integer call() throws Exception {
-            GatewayConfig config = resolve();
-            InetSocketAddress address = config.listen();
-            boolean generated = generatedToken;
+            ConfigLoader.Loaded loaded = loaded();
+            GatewayConfig config = loaded.gateway();
             long t0 = System.nanoTime();
-            AgentLauncher launcher = launcher();
+            AgentLauncher launcher = launcher(loaded);
             GatewayServer server = new GatewayServer(config, launcher);
             try {
                 server.start();
             } catch (RuntimeException e) {
                 launcher.close();
                 if (e.getCause() instanceof BindException be) {
-                    throw new ConfigException("--listen", listen, "an address this machine can bind (" + be.getMessage() + ")");
+                    throw new ConfigException("--listen", ListenAddress.format(config.listen()),
+                            "an address this machine can bind (" + be.getMessage() + ")");
                 }
                 throw e;
             }
             long startedMs = (System.nanoTime() - t0) / 1_000_000;
-            printAttach(System.out, address, server.port(), config.token(), generated, startedMs);
+            printAttach(System.out, config, server.port(), loaded.generatedToken(), startedMs);
+            for (String note : loaded.notes()) {
+                System.err.println("hermes-front: note: " + note);
+            }
+            config.api().ifPresent(api -> {
+                String source = loaded.values().stream().filter(v -> v.key().equals("api.key")).map(ConfigValue::source)
+                        .findFirst().orElse("configuration");
+                ApiKeyCheck.Result r = ApiKeyCheck.run(HttpClient.newBuilder().connectTimeout(api.connectTimeout()).build(), api, source);
+                (r.outcome() == ApiKeyCheck.Outcome.ACCEPTED ? System.out : System.err).println("hermes-front: " + r.message());
+            });
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
@@ -180,15 +270,17 @@ public final class GatewayMain implements Callable<Integer> {
         }
     }
 
-    static void printAttach(PrintStream out, InetSocketAddress address, int port, Secret token, boolean generated, long startedMs) {
-        String host = address.getAddress().getHostAddress();
-        if (host.contains(":")) {
-            host = "[" + host + "]";
-        }
-        out.println("hermes-front ready in " + startedMs + " ms on " + host + ":" + port
+    static void printAttach(PrintStream out, GatewayConfig config, int port, boolean generated, long startedMs) {
+        String host = ListenAddress.format(new InetSocketAddress(config.listen().getAddress(), port));
+        out.println("hermes-front ready in " + startedMs + " ms on " + host
                 + (generated ? " (random token; pass --token to choose one)" : ""));
+        config.api().ifPresent(a -> out.println("REST: /v1, /health, /api/jobs, /api/sessions -> " + a.uri()));
+        config.dashboard().ifPresent(d -> out.println("Dashboard: every other path -> " + d.uri()));
+        Optional<Credential.Token> token = config.credentials().all().stream()
+                .filter(c -> c instanceof Credential.Token).map(c -> (Credential.Token) c).findFirst();
         out.println("Attach the Hermes TUI with:");
-        out.println("  HERMES_TUI_GATEWAY_URL='ws://" + host + ":" + port + "/api/ws?token=" + token.reveal() + "' hermes --tui");
+        out.println("  HERMES_TUI_GATEWAY_URL='ws://" + host + "/api/ws?token="
+                + token.map(t -> t.token().reveal()).orElse("TOKEN") + "' hermes --tui");
         out.flush();
     }
 
@@ -199,98 +291,132 @@ public final class GatewayMain implements Callable<Integer> {
     }
 
     @Command(name = "demo", mixinStandardHelpOptions = true,
-            description = "Run the gateway with the built-in demo agent (replies \"Echo: <prompt>\"); nothing else needed.")
-    static final class Demo extends Common {
-        Demo(Map<String, String> env) {
-            super(env);
+            description = "Run the gateway with the built-in demo agent (replies \"Echo: <prompt>\"); nothing else needed. "
+                    + "Proxies the API server or dashboard only when one is configured.")
+    static final class Demo extends Run {
+        Demo(Map<String, String> env, Path userHome) {
+            super(env, userHome);
         }
 
         @Override
-        AgentLauncher launcher() {
+        ConfigLoader.Loaded loaded() {
+            return load(false, false);
+        }
+
+        @Override
+        AgentLauncher launcher(ConfigLoader.Loaded loaded) {
             return new DemoLauncher(new ObjectMapper(), new FrameCodec());
         }
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
-            description = "Run the gateway in front of a real agent: one agent process per attached client over stdio (--agent-cmd), "
-                    + "or one connection per client to a loopback dashboard's /api/ws (--agent-ws).")
-    static final class Serve extends Common {
-        static final String ENV_DASHBOARD_TOKEN = "HERMES_DASHBOARD_SESSION_TOKEN";
-
+            description = "Run the gateway in front of a real agent (one agent process per attached client over stdio, or one "
+                    + "connection per client to a loopback dashboard's /api/ws), the API server and, optionally, the dashboard.")
+    static final class Serve extends Run {
         @Option(names = "--agent-cmd", paramLabel = "'CMD ARGS'",
-                description = "Agent command, split like a shell would but run without one, e.g. 'python -m tui_gateway.entry'.")
+                description = "Agent command, split like a shell would but run without one, e.g. 'python -m tui_gateway.entry' "
+                        + "(this or --agent-ws is required, or $HERMES_FRONT_AGENT_CMD / agent.cmd).")
         String agentCmd;
 
         @Option(names = "--agent-ws", paramLabel = "URL",
-                description = "Bridge to a loopback dashboard's /api/ws instead, e.g. ws://127.0.0.1:9119/api/ws.")
+                description = "Bridge each client to a loopback dashboard's /api/ws instead, e.g. ws://127.0.0.1:9119/api/ws; "
+                        + "--dashboard-token is sent on that hop only.")
         String agentWs;
 
-        @Option(names = "--dashboard-token", paramLabel = "T",
-                description = "The dashboard's session token, sent on the loopback hop only (default: $" + ENV_DASHBOARD_TOKEN + ").")
-        String dashboardToken;
-
         @Option(names = "--agent-cwd", paramLabel = "DIR", description = "Working directory of the agent (default: the gateway's).")
-        Path agentCwd;
+        String agentCwd;
 
         @Option(names = "--agent-env", paramLabel = "NAME=VALUE", description = "Extra environment for the agent; repeatable.")
         List<String> agentEnv = List.of();
 
-        @Option(names = "--agent-stop-grace", paramLabel = "SECONDS", defaultValue = "5",
-                description = "Seconds between closing the agent's stdin and SIGTERM (default: ${DEFAULT-VALUE}); SIGKILL 2 s later.")
-        long stopGraceSeconds;
+        @Option(names = "--agent-stop-grace", paramLabel = "SECONDS",
+                description = "Seconds between closing the agent's stdin and SIGTERM (default: 5); SIGKILL 2 s later.")
+        String stopGrace;
 
-        Serve(Map<String, String> env) {
-            super(env);
+        Serve(Map<String, String> env, Path userHome) {
+            super(env, userHome);
         }
 
         @Override
-        AgentLauncher launcher() {
-            if ((agentCmd == null) == (agentWs == null)) {
-                throw new ConfigException("serve needs exactly one of --agent-cmd 'CMD ARGS' (stdio agent) or --agent-ws URL (dashboard)");
+        Map<String, List<String>> flags() {
+            Map<String, List<String>> f = super.flags();
+            put(f, "agent.cmd", agentCmd);
+            put(f, "agent.ws", agentWs);
+            put(f, "agent.cwd", agentCwd);
+            f.put("agent.env", agentEnv);
+            put(f, "agent.stop_grace", stopGrace);
+            return f;
+        }
+
+        @Override
+        ConfigLoader.Loaded loaded() {
+            return load(true, true);
+        }
+
+        @Override
+        AgentLauncher launcher(ConfigLoader.Loaded loaded) {
+            AgentConfig a = loaded.agent().orElseThrow();
+            if (a.ws().isPresent()) {
+                return new UpstreamLauncher(a.ws().get(), a.wsToken().map(Secret::reveal).orElse(null));
             }
-            if (agentWs != null) {
-                URI url;
-                try {
-                    url = new URI(agentWs);
-                } catch (URISyntaxException e) {
-                    throw new ConfigException("--agent-ws", agentWs, "a ws:// URL such as ws://127.0.0.1:9119/api/ws");
-                }
-                if (!"ws".equals(url.getScheme()) && !"wss".equals(url.getScheme()) || url.getHost() == null || url.getPort() < 0) {
-                    throw new ConfigException("--agent-ws", agentWs, "a ws:// URL with host and port, such as ws://127.0.0.1:9119/api/ws");
-                }
-                String tok = dashboardToken != null ? dashboardToken : env.get(ENV_DASHBOARD_TOKEN);
-                return new UpstreamLauncher(url, tok == null || tok.isEmpty() ? null : tok);
-            }
-            List<String> argv = CommandLine.split("--agent-cmd", agentCmd);
-            if (agentCwd != null && !Files.isDirectory(agentCwd)) {
-                throw new ConfigException("--agent-cwd", agentCwd.toString(), "an existing directory");
-            }
-            Map<String, String> extra = new LinkedHashMap<>();
-            for (String kv : agentEnv) {
-                int eq = kv.indexOf('=');
-                if (eq <= 0) {
-                    throw new ConfigException("--agent-env", kv, "NAME=VALUE");
-                }
-                extra.put(kv.substring(0, eq), kv.substring(eq + 1));
-            }
-            if (stopGraceSeconds < 0) {
-                throw new ConfigException("--agent-stop-grace", Long.toString(stopGraceSeconds), "a number of seconds >= 0");
-            }
-            AgentCommand cmd = AgentCommand.of(argv, agentCwd, extra)
-                    .withGraces(Duration.ofSeconds(stopGraceSeconds), Duration.ofSeconds(2));
+            AgentCommand cmd = AgentCommand.of(a.argv(), a.cwd().orElse(null), a.env())
+                    .withGraces(a.stopGrace(), Duration.ofSeconds(2));
             return new ProcessLauncher(cmd);
         }
     }
 
-    /** Gives subcommands the environment map, so tests can pass their own. */
-    private record Factory(Map<String, String> env) implements picocli.CommandLine.IFactory {
+    @Command(name = "config", mixinStandardHelpOptions = true,
+            description = "Print every effective setting of serve and where it came from (flag, env var, file, .env, default); secrets redacted.")
+    static final class Config extends Common {
+        @Option(names = "--agent-cmd", paramLabel = "'CMD ARGS'", description = "As for serve.")
+        String agentCmd;
+
+        Config(Map<String, String> env, Path userHome) {
+            super(env, userHome);
+        }
+
+        @Override
+        Map<String, List<String>> flags() {
+            Map<String, List<String>> f = super.flags();
+            put(f, "agent.cmd", agentCmd);
+            return f;
+        }
+
+        @Override
+        public Integer call() {
+            ConfigLoader.Loaded loaded = load(false, true);
+            printConfig(System.out, loaded);
+            return 0;
+        }
+    }
+
+    static void printConfig(PrintStream out, ConfigLoader.Loaded loaded) {
+        out.println("# hermes-front effective configuration (serve)");
+        out.println("# precedence: flag > env HERMES_FRONT_* > config file > env API_SERVER_*/HERMES_DASHBOARD_SESSION_TOKEN "
+                + "> $HERMES_HOME/.env > default");
+        int width = loaded.values().stream().mapToInt(v -> v.key().length()).max().orElse(10);
+        int vwidth = Math.min(48, loaded.values().stream().mapToInt(v -> v.value().length()).max().orElse(10));
+        for (ConfigValue v : loaded.values()) {
+            out.printf("%-" + width + "s  %-" + vwidth + "s  # %s%n", v.key(), v.value(), v.source());
+        }
+        for (String note : loaded.notes()) {
+            out.println("# note: " + note);
+        }
+        out.flush();
+    }
+
+    /** Gives subcommands the environment map and home directory, so tests can pass their own. */
+    private record Factory(Map<String, String> env, Path userHome) implements picocli.CommandLine.IFactory {
         @Override
         public <K> K create(Class<K> cls) throws Exception {
             if (cls == Demo.class) {
-                return cls.cast(new Demo(env));
+                return cls.cast(new Demo(env, userHome));
             }
             if (cls == Serve.class) {
-                return cls.cast(new Serve(env));
+                return cls.cast(new Serve(env, userHome));
+            }
+            if (cls == Config.class) {
+                return cls.cast(new Config(env, userHome));
             }
             return picocli.CommandLine.defaultFactory().create(cls);
         }

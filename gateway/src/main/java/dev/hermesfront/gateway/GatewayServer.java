@@ -2,7 +2,18 @@ package dev.hermesfront.gateway;
 
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.ParkingLot;
+import dev.hermesfront.gateway.http.AccessLogHandler;
+import dev.hermesfront.gateway.http.AuthHandler;
+import dev.hermesfront.gateway.http.BodyLimitHandler;
+import dev.hermesfront.gateway.http.CorsHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
+import dev.hermesfront.gateway.http.HandlerChain;
+import dev.hermesfront.gateway.http.HostGuardHandler;
+import dev.hermesfront.gateway.http.HostPolicy;
+import dev.hermesfront.gateway.http.OriginGuardHandler;
+import dev.hermesfront.gateway.http.OriginPolicy;
+import dev.hermesfront.gateway.http.RequestShapeGuardHandler;
+import dev.hermesfront.gateway.proxy.UpstreamProxy;
 import dev.hermesfront.gateway.http.HealthHandler;
 import dev.hermesfront.gateway.http.WebSocketOnlyHandler;
 import dev.hermesfront.gateway.ws.ConnectionRegistry;
@@ -19,9 +30,11 @@ import io.undertow.servlet.api.DeploymentManager;
 import io.undertow.websockets.jsr.WebSocketDeploymentInfo;
 import jakarta.servlet.ServletException;
 import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -29,12 +42,21 @@ import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 
 /**
- * Assembles and runs the Undertow server: routes, the /api/ws deployment and the agent launcher.
- * The only place handler chains are built.
+ * Assembles and runs the Undertow server: guards, routes, the /api/ws deployment, the REST proxies and
+ * the agent launcher. The only place handler chains are built.
+ *
+ * <p>Every request passes, outermost first: access log, request shape (smuggling, CR/LF), Host
+ * allowlist, Origin policy, CORS, body limit; then its route. Routes: {@code /front/health} (ours),
+ * {@code /api/ws} (the TUI channel, token checked by the endpoint), and with an API server
+ * {@code /health}, {@code /v1/health} (public) and {@code /health/detailed}, {@code /v1/*},
+ * {@code /api/jobs*}, {@code /api/sessions*} (authenticated); with a dashboard every other path
+ * (authenticated). Without an API server {@code /health} is ours.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GatewayServer.class.getName());
     static final String WS_PATH = "/api/ws";
+    /** The front's own health, always served; {@code /health} is the API server's when it is proxied. */
+    public static final String FRONT_HEALTH_PATH = "/front/health";
 
     private final GatewayConfig config;
     private final AgentLauncher launcher;
@@ -44,6 +66,7 @@ public final class GatewayServer implements AutoCloseable {
     private XnioWorker worker;
     private ParkingLot lot;
     private ScheduledExecutorService timers;
+    private HttpClient httpClient;
 
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
         this.config = config;
@@ -60,7 +83,7 @@ public final class GatewayServer implements AutoCloseable {
                 .set(Options.WORKER_NAME, "hermes-front")
                 .getMap());
         FrameCodec codec = new FrameCodec(config.maxMessageBytes());
-        lot = new ParkingLot(config.parking(), codec);
+        lot = new ParkingLot(config.tui().parking(), codec);
         timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gateway-timers");
             t.setDaemon(true);
@@ -85,22 +108,58 @@ public final class GatewayServer implements AutoCloseable {
             deployed.handleRequest(ex);
         };
 
-        PathHandler routes = Handlers.path(ex -> ErrorResponses.send(ex, 404, "not_found", "no such route"))
-                .addExactPath("/health", new HealthHandler(launcher.kind(), registry::size))
+        HttpHandler notFound = ex -> ErrorResponses.send(ex, 404, "not_found", "no such route");
+        HealthHandler health = new HealthHandler(launcher.kind(), registry::size);
+        // /api/ws checks its ?token= in the endpoint (close 4401, which the TUI shows), after the same guards.
+        PathHandler routes = Handlers.path(notFound)
+                .addExactPath(FRONT_HEALTH_PATH, health)
                 .addExactPath(WS_PATH, new WebSocketOnlyHandler(wsHandler));
+        if (config.api().isPresent()) {
+            HttpHandler api = UpstreamProxy.api(config.api().get());
+            HttpHandler authedApi = new AuthHandler(config.credentials(), api);
+            routes.addExactPath("/health", api)
+                    .addExactPath("/v1/health", api)
+                    .addExactPath("/health/detailed", authedApi)
+                    .addPrefixPath("/v1", authedApi)
+                    .addPrefixPath("/api/jobs", authedApi)
+                    .addPrefixPath("/api/sessions", authedApi);
+        } else {
+            routes.addExactPath("/health", health);
+        }
+        if (config.dashboard().isPresent()) {
+            httpClient = HttpClient.newBuilder()
+                    .executor(Executors.newSingleThreadExecutor(r -> new Thread(r, "dashboard-token")))
+                    .connectTimeout(config.dashboard().get().connectTimeout())
+                    .build();
+            routes.addPrefixPath("/", new AuthHandler(config.credentials(), UpstreamProxy.dashboard(config.dashboard().get(), httpClient)));
+        }
+        HostPolicy hosts = new HostPolicy(config.listen(), config.allowedHosts());
+        OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
+        HttpHandler root = HandlerChain.of(routes,
+                AccessLogHandler::new,
+                RequestShapeGuardHandler::new,
+                next -> new HostGuardHandler(hosts, next),
+                next -> new OriginGuardHandler(origins, next),
+                next -> new CorsHandler(origins, next),
+                next -> new BodyLimitHandler(config.maxBodyBytes(), next));
 
         InetSocketAddress listen = config.listen();
         undertow = Undertow.builder()
                 .setWorker(worker)
                 .addHttpListener(listen.getPort(), listen.getAddress().getHostAddress())
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 1L << 20)
-                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 0)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBodyBytes())
+                // Idle keep-alive connections live 120 s (0 here would close them ~at once, racing clients that
+                // reuse them: a POST sent on a connection closing under it fails and is not retried).
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
                 .setSocketOption(Options.TCP_NODELAY, true)
-                .setHandler(routes)
+                .setHandler(root)
                 .build();
         undertow.start();
-        LOG.log(System.Logger.Level.INFO, "hermes-front listening on {0}:{1,number,#} (agent: {2})",
-                listen.getAddress().getHostAddress(), port(), launcher.kind());
+        LOG.log(System.Logger.Level.INFO, "hermes-front listening on {0}:{1,number,#} (agent: {2}; API server: {3}; dashboard: {4})",
+                listen.getAddress().getHostAddress(), port(), launcher.kind(),
+                config.api().map(a -> a.uri().toString()).orElse("off"),
+                config.dashboard().map(d -> d.uri().toString()).orElse("off"));
         return this;
     }
 
@@ -139,6 +198,9 @@ public final class GatewayServer implements AutoCloseable {
         }
         undertow.stop();
         timers.shutdownNow();
+        if (httpClient != null) {
+            httpClient.executor().ifPresent(e -> ((ExecutorService) e).shutdownNow());
+        }
         worker.shutdown();
         try {
             if (!worker.awaitTermination(Duration.ofSeconds(5).toMillis(), TimeUnit.MILLISECONDS)) {

@@ -2,73 +2,50 @@ package dev.hermesfront.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hermesfront.gateway.config.CommandLine;
-import dev.hermesfront.gateway.config.ConfigException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GatewayMainTest {
-
-    private static GatewayMain.Common demo(Map<String, String> env, String... args) {
-        picocli.CommandLine cl = GatewayMain.commandLine(env);
-        picocli.CommandLine.ParseResult r = cl.parseArgs(args);
-        return (GatewayMain.Common) r.subcommand().commandSpec().userObject();
-    }
+    @TempDir
+    Path home;
 
     @Test
-    void refusesANonLoopbackBindWithoutAToken() {
-        ConfigException e = assertThrows(ConfigException.class, () -> demo(Map.of(), "demo", "--listen", "0.0.0.0:9121").resolve());
-        assertTrue(e.getMessage().contains("refusing to listen on 0.0.0.0:9121 without a token"), e.getMessage());
-    }
-
-    @Test
-    void acceptsANonLoopbackBindWithATokenFromFlagOrEnvironment() {
-        assertTrue(demo(Map.of(), "demo", "--listen", "0.0.0.0:9121", "--token", "t0k").resolve().token().matches("t0k"));
-        assertTrue(demo(Map.of("HERMES_FRONT_TOKEN", "fromenv"), "demo", "--listen", "0.0.0.0:9121").resolve().token().matches("fromenv"));
-    }
-
-    @Test
-    void generatesARandomTokenOnLoopbackByDefault() {
-        GatewayConfig a = demo(Map.of(), "demo").resolve();
-        GatewayConfig b = demo(Map.of(), "demo").resolve();
-        assertEquals(new InetSocketAddress("127.0.0.1", 9121), a.listen());
-        assertFalse(a.token().matches(b.token().reveal()), "tokens must be random");
-        assertTrue(a.token().reveal().length() >= 32);
-        assertEquals("<redacted>", a.token().toString());
-    }
-
-    @Test
-    void reportsBadValuesWithTheKeyAndExpectedForm() {
-        picocli.CommandLine cl = GatewayMain.commandLine(Map.of());
-        StringWriter err = new StringWriter();
-        cl.setErr(new PrintWriter(err));
-        assertEquals(2, cl.execute("demo", "--listen", "localhost:abc"));
-        assertEquals("hermes-front: --listen: \"localhost:abc\" (expected: host:port)", err.toString().strip());
-    }
-
-    @Test
-    void splitsAgentCommandsWithoutAShell() {
-        assertEquals(List.of("python", "-m", "tui_gateway.entry"), CommandLine.split("k", "python -m tui_gateway.entry"));
-        assertEquals(List.of("/opt/my agent/run", "a b", "$HOME", "x;y"), CommandLine.split("k", "'/opt/my agent/run' \"a b\" $HOME x;y"));
-        assertThrows(ConfigException.class, () -> CommandLine.split("k", "python 'unterminated"));
-        assertThrows(ConfigException.class, () -> CommandLine.split("k", "   "));
-    }
-
-    @Test
-    void printsTheExactAttachLine() {
+    void configPrintsEachEffectiveValueWithItsSourceAndNoSecret() {
+        PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        GatewayMain.printAttach(new PrintStream(buf, true, StandardCharsets.UTF_8), new InetSocketAddress("127.0.0.1", 9121), 9121,
-                dev.hermesfront.gateway.config.Secret.of("abc"), false, 12);
-        assertTrue(buf.toString(StandardCharsets.UTF_8).contains("  HERMES_TUI_GATEWAY_URL='ws://127.0.0.1:9121/api/ws?token=abc' hermes --tui\n"));
+        int code;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            code = GatewayMain.commandLine(Map.of("API_SERVER_KEY", "sk-very-secret-0123456789", "HERMES_FRONT_ALLOWED_HOSTS", "box.ts.net"), home)
+                    .execute("config", "--basic-user", "coord:pw-secret", "--api-upstream", "http://127.0.0.1:28642");
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, out);
+        assertTrue(out.contains("api.upstream") && out.contains("http://127.0.0.1:28642") && out.contains("flag --api-upstream"), out);
+        assertTrue(out.contains("env API_SERVER_KEY"), out);
+        assertTrue(out.contains("env HERMES_FRONT_ALLOWED_HOSTS"), out);
+        assertTrue(out.contains("timeouts.idle") && out.contains("default"), out);
+        assertFalse(out.contains("sk-very-secret") || out.contains("pw-secret"), out);
+    }
+
+    @Test
+    void badValuesStopStartupNamingTheKey() {
+        StringWriter err = new StringWriter();
+        picocli.CommandLine cl = GatewayMain.commandLine(Map.of(), home);
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("serve", "--agent-cmd", "true", "--listen", "127.0.0.1:0", "--idle-timeout", "later");
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("--idle-timeout: \"later\" (expected: a duration such as 30s, 2m or 500ms, an ISO-8601 duration"), err.toString());
     }
 }

@@ -42,4 +42,10 @@ public final class ListenAddress {
     public static boolean isLoopback(InetSocketAddress a) {
         return a.getAddress() != null && a.getAddress().isLoopbackAddress();
     }
+
+    /** Formats an address as {@code host:port}, IPv6 in brackets. */
+    public static String format(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
 }

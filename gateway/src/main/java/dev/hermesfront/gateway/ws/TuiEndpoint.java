@@ -4,6 +4,7 @@ import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.Attachment;
 import dev.hermesfront.bridge.park.ParkingLot;
 import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import jakarta.websocket.CloseReason;
@@ -37,9 +38,6 @@ import java.util.Optional;
 public final class TuiEndpoint extends Endpoint {
     private static final System.Logger LOG = System.getLogger(TuiEndpoint.class.getName());
 
-    /** The principal of the single-token setup; named credentials replace it. */
-    static final String DEFAULT_PRINCIPAL = "token";
-
     private final GatewayConfig config;
     private final FrameCodec codec;
     private final AgentLauncher launcher;
@@ -70,13 +68,14 @@ public final class TuiEndpoint extends Endpoint {
         session.setMaxIdleTimeout(0);
         session.setMaxTextMessageBufferSize(config.maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(config.maxMessageBytes());
-        if (!authorized(session)) {
+        Optional<Credential> credential = credential(session);
+        if (credential.isEmpty()) {
             LOG.log(System.Logger.Level.DEBUG, "refused /api/ws connection {0}: missing or wrong token", session.getId());
             close(session, CloseCodes.UNAUTHORIZED, "unauthorized: missing or invalid token");
             return;
         }
-        String principal = DEFAULT_PRINCIPAL;
-        OutboundQueue out = new OutboundQueue(session, config.outboundHighWater(), config.outboundLimit(), config.clientStall());
+        String principal = credential.get().name();
+        OutboundQueue out = new OutboundQueue(session, config.outboundHighWater(), config.outboundLimit(), config.tui().clientStall());
         Optional<Attachment> back = lot.take(principal, single(session, "resume"));
         Attachment a;
         if (back.isPresent()) {
@@ -109,7 +108,7 @@ public final class TuiEndpoint extends Endpoint {
         outbound = out;
         attachment = a;
         if (!a.ready()) {
-            long ms = config.readyTimeout().toMillis();
+            long ms = config.tui().readyTimeout().toMillis();
             scheduled.add(timers.schedule(() -> {
                 if (!a.ready() && session.isOpen()) {
                     LOG.log(System.Logger.Level.WARNING, "{0} sent no gateway.ready within {1,number,#} ms; giving up", a.agent().describe(), ms);
@@ -127,8 +126,8 @@ public final class TuiEndpoint extends Endpoint {
 
     /** Pings non-loopback clients (and loopback ones when configured); a client silent for two intervals is closed. */
     private void startPings(Session session, OutboundQueue out) {
-        long ms = config.pingInterval().toMillis();
-        if (ms <= 0 || (!config.pingLoopback() && peerIsLoopback(session))) {
+        long ms = config.tui().pingInterval().toMillis();
+        if (ms <= 0 || (!config.tui().pingLoopback() && peerIsLoopback(session))) {
             return;
         }
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) p -> lastPongNanos = System.nanoTime());
@@ -164,9 +163,9 @@ public final class TuiEndpoint extends Endpoint {
         return v != null && v.size() == 1 && !v.get(0).isEmpty() ? v.get(0) : null;
     }
 
-    private boolean authorized(Session session) {
+    private Optional<Credential> credential(Session session) {
         List<String> tokens = session.getRequestParameterMap().get("token");
-        return tokens != null && tokens.size() == 1 && config.token().matches(tokens.get(0));
+        return tokens != null && tokens.size() == 1 ? config.credentials().matchToken(tokens.get(0)) : Optional.empty();
     }
 
     private void onText(String text) {

@@ -25,7 +25,7 @@ public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configur
         this.registry = registry;
         this.lot = lot;
         this.timers = timers;
-        this.admission = new AdmissionControl(config.maxAgents(), config.spawnBurst(), config.spawnPerSecond(), System::nanoTime);
+        this.admission = new AdmissionControl(config.tui().maxAgents(), config.tui().spawnBurst(), config.tui().spawnPerSecond(), System::nanoTime);
     }
 
     @Override

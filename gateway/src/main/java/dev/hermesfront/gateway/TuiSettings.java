@@ -1,0 +1,41 @@
+package dev.hermesfront.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hermesfront.bridge.park.ParkingPolicy;
+import dev.hermesfront.gateway.config.ConfigException;
+import java.time.Duration;
+
+/**
+ * Settings of the /api/ws channel's agents and clients.
+ *
+ * @param parking        how long and how much a detached agent is kept (default 2 min, 10,000 frames, 8 Mi chars)
+ * @param maxAgents      agents running or parked at once; new connections past it are closed with 1013 (default 1024)
+ * @param spawnBurst     new agents a principal may start in a burst (default 20)
+ * @param spawnPerSecond sustained new agents per second per principal (default 2)
+ * @param readyTimeout   how long a new agent may take to send {@code gateway.ready} before the client is closed 1011 (default 60 s)
+ * @param pingInterval   WebSocket ping interval towards non-loopback clients; zero disables (default 20 s)
+ * @param pingLoopback   whether loopback clients are pinged too (default false, as the dashboard does)
+ * @param clientStall    how long a client may leave its queue above the high-water mark before it is closed 1013 (default 30 s)
+ */
+public record TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, double spawnPerSecond, Duration readyTimeout,
+                          Duration pingInterval, boolean pingLoopback, Duration clientStall) {
+    public TuiSettings {
+        requireNonNull(parking, "parking");
+        requireNonNull(readyTimeout, "readyTimeout");
+        requireNonNull(pingInterval, "pingInterval");
+        requireNonNull(clientStall, "clientStall");
+        if (maxAgents < 1) {
+            throw new ConfigException("max-agents", Integer.toString(maxAgents), "an integer of at least 1");
+        }
+        if (spawnBurst < 1 || !(spawnPerSecond > 0)) {
+            throw new ConfigException("spawn rate", spawnBurst + " burst, " + spawnPerSecond + "/s", "a burst >= 1 and a rate > 0");
+        }
+    }
+
+    /** Returns the defaults. */
+    public static TuiSettings defaults() {
+        return new TuiSettings(ParkingPolicy.defaults(), 1024, 20, 2.0, Duration.ofSeconds(60), Duration.ofSeconds(20), false,
+                Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,26 @@
+package dev.hermesfront.gateway.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How {@code serve} starts one agent per attached /api/ws client.
+ *
+ * @param argv      the agent command, run without a shell
+ * @param cwd       working directory; empty = the front's own
+ * @param env       variables added to the agent's environment
+ * @param stopGrace time between closing the agent's stdin and SIGTERM
+ * @param ws        a dashboard /api/ws to bridge to instead of starting processes ({@code agent.ws})
+ * @param wsToken   the dashboard's session token for {@code ws}, sent on the loopback hop only
+ */
+public record AgentConfig(List<String> argv, Optional<Path> cwd, Map<String, String> env, Duration stopGrace, Optional<URI> ws,
+                          Optional<Secret> wsToken) {
+    public AgentConfig {
+        argv = List.copyOf(argv);
+        env = Map.copyOf(env);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.hermesfront.gateway.config;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The credentials configured for one listener, and the constant-time lookups over them. Immutable and
+ * thread-safe. Every lookup compares against every credential of its kind, so the time taken does not
+ * tell which one (or whether one) matched.
+ */
+public final class Credentials {
+    private final List<Credential> all;
+
+    private Credentials(List<Credential> all) {
+        this.all = List.copyOf(all);
+        Set<String> names = new HashSet<>();
+        for (Credential c : this.all) {
+            if (!names.add(c.name())) {
+                throw new ConfigException("credentials", c.name(), "a unique name per credential");
+            }
+        }
+    }
+
+    /** Returns the credentials {@code all}; names must be unique. */
+    public static Credentials of(List<Credential> all) {
+        return new Credentials(all);
+    }
+
+    /** Returns a single token credential named {@code token}: what {@code --token T} configures. */
+    public static Credentials singleToken(Secret token) {
+        return of(List.of(new Credential.Token("token", token, Credential.DEFAULT_SCOPE)));
+    }
+
+    /** Returns every credential, in configuration order. */
+    public List<Credential> all() {
+        return all;
+    }
+
+    /** Returns true when no credential is configured. */
+    public boolean isEmpty() {
+        return all.isEmpty();
+    }
+
+    /** Returns true when at least one Basic user is configured. */
+    public boolean hasBasic() {
+        return all.stream().anyMatch(c -> c instanceof Credential.Basic);
+    }
+
+    /** Returns the token credential whose secret equals {@code candidate}, if any. */
+    public Optional<Credential> matchToken(String candidate) {
+        if (candidate == null || candidate.isEmpty()) {
+            return Optional.empty();
+        }
+        Credential found = null;
+        for (Credential c : all) {
+            if (c instanceof Credential.Token t && t.token().matches(candidate) && found == null) {
+                found = c;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** Returns the Basic credential with this user and password, if any; user and password compared in constant time. */
+    public Optional<Credential> matchBasic(String user, String password) {
+        if (user == null || password == null) {
+            return Optional.empty();
+        }
+        byte[] u = user.getBytes(StandardCharsets.UTF_8);
+        Credential found = null;
+        for (Credential c : all) {
+            if (c instanceof Credential.Basic b) {
+                boolean userOk = MessageDigest.isEqual(u, b.user().getBytes(StandardCharsets.UTF_8));
+                boolean passOk = b.password().matches(password);
+                if (userOk & passOk && found == null) {
+                    found = c;
+                }
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    @Override
+    public String toString() {
+        return all.toString();
+    }
+}

@@ -1,0 +1,241 @@
+package dev.hermesfront.gateway.proxy;
+
+import dev.hermesfront.gateway.config.UpstreamConfig;
+import dev.hermesfront.gateway.http.ErrorResponses;
+import io.undertow.client.ClientConnection;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.WorkerUtils;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
+import org.xnio.channels.StreamSourceChannel;
+import org.xnio.conduits.AbstractStreamSinkConduit;
+import org.xnio.conduits.StreamSinkConduit;
+
+/**
+ * The timeline of one proxied request: connect (bounded by the connect timeout), wait for response
+ * headers (bounded by the response timeout; a whole non-stream agent turn), then the body, where only
+ * silence longer than the idle timeout ends it. Also turns Undertow's bare proxy failures into our JSON
+ * errors: 502 {@code upstream_unavailable} (refused, reset, closed before answering) and 504
+ * {@code upstream_timeout}. After the response started (SSE), a failure just closes the client
+ * connection (rest-surface.md §6.7).
+ *
+ * <p>Thread-safety: timers run on the exchange's IO thread; connection callbacks may arrive on another
+ * IO thread, so decisions are taken under this object's lock.
+ */
+final class UpstreamExchange {
+    private static final System.Logger LOG = System.getLogger(UpstreamExchange.class.getName());
+    static final AttachmentKey<UpstreamExchange> KEY = AttachmentKey.create(UpstreamExchange.class);
+    private static final List<HttpString> HOP_BY_HOP_RESPONSE = List.of(Headers.CONNECTION, new HttpString("Keep-Alive"),
+            new HttpString("Proxy-Connection"), Headers.PROXY_AUTHENTICATE, Headers.TE, Headers.TRAILER,
+            Headers.TRANSFER_ENCODING, Headers.UPGRADE);
+
+    private final HttpServerExchange exchange;
+    private final UpstreamConfig config;
+    private final UpstreamKind kind;
+    private ClientConnection connection;
+    private XnioExecutor.Key timer;
+    private boolean connected;
+    private boolean responded;
+    private boolean failed;
+    private volatile long lastWriteNanos;
+
+    UpstreamExchange(HttpServerExchange exchange, UpstreamConfig config, UpstreamKind kind) {
+        this.exchange = exchange;
+        this.config = config;
+        this.kind = kind;
+    }
+
+    /** Installs the listeners; call before handing the exchange to the ProxyHandler. */
+    void install() {
+        exchange.putAttachment(KEY, this);
+        exchange.addDefaultResponseListener(ex -> proxyFailed());
+        exchange.addResponseWrapper((factory, ex) -> {
+            if (ex.getStatusCode() != 101) {
+                // The upstream's hop-by-hop headers describe its connection to us, not ours to the client.
+                HOP_BY_HOP_RESPONSE.forEach(ex.getResponseHeaders()::remove);
+            }
+            StreamSinkConduit sink = factory.create();
+            return headersArrived() ? new IdleWatch(sink) : sink;
+        });
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            cancelTimer();
+            next.proceed();
+        });
+    }
+
+    /** Called when the proxy client starts connecting. */
+    synchronized void connecting() {
+        arm(config.connectTimeout(), "connect");
+    }
+
+    /** Called when a connection is ready; returns false when the request was already answered (timed out). */
+    synchronized boolean connected(ClientConnection c) {
+        if (failed) {
+            return false;
+        }
+        connection = c;
+        connected = true;
+        cancelTimer();
+        arm(config.responseTimeout(), "response");
+        return true;
+    }
+
+    /** Called when connecting failed; returns false when the request was already answered. */
+    synchronized boolean connectFailed() {
+        cancelTimer();
+        return !failed;
+    }
+
+    private synchronized boolean headersArrived() {
+        if (failed) {
+            return false;
+        }
+        responded = true;
+        cancelTimer();
+        lastWriteNanos = System.nanoTime();
+        if (!config.idleTimeout().isZero()) {
+            arm(config.idleTimeout(), "idle");
+        }
+        return !config.idleTimeout().isZero();
+    }
+
+    /** Default response listener: ProxyHandler ended the exchange without an upstream response (503/500). */
+    private boolean proxyFailed() {
+        synchronized (this) {
+            if (responded || failed || exchange.isResponseStarted() || exchange.getStatusCode() < 500) {
+                return false;
+            }
+            failed = true;
+            cancelTimer();
+        }
+        String what = connected ? "closed the connection before answering" : "is not reachable";
+        LOG.log(System.Logger.Level.WARNING, "{0} at {1} {2} ({3} {4})", kind.label(), config.uri(), what,
+                exchange.getRequestMethod(), exchange.getRequestPath());
+        sendError(502, "upstream_unavailable", kind.label() + " is unavailable", null);
+        return true;
+    }
+
+    private void arm(Duration d, String phase) {
+        if (d.isZero()) {
+            return;
+        }
+        cancelTimer();
+        timer = WorkerUtils.executeAfter(exchange.getIoThread(), () -> fire(phase), d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void cancelTimer() {
+        if (timer != null) {
+            timer.remove();
+            timer = null;
+        }
+    }
+
+    private void fire(String phase) {
+        ClientConnection c;
+        synchronized (this) {
+            timer = null;
+            if (failed) {
+                return;
+            }
+            if (phase.equals("idle")) {
+                long idleNanos = System.nanoTime() - lastWriteNanos;
+                long limit = config.idleTimeout().toNanos();
+                if (idleNanos < limit) {
+                    arm(Duration.ofNanos(limit - idleNanos), "idle");
+                    return;
+                }
+            } else if (responded) {
+                return;
+            }
+            failed = true;
+            c = connection;
+        }
+        if (phase.equals("idle") || exchange.isResponseStarted()) {
+            LOG.log(System.Logger.Level.WARNING, "{0} silent for over {1} in {2} {3}; closing the stream", kind.label(),
+                    config.idleTimeout(), exchange.getRequestMethod(), exchange.getRequestPath());
+            IoUtils.safeClose(c);
+            IoUtils.safeClose(exchange.getConnection());
+            return;
+        }
+        Duration limit = phase.equals("connect") ? config.connectTimeout() : config.responseTimeout();
+        LOG.log(System.Logger.Level.WARNING, "{0} at {1}: no {2} within {3} ({4} {5})", kind.label(), config.uri(),
+                phase.equals("connect") ? "connection" : "response", limit, exchange.getRequestMethod(), exchange.getRequestPath());
+        sendError(504, "upstream_timeout", kind.label() + " did not " + (phase.equals("connect") ? "accept the connection" : "answer")
+                + " within " + limit, c);
+    }
+
+    /** Sends our error, then closes the upstream connection (closing first could cut the reply short). */
+    private void sendError(int status, String code, String message, ClientConnection toClose) {
+        if (toClose != null) {
+            exchange.addExchangeCompleteListener((ex, next) -> {
+                IoUtils.safeClose(toClose);
+                next.proceed();
+            });
+        }
+        exchange.setPersistent(false);
+        ErrorResponses.send(exchange, status, code, message, kind.errorType());
+    }
+
+    private void wrote(long n) {
+        if (n > 0) {
+            lastWriteNanos = System.nanoTime();
+        }
+    }
+
+    /** Notes each write towards the client, so the idle timer measures silence, not total time. */
+    private final class IdleWatch extends AbstractStreamSinkConduit<StreamSinkConduit> {
+        IdleWatch(StreamSinkConduit next) {
+            super(next);
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            int n = next.write(src);
+            wrote(n);
+            return n;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offs, int len) throws IOException {
+            long n = next.write(srcs, offs, len);
+            wrote(n);
+            return n;
+        }
+
+        @Override
+        public int writeFinal(ByteBuffer src) throws IOException {
+            int n = next.writeFinal(src);
+            wrote(n);
+            return n;
+        }
+
+        @Override
+        public long writeFinal(ByteBuffer[] srcs, int offs, int len) throws IOException {
+            long n = next.writeFinal(srcs, offs, len);
+            wrote(n);
+            return n;
+        }
+
+        @Override
+        public long transferFrom(java.nio.channels.FileChannel src, long position, long count) throws IOException {
+            long n = next.transferFrom(src, position, count);
+            wrote(n);
+            return n;
+        }
+
+        @Override
+        public long transferFrom(StreamSourceChannel source, long count, ByteBuffer throughBuffer) throws IOException {
+            long n = next.transferFrom(source, count, throughBuffer);
+            wrote(n);
+            return n;
+        }
+    }
+}
