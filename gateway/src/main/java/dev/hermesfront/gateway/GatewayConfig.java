@@ -29,10 +29,12 @@ import java.util.Set;
  * @param api               the API server to proxy /v1, /health, /api/jobs, /api/sessions to; empty = off
  * @param dashboard         the dashboard to proxy every other path to; empty = off
  * @param tui               parking, agent limits and liveness of the /api/ws channel
+ * @param security          audit log, lockout and rate limits
  */
 public record GatewayConfig(InetSocketAddress listen, Credentials credentials, int maxMessageBytes, long outboundHighWater,
                             long outboundLimit, Set<String> allowedHosts, Set<String> allowedOrigins, long maxBodyBytes,
-                            Optional<UpstreamConfig> api, Optional<UpstreamConfig> dashboard, TuiSettings tui) {
+                            Optional<UpstreamConfig> api, Optional<UpstreamConfig> dashboard, TuiSettings tui,
+                            SecuritySettings security) {
     /** Default inbound message bound: 64 MiB, above uvicorn's 16 MiB so anything the dashboard takes passes. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 << 20;
     /** Default request body cap: the API server's {@code MAX_REQUEST_BYTES}. */
@@ -55,6 +57,7 @@ public record GatewayConfig(InetSocketAddress listen, Credentials credentials, i
         requireNonNull(api, "api");
         requireNonNull(dashboard, "dashboard");
         requireNonNull(tui, "tui");
+        requireNonNull(security, "security");
     }
 
     /** Returns a config with one token credential, default bounds and no upstreams. */
@@ -65,43 +68,49 @@ public record GatewayConfig(InetSocketAddress listen, Credentials credentials, i
     /** Returns a config with these credentials, default bounds and no upstreams. */
     public static GatewayConfig of(InetSocketAddress listen, Credentials credentials) {
         return new GatewayConfig(listen, credentials, DEFAULT_MAX_MESSAGE_BYTES, 4L << 20, 64L << 20, Set.of(), Set.of(),
-                DEFAULT_MAX_BODY_BYTES, Optional.empty(), Optional.empty(), TuiSettings.defaults());
+                DEFAULT_MAX_BODY_BYTES, Optional.empty(), Optional.empty(), TuiSettings.defaults(), SecuritySettings.defaults());
     }
 
     /** Returns a copy with another inbound message bound. */
     public GatewayConfig withMaxMessageBytes(int bytes) {
         return new GatewayConfig(listen, credentials, bytes, outboundHighWater, outboundLimit, allowedHosts, allowedOrigins,
-                maxBodyBytes, api, dashboard, tui);
+                maxBodyBytes, api, dashboard, tui, security);
     }
 
     /** Returns a copy with other outbound bounds. */
     public GatewayConfig withOutbound(long highWater, long limit) {
         return new GatewayConfig(listen, credentials, maxMessageBytes, highWater, limit, allowedHosts, allowedOrigins,
-                maxBodyBytes, api, dashboard, tui);
+                maxBodyBytes, api, dashboard, tui, security);
     }
 
     /** Returns a copy with other Host and Origin allowlists. */
     public GatewayConfig withAllowed(Set<String> hosts, Set<String> origins) {
         return new GatewayConfig(listen, credentials, maxMessageBytes, outboundHighWater, outboundLimit, hosts, origins,
-                maxBodyBytes, api, dashboard, tui);
+                maxBodyBytes, api, dashboard, tui, security);
     }
 
     /** Returns a copy with another request body cap. */
     public GatewayConfig withMaxBodyBytes(long bytes) {
         return new GatewayConfig(listen, credentials, maxMessageBytes, outboundHighWater, outboundLimit, allowedHosts,
-                allowedOrigins, bytes, api, dashboard, tui);
+                allowedOrigins, bytes, api, dashboard, tui, security);
     }
 
     /** Returns a copy proxying to these upstreams (null = off). */
     public GatewayConfig withUpstreams(UpstreamConfig api, UpstreamConfig dashboard) {
         return new GatewayConfig(listen, credentials, maxMessageBytes, outboundHighWater, outboundLimit, allowedHosts,
-                allowedOrigins, maxBodyBytes, Optional.ofNullable(api), Optional.ofNullable(dashboard), tui);
+                allowedOrigins, maxBodyBytes, Optional.ofNullable(api), Optional.ofNullable(dashboard), tui, security);
     }
 
     /** Returns a copy with other /api/ws settings. */
     public GatewayConfig withTui(TuiSettings t) {
         return new GatewayConfig(listen, credentials, maxMessageBytes, outboundHighWater, outboundLimit, allowedHosts,
-                allowedOrigins, maxBodyBytes, api, dashboard, t);
+                allowedOrigins, maxBodyBytes, api, dashboard, t, security);
+    }
+
+    /** Returns a copy with other audit and abuse-limit settings. */
+    public GatewayConfig withSecurity(SecuritySettings s) {
+        return new GatewayConfig(listen, credentials, maxMessageBytes, outboundHighWater, outboundLimit, allowedHosts,
+                allowedOrigins, maxBodyBytes, api, dashboard, tui, s);
     }
 
     /** Returns a copy with other outbound bounds and client stall timeout. */

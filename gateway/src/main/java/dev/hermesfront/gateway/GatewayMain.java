@@ -170,6 +170,10 @@ public final class GatewayMain implements Callable<Integer> {
         @Option(names = "--ping-loopback", description = "Ping loopback clients too (default: off, as upstream's dashboard does).")
         boolean pingLoopback;
 
+        @Option(names = "--audit-log", paramLabel = "FILE",
+                description = "JSON-lines audit log of connections, privileged calls, denials, auth failures and limits (default: off).")
+        String auditLog;
+
         @Option(names = "--client-stall", paramLabel = "DURATION",
                 description = "How long a client may leave its queue full before it is closed 1013 and its agent parked (default: 30s).")
         String clientStall;
@@ -205,6 +209,7 @@ public final class GatewayMain implements Callable<Integer> {
             put(f, "tui.agent_ready_timeout", readyTimeout);
             put(f, "tui.ping_interval", pingInterval);
             put(f, "tui.client_stall", clientStall);
+            put(f, "audit_log", auditLog);
             if (pingLoopback) {
                 put(f, "tui.ping_loopback", "true");
             }

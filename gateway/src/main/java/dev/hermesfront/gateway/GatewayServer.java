@@ -15,6 +15,9 @@ import dev.hermesfront.gateway.http.OriginPolicy;
 import dev.hermesfront.gateway.http.RequestShapeGuardHandler;
 import dev.hermesfront.gateway.proxy.UpstreamProxy;
 import dev.hermesfront.gateway.http.HealthHandler;
+import dev.hermesfront.gateway.http.LockoutHandler;
+import dev.hermesfront.gateway.http.ScopeHandler;
+import dev.hermesfront.gateway.policy.Guardrails;
 import dev.hermesfront.gateway.http.WebSocketOnlyHandler;
 import dev.hermesfront.gateway.ws.ConnectionRegistry;
 import dev.hermesfront.gateway.ws.TuiEndpointConfigurator;
@@ -66,6 +69,7 @@ public final class GatewayServer implements AutoCloseable {
     private XnioWorker worker;
     private ParkingLot lot;
     private ScheduledExecutorService timers;
+    private Guardrails guard;
     private HttpClient httpClient;
 
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
@@ -83,13 +87,14 @@ public final class GatewayServer implements AutoCloseable {
                 .set(Options.WORKER_NAME, "hermes-front")
                 .getMap());
         FrameCodec codec = new FrameCodec(config.maxMessageBytes());
+        guard = Guardrails.from(config.security());
         lot = new ParkingLot(config.tui().parking(), codec);
         timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gateway-timers");
             t.setDaemon(true);
             return t;
         });
-        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers);
+        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers, guard);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
                 .setWorker(worker)
                 .setDispatchToWorkerThread(true)
@@ -116,7 +121,7 @@ public final class GatewayServer implements AutoCloseable {
                 .addExactPath(WS_PATH, new WebSocketOnlyHandler(wsHandler));
         if (config.api().isPresent()) {
             HttpHandler api = UpstreamProxy.api(config.api().get());
-            HttpHandler authedApi = new AuthHandler(config.credentials(), api);
+            HttpHandler authedApi = new AuthHandler(config.credentials(), guard, new ScopeHandler(guard, api));
             routes.addExactPath("/health", api)
                     .addExactPath("/v1/health", api)
                     .addExactPath("/health/detailed", authedApi)
@@ -131,12 +136,14 @@ public final class GatewayServer implements AutoCloseable {
                     .executor(Executors.newSingleThreadExecutor(r -> new Thread(r, "dashboard-token")))
                     .connectTimeout(config.dashboard().get().connectTimeout())
                     .build();
-            routes.addPrefixPath("/", new AuthHandler(config.credentials(), UpstreamProxy.dashboard(config.dashboard().get(), httpClient)));
+            routes.addPrefixPath("/", new AuthHandler(config.credentials(), guard,
+                    new ScopeHandler(guard, UpstreamProxy.dashboard(config.dashboard().get(), httpClient))));
         }
         HostPolicy hosts = new HostPolicy(config.listen(), config.allowedHosts());
         OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
         HttpHandler root = HandlerChain.of(routes,
                 AccessLogHandler::new,
+                next -> new LockoutHandler(guard, next),
                 RequestShapeGuardHandler::new,
                 next -> new HostGuardHandler(hosts, next),
                 next -> new OriginGuardHandler(origins, next),
@@ -198,6 +205,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         undertow.stop();
         timers.shutdownNow();
+        guard.close();
         if (httpClient != null) {
             httpClient.executor().ifPresent(e -> ((ExecutorService) e).shutdownNow());
         }

@@ -19,6 +19,10 @@ public final class ErrorCodes {
     /** The agent raised inside an inline handler (WebSocket transport only). */
     public static final int INTERNAL_ERROR = JSONRPC2Error.INTERNAL_ERROR.getCode();
 
+    /** hermes-front: the caller's credential lacks the scope the method needs; the frame never reached the agent. */
+    public static final int FORBIDDEN = -32003;
+    /** hermes-front: the caller's credential sent messages faster than its rate limit; the frame never reached the agent. */
+    public static final int RATE_LIMITED = -32004;
     /** hermes-front: the agent link is not accepting frames (stopped or overloaded); the request was not delivered. */
     public static final int AGENT_UNAVAILABLE = -32050;
 

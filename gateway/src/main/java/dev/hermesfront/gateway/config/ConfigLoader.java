@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.SecuritySettings;
 import dev.hermesfront.gateway.TuiSettings;
+import dev.hermesfront.gateway.policy.Scope;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -44,7 +46,8 @@ public final class ConfigLoader {
     private static final Map<String, Set<String>> YAML_KEYS = Map.of(
             "", Set.of("listen", "token", "token_env", "token_file", "credentials", "basic_users", "allowed_hosts",
                     "allowed_origins", "max_body_bytes", "max_message_bytes", "hermes_home", "timeouts", "api", "dashboard",
-                    "agent", "tui"),
+                    "agent", "tui", "audit_log", "audit_log_max_bytes", "audit_log_keep", "limits"),
+            "limits", Set.of("auth_failures", "auth_window", "lockout", "rest_per_second", "rest_burst", "ws_per_second", "ws_burst"),
             "tui", Set.of("park_window", "park_buffer_frames", "park_buffer_bytes", "max_agents", "agent_ready_timeout",
                     "ping_interval", "ping_loopback", "client_stall"),
             "timeouts", Set.of("connect", "response", "idle"),
@@ -201,7 +204,7 @@ public final class ConfigLoader {
         UpstreamConfig dashboard = dashboard(connect, response, idle);
 
         GatewayConfig gateway = new GatewayConfig(listen, credentials, (int) maxMessage, 4L << 20, 64L << 20, hosts, origins,
-                maxBody, Optional.ofNullable(api), Optional.ofNullable(dashboard), tui());
+                maxBody, Optional.ofNullable(api), Optional.ofNullable(dashboard), tui(), security());
         Optional<AgentConfig> agent = agent();
         return new Loaded(gateway, agent, List.copyOf(values), List.copyOf(notes), generated);
     }
@@ -334,6 +337,27 @@ public final class ConfigLoader {
         }
         return new TuiSettings(new ParkingPolicy(window, (int) frames, bytes), (int) maxAgents, d.spawnBurst(), d.spawnPerSecond(),
                 ready, ping, pingLoopback, stall);
+    }
+
+    private SecuritySettings security() {
+        SecuritySettings d = SecuritySettings.defaults();
+        Raw audit = first("audit_log", "--audit-log", "HERMES_FRONT_AUDIT_LOG", true);
+        Optional<Path> auditPath = Optional.empty();
+        if (audit != null && !audit.value().isBlank()) {
+            auditPath = Optional.of(expand(audit.value()));
+        }
+        values.add(new ConfigValue("audit_log", auditPath.map(Path::toString).orElse("(off)"), sourceOf(audit)));
+        long maxBytes = longValue("audit_log_max_bytes", "--audit-log-max-bytes", "HERMES_FRONT_AUDIT_LOG_MAX_BYTES", d.auditMaxBytes(), 1024);
+        long keep = longValue("audit_log_keep", "--audit-log-keep", "HERMES_FRONT_AUDIT_LOG_KEEP", d.auditKeep(), 0);
+        long failures = longValue("limits.auth_failures", "--auth-failures", "HERMES_FRONT_AUTH_FAILURES", d.authFailures(), 1);
+        Duration window = durationValue("limits.auth_window", "--auth-window", "HERMES_FRONT_AUTH_WINDOW", d.authWindow());
+        Duration lockout = durationValue("limits.lockout", "--lockout", "HERMES_FRONT_LOCKOUT", d.lockout());
+        long restRate = longValue("limits.rest_per_second", "--rest-per-second", "HERMES_FRONT_REST_PER_SECOND", (long) d.restPerSecond(), 1);
+        long restBurst = longValue("limits.rest_burst", "--rest-burst", "HERMES_FRONT_REST_BURST", d.restBurst(), 1);
+        long wsRate = longValue("limits.ws_per_second", "--ws-per-second", "HERMES_FRONT_WS_PER_SECOND", (long) d.wsPerSecond(), 1);
+        long wsBurst = longValue("limits.ws_burst", "--ws-burst", "HERMES_FRONT_WS_BURST", d.wsBurst(), 1);
+        return new SecuritySettings(auditPath, maxBytes, (int) Math.min(keep, 100), (int) Math.min(failures, Integer.MAX_VALUE), window,
+                lockout, restRate, (int) Math.min(restBurst, Integer.MAX_VALUE), wsRate, (int) Math.min(wsBurst, Integer.MAX_VALUE));
     }
 
     private Duration durationValue(String key, String flag, String envVar, Duration dflt) {
@@ -534,8 +558,8 @@ public final class ConfigLoader {
             }
             String name = nameNode.asText();
             String scope = c.hasNonNull("scope") ? c.get("scope").asText() : Credential.DEFAULT_SCOPE;
-            if (!scope.matches("[a-z][a-z0-9_-]*")) {
-                throw new ConfigException(where + ".scope", scope, "a scope name such as read, chat or admin");
+            if (Scope.parse(scope).isEmpty()) {
+                throw new ConfigException(where + ".scope", scope, "read, chat or admin");
             }
             JsonNode basic = c.get("basic");
             Secret token = yamlSecret(c, "token", where + ".token");

@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway.http;
 
+import dev.hermesfront.gateway.policy.Guardrails;
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
 import io.undertow.server.HttpHandler;
@@ -26,10 +27,12 @@ public final class AuthHandler implements HttpHandler {
     public static final HttpString SESSION_TOKEN = new HttpString("X-Hermes-Session-Token");
 
     private final Credentials credentials;
+    private final Guardrails guard;
     private final HttpHandler next;
 
-    public AuthHandler(Credentials credentials, HttpHandler next) {
+    public AuthHandler(Credentials credentials, Guardrails guard, HttpHandler next) {
         this.credentials = credentials;
+        this.guard = guard;
         this.next = next;
     }
 
@@ -39,6 +42,15 @@ public final class AuthHandler implements HttpHandler {
         if (who.isEmpty()) {
             LOG.log(System.Logger.Level.DEBUG, "401 for {0} {1} from {2}", ex.getRequestMethod(), ex.getRequestPath(),
                     ex.getSourceAddress());
+            if (presentsCredential(ex)) {
+                String peer = ex.getSourceAddress().getAddress().getHostAddress();
+                boolean locked = guard.failures().fail(peer);
+                guard.audit().event("auth_failed").with("peer", peer).with("method", ex.getRequestMethod())
+                        .with("path", ex.getRequestPath()).with("outcome", "denied").write();
+                if (locked) {
+                    guard.audit().event("lockout").with("peer", peer).with("outcome", "locked").write();
+                }
+            }
             ex.getResponseHeaders().add(Headers.WWW_AUTHENTICATE, "Bearer realm=\"hermes-front\"");
             if (credentials.hasBasic()) {
                 ex.getResponseHeaders().add(Headers.WWW_AUTHENTICATE, "Basic realm=\"hermes-front\", charset=\"UTF-8\"");
@@ -50,6 +62,12 @@ public final class AuthHandler implements HttpHandler {
         }
         ex.putAttachment(Principal.KEY, who.get());
         next.handleRequest(ex);
+    }
+
+    /** Returns true when the request carries any credential at all (a wrong one counts towards lockout). */
+    private static boolean presentsCredential(HttpServerExchange ex) {
+        return ex.getRequestHeaders().contains(Headers.AUTHORIZATION) || ex.getRequestHeaders().contains(SESSION_TOKEN)
+                || ex.getQueryParameters().containsKey("token");
     }
 
     /** Returns the principal of the first valid credential the request presents. */

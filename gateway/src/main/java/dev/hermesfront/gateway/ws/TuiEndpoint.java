@@ -5,6 +5,11 @@ import dev.hermesfront.bridge.park.Attachment;
 import dev.hermesfront.bridge.park.ParkingLot;
 import dev.hermesfront.gateway.GatewayConfig;
 import dev.hermesfront.gateway.config.Credential;
+import dev.hermesfront.gateway.policy.Guardrails;
+import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.protocol.ErrorCodes;
+import dev.hermesfront.protocol.Frame;
+import dev.hermesfront.protocol.ProtocolErrors;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import jakarta.websocket.CloseReason;
@@ -45,6 +50,10 @@ public final class TuiEndpoint extends Endpoint {
     private final ParkingLot lot;
     private final AdmissionControl admission;
     private final ScheduledExecutorService timers;
+    private final Guardrails guard;
+    private volatile Credential who;
+    private volatile Scope scope = Scope.READ;
+    private volatile String peer = "?";
     private final List<ScheduledFuture<?>> scheduled = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Attachment attachment;
     private volatile OutboundQueue outbound;
@@ -53,7 +62,7 @@ public final class TuiEndpoint extends Endpoint {
     private volatile long lastPongNanos = System.nanoTime();
 
     TuiEndpoint(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry, ParkingLot lot,
-                AdmissionControl admission, ScheduledExecutorService timers) {
+                AdmissionControl admission, ScheduledExecutorService timers, Guardrails guard) {
         this.config = config;
         this.codec = codec;
         this.launcher = launcher;
@@ -61,6 +70,7 @@ public final class TuiEndpoint extends Endpoint {
         this.lot = lot;
         this.admission = admission;
         this.timers = timers;
+        this.guard = guard;
     }
 
     @Override
@@ -68,12 +78,22 @@ public final class TuiEndpoint extends Endpoint {
         session.setMaxIdleTimeout(0);
         session.setMaxTextMessageBufferSize(config.maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(config.maxMessageBytes());
+        peer = peerAddress(session);
         Optional<Credential> credential = credential(session);
         if (credential.isEmpty()) {
             LOG.log(System.Logger.Level.DEBUG, "refused /api/ws connection {0}: missing or wrong token", session.getId());
+            if (session.getRequestParameterMap().containsKey("token")) {
+                boolean locked = guard.failures().fail(peer);
+                if (locked) {
+                    guard.audit().event("lockout").with("peer", peer).with("outcome", "locked").write();
+                }
+            }
+            guard.audit().event("ws_refused").with("peer", peer).with("outcome", "denied").with("reason", "missing or invalid token").write();
             close(session, CloseCodes.UNAUTHORIZED, "unauthorized: missing or invalid token");
             return;
         }
+        who = credential.get();
+        scope = Scope.parse(who.scope()).orElse(Scope.READ);
         String principal = credential.get().name();
         OutboundQueue out = new OutboundQueue(session, config.outboundHighWater(), config.outboundLimit(), config.tui().clientStall());
         Optional<Attachment> back = lot.take(principal, single(session, "resume"));
@@ -104,6 +124,8 @@ public final class TuiEndpoint extends Endpoint {
             }
             LOG.log(System.Logger.Level.INFO, "client {0} attached to {1}", session.getId(), a.agent().describe());
         }
+        guard.audit().event("ws_connect").with("credential", principal).with("peer", peer).with("scope", scope.label())
+                .with("outcome", back.isPresent() ? "reattached" : "accepted").write();
         a.sendAfterReady(lot.takeNotices(principal));
         outbound = out;
         attachment = a;
@@ -180,6 +202,9 @@ public final class TuiEndpoint extends Endpoint {
                 LOG.log(System.Logger.Level.DEBUG, "client -> {0} {1} {2}", v.frame().kind(), v.frame().method(),
                         v.frame().id() == null ? "" : v.frame().id().json());
             }
+            if (!permitted(v.frame())) {
+                return;
+            }
             Attachment a = attachment;
             if (a != null && !a.agent().send(a.toAgent(v.frame()))) {
                 outbound.closeAfterDrain(reason(CloseCodes.OVERLOADED, "agent is not accepting input"));
@@ -188,6 +213,50 @@ public final class TuiEndpoint extends Endpoint {
             LOG.log(System.Logger.Level.DEBUG, "answered an invalid client frame ({0})", inv.reason());
             outbound.send(inv.reply());
         }
+    }
+
+    /**
+     * Applies the scope table and the credential's message rate to one client frame. A refused call is
+     * answered with a JSON-RPC error keeping its id (tui-wire.md §8.3) and never reaches the agent.
+     */
+    private boolean permitted(Frame f) {
+        boolean call = f.isCall();
+        Scope need = call ? guard.policy().forMethod(f.method()) : guard.policy().forResponse();
+        String name = who.name();
+        if (!scope.covers(need)) {
+            guard.audit().event("ws_denied").with("credential", name).with("peer", peer).with("method", f.method())
+                    .with("session_id", f.sessionId()).with("outcome", "denied").with("reason", "needs " + need.label()).write();
+            if (call) {
+                outbound.send(ProtocolErrors.handlerError(f.replyId(), ErrorCodes.FORBIDDEN, "forbidden: " + f.method() + " needs the "
+                        + need.label() + " scope; this credential (" + name + ") has " + scope.label()));
+            }
+            return false;
+        }
+        long waitMs = guard.ws().take(name);
+        if (waitMs > 0) {
+            guard.audit().event("rate_limited").with("credential", name).with("peer", peer).with("method", f.method())
+                    .with("outcome", "denied").write();
+            if (call) {
+                outbound.send(ProtocolErrors.handlerError(f.replyId(), ErrorCodes.RATE_LIMITED, "rate limited: too many messages for "
+                        + "this credential (" + name + "); retry in " + waitMs + " ms"));
+            }
+            return false;
+        }
+        if (need == Scope.ADMIN) {
+            guard.audit().event("ws_call").with("credential", name).with("peer", peer).with("method", f.method())
+                    .with("session_id", f.sessionId()).with("outcome", "allowed").write();
+        }
+        return true;
+    }
+
+    private static String peerAddress(Session session) {
+        if (session instanceof UndertowSession us) {
+            InetSocketAddress a = us.getWebSocketChannel().getSourceAddress();
+            if (a != null && a.getAddress() != null) {
+                return a.getAddress().getHostAddress();
+            }
+        }
+        return "?";
     }
 
     /** Returns the UTF-8 encoded length of {@code s} without encoding it. */

@@ -2,6 +2,7 @@ package dev.hermesfront.gateway.ws;
 
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.ParkingLot;
+import dev.hermesfront.gateway.policy.Guardrails;
 import dev.hermesfront.gateway.GatewayConfig;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -16,21 +17,23 @@ public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configur
     private final ParkingLot lot;
     private final AdmissionControl admission;
     private final ScheduledExecutorService timers;
+    private final Guardrails guard;
 
     public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry,
-                                   ParkingLot lot, ScheduledExecutorService timers) {
+                                   ParkingLot lot, ScheduledExecutorService timers, Guardrails guard) {
         this.config = config;
         this.codec = codec;
         this.launcher = launcher;
         this.registry = registry;
         this.lot = lot;
         this.timers = timers;
+        this.guard = guard;
         this.admission = new AdmissionControl(config.tui().maxAgents(), config.tui().spawnBurst(), config.tui().spawnPerSecond(), System::nanoTime);
     }
 
     @Override
     public <T> T getEndpointInstance(Class<T> endpointClass) {
-        return endpointClass.cast(new TuiEndpoint(config, codec, launcher, registry, lot, admission, timers));
+        return endpointClass.cast(new TuiEndpoint(config, codec, launcher, registry, lot, admission, timers, guard));
     }
 
     /** Builds the endpoint registration for {@code path}. */

@@ -1,0 +1,62 @@
+package dev.hermesfront.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hermesfront.gateway.config.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Audit and abuse limits.
+ *
+ * @param auditLog        JSON-lines audit file; empty = no audit log
+ * @param auditMaxBytes   size past which the audit file is rotated (default 10 MiB)
+ * @param auditKeep       rotated files kept (default 5)
+ * @param authFailures    failed authentications from one address that lock it out (default 10)
+ * @param authWindow      how far back failures count (default 60 s)
+ * @param lockout         how long a lockout lasts (default 5 min)
+ * @param restPerSecond   sustained REST requests per second per credential (default 50)
+ * @param restBurst       REST burst per credential (default 200)
+ * @param wsPerSecond     sustained /api/ws messages per second per credential (default 200)
+ * @param wsBurst         /api/ws message burst per credential (default 2000)
+ */
+public record SecuritySettings(Optional<Path> auditLog, long auditMaxBytes, int auditKeep, int authFailures, Duration authWindow,
+                               Duration lockout, double restPerSecond, int restBurst, double wsPerSecond, int wsBurst) {
+    public SecuritySettings {
+        requireNonNull(auditLog, "auditLog");
+        requireNonNull(authWindow, "authWindow");
+        requireNonNull(lockout, "lockout");
+        if (authFailures < 1) {
+            throw new ConfigException("limits.auth_failures", Integer.toString(authFailures), "an integer of at least 1");
+        }
+        if (!(restPerSecond > 0) || restBurst < 1 || !(wsPerSecond > 0) || wsBurst < 1) {
+            throw new ConfigException("limits: rates must be > 0 and bursts >= 1");
+        }
+        if (auditMaxBytes < 1024 || auditKeep < 0) {
+            throw new ConfigException("audit_log_max_bytes/audit_log_keep", auditMaxBytes + "/" + auditKeep, "at least 1024 bytes, keep >= 0");
+        }
+    }
+
+    /** Returns the defaults (no audit log). */
+    public static SecuritySettings defaults() {
+        return new SecuritySettings(Optional.empty(), 10L << 20, 5, 10, Duration.ofSeconds(60), Duration.ofMinutes(5), 50, 200, 200, 2000);
+    }
+
+    /** Returns a copy writing the audit log to {@code file}. */
+    public SecuritySettings withAuditLog(Path file) {
+        return new SecuritySettings(Optional.of(file), auditMaxBytes, auditKeep, authFailures, authWindow, lockout, restPerSecond,
+                restBurst, wsPerSecond, wsBurst);
+    }
+
+    /** Returns a copy with other lockout settings. */
+    public SecuritySettings withLockout(int failures, Duration window, Duration lockoutFor) {
+        return new SecuritySettings(auditLog, auditMaxBytes, auditKeep, failures, window, lockoutFor, restPerSecond, restBurst,
+                wsPerSecond, wsBurst);
+    }
+
+    /** Returns a copy with other rate limits. */
+    public SecuritySettings withRates(double rest, int restB, double ws, int wsB) {
+        return new SecuritySettings(auditLog, auditMaxBytes, auditKeep, authFailures, authWindow, lockout, rest, restB, ws, wsB);
+    }
+}

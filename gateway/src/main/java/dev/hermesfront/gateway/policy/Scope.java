@@ -1,0 +1,34 @@
+package dev.hermesfront.gateway.policy;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** What a credential may do, from least to most: observe, chat, everything. */
+public enum Scope {
+    /** Observe: configuration and session reads; no prompts, no writes. */
+    READ,
+    /** Sessions, prompts, and answers to the agent's questions. */
+    CHAT,
+    /** Everything, including shell.exec, cli.exec and configuration writes. */
+    ADMIN;
+
+    /** Returns true when this scope is allowed what {@code needed} allows. */
+    public boolean covers(Scope needed) {
+        return compareTo(needed) >= 0;
+    }
+
+    /** Parses {@code read}, {@code chat} or {@code admin}. */
+    public static Optional<Scope> parse(String s) {
+        for (Scope x : values()) {
+            if (x.name().equalsIgnoreCase(s == null ? "" : s.strip())) {
+                return Optional.of(x);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Returns the lower-case name used in configuration and messages. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
