@@ -9,6 +9,7 @@ import dev.hermesfront.gateway.config.CommandLine;
 import dev.hermesfront.gateway.config.ConfigException;
 import dev.hermesfront.gateway.config.ListenAddress;
 import dev.hermesfront.gateway.config.Secret;
+import dev.hermesfront.gateway.record.RecordingLauncher;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.io.PrintStream;
 import java.net.BindException;
@@ -82,11 +83,29 @@ public final class GatewayMain implements Callable<Integer> {
                 description = "Largest client message on /api/ws; larger ones close the connection with 1009 (default: ${DEFAULT-VALUE}).")
         int maxMessageBytes;
 
+        @Option(names = "--record", paramLabel = "DIR",
+                description = "Record each connection's frames to a JSONL transcript in DIR, secrets redacted (docs/conformance.md).")
+        Path recordDir;
+
         Common(Map<String, String> env) {
             this.env = env;
         }
 
         abstract AgentLauncher launcher();
+
+        /** Wraps the launcher in a recorder when {@code --record} is given. */
+        AgentLauncher recorded(AgentLauncher launcher) {
+            if (recordDir == null) {
+                return launcher;
+            }
+            try {
+                return RecordingLauncher.wrap(launcher, recordDir);
+            } catch (java.io.IOException | RuntimeException e) {
+                launcher.close();
+                throw new ConfigException("--record", recordDir.toString(), "a directory hermes-front can write ("
+                        + e.getMessage() + ")");
+            }
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -104,7 +123,7 @@ public final class GatewayMain implements Callable<Integer> {
             }
             GatewayConfig config = GatewayConfig.of(address, Secret.of(given)).withMaxMessageBytes(maxMessageBytes);
             long t0 = System.nanoTime();
-            AgentLauncher launcher = launcher();
+            AgentLauncher launcher = recorded(launcher());
             GatewayServer server = new GatewayServer(config, launcher);
             try {
                 server.start();
