@@ -38,7 +38,7 @@ class RecordingLauncherTest {
                 public boolean send(String frame) {
                     received.add(frame);
                     return s.send("{\"jsonrpc\": \"2.0\", \"id\": \"r1\", \"result\": {\"config\": {\"api_key\": \"sk-live-123\", "
-                            + "\"base_url\": \"http://h/x?token=abc&x=1\", \"session_key\": \"k1\", \"n\": 1.50}}}");
+                            + "\"base_url\": \"http://h/x?token=abc&x=1\", \"session_key\": \"k1\", \"n\": 1.0, \"m\": 1e-05}}}");
                 }
 
                 @Override
@@ -109,7 +109,7 @@ class RecordingLauncherTest {
         assertTrue(lines.get(2).contains("\"api_key\": \"<redacted>\""), lines.get(2));
         assertTrue(lines.get(2).contains("\"base_url\": \"http://h/x?token=<redacted>&x=1\""), lines.get(2));
         assertTrue(lines.get(2).contains("\"session_key\": \"k1\""), "session keys are not secrets: " + lines.get(2));
-        assertTrue(lines.get(2).contains("\"n\": 1.50"), "numbers keep their text: " + lines.get(2));
+        assertTrue(lines.get(2).contains("\"n\": 1.0, \"m\": 1e-05"), "floats as the agent writes them: " + lines.get(2));
         assertFalse(String.join("\n", lines).contains("sk-"), "no secret on disk");
         assertTrue(lines.get(3).matches("\\{\"t_ms\": \\d+, \"dir\": \"meta\", \"event\": \"close\", \"by\": \"client\"\\}"), lines.get(3));
     }
