@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code hermes-front conformance} command: replays transcripts against a {@code /api/ws} URL and
+ * Runs the {@code hermes-front conformance} command: replays transcripts against a {@code /api/ws} URL and
  * reports what differs (docs/conformance.md). Exit status 0 when every applicable transcript passed, 1 when
  * at least one differed, 2 when something could not run (bad arguments, unreadable files, no connection).
  */

@@ -3,7 +3,7 @@ package dev.hermesfront.conformance;
 import java.util.Objects;
 
 /**
- * One way a run differed from its transcript, worded so a person can act on it: which recorded frame
+ * Describes one way a run differed from its transcript, worded so a person can act on it: which recorded frame
  * (transcript line), where in it (JSON path), expected versus actual, and why it counts.
  *
  * @param type     what went wrong

@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The matching rules in force for one transcript against one kind of target, resolved from
+ * Holds the matching rules in force for one transcript against one kind of target, resolved from
  * {@code transcripts/rules.json} by {@link Rules#forFile}. Immutable.
  *
  * @param transcript   transcript name (file name without {@code .jsonl})

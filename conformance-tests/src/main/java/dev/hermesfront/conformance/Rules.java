@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The matching rules of the conformance suite, read from one data file ({@code transcripts/rules.json},
+ * Holds the matching rules of the conformance suite, read from one data file ({@code transcripts/rules.json},
  * documented in docs/conformance.md): pool methods, captures, placeholders and values that vary, shared by
  * every transcript, optional frames, plus per-file entries (matched by name, {@code *} wildcards, applied in order) that say
  * which target kinds a transcript applies to, the close code expected per kind, the replay agent's exit at

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How the runner replays.
+ * Configures how the runner replays.
  *
  * @param kind           kind of target, for the rules' per-kind expectations
  * @param exact          true to compare frames byte for byte and in recorded order (no rule applies)

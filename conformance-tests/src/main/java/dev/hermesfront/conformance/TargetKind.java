@@ -3,7 +3,7 @@ package dev.hermesfront.conformance;
 import java.util.Locale;
 
 /**
- * What sits behind the URL the runner talks to; per-transcript expectations (which transcripts apply, the
+ * Names what sits behind the URL the runner talks to; per-transcript expectations (which transcripts apply, the
  * expected close code) are chosen by it in {@code transcripts/rules.json}.
  */
 public enum TargetKind {

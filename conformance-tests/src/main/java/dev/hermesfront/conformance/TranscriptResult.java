@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The outcome of replaying one transcript against one target.
+ * Holds the outcome of replaying one transcript against one target.
  *
  * @param name        transcript name
  * @param file        path of the transcript file as given, or {@code ""}

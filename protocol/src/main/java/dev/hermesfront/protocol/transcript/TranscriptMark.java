@@ -3,7 +3,7 @@ package dev.hermesfront.protocol.transcript;
 import java.util.Objects;
 
 /**
- * A non-frame line of a transcript, kept with its position among the frames: a connection opened or closed,
+ * Marks a non-frame line of a transcript, kept with its position among the frames: a connection opened or closed,
  * the agent's stdout ended, a note.
  *
  * @param position number of frames recorded before this line
