@@ -343,9 +343,14 @@ final class ConnectionMatcher {
 
     /** Returns the required recorded frames before connection entry {@code index} that have not arrived. */
     List<ExpectedFrame> awaitedBefore(int index) {
+        return awaitedBefore(index, false);
+    }
+
+    /** Returns the recorded frames before connection entry {@code index} that have not arrived, optional ones too if asked. */
+    List<ExpectedFrame> awaitedBefore(int index, boolean withOptional) {
         List<ExpectedFrame> out = new ArrayList<>();
         for (ExpectedFrame x : expected) {
-            if (x.index < index && !x.matched && !x.optional) {
+            if (x.index < index && !x.matched && (withOptional || !x.optional)) {
                 out.add(x);
             }
         }

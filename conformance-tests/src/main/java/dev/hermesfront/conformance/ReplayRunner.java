@@ -150,6 +150,9 @@ public final class ReplayRunner {
                 long t0 = System.nanoTime();
                 if (!pump(options.maxWait(), () -> matcher.awaitedBefore(index).isEmpty())) {
                     matcher.gaveUp(matcher.awaitedBefore(index), e.line(), (System.nanoTime() - t0) / 1_000_000);
+                } else if (!matcher.awaitedBefore(index, true).isEmpty()) {
+                    // An optional frame recorded before this client frame: if it comes, it comes first, as recorded.
+                    pump(min(options.maxWait(), OPTIONAL_GRACE), () -> matcher.awaitedBefore(index, true).isEmpty());
                 }
                 if (end != null) {
                     break;
