@@ -160,7 +160,7 @@ final class ConnectionMatcher {
                     "", "", FrameComparer.shown(text), "received, but nothing like it is recorded here"
                             + (pending.isEmpty() && !stream.isEmpty() ? " (every recorded frame of its stream already arrived)" : ""));
             differences.add(d);
-            unexpected.add(new Unexpected(d, text, tree, pending.isEmpty() ? null : pending.get(0)));
+            unexpected.add(new Unexpected(d, text, tree, List.copyOf(pending.subList(0, Math.min(LOOKAHEAD, pending.size())))));
             return;
         }
         for (ExpectedFrame skipped : pending) {
@@ -176,11 +176,11 @@ final class ConnectionMatcher {
     }
 
     /**
-     * A received frame that matched nothing, and the recorded frame that was next in its stream then. If that
-     * one never arrives, the two are reported as one changed frame (a renamed event type), else the received
-     * frame was an extra one.
+     * A received frame that matched nothing, and the recorded frames that were next in its stream then. If one
+     * of those never arrives, the closest of them and the received frame are reported as one changed frame (a
+     * renamed event type), else the received frame was an extra one.
      */
-    private record Unexpected(Difference difference, String text, JsonNode tree, ExpectedFrame next) {}
+    private record Unexpected(Difference difference, String text, JsonNode tree, List<ExpectedFrame> next) {}
 
     /** Returns the stream a received frame belongs to. */
     private String streamOf(Frame f, JsonNode tree) {
@@ -385,15 +385,26 @@ final class ConnectionMatcher {
     /** Reports every recorded frame that never arrived, and returns all differences. */
     List<Difference> finish() {
         for (Unexpected u : unexpected) {
-            ExpectedFrame x = u.next();
-            if (x == null || x.matched) {
+            ExpectedFrame x = null;
+            List<Mismatch> closest = null;
+            for (ExpectedFrame candidate : u.next()) {
+                if (candidate.matched) {
+                    continue;
+                }
+                List<Mismatch> m = compare(candidate, u.text(), u.tree(), captures.begin());
+                if (closest == null || m.size() < closest.size()) {
+                    x = candidate;
+                    closest = m;
+                }
+            }
+            if (x == null) {
                 continue;
             }
-            // The recorded frame never came and this one came in its place: one changed frame, not two differences.
+            // A recorded frame never came and this one came in its place: one changed frame, not two differences.
             int at = differences.indexOf(u.difference());
             differences.remove(at);
             x.matched = true;
-            for (Mismatch m : compare(x, u.text(), u.tree(), captures.begin())) {
+            for (Mismatch m : closest) {
                 differences.add(at++, new Difference(Difference.Type.CONTENT, conn, x.line(), x.describe(), m.path(),
                         m.expected(), m.actual(), m.reason()));
             }
