@@ -82,6 +82,26 @@ class MutationTest {
     }
 
     @Test
+    void namesADroppedFrameAndARenamedNeighbourSeparately() throws Exception {
+        Transcript t = Replays.read("fixtures/ws-02-minimal-turn.jsonl");
+        int lo = indexOf(t, Direction.S2C, "\"lo\"");
+        int wor = indexOf(t, Direction.S2C, "\" wor\"");
+        Transcript renamed = Replays.serverFrameChanged(t, wor, s -> s.replace("\"message.delta\"", "\"message.chunk\""));
+        Transcript played = Replays.edited(renamed, list -> {
+            list.remove(lo);
+            return list;
+        });
+
+        TranscriptResult r = run(t, played, false);
+
+        assertEquals(2, r.differences().size(), r::render);
+        Difference content = only(r, Difference.Type.CONTENT);
+        assertEquals(t.entries().get(wor).line(), content.line(), r::render);
+        assertEquals("params.type", content.path());
+        assertEquals(t.entries().get(lo).line(), only(r, Difference.Type.MISSING).line(), r::render);
+    }
+
+    @Test
     void failsWhenAnInlineRequestIsAnsweredAfterALaterOne() throws Exception {
         // r7 and r8 (config.get, inline) are both in flight: the agent answers them in the order they were sent.
         Transcript t = Replays.read("real/real-tui-startup-prompt.ws.jsonl");
