@@ -49,7 +49,7 @@ public final class ConformanceMain implements Callable<Integer> {
             description = "Rules file (default: the nearest rules.json next to or above the first transcript path).")
     Path rulesFile;
 
-    @Option(names = "--exact", description = "Compare byte for byte and in recorded order; no rule applies.")
+    @Option(names = "--exact", description = "Compare byte for byte and in recorded order; of the rules only targets, close codes and agent exits apply.")
     boolean exact;
 
     @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "30",
