@@ -14,6 +14,7 @@ import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.ListenAddress;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.proxy.ApiKeyCheck;
+import dev.hermesfront.gateway.record.RecordingLauncher;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.io.PrintStream;
 import java.net.BindException;
@@ -174,6 +175,10 @@ public final class GatewayMain implements Callable<Integer> {
                 description = "JSON-lines audit log of connections, privileged calls, denials, auth failures and limits (default: off).")
         String auditLog;
 
+        @Option(names = "--record", paramLabel = "DIR",
+                description = "Record each connection's frames to a JSONL transcript in DIR, secrets redacted (docs/conformance.md).")
+        Path recordDir;
+
         @Option(names = "--client-stall", paramLabel = "DURATION",
                 description = "How long a client may leave its queue full before it is closed 1013 and its agent parked (default: 30s).")
         String clientStall;
@@ -222,6 +227,20 @@ public final class GatewayMain implements Callable<Integer> {
             }
         }
 
+        /** Wraps the launcher in a recorder when {@code --record} is given. */
+        AgentLauncher recorded(AgentLauncher launcher) {
+            if (recordDir == null) {
+                return launcher;
+            }
+            try {
+                return RecordingLauncher.wrap(launcher, recordDir);
+            } catch (java.io.IOException | RuntimeException e) {
+                launcher.close();
+                throw new ConfigException("--record", recordDir.toString(), "a directory hermes-front can write ("
+                        + e.getMessage() + ")");
+            }
+        }
+
         ConfigLoader.Loaded load(boolean agentRequired, boolean autoApi) {
             return ConfigLoader.load(new ConfigLoader.Input(flags(), env, userHome, agentRequired, autoApi, GatewayMain::randomToken));
         }
@@ -242,7 +261,7 @@ public final class GatewayMain implements Callable<Integer> {
             ConfigLoader.Loaded loaded = loaded();
             GatewayConfig config = loaded.gateway();
             long t0 = System.nanoTime();
-            AgentLauncher launcher = launcher(loaded);
+            AgentLauncher launcher = recorded(launcher(loaded));
             GatewayServer server = new GatewayServer(config, launcher);
             try {
                 server.start();

@@ -100,7 +100,7 @@ public final class TuiEndpoint extends Endpoint {
         Attachment a;
         if (back.isPresent()) {
             a = back.get();
-            int replayed = a.attach(out);
+            int replayed = a.attach(out, true);
             LOG.log(System.Logger.Level.INFO, "client {0} re-attached to parked {1} ({2,number,#} buffered frames replayed)",
                     session.getId(), a.agent().describe(), replayed);
         } else {
@@ -113,7 +113,7 @@ public final class TuiEndpoint extends Endpoint {
                 return;
             }
             a = lot.newAttachment(principal);
-            a.attach(out);
+            a.attach(out, session.getRequestParameterMap().containsKey("resume"));
             try {
                 a.link(launcher.open(a), admission::release);
             } catch (IOException | RuntimeException e) {

@@ -70,7 +70,7 @@ class ParkingTest {
             WsTestClient a = WsTestClient.connect(gw.wsUri());
             JsonNode info = readyInfo(a);
             pid = info.path("pid").asLong();
-            assertFalse(info.path("hermes_front").path("reattached").asBoolean(true));
+            assertTrue(info.path("hermes_front").isMissingNode(), "a first attach gets the agent's ready frame unchanged");
             a.send("{\"cmd\": \"stream\", \"method\": \"echo.cmd\", \"n\": " + n + ", \"delay_ms\": 2}");
             while (seen.size() < 40) {
                 seen.add(json(a.next()).path("s").asInt());
@@ -99,8 +99,9 @@ class ParkingTest {
     @Test
     void resumeIdPicksTheAgentWhenTwoAreParked() throws Exception {
         try (TestGateway gw = TestGateway.withEchoAgent(c -> c.withParking(new ParkingPolicy(Duration.ofSeconds(30), 100, 1 << 20)))) {
-            WsTestClient a1 = WsTestClient.connect(gw.wsUri());
+            WsTestClient a1 = WsTestClient.connect(gw.wsUri("?token=" + TestGateway.TOKEN + "&resume=new"));
             JsonNode i1 = readyInfo(a1);
+            assertFalse(i1.path("hermes_front").path("reattached").asBoolean(true));
             WsTestClient a2 = WsTestClient.connect(gw.wsUri());
             JsonNode i2 = readyInfo(a2);
             a1.close();

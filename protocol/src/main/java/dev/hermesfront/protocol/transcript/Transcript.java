@@ -3,6 +3,7 @@ package dev.hermesfront.protocol.transcript;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,22 +22,31 @@ import java.util.Objects;
  *       optional {@code "conn"}; {@code "dir": "meta"} lines are skipped. A parsed {@code frame} is turned back
  *       into text with {@link PythonJson}, the agent's own serialization.</li>
  *   <li>spec fixtures: {@code {"t", "kind": "c2s"|"s2c", "frame": "<exact text>", "binary"?}}; {@code meta},
- *       {@code open}, {@code close}, {@code eof} and {@code note} lines are kept as {@link #notes()} only.</li>
+ *       {@code open}, {@code close}, {@code eof} and {@code note} lines become {@link #marks()}. Frames carry the
+ *       label of the latest {@code open} line as their connection.</li>
  * </ul>
  *
  * @param name    file name without extension
  * @param entries frames in recorded order
  * @param notes   non-frame lines (kind, close, eof, …) as raw JSON, for diagnostics
+ * @param marks   the same non-frame lines, parsed, with their position among the frames
  */
-public record Transcript(String name, List<TranscriptEntry> entries, List<String> notes) {
+public record Transcript(String name, List<TranscriptEntry> entries, List<String> notes, List<TranscriptMark> marks) {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
 
     public Transcript {
         Objects.requireNonNull(name, "name");
         entries = List.copyOf(entries);
         notes = List.copyOf(notes);
+        marks = List.copyOf(marks);
+    }
+
+    /** Creates a transcript without marks. */
+    public Transcript(String name, List<TranscriptEntry> entries, List<String> notes) {
+        this(name, entries, notes, List.of());
     }
 
     /** Reads a transcript file; throws {@link TranscriptException} naming the line on bad input. */
@@ -54,6 +64,8 @@ public record Transcript(String name, List<TranscriptEntry> entries, List<String
     public static Transcript parse(String name, List<String> lines) {
         List<TranscriptEntry> entries = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        List<TranscriptMark> marks = new ArrayList<>();
+        String openConn = "";
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty()) {
@@ -68,10 +80,15 @@ public record Transcript(String name, List<TranscriptEntry> entries, List<String
             String dir = n.path(n.has("kind") ? "kind" : "dir").asText("");
             if (!dir.equals("c2s") && !dir.equals("s2c")) {
                 notes.add(line);
+                TranscriptMark mark = mark(n, dir, entries.size(), i + 1);
+                if (mark.kind().equals("open") && !mark.conn().isEmpty()) {
+                    openConn = mark.conn();
+                }
+                marks.add(mark);
                 continue;
             }
             long t = n.has("t_ms") ? n.get("t_ms").asLong() : Math.round(n.path("t").asDouble(0) * 1000);
-            String conn = n.has("conn") ? n.get("conn").asText() : "";
+            String conn = n.has("conn") ? n.get("conn").asText() : openConn;
             JsonNode frame = n.get("frame");
             String text;
             boolean json = true;
@@ -86,9 +103,27 @@ public record Transcript(String name, List<TranscriptEntry> entries, List<String
                 text = PythonJson.write(frame);
             }
             entries.add(new TranscriptEntry(t, dir.equals("c2s") ? Direction.C2S : Direction.S2C, conn, text, json,
-                    n.path("binary").asBoolean(false)));
+                    n.path("binary").asBoolean(false), i + 1));
         }
-        return new Transcript(name, entries, notes);
+        return new Transcript(name, entries, notes, marks);
+    }
+
+    private static TranscriptMark mark(JsonNode n, String dir, int position, int line) {
+        String kind = dir.equals("meta") && n.has("event") ? n.get("event").asText() : dir;
+        String text = "";
+        for (String field : new String[] {"text", "note", "reason", "description"}) {
+            if (n.hasNonNull(field)) {
+                text = n.get(field).asText();
+                break;
+            }
+        }
+        return new TranscriptMark(position, kind, n.has("conn") ? n.get("conn").asText() : "", n.path("by").asText(""),
+                n.path("code").canConvertToInt() ? n.path("code").asInt() : -1, text, line);
+    }
+
+    /** Returns the marks recorded for one connection, or naming none. */
+    public List<TranscriptMark> marksOf(String conn) {
+        return marks.stream().filter(m -> m.conn().equals(conn) || m.conn().isEmpty()).toList();
     }
 
     /** Returns the connection labels in order of first appearance. */

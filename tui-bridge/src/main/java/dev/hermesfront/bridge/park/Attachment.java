@@ -25,9 +25,10 @@ import java.util.Set;
  * first, in order.
  *
  * <p>The agent's first frame ({@code gateway.ready}) is kept, and every client that attaches gets it
- * first, with an added {@code hermes_front} member in its payload: {@code resume_id} (to ask for this
- * agent by name with {@code ?resume=}), {@code reattached} and {@code replayed_frames}. Adding members is
- * safe: clients ignore unknown keys (tui-wire.md §8.5).
+ * first. A first attach gets it byte for byte; a re-attach, or a client that asked ({@code ?resume=}
+ * present in its URL, e.g. {@code ?resume=new}), gets it with an added {@code hermes_front} member in its
+ * payload: {@code resume_id} (to ask for this agent by name with {@code ?resume=ID}), {@code reattached}
+ * and {@code replayed_frames}. Adding members is safe: clients ignore unknown keys (tui-wire.md §8.5).
  *
  * <p>Re-attach translation: the Hermes TUI recovers from a dropped socket by calling {@code session.resume}
  * with its <em>live</em> session id, which the agent rejects (it takes stored keys; tui-wire.md §2.5). On a
@@ -54,6 +55,7 @@ public final class Attachment implements ClientSink {
     private String ready;
     private long bufferedChars;
     private boolean reattached;
+    private boolean announce;
     private boolean overflowed;
     private int dropped;
     private AgentExit exit;
@@ -110,9 +112,12 @@ public final class Attachment implements ClientSink {
     /**
      * Attaches {@code sink}: it receives the ready frame, then everything buffered, then live frames.
      *
+     * @param announce add the {@code hermes_front} member to the ready frame even on a first attach
+     *                 (the client asked for it); on a re-attach it is always added
      * @return the number of buffered frames replayed
      */
-    public synchronized int attach(ClientSink sink) {
+    public synchronized int attach(ClientSink sink, boolean announce) {
+        this.announce = announce || reattached;
         int replayed = buffer.size();
         if (ready != null) {
             sink.send(readyFor(replayed));
@@ -310,8 +315,14 @@ public final class Attachment implements ClientSink {
         }
     }
 
-    /** Returns the ready frame with the added {@code hermes_front} member. Caller holds the monitor. */
+    /**
+     * Returns the ready frame for the attached client: the agent's bytes unchanged, or, when announcing,
+     * with the added {@code hermes_front} member. Caller holds the monitor.
+     */
     private String readyFor(int replayed) {
+        if (!announce) {
+            return ready;
+        }
         try {
             JsonNode root = mapper.readTree(ready);
             JsonNode params = root.path("params");

@@ -1,0 +1,72 @@
+package dev.hermesfront.conformance;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Holds the matching rules in force for one transcript against one kind of target, resolved from
+ * {@code transcripts/rules.json} by {@link Rules#forFile}. Immutable.
+ *
+ * @param transcript   transcript name (file name without {@code .jsonl})
+ * @param kind         target kind the rules were resolved for
+ * @param skipReason   why the transcript does not apply to this kind of target, or {@code null} when it does
+ * @param poolMethods  methods the agent answers from its thread pool: their responses may overtake others
+ *                     (tui-wire.md §4.1, §5.1); every other request is answered in the order it was sent
+ * @param captures     where generated values are captured (first sighting binds, later ones must agree)
+ * @param vary         values checked by a {@link ValueMatch} instead of compared
+ * @param placeholders recording placeholders and the pattern of what they stand for
+ * @param optional     server frames that may legitimately be absent (checked like the others when they come);
+ *                     nobody waits for them, and exact mode ignores this
+ * @param closeCode    the close code the server must end the last connection with, or empty for "as recorded"
+ * @param agentExit    exit status of the replay agent at a recorded {@code eof}, or empty when it does not exit
+ */
+public record FileRules(String transcript, TargetKind kind, String skipReason, Set<String> poolMethods,
+                        List<CaptureRule> captures, List<VaryRule> vary, List<Placeholder> placeholders,
+                        List<OptionalFrame> optional, OptionalInt closeCode, OptionalInt agentExit) {
+
+    /** Where a generated value is captured. */
+    record CaptureRule(Selector selector, PathPattern path, String why) {}
+
+    /** A value that legitimately varies between runs. */
+    record VaryRule(Selector selector, PathPattern path, ValueMatch match, String why) {}
+
+    /** A placeholder a recording put in place of a machine-specific value, and what it stands for. */
+    record Placeholder(String text, Pattern regex, String why) {}
+
+    /** Server frames that may be absent. */
+    record OptionalFrame(Selector selector, String why) {}
+
+    public FileRules {
+        Objects.requireNonNull(transcript, "transcript");
+        Objects.requireNonNull(kind, "kind");
+        poolMethods = Set.copyOf(poolMethods);
+        captures = List.copyOf(captures);
+        vary = List.copyOf(vary);
+        placeholders = List.copyOf(placeholders);
+        optional = List.copyOf(optional);
+    }
+
+    /** Returns rules with no relaxation at all: every frame compared as recorded. */
+    public static FileRules strict(String transcript, TargetKind kind) {
+        return new FileRules(transcript, kind, null, Set.of(), List.of(), List.of(), List.of(), List.of(),
+                OptionalInt.empty(), OptionalInt.empty());
+    }
+
+    /** Returns true when the transcript applies to the target kind. */
+    public boolean applies() {
+        return skipReason == null;
+    }
+
+    /** Returns true when a recorded frame may be absent. */
+    boolean optional(FrameInfo f) {
+        return optional.stream().anyMatch(o -> o.selector().matches(f));
+    }
+
+    /** Returns true when a request of {@code method} may be answered after requests sent later. */
+    boolean pool(String method) {
+        return method != null && poolMethods.contains(method);
+    }
+}

@@ -1,0 +1,264 @@
+package dev.hermesfront.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hermesfront.protocol.JsonText;
+import dev.hermesfront.protocol.transcript.PythonJson;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Compares a received frame with a recorded one under a transcript's {@link FileRules}, naming every
+ * difference by JSON path. Exact by default: same members (in any order), same values, numbers equal and of
+ * the same kind ({@code 1} is not {@code 1.0}), strings equal. Relaxations, in this order: a
+ * {@code vary} rule for the path; a capture path or an already captured recorded value; a recorded string
+ * holding a placeholder. Stateless apart from the captures passed in; thread-confined.
+ */
+final class FrameComparer {
+    static final String ABSENT = "(absent)";
+    private static final int SHOWN_CHARS = 240;
+
+    private final FileRules rules;
+
+    FrameComparer(FileRules rules) {
+        this.rules = rules;
+    }
+
+    /** Compares JSON trees; bindings are made in {@code tx}, which the caller commits if it takes the match. */
+    List<Mismatch> compare(FrameInfo info, JsonNode expected, JsonNode actual, Captures.Tx tx, String where) {
+        List<Mismatch> out = new ArrayList<>();
+        walk(info, new ArrayList<>(), expected, actual, tx, where, out);
+        return out;
+    }
+
+    /**
+     * Compares byte for byte; when the bytes differ, explains where: by JSON path when both parse and differ
+     * as values, else by the first differing character.
+     */
+    static List<Mismatch> compareExact(FrameInfo info, String expectedText, JsonNode expected, String actualText,
+                                       JsonNode actual) {
+        if (expectedText.equals(actualText)) {
+            return List.of();
+        }
+        if (expected != null && actual != null) {
+            List<Mismatch> tree = new FrameComparer(FileRules.strict("", TargetKind.REPLAY))
+                    .compare(info, expected, actual, new Captures().begin(), "");
+            if (!tree.isEmpty()) {
+                return tree;
+            }
+        }
+        int i = 0;
+        while (i < expectedText.length() && i < actualText.length() && expectedText.charAt(i) == actualText.charAt(i)) {
+            i++;
+        }
+        return List.of(new Mismatch("$", excerpt(expectedText, i), excerpt(actualText, i),
+                (expected != null && actual != null ? "same JSON value, different bytes" : "different text")
+                        + " from character " + i + " (member order, spacing or escapes)"));
+    }
+
+    private static String excerpt(String s, int at) {
+        int from = Math.max(0, at - 30);
+        int to = Math.min(s.length(), at + 50);
+        return (from > 0 ? "…" : "") + s.substring(from, to) + (to < s.length() ? "…" : "");
+    }
+
+    private void walk(FrameInfo info, List<String> path, JsonNode exp, JsonNode act, Captures.Tx tx, String where,
+                      List<Mismatch> out) {
+        FileRules.VaryRule rule = varyRule(info, path);
+        if (rule != null && rule.match() instanceof ValueMatch.Contains && exp != null && exp.isArray()
+                && act != null && act.isArray()) {
+            contains(info, path, exp, act, tx, where, out, rule);
+            return;
+        }
+        if (rule != null) {
+            Optional<String> bad = rule.match().check(exp, act);
+            bad.ifPresent(r -> out.add(mismatch(path, exp, act, r + " (rule " + rule.path()
+                    + (rule.why().isEmpty() ? "" : ": " + rule.why()) + ")")));
+            return;
+        }
+        if (act == null) {
+            out.add(mismatch(path, exp, null, "missing"));
+            return;
+        }
+        if (exp.isTextual() && act.isTextual()) {
+            text(info, path, exp.asText(), act.asText(), tx, where, out);
+        } else if (exp.isObject() && act.isObject()) {
+            object(info, path, exp, act, tx, where, out);
+        } else if (exp.isArray() && act.isArray()) {
+            for (int i = 0; i < Math.min(exp.size(), act.size()); i++) {
+                path.add(Integer.toString(i));
+                walk(info, path, exp.get(i), act.get(i), tx, where, out);
+                path.remove(path.size() - 1);
+            }
+            if (exp.size() != act.size()) {
+                out.add(new Mismatch(JsonPaths.format(path), exp.size() + " elements", act.size() + " elements",
+                        "array length differs"));
+            }
+        } else if (exp.isNumber() && act.isNumber()) {
+            if (exp.isIntegralNumber() != act.isIntegralNumber() || exp.decimalValue().compareTo(act.decimalValue()) != 0) {
+                out.add(mismatch(path, exp, act, exp.isIntegralNumber() != act.isIntegralNumber()
+                        ? "expected " + ValueMatch.aTypeOf(exp) + ", got " + ValueMatch.aTypeOf(act) : "different number"));
+            }
+        } else if (exp.getNodeType() != act.getNodeType()) {
+            out.add(mismatch(path, exp, act, "expected " + ValueMatch.aTypeOf(exp) + ", got " + ValueMatch.aTypeOf(act)));
+        } else if (!exp.equals(act)) {
+            out.add(mismatch(path, exp, act, "different value"));
+        }
+    }
+
+    /** Finds a distinct matching element of {@code act} for each element of {@code exp}, in any order. */
+    private void contains(FrameInfo info, List<String> path, JsonNode exp, JsonNode act, Captures.Tx tx, String where,
+                          List<Mismatch> out, FileRules.VaryRule rule) {
+        boolean[] used = new boolean[act.size()];
+        for (int i = 0; i < exp.size(); i++) {
+            List<Mismatch> closest = null;
+            int closestAt = -1;
+            boolean found = false;
+            for (int j = 0; j < act.size() && !found; j++) {
+                if (used[j]) {
+                    continue;
+                }
+                Captures.Tx sub = tx.child();
+                List<Mismatch> m = new ArrayList<>();
+                path.add(Integer.toString(j));
+                walk(info, path, exp.get(i), act.get(j), sub, where, m);
+                path.remove(path.size() - 1);
+                if (m.isEmpty()) {
+                    sub.commit();
+                    used[j] = true;
+                    found = true;
+                } else if (closest == null || m.size() < closest.size()) {
+                    closest = m;
+                    closestAt = j;
+                }
+            }
+            if (!found) {
+                path.add(Integer.toString(i));
+                out.add(new Mismatch(JsonPaths.format(path), show(exp.get(i)),
+                        closestAt < 0 ? ABSENT : show(act.get(closestAt)),
+                        "no element matches recorded element " + i + " (rule " + rule.path() + " contains)"
+                                + (closest == null ? "" : "; closest is element " + closestAt + ", differing at "
+                                + closest.get(0).path() + ": " + closest.get(0).reason())));
+                path.remove(path.size() - 1);
+            }
+        }
+    }
+
+    private void object(FrameInfo info, List<String> path, JsonNode exp, JsonNode act, Captures.Tx tx, String where,
+                        List<Mismatch> out) {
+        Iterator<String> names = exp.fieldNames();
+        while (names.hasNext()) {
+            String k = names.next();
+            path.add(k);
+            walk(info, path, exp.get(k), act.get(k), tx, where, out);
+            path.remove(path.size() - 1);
+        }
+        Iterator<String> extra = act.fieldNames();
+        while (extra.hasNext()) {
+            String k = extra.next();
+            if (exp.has(k)) {
+                continue;
+            }
+            path.add(k);
+            FileRules.VaryRule rule = varyRule(info, path);
+            if (rule == null || !rule.match().allowsAbsent()) {
+                out.add(mismatch(path, null, act.get(k), "not in the recording"));
+            }
+            path.remove(path.size() - 1);
+        }
+    }
+
+    private void text(FrameInfo info, List<String> path, String exp, String act, Captures.Tx tx, String where,
+                      List<Mismatch> out) {
+        if (!exp.isEmpty() && (tx.boundTo(exp) != null || captureRule(info, path) != null)) {
+            tx.bind(exp, act, where + " " + JsonPaths.format(path))
+                    .ifPresent(r -> out.add(new Mismatch(JsonPaths.format(path), JsonText.quote(exp), JsonText.quote(act), r)));
+            return;
+        }
+        if (exp.equals(act)) {
+            return;
+        }
+        Pattern p = placeholderPattern(exp);
+        if (p != null && p.matcher(act).matches()) {
+            return;
+        }
+        String where2 = JsonPaths.format(path);
+        String because = p != null ? "does not match the recording, placeholders included" : "different string";
+        if (exp.length() + act.length() <= 2 * SHOWN_CHARS) {
+            out.add(new Mismatch(where2, JsonText.quote(exp), JsonText.quote(act), because));
+            return;
+        }
+        // Long strings (system prompts, transcripts): show where they part.
+        int i = 0;
+        while (i < exp.length() && i < act.length() && exp.charAt(i) == act.charAt(i)) {
+            i++;
+        }
+        out.add(new Mismatch(where2, JsonText.quote(excerpt(exp, i)), JsonText.quote(excerpt(act, i)),
+                because + " from character " + i + " of " + exp.length()));
+    }
+
+    private FileRules.VaryRule varyRule(FrameInfo info, List<String> path) {
+        for (FileRules.VaryRule r : rules.vary()) {
+            if (r.selector().matches(info) && r.path().matches(path)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private FileRules.CaptureRule captureRule(FrameInfo info, List<String> path) {
+        for (FileRules.CaptureRule r : rules.captures()) {
+            if (r.selector().matches(info) && r.path().matches(path)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** Turns a recorded string holding placeholders into a pattern, or returns null when it holds none. */
+    private Pattern placeholderPattern(String recorded) {
+        StringBuilder b = new StringBuilder();
+        int i = 0;
+        boolean any = false;
+        while (i < recorded.length()) {
+            FileRules.Placeholder hit = null;
+            for (FileRules.Placeholder p : rules.placeholders()) {
+                if (recorded.startsWith(p.text(), i)) {
+                    hit = p;
+                    break;
+                }
+            }
+            if (hit != null) {
+                b.append("(?:").append(hit.regex().pattern()).append(')');
+                i += hit.text().length();
+                any = true;
+            } else {
+                int next = recorded.length();
+                for (FileRules.Placeholder p : rules.placeholders()) {
+                    int at = recorded.indexOf(p.text(), i);
+                    if (at >= 0 && at < next) {
+                        next = at;
+                    }
+                }
+                b.append(Pattern.quote(recorded.substring(i, next)));
+                i = next;
+            }
+        }
+        return any ? Pattern.compile(b.toString(), Pattern.DOTALL) : null;
+    }
+
+    private static Mismatch mismatch(List<String> path, JsonNode exp, JsonNode act, String reason) {
+        return new Mismatch(JsonPaths.format(path), show(exp), show(act), reason);
+    }
+
+    /** Shows a value as JSON, shortened. */
+    static String show(JsonNode n) {
+        return n == null || n.isMissingNode() ? ABSENT : shown(PythonJson.write(n));
+    }
+
+    static String shown(String s) {
+        return s.length() <= SHOWN_CHARS ? s : s.substring(0, SHOWN_CHARS) + "… (" + s.length() + " chars)";
+    }
+}

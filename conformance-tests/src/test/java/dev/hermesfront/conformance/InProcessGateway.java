@@ -1,0 +1,48 @@
+package dev.hermesfront.conformance;
+
+import dev.hermesfront.bridge.AgentLauncher;
+import dev.hermesfront.bridge.park.ParkingPolicy;
+import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.GatewayServer;
+import dev.hermesfront.gateway.config.Secret;
+import java.net.InetSocketAddress;
+import java.net.URI;
+
+/** The real gateway on 127.0.0.1 and a free port, in front of the given launcher; closing it stops both. */
+final class InProcessGateway implements AutoCloseable {
+    static final String TOKEN = "conformance-token";
+
+    private final GatewayServer server;
+
+    private InProcessGateway(GatewayServer server) {
+        this.server = server;
+    }
+
+    static InProcessGateway start(AgentLauncher launcher) throws Exception {
+        // Parking off: the transcripts were recorded without a parking front, and a replay agent plays one
+        // connection, so a reconnect (ws-05's connection B) must get its own agent, not A's parked one.
+        GatewayServer s = new GatewayServer(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN))
+                .withParking(ParkingPolicy.disabled()), launcher);
+        try {
+            s.start();
+        } catch (Exception | Error e) {
+            s.close();
+            launcher.close();
+            throw e;
+        }
+        return new InProcessGateway(s);
+    }
+
+    URI uri() {
+        return URI.create("ws://127.0.0.1:" + server.port() + "/api/ws?token=" + TOKEN);
+    }
+
+    int connections() {
+        return server.connections();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
