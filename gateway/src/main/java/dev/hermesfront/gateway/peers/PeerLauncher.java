@@ -7,6 +7,7 @@ import dev.hermesfront.bridge.AgentExit;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.gateway.proxy.UpstreamEvents;
 import dev.hermesfront.protocol.transcript.PythonJson;
 import java.io.IOException;
 import java.time.Duration;
@@ -20,10 +21,13 @@ final class PeerLauncher implements AgentLauncher {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private final String name;
     private final AgentLauncher relay;
+    private final UpstreamEvents events;
 
-    PeerLauncher(String name, AgentLauncher relay) {
+    /** {@code events} hears whether the peer answered (first frame) or the relay ended before it did. */
+    PeerLauncher(String name, AgentLauncher relay, UpstreamEvents events) {
         this.name = name;
         this.relay = relay;
+        this.events = events;
     }
 
     @Override
@@ -35,6 +39,7 @@ final class PeerLauncher implements AgentLauncher {
             public boolean send(String frame) {
                 if (first) {
                     first = false;
+                    events.responded();
                     return sink.send(named(frame));
                 }
                 return sink.send(frame);
@@ -47,6 +52,10 @@ final class PeerLauncher implements AgentLauncher {
 
             @Override
             public void agentClosed(AgentExit exit) {
+                if (first) {
+                    // Closed before the peer said anything: it is down or refused us; count it for its circuit.
+                    events.unavailable("/api/ws relay: " + exit.reason());
+                }
                 sink.agentClosed(exit);
             }
         });

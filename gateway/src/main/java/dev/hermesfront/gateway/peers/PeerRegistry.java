@@ -70,7 +70,7 @@ public final class PeerRegistry implements AutoCloseable {
             UpstreamConfig up = new UpstreamConfig(config.url(), Optional.empty(), connectTimeout, config.timeout(), idle);
             this.proxy = UpstreamProxy.peer(config.name(), up, config.credential().authorization(), this);
             this.ws = config.credential().wsToken().map(t -> (AgentLauncher) new PeerLauncher(config.name(),
-                    new UpstreamLauncher(config.wsUrl(), t))).orElse(null);
+                    new UpstreamLauncher(config.wsUrl(), t), this)).orElse(null);
         }
 
         /** Returns the peer's settings. */
