@@ -30,11 +30,12 @@ import java.util.Set;
  * @param dashboard         the dashboard to proxy every other path to; empty = off
  * @param tui               parking, agent limits and liveness of the /api/ws channel
  * @param security          audit log, lockout and rate limits
+ * @param peers             the coordinator's peer map, probes and fan-out limits; no peers by default
  */
 public record GatewayConfig(InetSocketAddress listen, Credentials credentials, int maxMessageBytes, long outboundHighWater,
                             long outboundLimit, Set<String> allowedHosts, Set<String> allowedOrigins, long maxBodyBytes,
                             Optional<UpstreamConfig> api, Optional<UpstreamConfig> dashboard, TuiSettings tui,
-                            SecuritySettings security) {
+                            SecuritySettings security, PeerSettings peers) {
     /** Default inbound message bound: 64 MiB, above uvicorn's 16 MiB so anything the dashboard takes passes. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 << 20;
     /** Default request body cap: the API server's {@code MAX_REQUEST_BYTES}. */
@@ -58,6 +59,7 @@ public record GatewayConfig(InetSocketAddress listen, Credentials credentials, i
         requireNonNull(dashboard, "dashboard");
         requireNonNull(tui, "tui");
         requireNonNull(security, "security");
+        requireNonNull(peers, "peers");
     }
 
     /** Returns a config with one token credential, default bounds and no upstreams. */
@@ -68,49 +70,50 @@ public record GatewayConfig(InetSocketAddress listen, Credentials credentials, i
     /** Returns a config with these credentials, default bounds and no upstreams. */
     public static GatewayConfig of(InetSocketAddress listen, Credentials credentials) {
         return new GatewayConfig(listen, credentials, DEFAULT_MAX_MESSAGE_BYTES, 4L << 20, 64L << 20, Set.of(), Set.of(),
-                DEFAULT_MAX_BODY_BYTES, Optional.empty(), Optional.empty(), TuiSettings.defaults(), SecuritySettings.defaults());
+                DEFAULT_MAX_BODY_BYTES, Optional.empty(), Optional.empty(), TuiSettings.defaults(), SecuritySettings.defaults(),
+                PeerSettings.none());
     }
 
     /** Returns a copy with another inbound message bound. */
     public GatewayConfig withMaxMessageBytes(int bytes) {
         return new GatewayConfig(listen, credentials, bytes, outboundHighWater, outboundLimit, allowedHosts, allowedOrigins,
-                maxBodyBytes, api, dashboard, tui, security);
+                maxBodyBytes, api, dashboard, tui, security, peers);
     }
 
     /** Returns a copy with other outbound bounds. */
     public GatewayConfig withOutbound(long highWater, long limit) {
         return new GatewayConfig(listen, credentials, maxMessageBytes, highWater, limit, allowedHosts, allowedOrigins,
-                maxBodyBytes, api, dashboard, tui, security);
+                maxBodyBytes, api, dashboard, tui, security, peers);
     }
 
     /** Returns a copy with other Host and Origin allowlists. */
     public GatewayConfig withAllowed(Set<String> hosts, Set<String> origins) {
         return new GatewayConfig(listen, credentials, maxMessageBytes, outboundHighWater, outboundLimit, hosts, origins,
-                maxBodyBytes, api, dashboard, tui, security);
+                maxBodyBytes, api, dashboard, tui, security, peers);
     }
 
     /** Returns a copy with another request body cap. */
     public GatewayConfig withMaxBodyBytes(long bytes) {
         return new GatewayConfig(listen, credentials, maxMessageBytes, outboundHighWater, outboundLimit, allowedHosts,
-                allowedOrigins, bytes, api, dashboard, tui, security);
+                allowedOrigins, bytes, api, dashboard, tui, security, peers);
     }
 
     /** Returns a copy proxying to these upstreams (null = off). */
     public GatewayConfig withUpstreams(UpstreamConfig api, UpstreamConfig dashboard) {
         return new GatewayConfig(listen, credentials, maxMessageBytes, outboundHighWater, outboundLimit, allowedHosts,
-                allowedOrigins, maxBodyBytes, Optional.ofNullable(api), Optional.ofNullable(dashboard), tui, security);
+                allowedOrigins, maxBodyBytes, Optional.ofNullable(api), Optional.ofNullable(dashboard), tui, security, peers);
     }
 
     /** Returns a copy with other /api/ws settings. */
     public GatewayConfig withTui(TuiSettings t) {
         return new GatewayConfig(listen, credentials, maxMessageBytes, outboundHighWater, outboundLimit, allowedHosts,
-                allowedOrigins, maxBodyBytes, api, dashboard, t, security);
+                allowedOrigins, maxBodyBytes, api, dashboard, t, security, peers);
     }
 
     /** Returns a copy with other audit and abuse-limit settings. */
     public GatewayConfig withSecurity(SecuritySettings s) {
         return new GatewayConfig(listen, credentials, maxMessageBytes, outboundHighWater, outboundLimit, allowedHosts,
-                allowedOrigins, maxBodyBytes, api, dashboard, tui, s);
+                allowedOrigins, maxBodyBytes, api, dashboard, tui, s, peers);
     }
 
     /** Returns a copy with other outbound bounds and client stall timeout. */
@@ -139,6 +142,12 @@ public record GatewayConfig(InetSocketAddress listen, Credentials credentials, i
         TuiSettings t = tui;
         return withTui(new TuiSettings(t.parking(), t.maxAgents(), t.spawnBurst(), t.spawnPerSecond(), ready, ping, loopbackToo,
                 t.clientStall()));
+    }
+
+    /** Returns a copy with another peer map. */
+    public GatewayConfig withPeers(PeerSettings p) {
+        return new GatewayConfig(listen, credentials, maxMessageBytes, outboundHighWater, outboundLimit, allowedHosts,
+                allowedOrigins, maxBodyBytes, api, dashboard, tui, security, p);
     }
 
     /** Returns true when the bind address is loopback. */

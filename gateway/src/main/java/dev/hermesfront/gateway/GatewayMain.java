@@ -183,6 +183,14 @@ public final class GatewayMain implements Callable<Integer> {
                 description = "How long a client may leave its queue full before it is closed 1013 and its agent parked (default: 30s).")
         String clientStall;
 
+        @Option(names = "--peer-probe-interval", paramLabel = "DURATION",
+                description = "Time between health probes of each configured peer (default: 15s).")
+        String peerProbeInterval;
+
+        @Option(names = "--peer-timeout", paramLabel = "DURATION",
+                description = "Longest time one peer may take in a fan-out call, unless the peer sets its own timeout (default: 5m).")
+        String peerTimeout;
+
         Common(Map<String, String> env, Path userHome) {
             this.env = env;
             this.userHome = userHome;
@@ -215,6 +223,8 @@ public final class GatewayMain implements Callable<Integer> {
             put(f, "tui.ping_interval", pingInterval);
             put(f, "tui.client_stall", clientStall);
             put(f, "audit_log", auditLog);
+            put(f, "peer_probe_interval", peerProbeInterval);
+            put(f, "peer_timeout", peerTimeout);
             if (pingLoopback) {
                 put(f, "tui.ping_loopback", "true");
             }

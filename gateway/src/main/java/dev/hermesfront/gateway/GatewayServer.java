@@ -21,6 +21,15 @@ import dev.hermesfront.gateway.policy.Guardrails;
 import dev.hermesfront.gateway.http.WebSocketOnlyHandler;
 import dev.hermesfront.gateway.ws.ConnectionRegistry;
 import dev.hermesfront.gateway.ws.TuiEndpointConfigurator;
+import dev.hermesfront.gateway.ws.PeerLaunchers;
+import dev.hermesfront.gateway.peers.FanOutHandler;
+import dev.hermesfront.gateway.peers.PeerRegistry;
+import dev.hermesfront.gateway.peers.PeerRouteHandler;
+import dev.hermesfront.gateway.peers.PeersStatusHandler;
+import dev.hermesfront.gateway.config.UpstreamConfig;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.undertow.server.handlers.BlockingHandler;
+import java.util.Optional;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
@@ -53,11 +62,16 @@ import org.xnio.XnioWorker;
  * {@code /api/ws} (the TUI channel, token checked by the endpoint), and with an API server
  * {@code /health}, {@code /v1/health} (public) and {@code /health/detailed}, {@code /v1/*},
  * {@code /api/jobs*}, {@code /api/sessions*} (authenticated); with a dashboard every other path
- * (authenticated). Without an API server {@code /health} is ours.
+ * (authenticated). Without an API server {@code /health} is ours. With peers (a coordinator):
+ * {@code /peers/NAME/api/ws} (relay, token checked by the endpoint), {@code /peers/NAME/...} and any
+ * request with {@code X-Hermes-Peer: NAME} (to the peer), {@code /v1/fanout/chat/completions},
+ * {@code /api/peers} (authenticated).
  */
 public final class GatewayServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GatewayServer.class.getName());
     static final String WS_PATH = "/api/ws";
+    /** The /api/ws relay to a peer's /api/ws (coordinator only). */
+    static final String PEER_WS_PATH = "/peers/{name}/api/ws";
     /** The front's own health, always served; {@code /health} is the API server's when it is proxied. */
     public static final String FRONT_HEALTH_PATH = "/front/health";
 
@@ -71,6 +85,7 @@ public final class GatewayServer implements AutoCloseable {
     private ScheduledExecutorService timers;
     private Guardrails guard;
     private HttpClient httpClient;
+    private PeerRegistry peers;
 
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
         this.config = config;
@@ -94,11 +109,26 @@ public final class GatewayServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers, guard);
+        Duration connect = config.api().map(UpstreamConfig::connectTimeout).orElse(UpstreamConfig.DEFAULT_CONNECT);
+        Duration idle = config.api().map(UpstreamConfig::idleTimeout).orElse(UpstreamConfig.DEFAULT_IDLE);
+        peers = new PeerRegistry(config.peers(), connect, idle, new ObjectMapper(), timers);
+        PeerLaunchers relays = new PeerLaunchers() {
+            @Override
+            public Optional<AgentLauncher> launcher(String name) {
+                return peers.find(name).flatMap(PeerRegistry.Peer::wsLauncher);
+            }
+
+            @Override
+            public String refusal(String name) {
+                return peers.find(name).map(PeerRegistry.Peer::refusal).orElse(null);
+            }
+        };
+        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers, guard, relays);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
                 .setWorker(worker)
                 .setDispatchToWorkerThread(true)
-                .addEndpoint(configurator.endpointConfig(WS_PATH));
+                .addEndpoint(configurator.endpointConfig(WS_PATH))
+                .addEndpoint(configurator.endpointConfig(PEER_WS_PATH));
         DeploymentInfo info = Servlets.deployment()
                 .setClassLoader(GatewayServer.class.getClassLoader())
                 .setContextPath("/")
@@ -139,9 +169,34 @@ public final class GatewayServer implements AutoCloseable {
             routes.addPrefixPath("/", new AuthHandler(config.credentials(), guard,
                     new ScopeHandler(guard, UpstreamProxy.dashboard(config.dashboard().get(), httpClient))));
         }
+        HttpHandler routed = routes;
+        if (!peers.isEmpty()) {
+            // Coordinator: /peers/NAME/... (or X-Hermes-Peer: NAME) to a peer, fan-out, peer health.
+            HttpHandler toPeer = new AuthHandler(config.credentials(), guard, new ScopeHandler(guard, new PeerRouteHandler(peers)));
+            HttpHandler peerWs = new WebSocketOnlyHandler(wsHandler);
+            routes.addPrefixPath("/peers", ex -> {
+                if (WS_PATH.equals(ex.getAttachment(ScopeHandler.PEER_PATH))) {
+                    peerWs.handleRequest(ex);
+                } else {
+                    toPeer.handleRequest(ex);
+                }
+            }).addExactPath("/api/peers", new AuthHandler(config.credentials(), guard, new ScopeHandler(guard, new PeersStatusHandler(peers))))
+                    .addExactPath("/v1/fanout/chat/completions", new AuthHandler(config.credentials(), guard,
+                            new ScopeHandler(guard, new BlockingHandler(new FanOutHandler(peers)))));
+            routed = PeerRouteHandler.select(ex -> {
+                String path = ex.getRequestPath();
+                if (PeerRouteHandler.selected(ex) && !path.startsWith(PeerRouteHandler.PREFIX) && !path.equals(WS_PATH)
+                        && !path.equals("/api/peers") && !path.equals(FRONT_HEALTH_PATH) && !path.startsWith("/v1/fanout/")) {
+                    toPeer.handleRequest(ex);
+                } else {
+                    routes.handleRequest(ex);
+                }
+            });
+            peers.start();
+        }
         HostPolicy hosts = new HostPolicy(config.listen(), config.allowedHosts());
         OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
-        HttpHandler root = HandlerChain.of(routes,
+        HttpHandler root = HandlerChain.of(routed,
                 AccessLogHandler::new,
                 next -> new LockoutHandler(guard, next),
                 RequestShapeGuardHandler::new,
@@ -195,6 +250,7 @@ public final class GatewayServer implements AutoCloseable {
             return;
         }
         registry.shutdownAll();
+        peers.close();
         lot.close();
         launcher.close();
         try {

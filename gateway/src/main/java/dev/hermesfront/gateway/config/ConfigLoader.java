@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.PeerSettings;
 import dev.hermesfront.gateway.SecuritySettings;
 import dev.hermesfront.gateway.TuiSettings;
 import dev.hermesfront.gateway.policy.Scope;
@@ -46,7 +47,8 @@ public final class ConfigLoader {
     private static final Map<String, Set<String>> YAML_KEYS = Map.of(
             "", Set.of("listen", "token", "token_env", "token_file", "credentials", "basic_users", "allowed_hosts",
                     "allowed_origins", "max_body_bytes", "max_message_bytes", "hermes_home", "timeouts", "api", "dashboard",
-                    "agent", "tui", "audit_log", "audit_log_max_bytes", "audit_log_keep", "limits"),
+                    "agent", "tui", "audit_log", "audit_log_max_bytes", "audit_log_keep", "limits", "peers",
+                    "peer_probe_interval", "peer_timeout"),
             "limits", Set.of("auth_failures", "auth_window", "lockout", "rest_per_second", "rest_burst", "ws_per_second", "ws_burst"),
             "tui", Set.of("park_window", "park_buffer_frames", "park_buffer_bytes", "max_agents", "agent_ready_timeout",
                     "ping_interval", "ping_loopback", "client_stall"),
@@ -55,6 +57,7 @@ public final class ConfigLoader {
             "dashboard", Set.of("upstream", "token", "token_env", "token_file"),
             "agent", Set.of("cmd", "ws", "cwd", "env", "stop_grace"),
             "credentials[]", Set.of("name", "token", "token_env", "token_file", "basic", "scope"),
+            "peers[]", Set.of("name", "url", "token", "token_env", "token_file", "basic", "timeout"),
             "basic", Set.of("user", "password", "password_env", "password_file"));
 
     /**
@@ -204,7 +207,7 @@ public final class ConfigLoader {
         UpstreamConfig dashboard = dashboard(connect, response, idle);
 
         GatewayConfig gateway = new GatewayConfig(listen, credentials, (int) maxMessage, 4L << 20, 64L << 20, hosts, origins,
-                maxBody, Optional.ofNullable(api), Optional.ofNullable(dashboard), tui(), security());
+                maxBody, Optional.ofNullable(api), Optional.ofNullable(dashboard), tui(), security(), peers());
         Optional<AgentConfig> agent = agent();
         return new Loaded(gateway, agent, List.copyOf(values), List.copyOf(notes), generated);
     }
@@ -358,6 +361,72 @@ public final class ConfigLoader {
         long wsBurst = longValue("limits.ws_burst", "--ws-burst", "HERMES_FRONT_WS_BURST", d.wsBurst(), 1);
         return new SecuritySettings(auditPath, maxBytes, (int) Math.min(keep, 100), (int) Math.min(failures, Integer.MAX_VALUE), window,
                 lockout, restRate, (int) Math.min(restBurst, Integer.MAX_VALUE), wsRate, (int) Math.min(wsBurst, Integer.MAX_VALUE));
+    }
+
+    private PeerSettings peers() {
+        Duration probe = durationValue("peer_probe_interval", "--peer-probe-interval", "HERMES_FRONT_PEER_PROBE_INTERVAL",
+                PeerSettings.DEFAULT_PROBE_INTERVAL);
+        if (probe.isZero()) {
+            throw new ConfigException("peer_probe_interval", "0", "a duration greater than zero");
+        }
+        Duration timeout = durationValue("peer_timeout", "--peer-timeout", "HERMES_FRONT_PEER_TIMEOUT", PeerSettings.DEFAULT_TIMEOUT);
+        JsonNode list = yaml == null ? null : yaml.get("peers");
+        List<PeerConfig> out = new ArrayList<>();
+        if (list == null || list.isNull()) {
+            return new PeerSettings(out, probe, timeout);
+        }
+        if (!list.isArray()) {
+            throw new ConfigException("peers", list.toString(), "a list of {name, url, token|token_env|token_file|basic}");
+        }
+        Set<String> names = new LinkedHashSet<>();
+        int i = 0;
+        for (JsonNode c : list) {
+            String where = "peers[" + i++ + "]";
+            if (!c.isObject()) {
+                throw new ConfigException(where, c.toString(), "a mapping {name, url, token|token_env|token_file|basic}");
+            }
+            checkKeys(c, "peers[]", where + ".");
+            JsonNode nameNode = c.get("name");
+            String name = nameNode == null || !nameNode.isValueNode() ? "" : nameNode.asText();
+            if (!PeerConfig.NAME.matcher(name).matches()) {
+                throw new ConfigException(where + ".name", name, "a name matching [a-z0-9][a-z0-9-]*");
+            }
+            if (!names.add(name)) {
+                throw new ConfigException(where + ".name", name, "a name not used by another peer");
+            }
+            JsonNode urlNode = c.get("url");
+            if (urlNode == null || !urlNode.isValueNode()) {
+                throw new ConfigException(where + ".url", String.valueOf(urlNode), "http://HOST:PORT");
+            }
+            URI url = UpstreamConfig.parseUri(where + ".url", urlNode.asText());
+            JsonNode basic = c.get("basic");
+            Secret token = yamlSecret(c, "token", where + ".token");
+            if ((basic == null) == (token == null)) {
+                throw new ConfigException(where, name, "exactly one of token, token_env, token_file or basic");
+            }
+            PeerConfig.PeerCredential cred;
+            String described;
+            if (token != null) {
+                cred = new PeerConfig.Token(token);
+                described = "token " + redacted(token.reveal());
+            } else {
+                checkKeys(basic, "basic", where + ".basic");
+                JsonNode user = basic.get("user");
+                if (user == null || !user.isValueNode() || user.asText().isEmpty()) {
+                    throw new ConfigException(where + ".basic.user", String.valueOf(user), "a user name");
+                }
+                Secret pw = yamlSecret(basic, "password", where + ".basic.password");
+                if (pw == null) {
+                    throw new ConfigException(where + ".basic", name, "one of password, password_env or password_file");
+                }
+                cred = new PeerConfig.Basic(user.asText(), pw);
+                described = "basic user " + user.asText() + ":<redacted>";
+            }
+            Duration t = c.hasNonNull("timeout") ? parseDuration(where + ".timeout", c.get("timeout").asText()) : timeout;
+            out.add(new PeerConfig(name, url, cred, t));
+            values.add(new ConfigValue("peers", name + " -> " + url + " (" + described + ", timeout " + t + ")", fileSource(where)));
+        }
+        return new PeerSettings(out, probe, timeout);
     }
 
     private Duration durationValue(String key, String flag, String envVar, Duration dflt) {

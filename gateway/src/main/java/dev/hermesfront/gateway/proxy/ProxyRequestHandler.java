@@ -28,7 +28,7 @@ import java.util.Optional;
  * done at the front) and replaced by the dashboard's own origin for the dashboard. The ProxyHandler
  * rewrites {@code Host} to the upstream's address and sets {@code X-Forwarded-*}.
  */
-final class ProxyRequestHandler implements HttpHandler {
+public final class ProxyRequestHandler implements HttpHandler {
     private static final HttpString X_REAL_IP = new HttpString("X-Real-IP");
     private static final HttpString KEEP_ALIVE = new HttpString("Keep-Alive");
     private static final HttpString PROXY_CONNECTION = new HttpString("Proxy-Connection");
@@ -36,6 +36,8 @@ final class ProxyRequestHandler implements HttpHandler {
     private static final HttpString PROXY_AUTHENTICATE = new HttpString("Proxy-Authenticate");
     private static final HttpString X_FORWARDED_PREFIX = new HttpString("X-Forwarded-Prefix");
     private static final HttpString FORWARDED = new HttpString("Forwarded");
+    /** Request header that selects a peer on a coordinator; response header naming the peer that answered. */
+    public static final HttpString PEER_HEADER = new HttpString("X-Hermes-Peer");
     private static final List<HttpString> HOP_BY_HOP = List.of(KEEP_ALIVE, PROXY_CONNECTION, PROXY_AUTHENTICATE,
             PROXY_AUTHORIZATION, Headers.TE, Headers.TRAILER, Headers.TRANSFER_ENCODING);
 
@@ -43,12 +45,21 @@ final class ProxyRequestHandler implements HttpHandler {
     private final UpstreamConfig config;
     private final InnerCredential inner;
     private final HttpHandler proxy;
+    private final String label;
+    private final UpstreamEvents events;
 
     ProxyRequestHandler(UpstreamKind kind, UpstreamConfig config, InnerCredential inner, HttpHandler proxy) {
+        this(kind, config, inner, proxy, kind.label(), UpstreamEvents.NONE);
+    }
+
+    ProxyRequestHandler(UpstreamKind kind, UpstreamConfig config, InnerCredential inner, HttpHandler proxy, String label,
+                        UpstreamEvents events) {
         this.kind = kind;
         this.config = config;
         this.inner = inner;
         this.proxy = proxy;
+        this.label = label;
+        this.events = events;
     }
 
     @Override
@@ -72,6 +83,12 @@ final class ProxyRequestHandler implements HttpHandler {
             h.remove(Headers.ORIGIN);
             h.remove(Headers.COOKIE);
             credential.ifPresent(k -> h.put(Headers.AUTHORIZATION, "Bearer " + k));
+        } else if (kind == UpstreamKind.PEER) {
+            // The caller authenticated here; the peer gets the coordinator's own credential for it, nothing of the caller's.
+            h.remove(Headers.ORIGIN);
+            h.remove(Headers.COOKIE);
+            h.remove(PEER_HEADER);
+            credential.ifPresent(k -> h.put(Headers.AUTHORIZATION, k));
         } else {
             if (h.contains(Headers.ORIGIN)) {
                 h.put(Headers.ORIGIN, config.uri().toString());
@@ -92,7 +109,7 @@ final class ProxyRequestHandler implements HttpHandler {
         // The route matched a prefix; the upstream gets the full original path, so undo the PathHandler's split.
         ex.setRelativePath(ex.getRequestPath());
         ex.setResolvedPath("");
-        new UpstreamExchange(ex, config, kind).install();
+        new UpstreamExchange(ex, config, kind, label, events).install();
         proxy.handleRequest(ex);
     }
 

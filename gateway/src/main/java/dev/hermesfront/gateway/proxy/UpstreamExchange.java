@@ -40,6 +40,8 @@ final class UpstreamExchange {
     private final HttpServerExchange exchange;
     private final UpstreamConfig config;
     private final UpstreamKind kind;
+    private final String label;
+    private final UpstreamEvents events;
     private ClientConnection connection;
     private XnioExecutor.Key timer;
     private boolean connected;
@@ -47,10 +49,12 @@ final class UpstreamExchange {
     private boolean failed;
     private volatile long lastWriteNanos;
 
-    UpstreamExchange(HttpServerExchange exchange, UpstreamConfig config, UpstreamKind kind) {
+    UpstreamExchange(HttpServerExchange exchange, UpstreamConfig config, UpstreamKind kind, String label, UpstreamEvents events) {
         this.exchange = exchange;
         this.config = config;
         this.kind = kind;
+        this.label = label;
+        this.events = events;
     }
 
     /** Installs the listeners; call before handing the exchange to the ProxyHandler. */
@@ -100,6 +104,7 @@ final class UpstreamExchange {
         }
         responded = true;
         cancelTimer();
+        events.responded();
         lastWriteNanos = System.nanoTime();
         if (!config.idleTimeout().isZero()) {
             arm(config.idleTimeout(), "idle");
@@ -117,9 +122,15 @@ final class UpstreamExchange {
             cancelTimer();
         }
         String what = connected ? "closed the connection before answering" : "is not reachable";
-        LOG.log(System.Logger.Level.WARNING, "{0} at {1} {2} ({3} {4})", kind.label(), config.uri(), what,
+        LOG.log(System.Logger.Level.WARNING, "{0} at {1} {2} ({3} {4})", label, config.uri(), what,
                 exchange.getRequestMethod(), exchange.getRequestPath());
-        sendError(502, "upstream_unavailable", kind.label() + " is unavailable", null);
+        events.unavailable(label + " " + what);
+        if (kind == UpstreamKind.PEER) {
+            // A peer down is the coordinator's 503 naming it (docs/multi-machine.md), not an API server's 502.
+            sendError(503, "peer_unavailable", label + " is unavailable", null);
+        } else {
+            sendError(502, "upstream_unavailable", label + " is unavailable", null);
+        }
         return true;
     }
 
@@ -159,16 +170,19 @@ final class UpstreamExchange {
             c = connection;
         }
         if (phase.equals("idle") || exchange.isResponseStarted()) {
-            LOG.log(System.Logger.Level.WARNING, "{0} silent for over {1} in {2} {3}; closing the stream", kind.label(),
+            LOG.log(System.Logger.Level.WARNING, "{0} silent for over {1} in {2} {3}; closing the stream", label,
                     config.idleTimeout(), exchange.getRequestMethod(), exchange.getRequestPath());
             IoUtils.safeClose(c);
             IoUtils.safeClose(exchange.getConnection());
             return;
         }
         Duration limit = phase.equals("connect") ? config.connectTimeout() : config.responseTimeout();
-        LOG.log(System.Logger.Level.WARNING, "{0} at {1}: no {2} within {3} ({4} {5})", kind.label(), config.uri(),
+        if (phase.equals("connect")) {
+            events.unavailable(label + " did not accept the connection within " + limit);
+        }
+        LOG.log(System.Logger.Level.WARNING, "{0} at {1}: no {2} within {3} ({4} {5})", label, config.uri(),
                 phase.equals("connect") ? "connection" : "response", limit, exchange.getRequestMethod(), exchange.getRequestPath());
-        sendError(504, "upstream_timeout", kind.label() + " did not " + (phase.equals("connect") ? "accept the connection" : "answer")
+        sendError(504, "upstream_timeout", label + " did not " + (phase.equals("connect") ? "accept the connection" : "answer")
                 + " within " + limit, c);
     }
 

@@ -5,7 +5,9 @@ public enum UpstreamKind {
     /** The OpenAI-compatible API server: errors in the OpenAI envelope, {@code Authorization: Bearer KEY} injected. */
     API("Hermes API server", "server_error"),
     /** The dashboard: {@code X-Hermes-Session-Token} (and {@code ?token=} on sockets) injected. */
-    DASHBOARD("Hermes dashboard", null);
+    DASHBOARD("Hermes dashboard", null),
+    /** Another hermes-front (a coordinator's peer): the peer's own credential injected as {@code Authorization}. */
+    PEER("peer", null);
 
     private final String label;
     private final String errorType;

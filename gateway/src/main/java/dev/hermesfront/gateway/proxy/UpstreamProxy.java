@@ -5,6 +5,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.ResponseCodeHandler;
 import io.undertow.server.handlers.proxy.ProxyHandler;
 import java.net.http.HttpClient;
+import java.util.Optional;
 
 /**
  * Builds the handler that proxies to one loopback upstream: {@link ProxyRequestHandler} in front of
@@ -36,6 +37,16 @@ public final class UpstreamProxy {
             token = d;
         }
         return new ProxyRequestHandler(UpstreamKind.DASHBOARD, config, token, proxy(config));
+    }
+
+    /**
+     * Returns the proxy handler for one peer (another hermes-front): injects the peer's own credential as
+     * {@code Authorization}; errors name the peer ({@code 503 peer_unavailable}); {@code events} feeds its
+     * circuit breaker. The path must already be the peer's (without {@code /peers/NAME}).
+     */
+    public static HttpHandler peer(String name, UpstreamConfig config, String authorization, UpstreamEvents events) {
+        Optional<String> value = Optional.of(authorization);
+        return new ProxyRequestHandler(UpstreamKind.PEER, config, () -> value, proxy(config), "peer '" + name + "'", events);
     }
 
     private static HttpHandler proxy(UpstreamConfig config) {

@@ -51,6 +51,7 @@ public final class TuiEndpoint extends Endpoint {
     private final AdmissionControl admission;
     private final ScheduledExecutorService timers;
     private final Guardrails guard;
+    private final PeerLaunchers peers;
     private volatile Credential who;
     private volatile Scope scope = Scope.READ;
     private volatile String peer = "?";
@@ -62,7 +63,7 @@ public final class TuiEndpoint extends Endpoint {
     private volatile long lastPongNanos = System.nanoTime();
 
     TuiEndpoint(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry, ParkingLot lot,
-                AdmissionControl admission, ScheduledExecutorService timers, Guardrails guard) {
+                AdmissionControl admission, ScheduledExecutorService timers, Guardrails guard, PeerLaunchers peers) {
         this.config = config;
         this.codec = codec;
         this.launcher = launcher;
@@ -71,6 +72,7 @@ public final class TuiEndpoint extends Endpoint {
         this.admission = admission;
         this.timers = timers;
         this.guard = guard;
+        this.peers = peers;
     }
 
     @Override
@@ -94,7 +96,24 @@ public final class TuiEndpoint extends Endpoint {
         }
         who = credential.get();
         scope = Scope.parse(who.scope()).orElse(Scope.READ);
+        String peerName = session.getPathParameters().get("name");
+        AgentLauncher agents = launcher;
         String principal = credential.get().name();
+        if (peerName != null) {
+            // /peers/NAME/api/ws: the same endpoint, relaying to that peer's /api/ws; parked per peer.
+            Optional<AgentLauncher> relay = peers.launcher(peerName);
+            if (relay.isEmpty()) {
+                close(session, CloseCodes.UNKNOWN_PEER, "no peer named '" + peerName + "' with a token credential");
+                return;
+            }
+            String refusal = peers.refusal(peerName);
+            if (refusal != null) {
+                close(session, CloseCodes.OVERLOADED, refusal.length() > 120 ? refusal.substring(0, 120) : refusal);
+                return;
+            }
+            agents = relay.get();
+            principal = principal + "@peer:" + peerName;
+        }
         OutboundQueue out = new OutboundQueue(session, config.outboundHighWater(), config.outboundLimit(), config.tui().clientStall());
         Optional<Attachment> back = lot.take(principal, single(session, "resume"));
         Attachment a;
@@ -115,7 +134,7 @@ public final class TuiEndpoint extends Endpoint {
             a = lot.newAttachment(principal);
             a.attach(out, session.getRequestParameterMap().containsKey("resume"));
             try {
-                a.link(launcher.open(a), admission::release);
+                a.link(agents.open(a), admission::release);
             } catch (IOException | RuntimeException e) {
                 admission.release();
                 LOG.log(System.Logger.Level.WARNING, "agent failed to start: {0}", e.getMessage());
@@ -124,7 +143,7 @@ public final class TuiEndpoint extends Endpoint {
             }
             LOG.log(System.Logger.Level.INFO, "client {0} attached to {1}", session.getId(), a.agent().describe());
         }
-        guard.audit().event("ws_connect").with("credential", principal).with("peer", peer).with("scope", scope.label())
+        guard.audit().event("ws_connect").with("credential", who.name()).with("peer_route", peerName).with("peer", peer).with("scope", scope.label())
                 .with("outcome", back.isPresent() ? "reattached" : "accepted").write();
         a.sendAfterReady(lot.takeNotices(principal));
         outbound = out;

@@ -18,9 +18,10 @@ public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configur
     private final AdmissionControl admission;
     private final ScheduledExecutorService timers;
     private final Guardrails guard;
+    private final PeerLaunchers peers;
 
     public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry,
-                                   ParkingLot lot, ScheduledExecutorService timers, Guardrails guard) {
+                                   ParkingLot lot, ScheduledExecutorService timers, Guardrails guard, PeerLaunchers peers) {
         this.config = config;
         this.codec = codec;
         this.launcher = launcher;
@@ -28,12 +29,13 @@ public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configur
         this.lot = lot;
         this.timers = timers;
         this.guard = guard;
+        this.peers = peers;
         this.admission = new AdmissionControl(config.tui().maxAgents(), config.tui().spawnBurst(), config.tui().spawnPerSecond(), System::nanoTime);
     }
 
     @Override
     public <T> T getEndpointInstance(Class<T> endpointClass) {
-        return endpointClass.cast(new TuiEndpoint(config, codec, launcher, registry, lot, admission, timers, guard));
+        return endpointClass.cast(new TuiEndpoint(config, codec, launcher, registry, lot, admission, timers, guard, peers));
     }
 
     /** Builds the endpoint registration for {@code path}. */

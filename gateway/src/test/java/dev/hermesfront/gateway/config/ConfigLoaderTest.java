@@ -193,6 +193,39 @@ class ConfigLoaderTest {
                 Map.of(), home, true, false, () -> "t")), "--agent-ws", "ws:// URL");
     }
 
+    @Test
+    void readsThePeerMapWithSecretsFromTheEnvironmentAndRedactsThem() throws IOException {
+        Path f = yaml("peers:\n"
+                + "  - {name: studio, url: \"http://100.64.0.2:9121\", token_env: STUDIO_TOKEN}\n"
+                + "  - {name: mini-2, url: \"http://mini.tailnet.ts.net:9121\", basic: {user: coord, password: pw-secret-1}, timeout: 30s}\n"
+                + "peer_probe_interval: 2s\n");
+        ConfigLoader.Loaded l = load(Map.of("config", List.of(f.toString())), Map.of("STUDIO_TOKEN", "studio-secret-token"));
+        var peers = l.gateway().peers();
+        assertEquals(2, peers.peers().size());
+        assertEquals("studio", peers.peers().get(0).name());
+        assertEquals("Bearer studio-secret-token", peers.peers().get(0).credential().authorization());
+        assertEquals(java.time.Duration.ofSeconds(30), peers.peers().get(1).timeout());
+        assertEquals(java.time.Duration.ofMinutes(5), peers.peers().get(0).timeout());
+        assertEquals(java.time.Duration.ofSeconds(2), peers.probeInterval());
+        assertTrue(peers.peers().get(1).credential().wsToken().isEmpty());
+        String printed = l.values().toString() + peers;
+        assertFalse(printed.contains("studio-secret-token") || printed.contains("pw-secret-1"), printed);
+    }
+
+    @Test
+    void refusesBadPeerEntries() throws IOException {
+        Path bad = yaml("peers:\n  - {name: Studio, url: \"http://10.0.0.2:9121\", token: t}\n");
+        assertMessage(() -> load(Map.of("config", List.of(bad.toString())), Map.of()), "peers[0].name", "[a-z0-9][a-z0-9-]*");
+        Path dup = yaml("peers:\n  - {name: a, url: \"http://10.0.0.2:9121\", token: t}\n  - {name: a, url: \"http://10.0.0.3:9121\", token: t}\n");
+        assertMessage(() -> load(Map.of("config", List.of(dup.toString())), Map.of()), "peers[1].name", "not used by another peer");
+        Path noCred = yaml("peers:\n  - {name: a, url: \"http://10.0.0.2:9121\"}\n");
+        assertMessage(() -> load(Map.of("config", List.of(noCred.toString())), Map.of()), "peers[0]", "exactly one of token");
+        Path badUrl = yaml("peers:\n  - {name: a, url: \"https://10.0.0.2\", token: t}\n");
+        assertMessage(() -> load(Map.of("config", List.of(badUrl.toString())), Map.of()), "peers[0].url", "http://HOST:PORT");
+        Path unknownKey = yaml("peers:\n  - {name: a, url: \"http://10.0.0.2:9121\", token: t, secret: x}\n");
+        assertMessage(() -> load(Map.of("config", List.of(unknownKey.toString())), Map.of()), "peers[0].secret", "one of");
+    }
+
     private static void assertMessage(org.junit.jupiter.api.function.Executable e, String key, String expected) {
         ConfigException ex = assertThrows(ConfigException.class, e);
         assertTrue(ex.getMessage().contains(key) && ex.getMessage().contains(expected), ex.getMessage());

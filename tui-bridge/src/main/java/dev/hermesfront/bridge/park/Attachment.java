@@ -331,7 +331,9 @@ public final class Attachment implements ClientSink {
             }
             JsonNode payload = params.path("payload");
             ObjectNode p = payload.isObject() ? (ObjectNode) payload : ((ObjectNode) params).putObject("payload");
-            p.putObject("hermes_front").put("resume_id", resumeId).put("reattached", reattached).put("replayed_frames", replayed);
+            // Merge: a relay may already have named the peer it reached (hermes_front.peer).
+            JsonNode hf = p.path("hermes_front");
+            (hf.isObject() ? (ObjectNode) hf : p.putObject("hermes_front")).put("resume_id", resumeId).put("reattached", reattached).put("replayed_frames", replayed);
             return PythonJson.write(root);
         } catch (IOException | ClassCastException e) {
             return ready;

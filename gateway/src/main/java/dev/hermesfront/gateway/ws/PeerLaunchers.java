@@ -1,0 +1,26 @@
+package dev.hermesfront.gateway.ws;
+
+import dev.hermesfront.bridge.AgentLauncher;
+import java.util.Optional;
+
+/** What {@code /peers/NAME/api/ws} needs of the coordinator's peers. Thread-safe. */
+public interface PeerLaunchers {
+    /** No peers. */
+    PeerLaunchers NONE = new PeerLaunchers() {
+        @Override
+        public Optional<AgentLauncher> launcher(String name) {
+            return Optional.empty();
+        }
+
+        @Override
+        public String refusal(String name) {
+            return null;
+        }
+    };
+
+    /** Returns the relay to peer {@code name}'s /api/ws, empty when unknown or not reachable with a token. */
+    Optional<AgentLauncher> launcher(String name);
+
+    /** Returns null when the peer may be dialled now, else why not (its circuit is open). */
+    String refusal(String name);
+}
