@@ -34,6 +34,7 @@ import dev.hermesfront.protocol.codec.FrameCodec;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.servlet.Servlets;
@@ -126,6 +127,7 @@ public final class GatewayServer implements AutoCloseable {
         TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers, guard, relays);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
                 .setWorker(worker)
+                .setBuffers(new DefaultByteBufferPool(true, 16 * 1024))
                 .setDispatchToWorkerThread(true)
                 .addEndpoint(configurator.endpointConfig(WS_PATH))
                 .addEndpoint(configurator.endpointConfig(PEER_WS_PATH));
@@ -250,6 +252,12 @@ public final class GatewayServer implements AutoCloseable {
             return;
         }
         registry.shutdownAll();
+        try {
+            // Let clients finish the 1001 close handshake while the IO threads still run (bounded).
+            registry.awaitEmpty(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         peers.close();
         lot.close();
         launcher.close();

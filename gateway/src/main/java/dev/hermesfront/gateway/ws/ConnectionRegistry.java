@@ -15,6 +15,22 @@ public final class ConnectionRegistry {
 
     void remove(Session s) {
         live.remove(s);
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    /** Waits until no client is attached, at most {@code timeout}; returns true when none is. */
+    public synchronized boolean awaitEmpty(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!live.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 
     /** Returns true once the gateway is shutting down: leaving clients' agents are stopped, not parked. */
