@@ -120,6 +120,14 @@ out.append(line("stdio spawn cycles/s x direct WS storm", "-", "0.21",
                 ratio("storm-stdio", storm_c, "gateway-stdio", "direct", ["cycles_per_s"], ref_label="storm"), "(info)", None))
 out.append(f"| launch to accepting connections (ms, runnable jar) | - | - | {f(startup, 0)}{ok(startup, lambda v: v < 1000)} | < 1000 |")
 out.append(f"| errors, all gateway runs | 0 | 0 | {sum(r.get('errors_total', 0) for r in rows if r['target'].startswith('gateway'))} | 0 |")
+if any(k[2] == "py" for k in by):
+    out.append("")
+    out.append("Python relay in this same run (x direct): WS C=16/256/1000 " + " / ".join(
+        f(ratio("ws", c, "py", "direct", fr)) for c in (16, 256, 1000)) + "; final p99 C=1 "
+        + f(ratio("ws", 1, "py", "direct", ["lat_final_ms", "p99"])) + "; CPU µs/frame @256 "
+        + f(plain("ws", 256, "py", ["proxy_cpu_us_per_frame"])) + "; KB/conn @1000 " + f(kb_per_conn("ws", 1000, "py"), 1)
+        + "; SSE burst " + f(ratio("sse-burst", 64, "py", "direct", ["events_per_s"]))
+        + "; storm " + f(ratio("storm", storm_c, "py", "direct", ["cycles_per_s"])))
 if any(k[2] == "nginx" for k in by):
     out.append("")
     out.append("nginx in this same run (x direct): WS C=16/256/1000 " + " / ".join(
