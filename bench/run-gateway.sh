@@ -48,19 +48,28 @@ export BENCH_FRONT_TOKEN="$token"
 export NODE_OPTIONS="--require $work/auth-preload.js"
 common="--token $token --park-window 0 --max-agents 8192"
 
-# Launch-to-accept: wall time from exec to the first accepted TCP connection (median of 5).
-startup=()
-for i in 1 2 3 4 5; do
+# Launch-to-accept: wall time from exec to the first accepted TCP connection (median of 5), for the plain
+# jar and for the jar with the class-data-sharing archive that ./hermes-front records on its first run.
+launch() { # extra java options...
+  local t0 t1 p
   t0=$(date +%s%N)
-  java $java_opts -jar "$jar" serve --listen "127.0.0.1:$gw_port" $common --agent-cmd /bin/cat >/dev/null 2>&1 &
+  java $java_opts "$@" -jar "$jar" serve --listen "127.0.0.1:$gw_port" $common --agent-cmd /bin/cat >/dev/null 2>&1 &
   p=$!
-  for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/$gw_port) 2>/dev/null && break; sleep 0.005; done
+  for _ in $(seq 1 600); do (exec 3<>/dev/tcp/127.0.0.1/$gw_port) 2>/dev/null && break; sleep 0.005; done
   t1=$(date +%s%N)
   kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null || true
-  startup+=($(( (t1 - t0) / 1000000 )))
+  echo $(( (t1 - t0) / 1000000 ))
+}
+jsa="$work/hermes-front.jsa"
+launch -XX:ArchiveClassesAtExit="$jsa" -Xlog:cds=off -Xlog:cds+dynamic=off >/dev/null   # training run, as ./hermes-front does
+startup=(); startup_cds=()
+for i in 1 2 3 4 5; do
+  startup+=("$(launch)")
+  startup_cds+=("$(launch -XX:SharedArchiveFile="$jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off)")
 done
 startup_ms=$(printf '%s\n' "${startup[@]}" | sort -n | sed -n 3p)
-echo "run-gateway: launch-to-accept ms: ${startup[*]} (median $startup_ms)" >&2
+startup_cds_ms=$(printf '%s\n' "${startup_cds[@]}" | sort -n | sed -n 3p)
+echo "run-gateway: launch-to-accept ms: plain jar ${startup[*]} (median $startup_ms); with CDS ${startup_cds[*]} (median $startup_cds_ms)" >&2
 
 export GATEWAY_CMD="java $java_opts -jar $jar serve --listen 127.0.0.1:$gw_port $common \
 --agent-ws \$BENCH_BACKEND_WS --dashboard-token bench --api-upstream \$BENCH_BACKEND_HTTP --api-key bench"
@@ -74,6 +83,6 @@ export OUT=${OUT:-$work/run}
 [ $# -gt 0 ] || set -- direct nginx gateway gateway-stdio
 echo "run-gateway: harness copy $work, results $OUT, loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 bash "$work/run.sh" "$@" > "$work/report-full.md"
-echo "startup_ms: ${startup[*]} median $startup_ms" >> "$OUT/meta.txt"
-python3 "$here/compare.py" "$OUT" --startup-ms "$startup_ms" | tee "$OUT/issue8-table.md"
+echo "launch-to-accept ms: plain jar ${startup[*]} median $startup_ms; with CDS archive ${startup_cds[*]} median $startup_cds_ms" >> "$OUT/meta.txt"
+python3 "$here/compare.py" "$OUT" --startup-ms "$startup_ms" --startup-cds-ms "$startup_cds_ms" | tee "$OUT/issue8-table.md"
 echo "full harness report: $work/report-full.md" >&2
