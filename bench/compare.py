@@ -103,8 +103,7 @@ e = errors("stdio", 1000, "gateway-stdio")
 out.append(f"| stdio bridge errors at C=1000 | - | 0 | {e if e is not None else '-'}{ok(e, lambda v: v == 0)} | 0 |")
 out.append(line("memory KB/conn @C=1000, WS relay", "18.5", "48.6", kb_per_conn("ws", 1000, "gateway"), "<= 20", lambda v: v <= 20, 1))
 out.append(line("memory KB/conn @C=1000, stdio", "-", "49.5", kb_per_conn("stdio", 1000, "gateway-stdio"), "<= 20", lambda v: v <= 20, 1))
-out.append(line("idle RSS MB (WS relay / stdio process)", "-", "-", idle.get("gateway"), "(info)", None, 1)
-           + f" stdio {f(idle.get('gateway-stdio'), 1)}")
+out.append(f"| idle RSS MB, WS relay / stdio process | - | - | {f(idle.get('gateway'), 1)} / {f(idle.get('gateway-stdio'), 1)} | (info) |")
 out.append(line("CPU µs per relayed frame @C=256, WS relay", "5.1", "29.4",
                 plain("ws", 256, "gateway", ["proxy_cpu_us_per_frame"]), "<= 5", lambda v: v <= 5))
 out.append(line("CPU µs per relayed frame @C=256, stdio", "-", "12.2",
