@@ -52,6 +52,7 @@ public final class GatewayMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         configureLogging();
+        configureAsyncPool();
         int code = commandLine(System.getenv(), Path.of(System.getProperty("user.home"))).execute(args);
         System.exit(code);
     }
@@ -66,6 +67,19 @@ public final class GatewayMain implements Callable<Integer> {
             throw ex;
         });
         return cl;
+    }
+
+    /**
+     * On a machine with one or two cores the common ForkJoinPool has parallelism 1, and then every
+     * {@code CompletableFuture.*Async} step without an executor gets a brand-new thread; the JDK
+     * HttpClient's WebSocket handshake takes such steps, so each upstream /api/ws connection started one.
+     * A parallelism of 2 makes them run on the pool. An explicit setting is left alone.
+     */
+    private static void configureAsyncPool() {
+        String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
+        if (System.getProperty(key) == null && Runtime.getRuntime().availableProcessors() <= 2) {
+            System.setProperty(key, "2");
+        }
     }
 
     private static void configureLogging() {

@@ -321,6 +321,9 @@ public final class ConfigLoader {
                 d.parking().maxFrames(), 0);
         long bytes = longValue("tui.park_buffer_bytes", "--park-buffer-bytes", "HERMES_FRONT_PARK_BUFFER_BYTES", d.parking().maxBytes(), 0);
         long maxAgents = longValue("tui.max_agents", "--max-agents", "HERMES_FRONT_MAX_AGENTS", d.maxAgents(), 1);
+        long spawnBurst = longValue("tui.spawn_burst", "--spawn-burst", "HERMES_FRONT_SPAWN_BURST", d.spawnBurst(), 1);
+        long spawnRate = longValue("tui.spawn_per_second", "--spawn-per-second", "HERMES_FRONT_SPAWN_PER_SECOND",
+                (long) d.spawnPerSecond(), 1);
         Duration ready = durationValue("tui.agent_ready_timeout", "--agent-ready-timeout", "HERMES_FRONT_AGENT_READY_TIMEOUT",
                 d.readyTimeout());
         Duration ping = durationValue("tui.ping_interval", "--ping-interval", "HERMES_FRONT_PING_INTERVAL", d.pingInterval());
@@ -335,10 +338,10 @@ public final class ConfigLoader {
             pingLoopback = v.equals("true");
         }
         values.add(new ConfigValue("tui.ping_loopback", Boolean.toString(pingLoopback), sourceOf(loop)));
-        if (frames > Integer.MAX_VALUE || maxAgents > Integer.MAX_VALUE) {
-            throw new ConfigException("tui.park_buffer_frames / tui.max_agents: too large");
+        if (frames > Integer.MAX_VALUE || maxAgents > Integer.MAX_VALUE || spawnBurst > Integer.MAX_VALUE) {
+            throw new ConfigException("tui.park_buffer_frames / tui.max_agents / tui.spawn_burst: too large");
         }
-        return new TuiSettings(new ParkingPolicy(window, (int) frames, bytes), (int) maxAgents, d.spawnBurst(), d.spawnPerSecond(),
+        return new TuiSettings(new ParkingPolicy(window, (int) frames, bytes), (int) maxAgents, (int) spawnBurst, spawnRate,
                 ready, ping, pingLoopback, stall);
     }
 

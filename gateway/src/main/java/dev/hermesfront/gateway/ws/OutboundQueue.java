@@ -13,9 +13,13 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Frames on their way to one client: a queue bounded in characters with one asynchronous send in
- * flight at a time (the next send starts from the previous one's completion). Never blocks an IO
- * thread: {@link #send} only enqueues; {@link #awaitWritable} is for agent reader threads.
+ * Frames on their way to one client: a queue bounded in characters, handed to the WebSocket in order by
+ * one thread at a time, with up to {@link #MAX_IN_FLIGHT_FRAMES} frames / {@link #MAX_IN_FLIGHT_CHARS}
+ * characters given to the socket and not yet completed. Several frames in flight let Undertow write them
+ * with one gathering {@code writev} instead of one syscall and one completion round trip per frame; no
+ * frame waits for company (it is handed on at once when the window has room). Completions arrive in
+ * send order, so the oldest in-flight frame is the one a completion is for. Never blocks an IO thread:
+ * {@link #send} only enqueues; {@link #awaitWritable} is for agent reader threads.
  *
  * <p>Above {@code highWater} queued characters, producers that call {@link #awaitWritable} wait; above
  * {@code limit}, or when a producer waited in vain for room, the client is closed with 1013 at once and the
@@ -25,8 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class OutboundQueue implements ClientSink, SendHandler {
     private static final System.Logger LOG = System.getLogger(OutboundQueue.class.getName());
-    /** Per queue: set while this thread runs {@link #pump}, so inline completions do not recurse. */
-    private final ThreadLocal<Boolean> pumping = ThreadLocal.withInitial(() -> false);
+    /** Frames handed to the socket and not yet completed, at most. */
+    static final int MAX_IN_FLIGHT_FRAMES = 32;
+    /** Characters handed to the socket and not yet completed, at most (one larger frame may always go alone). */
+    static final long MAX_IN_FLIGHT_CHARS = 64 * 1024;
 
     private final Session session;
     private final long highWater;
@@ -36,7 +42,11 @@ final class OutboundQueue implements ClientSink, SendHandler {
     private final Condition drained = lock.newCondition();
     private final ArrayDeque<String> queue = new ArrayDeque<>();
     private long queuedChars;
-    private boolean inFlight;
+    /** Frames handed to the socket, oldest first, until their completion; kept so {@link #closed} can return them. */
+    private final ArrayDeque<String> inFlight = new ArrayDeque<>();
+    private long inFlightChars;
+    /** Set while one thread hands frames to the socket; keeps them in order and completions from recursing. */
+    private boolean handing;
     private boolean closed;
     private CloseReason closeAfterDrain;
 
@@ -151,7 +161,12 @@ final class OutboundQueue implements ClientSink, SendHandler {
         lock.lock();
         try {
             closed = true;
-            java.util.List<String> unsent = new java.util.ArrayList<>(queue);
+            // Frames handed over but never completed did not reach the client: they go first.
+            java.util.List<String> unsent = new java.util.ArrayList<>(inFlight.size() + queue.size());
+            unsent.addAll(inFlight);
+            unsent.addAll(queue);
+            inFlight.clear();
+            inFlightChars = 0;
             queue.clear();
             queuedChars = 0;
             drained.signalAll();
@@ -172,44 +187,51 @@ final class OutboundQueue implements ClientSink, SendHandler {
     }
 
     private void pump() {
-        if (pumping.get()) {
-            return; // a completion delivered inline during sendText: the outer loop carries on
-        }
-        pumping.set(true);
-        try {
-            while (true) {
-                String next;
-                CloseReason close = null;
-                lock.lock();
-                try {
-                    if (inFlight || closed) {
+        while (true) {
+            String next;
+            CloseReason close = null;
+            lock.lock();
+            try {
+                if (handing || closed) {
+                    return; // the thread that is handing frames over carries on
+                }
+                next = queue.peekFirst();
+                if (next == null) {
+                    if (closeAfterDrain == null || !inFlight.isEmpty()) {
                         return;
                     }
-                    next = queue.pollFirst();
-                    if (next == null) {
-                        if (closeAfterDrain == null) {
-                            return;
-                        }
-                        close = closeAfterDrain;
-                        closed = true;
-                    } else {
-                        queuedChars -= next.length();
-                        inFlight = true;
-                        if (queuedChars <= highWater) {
-                            drained.signalAll();
-                        }
+                    close = closeAfterDrain;
+                    closed = true;
+                } else if (!inFlight.isEmpty() && (inFlight.size() >= MAX_IN_FLIGHT_FRAMES
+                        || inFlightChars + next.length() > MAX_IN_FLIGHT_CHARS)) {
+                    return; // window full: a completion calls pump again
+                } else {
+                    queue.pollFirst();
+                    queuedChars -= next.length();
+                    inFlight.addLast(next);
+                    inFlightChars += next.length();
+                    handing = true;
+                    if (queuedChars <= highWater) {
+                        drained.signalAll();
                     }
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (close != null) {
+                closeSession(close);
+                return;
+            }
+            try {
+                session.getAsyncRemote().sendText(next, this);
+            } finally {
+                lock.lock();
+                try {
+                    handing = false;
                 } finally {
                     lock.unlock();
                 }
-                if (close != null) {
-                    closeSession(close);
-                    return;
-                }
-                session.getAsyncRemote().sendText(next, this);
             }
-        } finally {
-            pumping.set(false);
         }
     }
 
@@ -217,9 +239,16 @@ final class OutboundQueue implements ClientSink, SendHandler {
     public void onResult(SendResult result) {
         lock.lock();
         try {
-            inFlight = false;
+            String done = inFlight.pollFirst();
+            if (done != null) {
+                inFlightChars -= done.length();
+            }
             if (!result.isOK()) {
                 closed = true; // keep the queue: closed() hands it to the parking buffer
+                if (done != null) {
+                    inFlight.addFirst(done); // it did not reach the client either
+                    inFlightChars += done.length();
+                }
                 drained.signalAll();
             }
         } finally {

@@ -141,7 +141,9 @@ final class ProcessAgentLink implements AgentLink {
     private void pumpStdout() {
         try (InputStream in = process.getInputStream()) {
             LineSplitter lines = new LineSplitter(command.maxLineBytes());
-            byte[] buf = new byte[64 * 1024];
+            // 16 KiB: a few dozen agent lines per read. It lives as long as the agent, one per connection, so
+            // its size is paid a thousand times over at 1000 connections (64 KiB was 64 MB there).
+            byte[] buf = new byte[16 * 1024];
             int n;
             while ((n = in.read(buf)) >= 0) {
                 if (!lines.feed(buf, n, this::deliver)) {
@@ -169,7 +171,7 @@ final class ProcessAgentLink implements AgentLink {
     }
 
     private void pumpStderr() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8), 512)) {
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.length() > 2000) {

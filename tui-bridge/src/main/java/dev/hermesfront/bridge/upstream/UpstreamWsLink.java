@@ -117,13 +117,18 @@ final class UpstreamWsLink implements AgentLink, WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        partial.append(data);
         if (!last) {
+            partial.append(data);
             webSocket.request(1);
             return null;
         }
-        String frame = partial.toString();
-        partial.setLength(0);
+        String frame;
+        if (partial.length() == 0) {
+            frame = data.toString(); // a whole message in one part (the usual case): one copy, not two
+        } else {
+            frame = partial.append(data).toString();
+            partial.setLength(0);
+        }
         if (!closing.get()) {
             sink.send(frame);
         }
