@@ -8,7 +8,7 @@
 #   REPEATS=1 CONNS="16 256" bench/run-gateway.sh
 #   bench/run-gateway.sh direct nginx py gateway gateway-stdio py-stdio
 #
-# Env: SHARED_BENCH (default ../shared/bench next to this checkout, else /work/shared/bench),
+# Env: SHARED_BENCH (default ../shared/bench next to this checkout),
 #      REPEATS (default 2), CONNS (default "1 16 256 1000"), GW_JAVA_OPTS (default -Xmx256m -Xss256k -XX:+UseSerialGC),
 #      BENCH_NODE_MODULES (an existing node_modules to copy instead of npm install), OUT, BENCH_PORT_BASE.
 # Only processes this script (or run.sh) started are stopped, by PID. Everything is on 127.0.0.1.
@@ -17,7 +17,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 shared="${SHARED_BENCH:-}"
 if [ -z "$shared" ]; then
-  for c in "$root/../shared/bench" /work/shared/bench; do [ -f "$c/run.sh" ] && { shared="$(cd "$c" && pwd)"; break; }; done
+  for c in "$root/../shared/bench"; do [ -f "$c/run.sh" ] && { shared="$(cd "$c" && pwd)"; break; }; done
 fi
 [ -n "$shared" ] && [ -f "$shared/run.sh" ] || { echo "run-gateway: set SHARED_BENCH to the shared bench dir" >&2; exit 2; }
 
