@@ -413,23 +413,32 @@ public final class ConfigLoader {
                 cred = new PeerConfig.Token(token);
                 described = "token " + redacted(token.reveal());
             } else {
-                checkKeys(basic, "basic", where + ".basic");
-                JsonNode user = basic.get("user");
-                if (user == null || !user.isValueNode() || user.asText().isEmpty()) {
-                    throw new ConfigException(where + ".basic.user", String.valueOf(user), "a user name");
-                }
-                Secret pw = yamlSecret(basic, "password", where + ".basic.password");
-                if (pw == null) {
-                    throw new ConfigException(where + ".basic", name, "one of password, password_env or password_file");
-                }
-                cred = new PeerConfig.Basic(user.asText(), pw);
-                described = "basic user " + user.asText() + ":<redacted>";
+                BasicLogin login = basicLogin(basic, where, name);
+                cred = new PeerConfig.Basic(login.user(), login.password());
+                described = "basic user " + login.user() + ":<redacted>";
             }
             Duration t = c.hasNonNull("timeout") ? parseDuration(where + ".timeout", c.get("timeout").asText()) : timeout;
             out.add(new PeerConfig(name, url, cred, t));
             values.add(new ConfigValue("peers", name + " -> " + url + " (" + described + ", timeout " + t + ")", fileSource(where)));
         }
         return new PeerSettings(out, probe, timeout);
+    }
+
+    /** A user and password read from a YAML {@code basic:} block. */
+    private record BasicLogin(String user, Secret password) {}
+
+    /** Reads {@code basic: {user, password | password_env | password_file}} of the entry {@code where} named {@code name}. */
+    private BasicLogin basicLogin(JsonNode basic, String where, String name) {
+        checkKeys(basic, "basic", where + ".basic");
+        JsonNode user = basic.get("user");
+        if (user == null || !user.isValueNode() || user.asText().isEmpty()) {
+            throw new ConfigException(where + ".basic.user", String.valueOf(user), "a user name");
+        }
+        Secret pw = yamlSecret(basic, "password", where + ".basic.password");
+        if (pw == null) {
+            throw new ConfigException(where + ".basic", name, "one of password, password_env or password_file");
+        }
+        return new BasicLogin(user.asText(), pw);
     }
 
     private Duration durationValue(String key, String flag, String envVar, Duration dflt) {
@@ -642,17 +651,9 @@ public final class ConfigLoader {
                 out.add(new Credential.Token(name, token, scope));
                 values.add(new ConfigValue("credentials", name + " (token, scope " + scope + ")", fileSource(where)));
             } else {
-                checkKeys(basic, "basic", where + ".basic");
-                JsonNode user = basic.get("user");
-                if (user == null || !user.isValueNode() || user.asText().isEmpty()) {
-                    throw new ConfigException(where + ".basic.user", String.valueOf(user), "a user name");
-                }
-                Secret pw = yamlSecret(basic, "password", where + ".basic.password");
-                if (pw == null) {
-                    throw new ConfigException(where + ".basic", name, "one of password, password_env or password_file");
-                }
-                out.add(new Credential.Basic(name, user.asText(), pw, scope));
-                values.add(new ConfigValue("credentials", name + " (basic user " + user.asText() + ", scope " + scope + ")", fileSource(where)));
+                BasicLogin login = basicLogin(basic, where, name);
+                out.add(new Credential.Basic(name, login.user(), login.password(), scope));
+                values.add(new ConfigValue("credentials", name + " (basic user " + login.user() + ", scope " + scope + ")", fileSource(where)));
             }
         }
         return out;

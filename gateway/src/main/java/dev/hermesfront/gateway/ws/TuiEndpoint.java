@@ -43,15 +43,7 @@ import java.util.Optional;
 public final class TuiEndpoint extends Endpoint {
     private static final System.Logger LOG = System.getLogger(TuiEndpoint.class.getName());
 
-    private final GatewayConfig config;
-    private final FrameCodec codec;
-    private final AgentLauncher launcher;
-    private final ConnectionRegistry registry;
-    private final ParkingLot lot;
-    private final AdmissionControl admission;
-    private final ScheduledExecutorService timers;
-    private final Guardrails guard;
-    private final PeerLaunchers peers;
+    private final TuiChannel ch;
     private volatile Credential who;
     private volatile Scope scope = Scope.READ;
     private volatile String peer = "?";
@@ -62,51 +54,42 @@ public final class TuiEndpoint extends Endpoint {
     private volatile boolean agentFailed;
     private volatile long lastPongNanos = System.nanoTime();
 
-    TuiEndpoint(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry, ParkingLot lot,
-                AdmissionControl admission, ScheduledExecutorService timers, Guardrails guard, PeerLaunchers peers) {
-        this.config = config;
-        this.codec = codec;
-        this.launcher = launcher;
-        this.registry = registry;
-        this.lot = lot;
-        this.admission = admission;
-        this.timers = timers;
-        this.guard = guard;
-        this.peers = peers;
+    TuiEndpoint(TuiChannel ch) {
+        this.ch = ch;
     }
 
     @Override
     public void onOpen(Session session, EndpointConfig endpointConfig) {
         session.setMaxIdleTimeout(0);
-        session.setMaxTextMessageBufferSize(config.maxMessageBytes());
-        session.setMaxBinaryMessageBufferSize(config.maxMessageBytes());
+        session.setMaxTextMessageBufferSize(ch.config().maxMessageBytes());
+        session.setMaxBinaryMessageBufferSize(ch.config().maxMessageBytes());
         peer = peerAddress(session);
         Optional<Credential> credential = credential(session);
         if (credential.isEmpty()) {
             LOG.log(System.Logger.Level.DEBUG, "refused /api/ws connection {0}: missing or wrong token", session.getId());
             if (session.getRequestParameterMap().containsKey("token")) {
-                boolean locked = guard.failures().fail(peer);
+                boolean locked = ch.guard().failures().fail(peer);
                 if (locked) {
-                    guard.audit().event("lockout").with("peer", peer).with("outcome", "locked").write();
+                    ch.guard().audit().event("lockout").with("peer", peer).with("outcome", "locked").write();
                 }
             }
-            guard.audit().event("ws_refused").with("peer", peer).with("outcome", "denied").with("reason", "missing or invalid token").write();
+            ch.guard().audit().event("ws_refused").with("peer", peer).with("outcome", "denied").with("reason", "missing or invalid token").write();
             close(session, CloseCodes.UNAUTHORIZED, "unauthorized: missing or invalid token");
             return;
         }
         who = credential.get();
         scope = Scope.parse(who.scope()).orElse(Scope.READ);
         String peerName = session.getPathParameters().get("name");
-        AgentLauncher agents = launcher;
+        AgentLauncher agents = ch.launcher();
         String principal = credential.get().name();
         if (peerName != null) {
-            // /peers/NAME/api/ws: the same endpoint, relaying to that peer's /api/ws; parked per peer.
-            Optional<AgentLauncher> relay = peers.launcher(peerName);
+            // /ch.peers()/NAME/api/ws: the same endpoint, relaying to that peer's /api/ws; parked per peer.
+            Optional<AgentLauncher> relay = ch.peers().launcher(peerName);
             if (relay.isEmpty()) {
                 close(session, CloseCodes.UNKNOWN_PEER, "no peer named '" + peerName + "' with a token credential");
                 return;
             }
-            String refusal = peers.refusal(peerName);
+            String refusal = ch.peers().refusal(peerName);
             if (refusal != null) {
                 close(session, CloseCodes.OVERLOADED, refusal.length() > 120 ? refusal.substring(0, 120) : refusal);
                 return;
@@ -114,8 +97,8 @@ public final class TuiEndpoint extends Endpoint {
             agents = relay.get();
             principal = principal + "@peer:" + peerName;
         }
-        OutboundQueue out = new OutboundQueue(session, config.outboundHighWater(), config.outboundLimit(), config.tui().clientStall());
-        Optional<Attachment> back = lot.take(principal, single(session, "resume"));
+        OutboundQueue out = new OutboundQueue(session, ch.config().outboundHighWater(), ch.config().outboundLimit(), ch.config().tui().clientStall());
+        Optional<Attachment> back = ch.lot().take(principal, single(session, "resume"));
         Attachment a;
         if (back.isPresent()) {
             a = back.get();
@@ -123,7 +106,7 @@ public final class TuiEndpoint extends Endpoint {
             LOG.log(System.Logger.Level.INFO, "client {0} re-attached to parked {1} ({2,number,#} buffered frames replayed)",
                     session.getId(), a.agent().describe(), replayed);
         } else {
-            AdmissionControl.Verdict v = admission.tryStart(principal);
+            AdmissionControl.Verdict v = ch.admission().tryStart(principal);
             if (v != AdmissionControl.Verdict.OK) {
                 LOG.log(System.Logger.Level.WARNING, "refused a new agent for {0}: {1}", principal, v);
                 close(session, CloseCodes.OVERLOADED, v == AdmissionControl.Verdict.SPAWN_RATE
@@ -131,26 +114,26 @@ public final class TuiEndpoint extends Endpoint {
                         : "too many agents on this gateway; retry later");
                 return;
             }
-            a = lot.newAttachment(principal);
+            a = ch.lot().newAttachment(principal);
             a.attach(out, session.getRequestParameterMap().containsKey("resume"));
             try {
-                a.link(agents.open(a), admission::release);
+                a.link(agents.open(a), ch.admission()::release);
             } catch (IOException | RuntimeException e) {
-                admission.release();
+                ch.admission().release();
                 LOG.log(System.Logger.Level.WARNING, "agent failed to start: {0}", e.getMessage());
                 close(session, CloseCodes.AGENT_FAILURE, "agent failed to start");
                 return;
             }
             LOG.log(System.Logger.Level.INFO, "client {0} attached to {1}", session.getId(), a.agent().describe());
         }
-        guard.audit().event("ws_connect").with("credential", who.name()).with("peer_route", peerName).with("peer", peer).with("scope", scope.label())
+        ch.guard().audit().event("ws_connect").with("credential", who.name()).with("peer_route", peerName).with("peer", peer).with("scope", scope.label())
                 .with("outcome", back.isPresent() ? "reattached" : "accepted").write();
-        a.sendAfterReady(lot.takeNotices(principal));
+        a.sendAfterReady(ch.lot().takeNotices(principal));
         outbound = out;
         attachment = a;
         if (!a.ready()) {
-            long ms = config.tui().readyTimeout().toMillis();
-            scheduled.add(timers.schedule(() -> {
+            long ms = ch.config().tui().readyTimeout().toMillis();
+            scheduled.add(ch.timers().schedule(() -> {
                 if (!a.ready() && session.isOpen()) {
                     LOG.log(System.Logger.Level.WARNING, "{0} sent no gateway.ready within {1,number,#} ms; giving up", a.agent().describe(), ms);
                     agentFailed = true;
@@ -162,17 +145,17 @@ public final class TuiEndpoint extends Endpoint {
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::onText);
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b ->
                 out.closeAfterDrain(reason(CloseCodes.UNSUPPORTED_DATA, "binary messages are not supported; send JSON text")));
-        registry.add(session, this);
+        ch.registry().add(session, this);
     }
 
     /** Pings non-loopback clients (and loopback ones when configured); a client silent for two intervals is closed. */
     private void startPings(Session session, OutboundQueue out) {
-        long ms = config.tui().pingInterval().toMillis();
-        if (ms <= 0 || (!config.tui().pingLoopback() && peerIsLoopback(session))) {
+        long ms = ch.config().tui().pingInterval().toMillis();
+        if (ms <= 0 || (!ch.config().tui().pingLoopback() && peerIsLoopback(session))) {
             return;
         }
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) p -> lastPongNanos = System.nanoTime());
-        scheduled.add(timers.scheduleAtFixedRate(() -> {
+        scheduled.add(ch.timers().scheduleAtFixedRate(() -> {
             if (!session.isOpen()) {
                 return;
             }
@@ -206,16 +189,16 @@ public final class TuiEndpoint extends Endpoint {
 
     private Optional<Credential> credential(Session session) {
         List<String> tokens = session.getRequestParameterMap().get("token");
-        return tokens != null && tokens.size() == 1 ? config.credentials().matchToken(tokens.get(0)) : Optional.empty();
+        return tokens != null && tokens.size() == 1 ? ch.config().credentials().matchToken(tokens.get(0)) : Optional.empty();
     }
 
     private void onText(String text) {
         // Undertow checks its buffer limit only at buffer boundaries; this makes the bound exact.
-        if ((long) text.length() * 3 > config.maxMessageBytes() && utf8Length(text) > config.maxMessageBytes()) {
-            outbound.closeAfterDrain(reason(CloseCodes.TOO_BIG, "message over " + config.maxMessageBytes() + " bytes"));
+        if ((long) text.length() * 3 > ch.config().maxMessageBytes() && utf8Length(text) > ch.config().maxMessageBytes()) {
+            outbound.closeAfterDrain(reason(CloseCodes.TOO_BIG, "message over " + ch.config().maxMessageBytes() + " bytes"));
             return;
         }
-        Decoded d = codec.decode(text);
+        Decoded d = ch.codec().decode(text);
         if (d instanceof Decoded.Valid v) {
             if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
                 LOG.log(System.Logger.Level.DEBUG, "client -> {0} {1} {2}", v.frame().kind(), v.frame().method(),
@@ -240,10 +223,10 @@ public final class TuiEndpoint extends Endpoint {
      */
     private boolean permitted(Frame f) {
         boolean call = f.isCall();
-        Scope need = call ? guard.policy().forMethod(f.method()) : guard.policy().forResponse();
+        Scope need = call ? ch.guard().policy().forMethod(f.method()) : ch.guard().policy().forResponse();
         String name = who.name();
         if (!scope.covers(need)) {
-            guard.audit().event("ws_denied").with("credential", name).with("peer", peer).with("method", f.method())
+            ch.guard().audit().event("ws_denied").with("credential", name).with("peer", peer).with("method", f.method())
                     .with("session_id", f.sessionId()).with("outcome", "denied").with("reason", "needs " + need.label()).write();
             if (call) {
                 outbound.send(ProtocolErrors.handlerError(f.replyId(), ErrorCodes.FORBIDDEN, "forbidden: " + f.method() + " needs the "
@@ -251,9 +234,9 @@ public final class TuiEndpoint extends Endpoint {
             }
             return false;
         }
-        long waitMs = guard.ws().take(name);
+        long waitMs = ch.guard().ws().take(name);
         if (waitMs > 0) {
-            guard.audit().event("rate_limited").with("credential", name).with("peer", peer).with("method", f.method())
+            ch.guard().audit().event("rate_limited").with("credential", name).with("peer", peer).with("method", f.method())
                     .with("outcome", "denied").write();
             if (call) {
                 outbound.send(ProtocolErrors.handlerError(f.replyId(), ErrorCodes.RATE_LIMITED, "rate limited: too many messages for "
@@ -262,7 +245,7 @@ public final class TuiEndpoint extends Endpoint {
             return false;
         }
         if (need == Scope.ADMIN) {
-            guard.audit().event("ws_call").with("credential", name).with("peer", peer).with("method", f.method())
+            ch.guard().audit().event("ws_call").with("credential", name).with("peer", peer).with("method", f.method())
                     .with("session_id", f.sessionId()).with("outcome", "allowed").write();
         }
         return true;
@@ -299,7 +282,7 @@ public final class TuiEndpoint extends Endpoint {
 
     @Override
     public void onClose(Session session, CloseReason closeReason) {
-        registry.remove(session);
+        ch.registry().remove(session);
         scheduled.forEach(f -> f.cancel(false));
         OutboundQueue out = outbound;
         List<String> unsent = out != null ? out.closed() : List.of();
@@ -308,7 +291,7 @@ public final class TuiEndpoint extends Endpoint {
             return;
         }
         int code = closeReason.getCloseCode().getCode();
-        if (a.exit() == null && !agentFailed && !registry.shuttingDown() && lot.park(a, unsent)) {
+        if (a.exit() == null && !agentFailed && !ch.registry().shuttingDown() && ch.lot().park(a, unsent)) {
             LOG.log(System.Logger.Level.INFO, "client {0} left ({1,number,#}); {2} parked", session.getId(), code, a.agent().describe());
         } else {
             LOG.log(System.Logger.Level.INFO, "client {0} left ({1,number,#}); stopping {2}", session.getId(), code, a.agent().describe());

@@ -10,32 +10,18 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /** Hands each new connection its own {@link TuiEndpoint} with the gateway's collaborators; no reflection. */
 public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configurator {
-    private final GatewayConfig config;
-    private final FrameCodec codec;
-    private final AgentLauncher launcher;
-    private final ConnectionRegistry registry;
-    private final ParkingLot lot;
-    private final AdmissionControl admission;
-    private final ScheduledExecutorService timers;
-    private final Guardrails guard;
-    private final PeerLaunchers peers;
+    private final TuiChannel channel;
 
     public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry,
                                    ParkingLot lot, ScheduledExecutorService timers, Guardrails guard, PeerLaunchers peers) {
-        this.config = config;
-        this.codec = codec;
-        this.launcher = launcher;
-        this.registry = registry;
-        this.lot = lot;
-        this.timers = timers;
-        this.guard = guard;
-        this.peers = peers;
-        this.admission = new AdmissionControl(config.tui().maxAgents(), config.tui().spawnBurst(), config.tui().spawnPerSecond(), System::nanoTime);
+        AdmissionControl admission = new AdmissionControl(config.tui().maxAgents(), config.tui().spawnBurst(),
+                config.tui().spawnPerSecond(), System::nanoTime);
+        this.channel = new TuiChannel(config, codec, launcher, registry, lot, admission, timers, guard, peers);
     }
 
     @Override
     public <T> T getEndpointInstance(Class<T> endpointClass) {
-        return endpointClass.cast(new TuiEndpoint(config, codec, launcher, registry, lot, admission, timers, guard, peers));
+        return endpointClass.cast(new TuiEndpoint(channel));
     }
 
     /** Builds the endpoint registration for {@code path}. */

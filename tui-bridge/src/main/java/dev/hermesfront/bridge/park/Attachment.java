@@ -39,6 +39,8 @@ import java.util.Set;
  */
 public final class Attachment implements ClientSink {
     private static final System.Logger LOG = System.getLogger(Attachment.class.getName());
+    /** How the Hermes agent starts every event frame (tui-wire.md §1.3). */
+    private static final String EVENT_PREFIX = "{\"jsonrpc\": \"2.0\", \"method\": \"event\"";
     private static final Set<String> SESSION_METHODS = Set.of("session.create", "session.resume", "session.activate",
             "session.branch");
 
@@ -201,7 +203,9 @@ public final class Attachment implements ClientSink {
                 }
                 return true;
             }
-            if (!pendingSessionCalls.isEmpty()) {
+            // Events (most of the stream) never answer a call; skip them without parsing. A frame in another
+            // serialization is simply decoded, so this prefix is an optimization, not a rule.
+            if (!pendingSessionCalls.isEmpty() && !frame.startsWith(EVENT_PREFIX)) {
                 noteSessionResponse(frame);
             }
             if (client != null && client.send(frame)) {
