@@ -1,9 +1,21 @@
 package dev.hermesfront.gateway;
 
+import dev.hermesfront.gateway.http.NormalizePathHandler;
+import dev.hermesfront.gateway.policy.Gate;
+import dev.hermesfront.gateway.policy.TicketBook;
+import dev.hermesfront.gateway.routes.ApiRoutes;
+import dev.hermesfront.gateway.routes.DashboardRoutes;
+import dev.hermesfront.gateway.routes.HealthRoutes;
+import dev.hermesfront.gateway.routes.PeerRoutes;
+import dev.hermesfront.gateway.routes.PeerSelector;
+import dev.hermesfront.gateway.routes.Routes;
+import dev.hermesfront.gateway.routes.TicketRoutes;
+import dev.hermesfront.gateway.routes.TuiRoutes;
+import java.util.ArrayList;
+import java.util.List;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.ParkingLot;
 import dev.hermesfront.gateway.http.AccessLogHandler;
-import dev.hermesfront.gateway.http.AuthHandler;
 import dev.hermesfront.gateway.http.BodyLimitHandler;
 import dev.hermesfront.gateway.http.CorsHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
@@ -13,22 +25,14 @@ import dev.hermesfront.gateway.http.HostPolicy;
 import dev.hermesfront.gateway.http.OriginGuardHandler;
 import dev.hermesfront.gateway.http.OriginPolicy;
 import dev.hermesfront.gateway.http.RequestShapeGuardHandler;
-import dev.hermesfront.gateway.proxy.UpstreamProxy;
-import dev.hermesfront.gateway.http.HealthHandler;
 import dev.hermesfront.gateway.http.LockoutHandler;
-import dev.hermesfront.gateway.http.ScopeHandler;
 import dev.hermesfront.gateway.policy.Guardrails;
-import dev.hermesfront.gateway.http.WebSocketOnlyHandler;
 import dev.hermesfront.gateway.ws.ConnectionRegistry;
 import dev.hermesfront.gateway.ws.TuiEndpointConfigurator;
 import dev.hermesfront.gateway.ws.PeerLaunchers;
-import dev.hermesfront.gateway.peers.FanOutHandler;
 import dev.hermesfront.gateway.peers.PeerRegistry;
-import dev.hermesfront.gateway.peers.PeerRouteHandler;
-import dev.hermesfront.gateway.peers.PeersStatusHandler;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.undertow.server.handlers.BlockingHandler;
 import java.util.Optional;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import io.undertow.Handlers;
@@ -85,6 +89,7 @@ public final class GatewayServer implements AutoCloseable {
     private ParkingLot lot;
     private ScheduledExecutorService timers;
     private Guardrails guard;
+    private Gate gate;
     private HttpClient httpClient;
     private PeerRegistry peers;
 
@@ -124,7 +129,8 @@ public final class GatewayServer implements AutoCloseable {
                 return peers.find(name).map(PeerRegistry.Peer::refusal).orElse(null);
             }
         };
-        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers, guard, relays);
+        gate = new Gate(config.credentials(), guard, TicketBook.defaults(), Gate.ShareResolver.NONE);
+        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers, guard, gate, relays);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
                 .setWorker(worker)
                 .setBuffers(new DefaultByteBufferPool(true, 16 * 1024))
@@ -135,6 +141,8 @@ public final class GatewayServer implements AutoCloseable {
                 .setClassLoader(GatewayServer.class.getClassLoader())
                 .setContextPath("/")
                 .setDeploymentName("hermes-front-ws")
+                // Keep the security context TuiHandshakeHandler set: the endpoint reads the identity from it.
+                .setInitialSecurityWrapper(h -> h)
                 .addServletContextAttribute(WebSocketDeploymentInfo.ATTRIBUTE_NAME, ws);
         deployment = Servlets.defaultContainer().addDeployment(info);
         deployment.deploy();
@@ -145,63 +153,38 @@ public final class GatewayServer implements AutoCloseable {
             deployed.handleRequest(ex);
         };
 
-        HttpHandler notFound = ex -> ErrorResponses.send(ex, 404, "not_found", "no such route");
-        HealthHandler health = new HealthHandler(launcher.kind(), registry::size);
-        // /api/ws checks its ?token= in the endpoint (close 4401, which the TUI shows), after the same guards.
-        PathHandler routes = Handlers.path(notFound)
-                .addExactPath(FRONT_HEALTH_PATH, health)
-                .addExactPath(WS_PATH, new WebSocketOnlyHandler(wsHandler));
+        boolean basic = config.credentials().hasBasic();
+        TuiRoutes tui = new TuiRoutes(gate, wsHandler);
+        List<Routes> concerns = new ArrayList<>();
+        concerns.add(new HealthRoutes(launcher.kind(), registry::size, config.api().isPresent()));
+        concerns.add(tui);
+        concerns.add(new TicketRoutes(gate, basic));
+        PeerSelector selector = PeerSelector.NONE;
+        if (!peers.isEmpty()) {
+            PeerRoutes peerRoutes = new PeerRoutes(peers, gate, basic, tui.handshake());
+            selector = peerRoutes.selector();
+            concerns.add(peerRoutes);
+            peers.start();
+        }
         if (config.api().isPresent()) {
-            HttpHandler api = UpstreamProxy.api(config.api().get());
-            HttpHandler authedApi = new AuthHandler(config.credentials(), guard, new ScopeHandler(guard, api));
-            routes.addExactPath("/health", api)
-                    .addExactPath("/v1/health", api)
-                    .addExactPath("/health/detailed", authedApi)
-                    .addPrefixPath("/v1", authedApi)
-                    .addPrefixPath("/api/jobs", authedApi)
-                    .addPrefixPath("/api/sessions", authedApi);
-        } else {
-            routes.addExactPath("/health", health);
+            concerns.add(new ApiRoutes(config.api().get(), gate, basic, selector));
         }
         if (config.dashboard().isPresent()) {
             httpClient = HttpClient.newBuilder()
                     .executor(Executors.newSingleThreadExecutor(r -> new Thread(r, "dashboard-token")))
                     .connectTimeout(config.dashboard().get().connectTimeout())
                     .build();
-            routes.addPrefixPath("/", new AuthHandler(config.credentials(), guard,
-                    new ScopeHandler(guard, UpstreamProxy.dashboard(config.dashboard().get(), httpClient))));
+            concerns.add(new DashboardRoutes(config.dashboard().get(), httpClient, gate, basic, selector));
         }
-        HttpHandler routed = routes;
-        if (!peers.isEmpty()) {
-            // Coordinator: /peers/NAME/... (or X-Hermes-Peer: NAME) to a peer, fan-out, peer health.
-            HttpHandler toPeer = new AuthHandler(config.credentials(), guard, new ScopeHandler(guard, new PeerRouteHandler(peers)));
-            HttpHandler peerWs = new WebSocketOnlyHandler(wsHandler);
-            routes.addPrefixPath("/peers", ex -> {
-                if (WS_PATH.equals(ex.getAttachment(ScopeHandler.PEER_PATH))) {
-                    peerWs.handleRequest(ex);
-                } else {
-                    toPeer.handleRequest(ex);
-                }
-            }).addExactPath("/api/peers", new AuthHandler(config.credentials(), guard, new ScopeHandler(guard, new PeersStatusHandler(peers))))
-                    .addExactPath("/v1/fanout/chat/completions", new AuthHandler(config.credentials(), guard,
-                            new ScopeHandler(guard, new BlockingHandler(new FanOutHandler(peers)))));
-            routed = PeerRouteHandler.select(ex -> {
-                String path = ex.getRequestPath();
-                if (PeerRouteHandler.selected(ex) && !path.startsWith(PeerRouteHandler.PREFIX) && !path.equals(WS_PATH)
-                        && !path.equals("/api/peers") && !path.equals(FRONT_HEALTH_PATH) && !path.startsWith("/v1/fanout/")) {
-                    toPeer.handleRequest(ex);
-                } else {
-                    routes.handleRequest(ex);
-                }
-            });
-            peers.start();
-        }
+        PathHandler routes = Handlers.path(selector.wrap(ex -> ErrorResponses.send(ex, 404, "not_found", "no such route")));
+        concerns.forEach(c -> c.register(routes));
         HostPolicy hosts = new HostPolicy(config.listen(), config.allowedHosts());
         OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
-        HttpHandler root = HandlerChain.of(routed,
+        HttpHandler root = HandlerChain.of(routes,
                 AccessLogHandler::new,
-                next -> new LockoutHandler(guard, next),
                 RequestShapeGuardHandler::new,
+                NormalizePathHandler::new,
+                next -> new LockoutHandler(guard, next),
                 next -> new HostGuardHandler(hosts, next),
                 next -> new OriginGuardHandler(origins, next),
                 next -> new CorsHandler(origins, next),

@@ -1,5 +1,7 @@
 package dev.hermesfront.gateway.http;
 
+import dev.hermesfront.gateway.policy.Identity;
+
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 
@@ -21,7 +23,7 @@ public final class AccessLogHandler implements HttpHandler {
             long t0 = System.nanoTime();
             String url = LogRedaction.url(ex.getRequestPath(), ex.getQueryString());
             ex.addExchangeCompleteListener((e, nextListener) -> {
-                Principal p = e.getAttachment(Principal.KEY);
+                Identity p = e.getAttachment(AccessHandler.IDENTITY);
                 LOG.log(System.Logger.Level.DEBUG, "{0} {1} {2,number,#} {3} {4,number,#} ms", e.getRequestMethod(), url,
                         e.getStatusCode(), p == null ? "-" : p.name(), (System.nanoTime() - t0) / 1_000_000);
                 nextListener.proceed();

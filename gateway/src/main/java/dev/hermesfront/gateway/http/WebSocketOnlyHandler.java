@@ -17,8 +17,7 @@ public final class WebSocketOnlyHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange ex) throws Exception {
-        String upgrade = ex.getRequestHeaders().getFirst(Headers.UPGRADE);
-        if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
+        if (CredentialCarriers.isUpgrade(ex)) {
             next.handleRequest(ex);
             return;
         }

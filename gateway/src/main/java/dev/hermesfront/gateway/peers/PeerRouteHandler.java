@@ -1,7 +1,7 @@
 package dev.hermesfront.gateway.peers;
 
 import dev.hermesfront.gateway.http.ErrorResponses;
-import dev.hermesfront.gateway.http.ScopeHandler;
+import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.proxy.ProxyRequestHandler;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -11,13 +11,13 @@ import io.undertow.util.AttachmentKey;
  * Sends an authenticated request to the peer it names, by path ({@code /peers/NAME/REST...}, rewritten to
  * {@code /REST...}) or by the {@code X-Hermes-Peer: NAME} header (path unchanged). Unknown peer: 404
  * {@code unknown_peer}; circuit open: 503 {@code peer_unavailable} naming it, without dialling. Every answer,
- * ours or the peer's, carries {@code X-Hermes-Peer: NAME}. Runs after {@link dev.hermesfront.gateway.http.AuthHandler}
- * and {@link dev.hermesfront.gateway.http.ScopeHandler}; the scope is checked against both the coordinator
- * path and the peer's own path ({@link ScopeHandler#PEER_PATH}).
+ * ours or the peer's, carries {@code X-Hermes-Peer: NAME}. Runs after {@link AccessHandler}, which
+ * checks the scope against both the coordinator path and the peer's own path ({@link AccessHandler#PEER_PATH}).
  */
 public final class PeerRouteHandler implements HttpHandler {
-    private static final AttachmentKey<String> PEER_PATH = ScopeHandler.PEER_PATH;
-    private static final AttachmentKey<String> PEER_NAME = AttachmentKey.create(String.class);
+    private static final AttachmentKey<String> PEER_PATH = AccessHandler.PEER_PATH;
+    /** The peer a request is for, by path or header; set by the routes before the access check. */
+    public static final AttachmentKey<String> PEER_NAME = AttachmentKey.create(String.class);
     /** Path prefix of peer routes. */
     public static final String PREFIX = "/peers/";
 
@@ -25,33 +25,6 @@ public final class PeerRouteHandler implements HttpHandler {
 
     public PeerRouteHandler(PeerRegistry peers) {
         this.peers = peers;
-    }
-
-    /**
-     * Returns a handler, to run before auth, that notes which peer a request is for (path or header) and
-     * the peer's own path, so the scope check sees both.
-     */
-    public static HttpHandler select(HttpHandler next) {
-        return ex -> {
-            String path = ex.getRequestPath();
-            if (path.startsWith(PREFIX)) {
-                int slash = path.indexOf('/', PREFIX.length());
-                String name = slash < 0 ? path.substring(PREFIX.length()) : path.substring(PREFIX.length(), slash);
-                ex.putAttachment(PEER_NAME, name);
-                ex.putAttachment(PEER_PATH, slash < 0 ? "/" : path.substring(slash));
-            } else {
-                String header = ex.getRequestHeaders().getFirst(ProxyRequestHandler.PEER_HEADER);
-                if (header != null) {
-                    ex.putAttachment(PEER_NAME, header.strip());
-                }
-            }
-            next.handleRequest(ex);
-        };
-    }
-
-    /** Returns true when {@link #select} found a peer name (path or header) on this request. */
-    public static boolean selected(HttpServerExchange ex) {
-        return ex.getAttachment(PEER_NAME) != null;
     }
 
     @Override

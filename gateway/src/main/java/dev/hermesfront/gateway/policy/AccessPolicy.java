@@ -20,13 +20,23 @@ public final class AccessPolicy {
     private final Map<String, Scope> methods;
     private final Scope responses;
     private final List<RestRule> rest;
+    private final List<RestRule> sockets;
 
-    private record RestRule(String method, String prefix, Scope scope) {}
+    /** A rule: HTTP method (or {@code *}), and a path prefix ({@code exact} false) or an exact path. */
+    private record RestRule(String method, String path, boolean exact, Scope scope) {
+        boolean matches(String httpMethod, String p) {
+            if (!(method.equals("*") || method.equalsIgnoreCase(httpMethod))) {
+                return false;
+            }
+            return exact ? p.equals(path) : matchesPrefix(p, path);
+        }
+    }
 
-    private AccessPolicy(Map<String, Scope> methods, Scope responses, List<RestRule> rest) {
+    private AccessPolicy(Map<String, Scope> methods, Scope responses, List<RestRule> rest, List<RestRule> sockets) {
         this.methods = Map.copyOf(methods);
         this.responses = responses;
         this.rest = List.copyOf(rest);
+        this.sockets = List.copyOf(sockets);
     }
 
     /** Loads the built-in table. */
@@ -53,12 +63,18 @@ public final class AccessPolicy {
             }
         }
         Scope responses = Scope.parse(ws.path("responses").asText("admin")).orElse(Scope.ADMIN);
-        List<RestRule> rest = new ArrayList<>();
-        for (JsonNode r : root.path("rest")) {
-            rest.add(new RestRule(r.path("method").asText("*"), r.path("prefix").asText("/"),
+        return new AccessPolicy(methods, responses, rules(root.path("rest")), rules(root.path("sockets")));
+    }
+
+    private static List<RestRule> rules(JsonNode list) {
+        List<RestRule> out = new ArrayList<>();
+        for (JsonNode r : list) {
+            boolean exact = r.has("path");
+            String path = exact ? r.path("path").asText() : r.path("prefix").asText("/");
+            out.add(new RestRule(r.path("method").asText("*"), path, exact,
                     Scope.parse(r.path("scope").asText()).orElseThrow(() -> new IllegalStateException("bad scope in " + r))));
         }
-        return new AccessPolicy(methods, responses, rest);
+        return out;
     }
 
     /** Returns the scope a JSON-RPC method needs; unknown methods need admin. */
@@ -73,8 +89,22 @@ public final class AccessPolicy {
 
     /** Returns the scope a REST request needs: the first matching rule's, else admin. */
     public Scope forRest(String httpMethod, String path) {
-        for (RestRule r : rest) {
-            if ((r.method.equals("*") || r.method.equalsIgnoreCase(httpMethod)) && matchesPrefix(path, r.prefix)) {
+        return first(rest, httpMethod, path);
+    }
+
+    /**
+     * Returns the scope a WebSocket upgrade to {@code path} needs when the front proxies it (a dashboard
+     * socket such as {@code /api/pty}, or any other upstream socket): the first matching {@code sockets}
+     * rule's, else admin. The front's own {@code /api/ws} is not proxied and not decided here: any
+     * authenticated identity may open it, and each of its messages is checked by {@link #forMethod}.
+     */
+    public Scope forUpgrade(String path) {
+        return first(sockets, "GET", path);
+    }
+
+    private static Scope first(List<RestRule> rules, String httpMethod, String path) {
+        for (RestRule r : rules) {
+            if (r.matches(httpMethod, path)) {
                 return r.scope;
             }
         }

@@ -1,7 +1,7 @@
 package dev.hermesfront.gateway.proxy;
 
 import dev.hermesfront.gateway.config.UpstreamConfig;
-import dev.hermesfront.gateway.http.AuthHandler;
+import dev.hermesfront.gateway.http.CredentialCarriers;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -72,7 +72,7 @@ public final class ProxyRequestHandler implements HttpHandler {
         }
         stripHopByHop(h, upgrade);
         h.remove(Headers.AUTHORIZATION);
-        h.remove(AuthHandler.SESSION_TOKEN);
+        h.remove(CredentialCarriers.SESSION_TOKEN);
         h.remove(X_FORWARDED_PREFIX);
         h.remove(FORWARDED);
         h.remove(Headers.X_FORWARDED_HOST);
@@ -93,7 +93,7 @@ public final class ProxyRequestHandler implements HttpHandler {
             if (h.contains(Headers.ORIGIN)) {
                 h.put(Headers.ORIGIN, config.uri().toString());
             }
-            credential.ifPresent(t -> h.put(AuthHandler.SESSION_TOKEN, t));
+            credential.ifPresent(t -> h.put(CredentialCarriers.SESSION_TOKEN, t));
             token = credential.orElse(null);
             if (!upgrade && !hasTokenParam(ex.getQueryString())) {
                 token = null;
@@ -113,9 +113,9 @@ public final class ProxyRequestHandler implements HttpHandler {
         proxy.handleRequest(ex);
     }
 
+    /** The same predicate as the access check ({@link CredentialCarriers#isWebSocketUpgrade}): one decision of what is a socket. */
     static boolean isWebSocketUpgrade(HeaderMap h) {
-        String up = h.getFirst(Headers.UPGRADE);
-        return up != null && up.equalsIgnoreCase("websocket");
+        return CredentialCarriers.isWebSocketUpgrade(h);
     }
 
     static List<String> connectionTokens(HeaderMap h) {
@@ -147,6 +147,7 @@ public final class ProxyRequestHandler implements HttpHandler {
         HOP_BY_HOP.forEach(h::remove);
         if (upgrade) {
             h.put(Headers.CONNECTION, "Upgrade");
+            h.put(Headers.UPGRADE, "websocket");
         } else {
             h.remove(Headers.CONNECTION);
             h.remove(Headers.UPGRADE);

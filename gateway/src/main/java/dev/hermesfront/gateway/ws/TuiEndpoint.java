@@ -4,8 +4,9 @@ import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.Attachment;
 import dev.hermesfront.bridge.park.ParkingLot;
 import dev.hermesfront.gateway.GatewayConfig;
-import dev.hermesfront.gateway.config.Credential;
-import dev.hermesfront.gateway.policy.Guardrails;
+import dev.hermesfront.gateway.policy.Decision;
+import dev.hermesfront.gateway.policy.Gate;
+import dev.hermesfront.gateway.policy.Identity;
 import dev.hermesfront.gateway.policy.Scope;
 import dev.hermesfront.protocol.ErrorCodes;
 import dev.hermesfront.protocol.Frame;
@@ -44,8 +45,7 @@ public final class TuiEndpoint extends Endpoint {
     private static final System.Logger LOG = System.getLogger(TuiEndpoint.class.getName());
 
     private final TuiChannel ch;
-    private volatile Credential who;
-    private volatile Scope scope = Scope.READ;
+    private volatile Identity who;
     private volatile String peer = "?";
     private final List<ScheduledFuture<?>> scheduled = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Attachment attachment;
@@ -64,24 +64,17 @@ public final class TuiEndpoint extends Endpoint {
         session.setMaxTextMessageBufferSize(ch.config().maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(ch.config().maxMessageBytes());
         peer = peerAddress(session);
-        Optional<Credential> credential = credential(session);
-        if (credential.isEmpty()) {
-            LOG.log(System.Logger.Level.DEBUG, "refused /api/ws connection {0}: missing or wrong token", session.getId());
-            if (session.getRequestParameterMap().containsKey("token")) {
-                boolean locked = ch.guard().failures().fail(peer);
-                if (locked) {
-                    ch.guard().audit().event("lockout").with("peer", peer).with("outcome", "locked").write();
-                }
-            }
-            ch.guard().audit().event("ws_refused").with("peer", peer).with("outcome", "denied").with("reason", "missing or invalid token").write();
+        Optional<Identity> identity = identity(session);
+        if (identity.isEmpty()) {
+            // Refused (and counted towards lockout, and audited) by the handshake's authentication step.
+            LOG.log(System.Logger.Level.DEBUG, "refused /api/ws connection {0}: missing or wrong credential", session.getId());
             close(session, CloseCodes.UNAUTHORIZED, "unauthorized: missing or invalid token");
             return;
         }
-        who = credential.get();
-        scope = Scope.parse(who.scope()).orElse(Scope.READ);
+        who = identity.get();
         String peerName = session.getPathParameters().get("name");
         AgentLauncher agents = ch.launcher();
-        String principal = credential.get().name();
+        String principal = who.name();
         if (peerName != null) {
             // /ch.peers()/NAME/api/ws: the same endpoint, relaying to that peer's /api/ws; parked per peer.
             Optional<AgentLauncher> relay = ch.peers().launcher(peerName);
@@ -126,7 +119,7 @@ public final class TuiEndpoint extends Endpoint {
             }
             LOG.log(System.Logger.Level.INFO, "client {0} attached to {1}", session.getId(), a.agent().describe());
         }
-        ch.guard().audit().event("ws_connect").with("credential", who.name()).with("peer_route", peerName).with("peer", peer).with("scope", scope.label())
+        ch.guard().audit().event("ws_connect").with("credential", who.name()).with("peer_route", peerName).with("peer", peer).with("scope", who.scope().label())
                 .with("outcome", back.isPresent() ? "reattached" : "accepted").write();
         a.sendAfterReady(ch.lot().takeNotices(principal));
         outbound = out;
@@ -187,9 +180,9 @@ public final class TuiEndpoint extends Endpoint {
         return v != null && v.size() == 1 && !v.get(0).isEmpty() ? v.get(0) : null;
     }
 
-    private Optional<Credential> credential(Session session) {
-        List<String> tokens = session.getRequestParameterMap().get("token");
-        return tokens != null && tokens.size() == 1 ? ch.config().credentials().matchToken(tokens.get(0)) : Optional.empty();
+    /** Returns who the handshake's authentication step found ({@code TuiHandshakeHandler}), if anyone. */
+    private static Optional<Identity> identity(Session session) {
+        return session.getUserPrincipal() instanceof Identity i ? Optional.of(i) : Optional.empty();
     }
 
     private void onText(String text) {
@@ -212,41 +205,38 @@ public final class TuiEndpoint extends Endpoint {
                 outbound.closeAfterDrain(reason(CloseCodes.OVERLOADED, "agent is not accepting input"));
             }
         } else if (d instanceof Decoded.Invalid inv) {
+            // Invalid frames spend the credential's message rate too: answering them is work.
+            Decision limit = ch.gate().authorize(who, Scope.READ, Gate.Limit.WS, new Gate.Facts("ws", peer, "(invalid)", null, null));
+            if (limit instanceof Decision.Limited) {
+                return;
+            }
             LOG.log(System.Logger.Level.DEBUG, "answered an invalid client frame ({0})", inv.reason());
             outbound.send(inv.reply());
         }
     }
 
     /**
-     * Applies the scope table and the credential's message rate to one client frame. A refused call is
-     * answered with a JSON-RPC error keeping its id (tui-wire.md §8.3) and never reaches the agent.
+     * Asks the gate whether this client may send one frame (the scope table and the credential's message
+     * rate). A refused call is answered with a JSON-RPC error keeping its id (tui-wire.md §8.3) and never
+     * reaches the agent.
      */
     private boolean permitted(Frame f) {
         boolean call = f.isCall();
-        Scope need = call ? ch.guard().policy().forMethod(f.method()) : ch.guard().policy().forResponse();
-        String name = who.name();
-        if (!scope.covers(need)) {
-            ch.guard().audit().event("ws_denied").with("credential", name).with("peer", peer).with("method", f.method())
-                    .with("session_id", f.sessionId()).with("outcome", "denied").with("reason", "needs " + need.label()).write();
+        Scope need = call ? ch.gate().policy().forMethod(f.method()) : ch.gate().policy().forResponse();
+        Decision d = ch.gate().authorize(who, need, Gate.Limit.WS, new Gate.Facts("ws", peer, f.method(), null, f.sessionId()));
+        if (d instanceof Decision.Denied denied) {
             if (call) {
-                outbound.send(ProtocolErrors.handlerError(f.replyId(), ErrorCodes.FORBIDDEN, "forbidden: " + f.method() + " needs the "
-                        + need.label() + " scope; this credential (" + name + ") has " + scope.label()));
+                outbound.send(ProtocolErrors.handlerError(f.replyId(), ErrorCodes.FORBIDDEN, "forbidden: " + f.method() + " "
+                        + denied.reason()));
             }
             return false;
         }
-        long waitMs = ch.guard().ws().take(name);
-        if (waitMs > 0) {
-            ch.guard().audit().event("rate_limited").with("credential", name).with("peer", peer).with("method", f.method())
-                    .with("outcome", "denied").write();
+        if (d instanceof Decision.Limited limited) {
             if (call) {
                 outbound.send(ProtocolErrors.handlerError(f.replyId(), ErrorCodes.RATE_LIMITED, "rate limited: too many messages for "
-                        + "this credential (" + name + "); retry in " + waitMs + " ms"));
+                        + "this credential; retry in " + limited.retryMs() + " ms"));
             }
             return false;
-        }
-        if (need == Scope.ADMIN) {
-            ch.guard().audit().event("ws_call").with("credential", name).with("peer", peer).with("method", f.method())
-                    .with("session_id", f.sessionId()).with("outcome", "allowed").write();
         }
         return true;
     }

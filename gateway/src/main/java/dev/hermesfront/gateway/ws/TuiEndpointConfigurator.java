@@ -2,6 +2,8 @@ package dev.hermesfront.gateway.ws;
 
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.ParkingLot;
+import dev.hermesfront.gateway.http.CredentialCarriers;
+import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Guardrails;
 import dev.hermesfront.gateway.GatewayConfig;
 import dev.hermesfront.protocol.codec.FrameCodec;
@@ -13,10 +15,10 @@ public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configur
     private final TuiChannel channel;
 
     public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry,
-                                   ParkingLot lot, ScheduledExecutorService timers, Guardrails guard, PeerLaunchers peers) {
+                                   ParkingLot lot, ScheduledExecutorService timers, Guardrails guard, Gate gate, PeerLaunchers peers) {
         AdmissionControl admission = new AdmissionControl(config.tui().maxAgents(), config.tui().spawnBurst(),
                 config.tui().spawnPerSecond(), System::nanoTime);
-        this.channel = new TuiChannel(config, codec, launcher, registry, lot, admission, timers, guard, peers);
+        this.channel = new TuiChannel(config, codec, launcher, registry, lot, admission, timers, guard, gate, peers);
     }
 
     @Override
@@ -24,8 +26,12 @@ public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configur
         return endpointClass.cast(new TuiEndpoint(channel));
     }
 
-    /** Builds the endpoint registration for {@code path}. */
+    /**
+     * Builds the endpoint registration for {@code path}. The only subprotocol it selects is
+     * {@code hermes-gateway-v1}, the one a ticket rides with; the ticket's own entry is never echoed.
+     */
     public ServerEndpointConfig endpointConfig(String path) {
-        return ServerEndpointConfig.Builder.create(TuiEndpoint.class, path).configurator(this).build();
+        return ServerEndpointConfig.Builder.create(TuiEndpoint.class, path).configurator(this)
+                .subprotocols(java.util.List.of(CredentialCarriers.SUBPROTOCOL)).build();
     }
 }

@@ -230,8 +230,14 @@ abstract class PeerScenarios {
 
     @Test
     void sendsEachPeerItsOwnCredentialAndNeverTheCallers() throws Exception {
-        HttpResponse<String> r = get("/peers/echo/v1/models?token=" + COORD_TOKEN + "&x=1", "Authorization", "Bearer " + COORD_TOKEN,
+        // One credential per request (two are refused), so each carrier is tried on its own; ?token= on plain HTTP is
+        // not a credential but must not travel either.
+        HttpResponse<String> viaSession = get("/peers/echo/v1/models?token=" + COORD_TOKEN + "&x=1",
                 "X-Hermes-Session-Token", COORD_TOKEN, "Cookie", "s=" + COORD_TOKEN);
+        assertEquals(200, viaSession.statusCode(), viaSession.body());
+        assertFalse(viaSession.body().contains(COORD_TOKEN), "the caller's credential reached the peer: " + viaSession.body());
+        HttpResponse<String> r = get("/peers/echo/v1/models?token=" + COORD_TOKEN + "&x=1", "Authorization", "Bearer " + COORD_TOKEN,
+                "Cookie", "s=" + COORD_TOKEN);
         assertEquals(200, r.statusCode(), r.body());
         JsonNode seen = json(r.body());
         String basic = "Basic " + Base64.getEncoder().encodeToString((ECHO_USER + ":" + ECHO_PASSWORD).getBytes(StandardCharsets.UTF_8));

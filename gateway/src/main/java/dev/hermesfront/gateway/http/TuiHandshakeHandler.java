@@ -1,0 +1,61 @@
+package dev.hermesfront.gateway.http;
+
+import dev.hermesfront.gateway.policy.Gate;
+import dev.hermesfront.gateway.policy.Identity;
+import dev.hermesfront.gateway.policy.Scope;
+import io.undertow.security.api.AuthenticationMode;
+import io.undertow.security.idm.Account;
+import io.undertow.security.impl.SecurityContextImpl;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import java.util.Set;
+
+/**
+ * Authenticates a handshake on the front's own {@code /api/ws} (and {@code /peers/NAME/api/ws}) with the
+ * {@link Gate}, and hands the identity to the endpoint as the session's user principal
+ * ({@code Session.getUserPrincipal()} is then an {@link Identity}). A handshake without a valid credential
+ * is still let through, without a principal: the endpoint accepts it and closes it at once with 4401, which
+ * the Hermes TUI shows, where a refused handshake would only show 1006. Failures count towards lockout
+ * here, and every upgrade is audited. Only WebSocket upgrades reach this handler
+ * ({@link WebSocketOnlyHandler} answers the rest with 426).
+ */
+public final class TuiHandshakeHandler implements HttpHandler {
+    private final Gate gate;
+    private final HttpHandler next;
+
+    public TuiHandshakeHandler(Gate gate, HttpHandler next) {
+        this.gate = gate;
+        this.next = next;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange ex) throws Exception {
+        String address = ex.getSourceAddress().getAddress().getHostAddress();
+        Gate.Facts facts = new Gate.Facts("upgrade", address, "GET", ex.getRequestPath(), null);
+        Gate.Authentication auth = gate.authenticate(CredentialCarriers.from(ex, true), address, facts);
+        // The servlet layer needs a security context either way; only an authenticated one carries an identity.
+        SecurityContextImpl ctx = new SecurityContextImpl(ex, AuthenticationMode.PRO_ACTIVE, null);
+        ex.setSecurityContext(ctx);
+        if (auth instanceof Gate.Authentication.Authenticated ok) {
+            gate.authorize(ok.who(), Scope.READ, Gate.Limit.NONE, facts);
+            ex.putAttachment(AccessHandler.IDENTITY, ok.who());
+            ctx.authenticationComplete(new IdentityAccount(ok.who()), "hermes-front", false);
+        } else {
+            gate.audit().event("ws_refused").with("peer", address).with("path", ex.getRequestPath()).with("outcome", "denied")
+                    .with("reason", auth instanceof Gate.Authentication.Refused r ? r.code() : "no credential").write();
+        }
+        next.handleRequest(ex);
+    }
+
+    private record IdentityAccount(Identity principal) implements Account {
+        @Override
+        public Identity getPrincipal() {
+            return principal;
+        }
+
+        @Override
+        public Set<String> getRoles() {
+            return Set.of();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.hermesfront.gateway.routes;
+
+import dev.hermesfront.gateway.config.UpstreamConfig;
+import dev.hermesfront.gateway.http.AccessHandler;
+import dev.hermesfront.gateway.policy.Gate;
+import dev.hermesfront.gateway.proxy.UpstreamProxy;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.PathHandler;
+
+/**
+ * The API server's surface (rest-surface.md §1, §6.1): {@code /health} and {@code /v1/health} public,
+ * {@code /health/detailed}, {@code /v1/*}, {@code /api/jobs*} and {@code /api/sessions*} for authenticated
+ * callers only, with the inner key injected on the loopback hop. On a coordinator, {@code X-Hermes-Peer}
+ * sends any of them to that peer instead ({@link PeerSelector}).
+ */
+public final class ApiRoutes implements Routes {
+    private final HttpHandler publicApi;
+    private final HttpHandler authedApi;
+
+    public ApiRoutes(UpstreamConfig api, Gate gate, boolean basicOffered, PeerSelector peers) {
+        HttpHandler proxy = UpstreamProxy.api(api);
+        this.publicApi = peers.wrap(proxy);
+        this.authedApi = peers.wrap(new AccessHandler(gate, basicOffered, proxy));
+    }
+
+    @Override
+    public void register(PathHandler paths) {
+        paths.addExactPath("/health", publicApi)
+                .addExactPath("/v1/health", publicApi)
+                .addExactPath("/health/detailed", authedApi)
+                .addPrefixPath("/v1", authedApi)
+                .addPrefixPath("/api/jobs", authedApi)
+                .addPrefixPath("/api/sessions", authedApi);
+    }
+}
