@@ -31,6 +31,7 @@ import dev.hermesfront.gateway.ws.ConnectionRegistry;
 import dev.hermesfront.gateway.ws.TuiEndpointConfigurator;
 import dev.hermesfront.gateway.ws.PeerLaunchers;
 import dev.hermesfront.gateway.peers.PeerRegistry;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Optional;
@@ -107,7 +108,7 @@ public final class GatewayServer implements AutoCloseable {
                 .set(Options.TCP_NODELAY, true)
                 .set(Options.WORKER_NAME, "hermes-front")
                 .getMap());
-        FrameCodec codec = new FrameCodec(config.maxMessageBytes());
+        FrameCodec codec = new FrameCodec(config.limits().maxMessageBytes());
         guard = Guardrails.from(config.security());
         lot = new ParkingLot(config.tui().parking(), codec);
         timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -115,9 +116,7 @@ public final class GatewayServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        Duration connect = config.api().map(UpstreamConfig::connectTimeout).orElse(UpstreamConfig.DEFAULT_CONNECT);
-        Duration idle = config.api().map(UpstreamConfig::idleTimeout).orElse(UpstreamConfig.DEFAULT_IDLE);
-        peers = new PeerRegistry(config.peers(), connect, idle, new ObjectMapper(), timers);
+        peers = new PeerRegistry(config.peers(), config.upstreams().connect(), config.upstreams().idle(), new ObjectMapper(), timers);
         PeerLaunchers relays = new PeerLaunchers() {
             @Override
             public Optional<AgentLauncher> launcher(String name) {
@@ -129,7 +128,7 @@ public final class GatewayServer implements AutoCloseable {
                 return peers.find(name).map(PeerRegistry.Peer::refusal).orElse(null);
             }
         };
-        gate = new Gate(config.credentials(), guard, TicketBook.defaults(), Gate.ShareResolver.NONE);
+        gate = new Gate(config.auth().credentials(), guard, TicketBook.defaults(), Gate.ShareResolver.NONE);
         TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers, guard, gate, relays);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
                 .setWorker(worker)
@@ -153,10 +152,10 @@ public final class GatewayServer implements AutoCloseable {
             deployed.handleRequest(ex);
         };
 
-        boolean basic = config.credentials().hasBasic();
+        boolean basic = config.auth().credentials().hasBasic();
         TuiRoutes tui = new TuiRoutes(gate, wsHandler);
         List<Routes> concerns = new ArrayList<>();
-        concerns.add(new HealthRoutes(launcher.kind(), registry::size, config.api().isPresent()));
+        concerns.add(new HealthRoutes(launcher.kind(), registry::size, config.upstreams().api().isPresent()));
         concerns.add(tui);
         concerns.add(new TicketRoutes(gate, basic));
         PeerSelector selector = PeerSelector.NONE;
@@ -166,20 +165,20 @@ public final class GatewayServer implements AutoCloseable {
             concerns.add(peerRoutes);
             peers.start();
         }
-        if (config.api().isPresent()) {
-            concerns.add(new ApiRoutes(config.api().get(), gate, basic, selector));
+        if (config.upstreams().api().isPresent()) {
+            concerns.add(new ApiRoutes(config.upstreams().api().get(), gate, basic, selector));
         }
-        if (config.dashboard().isPresent()) {
+        if (config.upstreams().dashboard().isPresent()) {
             httpClient = HttpClient.newBuilder()
                     .executor(Executors.newSingleThreadExecutor(r -> new Thread(r, "dashboard-token")))
-                    .connectTimeout(config.dashboard().get().connectTimeout())
+                    .connectTimeout(config.upstreams().dashboard().get().connectTimeout())
                     .build();
-            concerns.add(new DashboardRoutes(config.dashboard().get(), httpClient, gate, basic, selector));
+            concerns.add(new DashboardRoutes(config.upstreams().dashboard().get(), httpClient, gate, basic, selector));
         }
         PathHandler routes = Handlers.path(selector.wrap(ex -> ErrorResponses.send(ex, 404, "not_found", "no such route")));
         concerns.forEach(c -> c.register(routes));
-        HostPolicy hosts = new HostPolicy(config.listen(), config.allowedHosts());
-        OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
+        HostPolicy hosts = new HostPolicy(config.listen().address(), config.listen().allowedHosts());
+        OriginPolicy origins = new OriginPolicy(config.listen().allowedOrigins());
         HttpHandler root = HandlerChain.of(routes,
                 AccessLogHandler::new,
                 RequestShapeGuardHandler::new,
@@ -188,13 +187,13 @@ public final class GatewayServer implements AutoCloseable {
                 next -> new HostGuardHandler(hosts, next),
                 next -> new OriginGuardHandler(origins, next),
                 next -> new CorsHandler(origins, next),
-                next -> new BodyLimitHandler(config.maxBodyBytes(), next));
+                next -> new BodyLimitHandler(config.limits().maxBodyBytes(), next));
 
-        InetSocketAddress listen = config.listen();
+        InetSocketAddress listen = config.listen().address();
         undertow = Undertow.builder()
                 .setWorker(worker)
                 .addHttpListener(listen.getPort(), listen.getAddress().getHostAddress())
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBodyBytes())
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.limits().maxBodyBytes())
                 // Idle keep-alive connections live 120 s (0 here would close them ~at once, racing clients that
                 // reuse them: a POST sent on a connection closing under it fails and is not retried).
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
@@ -205,8 +204,8 @@ public final class GatewayServer implements AutoCloseable {
         undertow.start();
         LOG.log(System.Logger.Level.INFO, "hermes-front listening on {0}:{1,number,#} (agent: {2}; API server: {3}; dashboard: {4})",
                 listen.getAddress().getHostAddress(), port(), launcher.kind(),
-                config.api().map(a -> a.uri().toString()).orElse("off"),
-                config.dashboard().map(d -> d.uri().toString()).orElse("off"));
+                config.upstreams().api().map(a -> a.uri().toString()).orElse("off"),
+                config.upstreams().dashboard().map(d -> d.uri().toString()).orElse("off"));
         return this;
     }
 

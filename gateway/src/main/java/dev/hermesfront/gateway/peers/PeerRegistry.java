@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.upstream.UpstreamLauncher;
-import dev.hermesfront.gateway.PeerSettings;
+import dev.hermesfront.gateway.config.PeerSettings;
 import dev.hermesfront.gateway.config.PeerConfig;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.proxy.UpstreamEvents;

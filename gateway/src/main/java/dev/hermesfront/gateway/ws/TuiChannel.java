@@ -2,7 +2,7 @@ package dev.hermesfront.gateway.ws;
 
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.ParkingLot;
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Guardrails;
 import dev.hermesfront.protocol.codec.FrameCodec;

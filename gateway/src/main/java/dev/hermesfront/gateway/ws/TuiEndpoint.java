@@ -3,7 +3,7 @@ package dev.hermesfront.gateway.ws;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.Attachment;
 import dev.hermesfront.bridge.park.ParkingLot;
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.policy.Decision;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
@@ -61,8 +61,8 @@ public final class TuiEndpoint extends Endpoint {
     @Override
     public void onOpen(Session session, EndpointConfig endpointConfig) {
         session.setMaxIdleTimeout(0);
-        session.setMaxTextMessageBufferSize(ch.config().maxMessageBytes());
-        session.setMaxBinaryMessageBufferSize(ch.config().maxMessageBytes());
+        session.setMaxTextMessageBufferSize(ch.config().limits().maxMessageBytes());
+        session.setMaxBinaryMessageBufferSize(ch.config().limits().maxMessageBytes());
         peer = peerAddress(session);
         Optional<Identity> identity = identity(session);
         if (identity.isEmpty()) {
@@ -90,7 +90,7 @@ public final class TuiEndpoint extends Endpoint {
             agents = relay.get();
             principal = principal + "@peer:" + peerName;
         }
-        OutboundQueue out = new OutboundQueue(session, ch.config().outboundHighWater(), ch.config().outboundLimit(), ch.config().tui().clientStall());
+        OutboundQueue out = new OutboundQueue(session, ch.config().limits().outboundHighWater(), ch.config().limits().outboundLimit(), ch.config().tui().clientStall());
         Optional<Attachment> back = ch.lot().take(principal, single(session, "resume"));
         Attachment a;
         if (back.isPresent()) {
@@ -187,8 +187,8 @@ public final class TuiEndpoint extends Endpoint {
 
     private void onText(String text) {
         // Undertow checks its buffer limit only at buffer boundaries; this makes the bound exact.
-        if ((long) text.length() * 3 > ch.config().maxMessageBytes() && utf8Length(text) > ch.config().maxMessageBytes()) {
-            outbound.closeAfterDrain(reason(CloseCodes.TOO_BIG, "message over " + ch.config().maxMessageBytes() + " bytes"));
+        if ((long) text.length() * 3 > ch.config().limits().maxMessageBytes() && utf8Length(text) > ch.config().limits().maxMessageBytes()) {
+            outbound.closeAfterDrain(reason(CloseCodes.TOO_BIG, "message over " + ch.config().limits().maxMessageBytes() + " bytes"));
             return;
         }
         Decoded d = ch.codec().decode(text);

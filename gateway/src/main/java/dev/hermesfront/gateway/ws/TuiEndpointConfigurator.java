@@ -5,7 +5,7 @@ import dev.hermesfront.bridge.park.ParkingLot;
 import dev.hermesfront.gateway.http.CredentialCarriers;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Guardrails;
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.concurrent.ScheduledExecutorService;

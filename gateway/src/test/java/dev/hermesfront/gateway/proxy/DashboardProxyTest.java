@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.FrontFixture;
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.FakeUpstream;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
@@ -88,10 +89,10 @@ class DashboardProxyTest {
     private void start(boolean configuredToken) throws Exception {
         int port = startDashboard();
         api = new FakeUpstream();
-        GatewayConfig cfg = FrontFixture.baseConfig()
-                .withUpstreams(UpstreamConfig.of(api.uri(), Secret.of(FrontFixture.API_KEY)),
+        GatewayConfig cfg = ConfigEdit.edit(FrontFixture.baseConfig())
+                .upstreams(UpstreamConfig.of(api.uri(), Secret.of(FrontFixture.API_KEY)),
                         UpstreamConfig.of(URI.create("http://127.0.0.1:" + port), configuredToken ? Secret.of(DASH_TOKEN) : null))
-                .withAllowed(Set.of(), Set.of("file://"));
+                .allowed(Set.of(), Set.of("file://")).get();
         front = new FrontFixture(cfg);
     }
 

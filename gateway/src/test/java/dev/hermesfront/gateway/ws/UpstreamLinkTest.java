@@ -9,8 +9,9 @@ import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.ProcessLauncher;
 import dev.hermesfront.bridge.upstream.UpstreamLauncher;
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.EchoAgent;
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.TestGateway;
 import dev.hermesfront.gateway.WsTestClient;
@@ -30,14 +31,14 @@ class UpstreamLinkTest {
     private static final String INNER_TOKEN = "inner-dashboard-token";
 
     private static GatewayServer inner(dev.hermesfront.bridge.AgentLauncher launcher) throws Exception {
-        GatewayConfig cfg = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(INNER_TOKEN))
-                .withParking(ParkingPolicy.disabled());
+        GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(INNER_TOKEN)))
+                .parking(ParkingPolicy.disabled()).get();
         return new GatewayServer(cfg, launcher).start();
     }
 
     private static TestGateway front(int innerPort, String token) throws Exception {
         return TestGateway.start(new UpstreamLauncher(URI.create("ws://127.0.0.1:" + innerPort + "/api/ws"), token),
-                c -> c.withParking(ParkingPolicy.disabled()));
+                c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());
     }
 
     @Test
