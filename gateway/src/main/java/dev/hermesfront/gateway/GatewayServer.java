@@ -17,6 +17,7 @@ import dev.hermesfront.gateway.proxy.UpstreamProxy;
 import dev.hermesfront.gateway.http.HealthHandler;
 import dev.hermesfront.gateway.http.LockoutHandler;
 import dev.hermesfront.gateway.http.ScopeHandler;
+import dev.hermesfront.gateway.http.SecurityHeadersHandler;
 import dev.hermesfront.gateway.policy.Guardrails;
 import dev.hermesfront.gateway.http.WebSocketOnlyHandler;
 import dev.hermesfront.gateway.ws.ConnectionRegistry;
@@ -159,7 +160,8 @@ public final class GatewayServer implements AutoCloseable {
                     .addExactPath("/health/detailed", authedApi)
                     .addPrefixPath("/v1", authedApi)
                     .addPrefixPath("/api/jobs", authedApi)
-                    .addPrefixPath("/api/sessions", authedApi);
+                    .addPrefixPath("/api/sessions", authedApi)
+                    .addPrefixPath("/p", authedApi);
         } else {
             routes.addExactPath("/health", health);
         }
@@ -200,6 +202,7 @@ public final class GatewayServer implements AutoCloseable {
         OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
         HttpHandler root = HandlerChain.of(routed,
                 AccessLogHandler::new,
+                SecurityHeadersHandler::new,
                 next -> new LockoutHandler(guard, next),
                 RequestShapeGuardHandler::new,
                 next -> new HostGuardHandler(hosts, next),
