@@ -5,6 +5,7 @@ import dev.hermesfront.bridge.park.ParkingLot;
 import dev.hermesfront.gateway.http.AccessLogHandler;
 import dev.hermesfront.gateway.http.AuthHandler;
 import dev.hermesfront.gateway.http.BodyLimitHandler;
+import dev.hermesfront.gateway.http.ChunkedBodyHandler;
 import dev.hermesfront.gateway.http.CorsHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.http.HandlerChain;
@@ -155,8 +156,9 @@ public final class GatewayServer implements AutoCloseable {
         if (config.api().isPresent()) {
             HttpHandler api = UpstreamProxy.api(config.api().get());
             HttpHandler authedApi = new AuthHandler(config.credentials(), guard, new ScopeHandler(guard, api));
-            routes.addExactPath("/health", api)
-                    .addExactPath("/v1/health", api)
+            HttpHandler publicHealth = UpstreamProxy.apiHealth(config.api().get());
+            routes.addExactPath("/health", publicHealth)
+                    .addExactPath("/v1/health", publicHealth)
                     .addExactPath("/health/detailed", authedApi)
                     .addPrefixPath("/v1", authedApi)
                     .addPrefixPath("/api/jobs", authedApi)
@@ -205,6 +207,7 @@ public final class GatewayServer implements AutoCloseable {
                 SecurityHeadersHandler::new,
                 next -> new LockoutHandler(guard, next),
                 RequestShapeGuardHandler::new,
+                ChunkedBodyHandler::new,
                 next -> new HostGuardHandler(hosts, next),
                 next -> new OriginGuardHandler(origins, next),
                 next -> new CorsHandler(origins, next),

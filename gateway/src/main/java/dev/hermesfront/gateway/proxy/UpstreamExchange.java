@@ -97,6 +97,21 @@ final class UpstreamExchange {
         });
     }
 
+    /** Returns true while the response being sent is the upstream's (not one of our errors). */
+    synchronized boolean relaying() {
+        return responded && !failed;
+    }
+
+    /** Claims the answer for the front itself (before the upstream was asked); false when already answered. */
+    synchronized boolean answerInstead() {
+        if (responded || failed) {
+            return false;
+        }
+        failed = true;
+        cancelTimer();
+        return true;
+    }
+
     /** Called when the proxy client starts connecting. */
     synchronized void connecting() {
         arm(config.connectTimeout(), "connect");
