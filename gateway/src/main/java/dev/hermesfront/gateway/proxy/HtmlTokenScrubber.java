@@ -50,9 +50,18 @@ final class HtmlTokenScrubber {
 
     /** Returns {@code page} with the token replaced. */
     static String scrub(String page, Optional<String> known) {
-        String out = ASSIGNMENT.matcher(page).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + DashboardTokenPlaceholder.VALUE + m.group(3)));
-        if (known.isPresent() && known.get().length() >= 8) {
-            out = out.replace(known.get(), DashboardTokenPlaceholder.VALUE);
+        java.util.Set<String> tokens = new java.util.LinkedHashSet<>();
+        known.ifPresent(tokens::add);
+        Matcher m = ASSIGNMENT.matcher(page);
+        while (m.find()) {
+            // The page's own token, also when the front has not learned it yet.
+            tokens.add(m.group(2));
+        }
+        String out = ASSIGNMENT.matcher(page).replaceAll(a -> Matcher.quoteReplacement(a.group(1) + DashboardTokenPlaceholder.VALUE + a.group(3)));
+        for (String t : tokens) {
+            if (t.length() >= 8 && !t.equals(DashboardTokenPlaceholder.VALUE)) {
+                out = out.replace(t, DashboardTokenPlaceholder.VALUE);
+            }
         }
         return out;
     }
