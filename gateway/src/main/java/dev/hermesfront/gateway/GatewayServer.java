@@ -60,11 +60,12 @@ import org.xnio.XnioWorker;
  * Assembles and runs the Undertow server: guards, routes, the /api/ws deployment, the REST proxies and
  * the agent launcher. The only place handler chains are built.
  *
- * <p>Every request passes, outermost first: access log, request shape (smuggling, CR/LF), Host
- * allowlist, Origin policy, CORS, body limit; then its route. Routes: {@code /front/health} (ours),
- * {@code /api/ws} (the TUI channel, token checked by the endpoint), and with an API server
- * {@code /health}, {@code /v1/health} (public) and {@code /health/detailed}, {@code /v1/*},
- * {@code /api/jobs*}, {@code /api/sessions*} (authenticated); with a dashboard every other path
+ * <p>Every request passes, outermost first: access log, security headers, lockout, request shape
+ * (smuggling, CR/LF), strict chunked bodies, Host allowlist, Origin policy, CORS, body limit; then its
+ * route. Routes: {@code /front/health} (ours), {@code /api/ws} (the TUI channel, token checked by the
+ * endpoint), and with an API server {@code /health}, {@code /v1/health} (public, no key, rate limited
+ * per address) and {@code /health/detailed}, {@code /v1/*}, {@code /api/jobs*}, {@code /api/sessions*},
+ * {@code /p/*} (authenticated); with a dashboard every other path
  * (authenticated). Without an API server {@code /health} is ours. With peers (a coordinator):
  * {@code /peers/NAME/api/ws} (relay, token checked by the endpoint), {@code /peers/NAME/...} and any
  * request with {@code X-Hermes-Peer: NAME} (to the peer), {@code /v1/fanout/chat/completions},

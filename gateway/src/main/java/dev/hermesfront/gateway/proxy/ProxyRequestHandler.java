@@ -38,7 +38,10 @@ import java.util.Optional;
  * credential: {@code Authorization: Bearer KEY} for the API server, {@code X-Hermes-Session-Token} (and
  * {@code ?token=} on sockets) for the dashboard. {@code Origin} is dropped for the API server (CORS is
  * done at the front) and replaced by the dashboard's own origin for the dashboard. The ProxyHandler
- * rewrites {@code Host} to the upstream's address and sets {@code X-Forwarded-*}.
+ * rewrites {@code Host} to the upstream's address and sets {@code X-Forwarded-*}. A chunked request
+ * body is read in full and checked before the upstream is asked ({@link #bufferThenProxy}). Dashboard
+ * requests go without {@code Accept-Encoding}, and the token in its pages is replaced
+ * ({@link HtmlTokenScrubber}).
  */
 public final class ProxyRequestHandler implements HttpHandler {
     private static final System.Logger LOG = System.getLogger(ProxyRequestHandler.class.getName());
