@@ -196,8 +196,8 @@ public final class GatewayMain {
             config.upstreams().api().ifPresent(api -> {
                 String source = loaded.values().stream().filter(v -> v.key().equals("api.key")).map(ConfigValue::source)
                         .findFirst().orElse("configuration");
-                ApiKeyCheck.Result r = ApiKeyCheck.run(HttpClient.newBuilder().connectTimeout(api.connectTimeout()).build(), api, source);
-                (r.outcome() == ApiKeyCheck.Outcome.ACCEPTED ? System.out : System.err).println("hermes-front: " + r.message());
+                ApiKeyCheck.run(HttpClient.newBuilder().connectTimeout(api.connectTimeout()).build(), api, source)
+                        .report(api.uri().toString(), System.out, System.err);
             });
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

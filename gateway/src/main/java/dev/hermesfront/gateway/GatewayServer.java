@@ -17,6 +17,7 @@ import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.ParkingLot;
 import dev.hermesfront.gateway.http.AccessLogHandler;
 import dev.hermesfront.gateway.http.BodyLimitHandler;
+import dev.hermesfront.gateway.http.ChunkedBodyHandler;
 import dev.hermesfront.gateway.http.CorsHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.http.HandlerChain;
@@ -26,6 +27,8 @@ import dev.hermesfront.gateway.http.OriginGuardHandler;
 import dev.hermesfront.gateway.http.OriginPolicy;
 import dev.hermesfront.gateway.http.RequestShapeGuardHandler;
 import dev.hermesfront.gateway.http.LockoutHandler;
+import dev.hermesfront.gateway.http.ChunkedBodyHandler;
+import dev.hermesfront.gateway.http.SecurityHeadersHandler;
 import dev.hermesfront.gateway.policy.Guardrails;
 import dev.hermesfront.gateway.ws.ConnectionRegistry;
 import dev.hermesfront.gateway.ws.TuiEndpointConfigurator;
@@ -63,11 +66,12 @@ import org.xnio.XnioWorker;
  * Assembles and runs the Undertow server: guards, routes, the /api/ws deployment, the REST proxies and
  * the agent launcher. The only place handler chains are built.
  *
- * <p>Every request passes, outermost first: access log, request shape (smuggling, CR/LF), Host
- * allowlist, Origin policy, CORS, body limit; then its route. Routes: {@code /front/health} (ours),
- * {@code /api/ws} (the TUI channel, token checked by the endpoint), and with an API server
- * {@code /health}, {@code /v1/health} (public) and {@code /health/detailed}, {@code /v1/*},
- * {@code /api/jobs*}, {@code /api/sessions*} (authenticated); with a dashboard every other path
+ * <p>Every request passes, outermost first: access log, security headers, lockout, request shape
+ * (smuggling, CR/LF), strict chunked bodies, Host allowlist, Origin policy, CORS, body limit; then its
+ * route. Routes: {@code /front/health} (ours), {@code /api/ws} (the TUI channel, token checked by the
+ * endpoint), and with an API server {@code /health}, {@code /v1/health} (public, no key, rate limited
+ * per address) and {@code /health/detailed}, {@code /v1/*}, {@code /api/jobs*}, {@code /api/sessions*},
+ * {@code /p/*} (authenticated); with a dashboard every other path
  * (authenticated). Without an API server {@code /health} is ours. With peers (a coordinator):
  * {@code /peers/NAME/api/ws} (relay, token checked by the endpoint), {@code /peers/NAME/...} and any
  * request with {@code X-Hermes-Peer: NAME} (to the peer), {@code /v1/fanout/chat/completions},
@@ -166,7 +170,7 @@ public final class GatewayServer implements AutoCloseable {
             peers.start();
         }
         if (config.upstreams().api().isPresent()) {
-            concerns.add(new ApiRoutes(config.upstreams().api().get(), gate, basic, selector));
+            concerns.add(new ApiRoutes(config.upstreams().api().get(), config.security(), gate, basic, selector));
         }
         if (config.upstreams().dashboard().isPresent()) {
             httpClient = HttpClient.newBuilder()
@@ -181,7 +185,9 @@ public final class GatewayServer implements AutoCloseable {
         OriginPolicy origins = new OriginPolicy(config.listen().allowedOrigins());
         HttpHandler root = HandlerChain.of(routes,
                 AccessLogHandler::new,
+                SecurityHeadersHandler::new,
                 RequestShapeGuardHandler::new,
+                ChunkedBodyHandler::new,
                 NormalizePathHandler::new,
                 next -> new LockoutHandler(guard, next),
                 next -> new HostGuardHandler(hosts, next),

@@ -100,13 +100,13 @@ public final class ConfigEdit {
     /** Returns {@code s} writing the audit log to {@code file}. */
     public static SecuritySettings audited(SecuritySettings s, Path file) {
         return new SecuritySettings(Optional.of(file), s.auditMaxBytes(), s.auditKeep(), s.authFailures(), s.authWindow(), s.lockout(),
-                s.restPerSecond(), s.restBurst(), s.wsPerSecond(), s.wsBurst());
+                s.restPerSecond(), s.restBurst(), s.wsPerSecond(), s.wsBurst(), s.healthPerSecond(), s.healthBurst());
     }
 
     /** Returns {@code s} with other lockout settings. */
     public static SecuritySettings lockout(SecuritySettings s, int failures, Duration window, Duration lockout) {
         return new SecuritySettings(s.auditLog(), s.auditMaxBytes(), s.auditKeep(), failures, window, lockout, s.restPerSecond(),
-                s.restBurst(), s.wsPerSecond(), s.wsBurst());
+                s.restBurst(), s.wsPerSecond(), s.wsBurst(), s.healthPerSecond(), s.healthBurst());
     }
 
     /** Returns {@code u} with other timeouts. */

@@ -265,7 +265,7 @@ public final class ConfigLoader {
         return new SecuritySettings(auditPath, value(Settings.AUDIT_LOG_MAX_BYTES), value(Settings.AUDIT_LOG_KEEP).intValue(),
                 value(Settings.AUTH_FAILURES).intValue(), value(Settings.AUTH_WINDOW), value(Settings.LOCKOUT),
                 value(Settings.REST_PER_SECOND), value(Settings.REST_BURST).intValue(), value(Settings.WS_PER_SECOND),
-                value(Settings.WS_BURST).intValue());
+                value(Settings.WS_BURST).intValue(), value(Settings.HEALTH_PER_SECOND), value(Settings.HEALTH_BURST).intValue());
     }
 
     private PeerSettings peers() {

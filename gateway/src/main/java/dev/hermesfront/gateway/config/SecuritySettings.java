@@ -19,9 +19,12 @@ import java.util.Optional;
  * @param restBurst       REST burst per credential (default 200)
  * @param wsPerSecond     sustained /api/ws messages per second per credential (default 200)
  * @param wsBurst         /api/ws message burst per credential (default 2000)
+ * @param healthPerSecond unauthenticated /health requests per second per client address (default 5)
+ * @param healthBurst     /health burst per client address (default 20)
  */
 public record SecuritySettings(Optional<Path> auditLog, long auditMaxBytes, int auditKeep, int authFailures, Duration authWindow,
-                               Duration lockout, double restPerSecond, int restBurst, double wsPerSecond, int wsBurst) {
+                               Duration lockout, double restPerSecond, int restBurst, double wsPerSecond, int wsBurst,
+                               double healthPerSecond, int healthBurst) {
     public SecuritySettings {
         requireNonNull(auditLog, "auditLog");
         requireNonNull(authWindow, "authWindow");
@@ -39,6 +42,6 @@ public record SecuritySettings(Optional<Path> auditLog, long auditMaxBytes, int 
 
     /** Returns the defaults (no audit log). */
     public static SecuritySettings defaults() {
-        return new SecuritySettings(Optional.empty(), 10L << 20, 5, 10, Duration.ofSeconds(60), Duration.ofMinutes(5), 50, 200, 200, 2000);
+        return new SecuritySettings(Optional.empty(), 10L << 20, 5, 10, Duration.ofSeconds(60), Duration.ofMinutes(5), 50, 200, 200, 2000, 5, 20);
     }
 }

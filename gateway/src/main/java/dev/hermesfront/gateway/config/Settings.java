@@ -156,6 +156,12 @@ public final class Settings {
     public static final Setting<Long> WS_BURST = new Setting<>("limits.ws_burst", "--ws-burst", "HERMES_FRONT_WS_BURST", "N", "2000",
             Parsers.whole(1, Integer.MAX_VALUE, "messages"), "/api/ws message burst per credential.", ONE, ALL);
 
+    public static final Setting<Double> HEALTH_PER_SECOND = new Setting<>("limits.health_per_second", "--health-per-second",
+            "HERMES_FRONT_HEALTH_PER_SECOND", "RATE", "5", Parsers.rate(),
+            "Unauthenticated /health and /v1/health requests per second per client address; over it 429.", ONE, ALL);
+    public static final Setting<Long> HEALTH_BURST = new Setting<>("limits.health_burst", "--health-burst", "HERMES_FRONT_HEALTH_BURST",
+            "N", "20", Parsers.whole(1, Integer.MAX_VALUE, "requests"), "/health burst per client address.", ONE, ALL);
+
     public static final Setting<Duration> PEER_PROBE_INTERVAL = new Setting<>("peer_probe_interval", "--peer-probe-interval",
             "HERMES_FRONT_PEER_PROBE_INTERVAL", "DURATION", "15s", Parsers.duration(Duration.ofMillis(1)),
             "Time between health probes of each configured peer.", ONE, ALL);
@@ -169,7 +175,8 @@ public final class Settings {
             DASHBOARD_UPSTREAM, DASHBOARD_TOKEN, CONNECT_TIMEOUT, RESPONSE_TIMEOUT, IDLE_TIMEOUT, AGENT_CMD, AGENT_WS, AGENT_CWD,
             AGENT_ENV, AGENT_STOP_GRACE, PARK_WINDOW, PARK_BUFFER_FRAMES, PARK_BUFFER_BYTES, MAX_AGENTS, SPAWN_BURST, SPAWN_PER_SECOND,
             READY_TIMEOUT, PING_INTERVAL, PING_LOOPBACK, CLIENT_STALL, AUDIT_LOG, AUDIT_LOG_MAX_BYTES, AUDIT_LOG_KEEP, RECORD,
-            AUTH_FAILURES, AUTH_WINDOW, LOCKOUT, REST_PER_SECOND, REST_BURST, WS_PER_SECOND, WS_BURST, PEER_PROBE_INTERVAL,
+            AUTH_FAILURES, AUTH_WINDOW, LOCKOUT, REST_PER_SECOND, REST_BURST, WS_PER_SECOND, WS_BURST, HEALTH_PER_SECOND, HEALTH_BURST,
+            PEER_PROBE_INTERVAL,
             PEER_TIMEOUT);
 
     private static final Map<String, Setting<?>> BY_KEY = index();

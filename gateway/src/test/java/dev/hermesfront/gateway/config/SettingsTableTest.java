@@ -77,6 +77,8 @@ class SettingsTableTest {
         SAMPLE.put("limits.rest_burst", "6");
         SAMPLE.put("limits.ws_per_second", "7");
         SAMPLE.put("limits.ws_burst", "8");
+        SAMPLE.put("limits.health_per_second", "3");
+        SAMPLE.put("limits.health_burst", "4");
         SAMPLE.put("peer_probe_interval", "4s");
         SAMPLE.put("peer_timeout", "6m");
         COMPANIONS.put("api.key", Map.of("api.upstream", "http://127.0.0.1:18642"));

@@ -115,7 +115,8 @@ class RestProxyTest {
     void refusesMissingCredentialsWithJson401AndWwwAuthenticate() throws Exception {
         HttpResponse<String> r = front.get("/v1/models");
         assertEquals(401, r.statusCode());
-        assertTrue(r.body().contains("\"code\": \"unauthorized\""), r.body());
+        assertTrue(r.body().contains("\"code\": \"invalid_api_key\""), "the API server's code for a 401: " + r.body());
+        assertTrue(r.body().contains("\"front_code\": \"unauthorized\""), r.body());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
         assertTrue(r.headers().allValues("WWW-Authenticate").contains("Bearer realm=\"hermes-front\""));
         assertTrue(r.headers().allValues("WWW-Authenticate").stream().anyMatch(v -> v.startsWith("Basic ")));
