@@ -5,7 +5,8 @@ import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.bridge.process.AgentCommand;
 import dev.hermesfront.bridge.process.ProcessLauncher;
-import dev.hermesfront.bridge.upstream.UpstreamLauncher;
+import dev.hermesfront.gateway.upstream.TicketMinter;
+import dev.hermesfront.gateway.upstream.WsRelayLauncher;
 import dev.hermesfront.gateway.config.AgentConfig;
 import dev.hermesfront.gateway.config.ConfigException;
 import dev.hermesfront.gateway.config.ConfigLoader;
@@ -176,12 +177,14 @@ public final class GatewayMain {
         private int run(ConfigLoader.Loaded loaded) throws Exception {
             GatewayConfig config = loaded.gateway();
             long t0 = System.nanoTime();
-            AgentLauncher launcher = recorded(launcher(loaded), loaded.record());
-            GatewayServer server = new GatewayServer(config, launcher);
+            ServerIo io = ServerIo.create();
+            AgentLauncher launcher = recorded(launcher(loaded, io), loaded.record());
+            GatewayServer server = new GatewayServer(config, launcher, io);
             try {
                 server.start();
             } catch (RuntimeException e) {
                 launcher.close();
+                io.close();
                 if (e.getCause() instanceof BindException be) {
                     throw new ConfigException("--listen", ListenAddress.format(config.listen().address()),
                             "an address this machine can bind (" + be.getMessage() + ")");
@@ -208,13 +211,19 @@ public final class GatewayMain {
             return 0;
         }
 
-        private AgentLauncher launcher(ConfigLoader.Loaded loaded) {
+        private AgentLauncher launcher(ConfigLoader.Loaded loaded, ServerIo io) {
             if (which == Command.DEMO) {
                 return new DemoLauncher(new ObjectMapper(), new FrameCodec());
             }
             AgentConfig a = loaded.agent().orElseThrow();
             if (a.ws().isPresent()) {
-                return new UpstreamLauncher(a.ws().get(), a.wsToken().map(Secret::reveal).orElse(null));
+                GatewayConfig c = loaded.gateway();
+                String token = a.wsToken().map(Secret::reveal).orElse(null);
+                if (a.wsTicket()) {
+                    return WsRelayLauncher.gated(io.ws(), a.ws().get(), new TicketMinter(a.ws().get(), token, c.upstreams().connect()),
+                            c.upstreams().connect(), c.limits().maxMessageBytes());
+                }
+                return WsRelayLauncher.dashboard(io.ws(), a.ws().get(), token, c.upstreams().connect(), c.limits().maxMessageBytes());
             }
             AgentCommand cmd = AgentCommand.of(a.argv(), a.cwd().orElse(null), a.env())
                     .withGraces(a.stopGrace(), Duration.ofSeconds(2));

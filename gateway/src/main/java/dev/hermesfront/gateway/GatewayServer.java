@@ -87,6 +87,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private final GatewayConfig config;
     private final AgentLauncher launcher;
+    private final ServerIo io;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private Undertow undertow;
     private DeploymentManager deployment;
@@ -99,19 +100,22 @@ public final class GatewayServer implements AutoCloseable {
     private PeerRegistry peers;
 
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
+        this(config, launcher, ServerIo.create());
+    }
+
+    /**
+     * A server on {@code io}, which the launcher may already dial with ({@link ServerIo#ws}); the server closes
+     * {@code io} when it closes.
+     */
+    public GatewayServer(GatewayConfig config, AgentLauncher launcher, ServerIo io) {
         this.config = config;
         this.launcher = launcher;
+        this.io = io;
     }
 
     /** Binds and starts serving; throws when the address cannot be bound. */
     public GatewayServer start() throws ServletException, java.io.IOException {
-        worker = Xnio.getInstance().createWorker(OptionMap.builder()
-                .set(Options.WORKER_IO_THREADS, Math.max(2, Runtime.getRuntime().availableProcessors()))
-                .set(Options.WORKER_TASK_CORE_THREADS, 16)
-                .set(Options.WORKER_TASK_MAX_THREADS, 64)
-                .set(Options.TCP_NODELAY, true)
-                .set(Options.WORKER_NAME, "hermes-front")
-                .getMap());
+        worker = io.worker();
         FrameCodec codec = new FrameCodec(config.limits().maxMessageBytes());
         guard = Guardrails.from(config.security());
         lot = new ParkingLot(config.tui().parking(), codec);
@@ -120,7 +124,8 @@ public final class GatewayServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        peers = new PeerRegistry(config.peers(), config.upstreams().connect(), config.upstreams().idle(), new ObjectMapper(), timers);
+        peers = new PeerRegistry(config.peers(), config.upstreams().connect(), config.upstreams().idle(), new ObjectMapper(), timers,
+                io.ws(), config.limits().maxMessageBytes());
         PeerLaunchers relays = new PeerLaunchers() {
             @Override
             public Optional<AgentLauncher> launcher(String name) {
@@ -136,7 +141,7 @@ public final class GatewayServer implements AutoCloseable {
         TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers, guard, gate, relays);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
                 .setWorker(worker)
-                .setBuffers(new DefaultByteBufferPool(true, 16 * 1024))
+                .setBuffers(io.buffers())
                 .setDispatchToWorkerThread(true)
                 .addEndpoint(configurator.endpointConfig(WS_PATH))
                 .addEndpoint(configurator.endpointConfig(PEER_WS_PATH));
@@ -261,14 +266,7 @@ public final class GatewayServer implements AutoCloseable {
         if (httpClient != null) {
             httpClient.executor().ifPresent(e -> ((ExecutorService) e).shutdownNow());
         }
-        worker.shutdown();
-        try {
-            if (!worker.awaitTermination(Duration.ofSeconds(5).toMillis(), TimeUnit.MILLISECONDS)) {
-                worker.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        io.close();
         undertow = null;
     }
 }

@@ -30,6 +30,14 @@ public final class TestGateway implements AutoCloseable {
         return new TestGateway(new GatewayServer(cfg, launcher).start());
     }
 
+    /** Starts a gateway whose launcher dials with the gateway's own IO ({@link ServerIo#ws}). */
+    public static TestGateway start(java.util.function.Function<ServerIo, AgentLauncher> launcher, UnaryOperator<GatewayConfig> tweak)
+            throws Exception {
+        GatewayConfig cfg = tweak.apply(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN)));
+        ServerIo io = ServerIo.create();
+        return new TestGateway(new GatewayServer(cfg, launcher.apply(io), io).start());
+    }
+
     /** Starts a gateway whose agent is {@link EchoAgent} as a real child process, without parking. */
     public static TestGateway withEchoAgent() throws Exception {
         return withEchoAgent(c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());

@@ -382,8 +382,13 @@ public final class ConfigLoader {
             values.add(new ConfigValue("agent.ws", url.toString(), ws.source()));
             Raw tok = dashboardToken();
             values.add(new ConfigValue("agent.ws token", tok == null ? "(none)" : redacted(tok.value()), sourceOf(tok)));
+            boolean ticket = value(Settings.AGENT_WS_TICKET);
+            if (ticket && (tok == null || tok.value().isBlank())) {
+                throw new ConfigException("agent.ws_ticket is set but no dashboard.token is: minting a ticket needs the dashboard's "
+                        + "session token (--dashboard-token or HERMES_DASHBOARD_SESSION_TOKEN)");
+            }
             return Optional.of(new AgentConfig(List.of(), Optional.empty(), Map.of(), stop, Optional.of(url),
-                    Optional.ofNullable(tok == null || tok.value().isBlank() ? null : Secret.of(tok.value().strip()))));
+                    Optional.ofNullable(tok == null || tok.value().isBlank() ? null : Secret.of(tok.value().strip())), ticket));
         }
         if (cmd == null) {
             if (in.agentRequired()) {
@@ -410,7 +415,7 @@ public final class ConfigLoader {
             extra.put(pair[0], pair[1]);
             values.add(new ConfigValue("agent.env", pair[0] + "=…", kv.source()));
         }
-        return Optional.of(new AgentConfig(argv, cwd, extra, stop, Optional.empty(), Optional.empty()));
+        return Optional.of(new AgentConfig(argv, cwd, extra, stop, Optional.empty(), Optional.empty(), false));
     }
 
     // ------------------------------------------------------------------ sources

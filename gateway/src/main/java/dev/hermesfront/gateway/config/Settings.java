@@ -88,6 +88,10 @@ public final class Settings {
     public static final Setting<URI> AGENT_WS = new Setting<>("agent.ws", "--agent-ws", "HERMES_FRONT_AGENT_WS", "URL", null,
             Parsers.wsUrl(), "Bridge each client to a loopback dashboard's /api/ws instead, e.g. ws://127.0.0.1:9119/api/ws; "
             + "dashboard.token is sent on that hop only.", ONE, AGENT);
+    public static final Setting<Boolean> AGENT_WS_TICKET = new Setting<>("agent.ws_ticket", "--agent-ws-ticket",
+            "HERMES_FRONT_AGENT_WS_TICKET", null, "false", Parsers.bool(), "agent.ws is a gated dashboard: for every dial mint a "
+            + "ticket (POST /api/auth/ws-ticket, dashboard.token as Bearer) and present it as the subprotocol pair "
+            + "hermes-gateway-v1, hermes-gateway-ticket.T instead of ?token=.", SWITCH, AGENT);
     public static final Setting<String> AGENT_CWD = new Setting<>("agent.cwd", "--agent-cwd", "HERMES_FRONT_AGENT_CWD", "DIR", null,
             Parsers.text("a directory"), "Working directory of the agent (default: the front's).", ONE, AGENT);
     public static final Setting<String[]> AGENT_ENV = new Setting<>("agent.env", "--agent-env", "HERMES_FRONT_AGENT_ENV", "NAME=VALUE",
@@ -172,7 +176,7 @@ public final class Settings {
     /** Every row, in the order help and {@code config} show them. */
     public static final List<Setting<?>> TABLE = List.of(CONFIG, LISTEN, TOKEN, BASIC_USERS, ALLOWED_HOSTS, ALLOWED_ORIGINS,
             MAX_BODY_BYTES, MAX_MESSAGE_BYTES, OUTBOUND_HIGH_WATER, OUTBOUND_LIMIT, HERMES_HOME, API_UPSTREAM, API_KEY,
-            DASHBOARD_UPSTREAM, DASHBOARD_TOKEN, CONNECT_TIMEOUT, RESPONSE_TIMEOUT, IDLE_TIMEOUT, AGENT_CMD, AGENT_WS, AGENT_CWD,
+            DASHBOARD_UPSTREAM, DASHBOARD_TOKEN, CONNECT_TIMEOUT, RESPONSE_TIMEOUT, IDLE_TIMEOUT, AGENT_CMD, AGENT_WS, AGENT_WS_TICKET, AGENT_CWD,
             AGENT_ENV, AGENT_STOP_GRACE, PARK_WINDOW, PARK_BUFFER_FRAMES, PARK_BUFFER_BYTES, MAX_AGENTS, SPAWN_BURST, SPAWN_PER_SECOND,
             READY_TIMEOUT, PING_INTERVAL, PING_LOOPBACK, CLIENT_STALL, AUDIT_LOG, AUDIT_LOG_MAX_BYTES, AUDIT_LOG_KEEP, RECORD,
             AUTH_FAILURES, AUTH_WINDOW, LOCKOUT, REST_PER_SECOND, REST_BURST, WS_PER_SECOND, WS_BURST, HEALTH_PER_SECOND, HEALTH_BURST,

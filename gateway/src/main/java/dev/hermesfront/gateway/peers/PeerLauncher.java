@@ -13,7 +13,7 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * Relays a client to one peer's {@code /api/ws} (through {@link dev.hermesfront.bridge.upstream.UpstreamLauncher}
+ * Relays a client to one peer's {@code /api/ws} (through {@link dev.hermesfront.gateway.upstream.WsRelayLauncher}
  * with the peer's token) and names the peer in the first {@code gateway.ready}: {@code payload.hermes_front.peer}.
  * Every other frame passes unchanged.
  */

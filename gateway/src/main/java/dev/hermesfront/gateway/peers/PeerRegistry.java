@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hermesfront.bridge.AgentLauncher;
-import dev.hermesfront.bridge.upstream.UpstreamLauncher;
 import dev.hermesfront.gateway.config.PeerSettings;
 import dev.hermesfront.gateway.config.PeerConfig;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.proxy.UpstreamEvents;
 import dev.hermesfront.gateway.proxy.UpstreamProxy;
+import dev.hermesfront.gateway.upstream.WsClient;
+import dev.hermesfront.gateway.upstream.WsRelayLauncher;
 import io.undertow.server.HttpHandler;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,12 +66,12 @@ public final class PeerRegistry implements AutoCloseable {
         private int failures;
         private long retryAtNanos;
 
-        Peer(PeerConfig config, Duration connectTimeout, Duration idle) {
+        Peer(PeerConfig config, Duration connectTimeout, Duration idle, WsClient wsClient, long maxMessageBytes) {
             this.config = config;
             UpstreamConfig up = new UpstreamConfig(config.url(), Optional.empty(), connectTimeout, config.timeout(), idle);
             this.proxy = UpstreamProxy.peer(config.name(), up, config.credential().authorization(), this);
             this.ws = config.credential().wsToken().map(t -> (AgentLauncher) new PeerLauncher(config.name(),
-                    new UpstreamLauncher(config.wsUrl(), t), this)).orElse(null);
+                    WsRelayLauncher.dashboard(wsClient, config.wsUrl(), t, connectTimeout, maxMessageBytes), this)).orElse(null);
         }
 
         /** Returns the peer's settings. */
@@ -168,9 +169,11 @@ public final class PeerRegistry implements AutoCloseable {
      * @param idle           longest silence inside a streamed peer response
      * @param mapper         the gateway's JSON mapper
      * @param timers         the gateway's timer thread (probes are scheduled there, run asynchronously)
+     * @param wsClient       dials the peers' /api/ws for the relay
+     * @param maxMessageBytes largest message relayed from a peer's /api/ws
      */
     public PeerRegistry(PeerSettings settings, Duration connectTimeout, Duration idle, ObjectMapper mapper,
-                        ScheduledExecutorService timers) {
+                        ScheduledExecutorService timers, WsClient wsClient, long maxMessageBytes) {
         this.settings = settings;
         this.mapper = mapper;
         this.timers = timers;
@@ -183,7 +186,7 @@ public final class PeerRegistry implements AutoCloseable {
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
                 .executor(executor).followRedirects(HttpClient.Redirect.NEVER).build();
         for (PeerConfig p : settings.peers()) {
-            peers.put(p.name(), new Peer(p, connectTimeout, idle));
+            peers.put(p.name(), new Peer(p, connectTimeout, idle, wsClient, maxMessageBytes));
         }
     }
 

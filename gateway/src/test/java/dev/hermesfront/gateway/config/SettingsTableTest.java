@@ -53,6 +53,7 @@ class SettingsTableTest {
         SAMPLE.put("timeouts.idle", "3m");
         SAMPLE.put("agent.cmd", "python -m tui_gateway.entry");
         SAMPLE.put("agent.ws", "ws://127.0.0.1:9119/api/ws");
+        SAMPLE.put("agent.ws_ticket", "true");
         SAMPLE.put("agent.cwd", "/tmp");
         SAMPLE.put("agent.env", "HERMES_HOME=/srv/hermes");
         SAMPLE.put("agent.stop_grace", "7");
@@ -84,6 +85,7 @@ class SettingsTableTest {
         COMPANIONS.put("api.key", Map.of("api.upstream", "http://127.0.0.1:18642"));
         COMPANIONS.put("api.upstream", Map.of("api.key", "sk-sample-key-0123456789"));
         COMPANIONS.put("dashboard.token", Map.of("dashboard.upstream", "http://127.0.0.1:19119"));
+        COMPANIONS.put("agent.ws_ticket", Map.of("agent.ws", "ws://127.0.0.1:9119/api/ws", "dashboard.token", "dash-sample-0123456789"));
         COMPANIONS.put("agent.cwd", Map.of("agent.cmd", "cat"));
         COMPANIONS.put("agent.env", Map.of("agent.cmd", "cat"));
         COMPANIONS.put("agent.stop_grace", Map.of("agent.cmd", "cat"));

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.ProcessLauncher;
-import dev.hermesfront.bridge.upstream.UpstreamLauncher;
+import dev.hermesfront.gateway.upstream.WsRelayLauncher;
+import java.time.Duration;
 import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.EchoAgent;
 import dev.hermesfront.gateway.config.GatewayConfig;
@@ -37,7 +38,8 @@ class UpstreamLinkTest {
     }
 
     private static TestGateway front(int innerPort, String token) throws Exception {
-        return TestGateway.start(new UpstreamLauncher(URI.create("ws://127.0.0.1:" + innerPort + "/api/ws"), token),
+        return TestGateway.start(io -> WsRelayLauncher.dashboard(io.ws(), URI.create("ws://127.0.0.1:" + innerPort + "/api/ws"), token,
+                        Duration.ofSeconds(5), 1 << 20),
                 c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());
     }
 

@@ -1,0 +1,111 @@
+package dev.hermesfront.gateway.upstream;
+
+import dev.hermesfront.bridge.AgentLauncher;
+import dev.hermesfront.bridge.AgentLink;
+import dev.hermesfront.bridge.ClientSink;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Bridges each client to its own connection to an upstream {@code /api/ws}: a loopback dashboard
+ * (tui-wire.md §6, §8.11) or a peer's front. Dialled with {@link WsClient} on the gateway's own worker, with the
+ * {@code Host} of the URL and no {@code Origin}. The upstream keeps one transport per connection, so frames pass
+ * through unchanged, in order, as with the stdio link ({@link WsRelayLink}).
+ *
+ * <p>Credentials, one of: the dashboard's session token as {@code ?token=} (a loopback dashboard accepts only
+ * that); fixed upgrade headers such as {@code Authorization} (a peer front); or, for a gated dashboard, a fresh
+ * single-use ticket per dial, minted with {@code POST /api/auth/ws-ticket} and presented as the subprotocol pair
+ * {@code hermes-gateway-v1}, {@code hermes-gateway-ticket.T} (tui-wire-current.md §9); the upstream must select
+ * {@code hermes-gateway-v1}. No thread of its own; thread-safe.
+ */
+public final class WsRelayLauncher implements AgentLauncher {
+    /** The subprotocol a ticket rides with, and the one a gated upstream selects. */
+    public static final String SUBPROTOCOL = "hermes-gateway-v1";
+    /** Prefix of the subprotocol entry that carries the ticket. */
+    public static final String TICKET_PREFIX = "hermes-gateway-ticket.";
+
+    private final WsClient ws;
+    private final URI target;
+    private final String display;
+    private final Map<String, String> headers;
+    private final Optional<TicketMinter> tickets;
+    private final Duration connectTimeout;
+    private final long maxMessageBytes;
+    private final Set<WsRelayLink> live = ConcurrentHashMap.newKeySet();
+
+    private WsRelayLauncher(WsClient ws, URI target, URI url, Map<String, String> headers, Optional<TicketMinter> tickets,
+                            Duration connectTimeout, long maxMessageBytes) {
+        this.ws = ws;
+        this.target = target;
+        this.display = url.getScheme() + "://" + url.getHost() + ":" + url.getPort() + url.getRawPath();
+        this.headers = Map.copyOf(headers);
+        this.tickets = tickets;
+        this.connectTimeout = connectTimeout;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    /**
+     * Returns a launcher for a loopback dashboard's {@code /api/ws}, its session token sent as {@code ?token=}.
+     *
+     * @param url   the upstream /api/ws, e.g. {@code ws://127.0.0.1:9119/api/ws}, without a token
+     * @param token the dashboard session token, or null when the URL needs none
+     */
+    public static WsRelayLauncher dashboard(WsClient ws, URI url, String token, Duration connectTimeout, long maxMessageBytes) {
+        return new WsRelayLauncher(ws, withToken(url, token), url, Map.of(), Optional.empty(), connectTimeout, maxMessageBytes);
+    }
+
+    /** Returns a launcher that sends {@code headers} on every upgrade (e.g. a peer's {@code Authorization}). */
+    public static WsRelayLauncher withHeaders(WsClient ws, URI url, Map<String, String> headers, Duration connectTimeout,
+                                              long maxMessageBytes) {
+        return new WsRelayLauncher(ws, url, url, headers, Optional.empty(), connectTimeout, maxMessageBytes);
+    }
+
+    /** Returns a launcher for a gated dashboard: a ticket from {@code minter} for every dial, nothing in the URL. */
+    public static WsRelayLauncher gated(WsClient ws, URI url, TicketMinter minter, Duration connectTimeout, long maxMessageBytes) {
+        return new WsRelayLauncher(ws, url, url, Map.of(), Optional.of(minter), connectTimeout, maxMessageBytes);
+    }
+
+    private static URI withToken(URI url, String token) {
+        if (token == null) {
+            return url;
+        }
+        String q = url.getRawQuery();
+        return URI.create(url + (q == null ? "?" : "&") + "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public AgentLink open(ClientSink sink) {
+        WsRelayLink link = new WsRelayLink(display, sink, maxMessageBytes, live::remove);
+        live.add(link);
+        if (tickets.isEmpty()) {
+            ws.dial(target, headers, List.of(), link, connectTimeout, link::dialled);
+        } else {
+            tickets.get().mint().whenComplete((ticket, failure) -> {
+                if (failure != null) {
+                    link.dialled(null, failure);
+                } else {
+                    ws.dial(target, headers, List.of(SUBPROTOCOL, TICKET_PREFIX + ticket), link, connectTimeout, link::dialled);
+                }
+            });
+        }
+        return link;
+    }
+
+    @Override
+    public String kind() {
+        return "dashboard:" + display;
+    }
+
+    @Override
+    public void close() {
+        live.forEach(WsRelayLink::close);
+        tickets.ifPresent(TicketMinter::close);
+    }
+}
