@@ -203,6 +203,9 @@ public final class GatewayServer implements AutoCloseable {
         InetSocketAddress listen = config.listen().address();
         undertow = Undertow.builder()
                 .setWorker(worker)
+                // Set, not derived from the heap size: Undertow would pick 1 KiB buffers below a 128 MiB heap.
+                .setBufferSize(16 * 1024 - 20)
+                .setDirectBuffers(true)
                 .addHttpListener(listen.getPort(), listen.getAddress().getHostAddress())
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.limits().maxBodyBytes())
                 // Idle keep-alive connections live 120 s (0 here would close them ~at once, racing clients that

@@ -96,7 +96,7 @@ final class UpstreamConnection implements ClientConnection {
 
         @Override
         public StreamSourceChannel getResponseChannel() {
-            return d.getResponseChannel();
+            return new GatheringResponseChannel(d.getResponseChannel());
         }
 
         @Override
