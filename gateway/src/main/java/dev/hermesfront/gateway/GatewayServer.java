@@ -49,13 +49,8 @@ import jakarta.servlet.ServletException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.xnio.OptionMap;
 import org.xnio.Options;
-import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 
 /**
@@ -82,10 +77,11 @@ public final class GatewayServer implements AutoCloseable {
 
     private final GatewayConfig config;
     private final AgentLauncher launcher;
+    private final PoolSettings poolSettings;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private Undertow undertow;
     private DeploymentManager deployment;
-    private XnioWorker worker;
+    private Pools pools;
     private ParkingLot lot;
     private ScheduledExecutorService timers;
     private Guardrails guard;
@@ -94,30 +90,27 @@ public final class GatewayServer implements AutoCloseable {
     private PeerRegistry peers;
 
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
+        this(config, launcher, PoolSettings.defaults());
+    }
+
+    /** A server whose thread pools have these sizes. */
+    public GatewayServer(GatewayConfig config, AgentLauncher launcher, PoolSettings pools) {
         this.config = config;
         this.launcher = launcher;
+        this.poolSettings = pools;
     }
 
     /** Binds and starts serving; throws when the address cannot be bound. */
     public GatewayServer start() throws ServletException, java.io.IOException {
-        worker = Xnio.getInstance().createWorker(OptionMap.builder()
-                .set(Options.WORKER_IO_THREADS, Math.max(2, Runtime.getRuntime().availableProcessors()))
-                .set(Options.WORKER_TASK_CORE_THREADS, 16)
-                .set(Options.WORKER_TASK_MAX_THREADS, 64)
-                .set(Options.TCP_NODELAY, true)
-                .set(Options.WORKER_NAME, "hermes-front")
-                .getMap());
+        pools = Pools.start(poolSettings);
+        XnioWorker worker = pools.worker();
         FrameCodec codec = new FrameCodec(config.maxMessageBytes());
         guard = Guardrails.from(config.security());
         lot = new ParkingLot(config.tui().parking(), codec);
-        timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gateway-timers");
-            t.setDaemon(true);
-            return t;
-        });
+        timers = pools.timers();
         Duration connect = config.api().map(UpstreamConfig::connectTimeout).orElse(UpstreamConfig.DEFAULT_CONNECT);
         Duration idle = config.api().map(UpstreamConfig::idleTimeout).orElse(UpstreamConfig.DEFAULT_IDLE);
-        peers = new PeerRegistry(config.peers(), connect, idle, new ObjectMapper(), timers);
+        peers = new PeerRegistry(config.peers(), connect, idle, new ObjectMapper(), timers, pools.client());
         PeerLaunchers relays = new PeerLaunchers() {
             @Override
             public Optional<AgentLauncher> launcher(String name) {
@@ -171,7 +164,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         if (config.dashboard().isPresent()) {
             httpClient = HttpClient.newBuilder()
-                    .executor(Executors.newSingleThreadExecutor(r -> new Thread(r, "dashboard-token")))
+                    .executor(pools.client())
                     .connectTimeout(config.dashboard().get().connectTimeout())
                     .build();
             concerns.add(new DashboardRoutes(config.dashboard().get(), httpClient, gate, basic, selector));
@@ -251,19 +244,8 @@ public final class GatewayServer implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "undeploy: {0}", e.getMessage());
         }
         undertow.stop();
-        timers.shutdownNow();
         guard.close();
-        if (httpClient != null) {
-            httpClient.executor().ifPresent(e -> ((ExecutorService) e).shutdownNow());
-        }
-        worker.shutdown();
-        try {
-            if (!worker.awaitTermination(Duration.ofSeconds(5).toMillis(), TimeUnit.MILLISECONDS)) {
-                worker.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        pools.close();
         undertow = null;
     }
 }

@@ -22,13 +22,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The coordinator's peers: for each, the streaming proxy to it, the /api/ws relay launcher, and its health.
@@ -47,7 +44,6 @@ public final class PeerRegistry implements AutoCloseable {
     private final Map<String, Peer> peers = new LinkedHashMap<>();
     private final PeerSettings settings;
     private final ObjectMapper mapper;
-    private final ExecutorService executor;
     private final HttpClient http;
     private final ScheduledExecutorService timers;
     private ScheduledFuture<?> probes;
@@ -167,21 +163,17 @@ public final class PeerRegistry implements AutoCloseable {
      * @param connectTimeout connect timeout towards peers
      * @param idle           longest silence inside a streamed peer response
      * @param mapper         the gateway's JSON mapper
-     * @param timers         the gateway's timer thread (probes are scheduled there, run asynchronously)
+     * @param timers         the gateway's timers (probes and fan-out deadlines are scheduled there; they never block)
+     * @param client         the executor of the peers' HTTP client ({@link dev.hermesfront.gateway.Pools#client()}); nothing
+     *                       here blocks on it: probes and fan-out are asynchronous
      */
     public PeerRegistry(PeerSettings settings, Duration connectTimeout, Duration idle, ObjectMapper mapper,
-                        ScheduledExecutorService timers) {
+                        ScheduledExecutorService timers, Executor client) {
         this.settings = settings;
         this.mapper = mapper;
         this.timers = timers;
-        AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(2, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1024), r -> {
-            Thread t = new Thread(r, "peers-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .executor(executor).followRedirects(HttpClient.Redirect.NEVER).build();
+                .executor(client).followRedirects(HttpClient.Redirect.NEVER).build();
         for (PeerConfig p : settings.peers()) {
             peers.put(p.name(), new Peer(p, connectTimeout, idle));
         }
@@ -212,10 +204,6 @@ public final class PeerRegistry implements AutoCloseable {
 
     HttpClient http() {
         return http;
-    }
-
-    ExecutorService executor() {
-        return executor;
     }
 
     ScheduledExecutorService timers() {
@@ -287,7 +275,6 @@ public final class PeerRegistry implements AutoCloseable {
         for (Peer p : peers.values()) {
             p.wsLauncher().ifPresent(AgentLauncher::close);
         }
-        executor.shutdownNow();
         LOG.log(System.Logger.Level.DEBUG, "peers closed");
     }
 }

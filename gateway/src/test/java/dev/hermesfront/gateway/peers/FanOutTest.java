@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.gateway.GatewayConfig;
 import dev.hermesfront.gateway.GatewayServer;
+import dev.hermesfront.gateway.PoolSettings;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.protocol.codec.FrameCodec;
@@ -32,6 +33,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Fan-out against real in-process peers (each a hermes-front before a {@link PacedApi}) whose upstreams write
@@ -105,11 +108,15 @@ class FanOutTest {
     }
 
     private void coordinator(Map<String, String> peers) throws Exception {
+        coordinator(peers, PoolSettings.defaults());
+    }
+
+    private void coordinator(Map<String, String> peers, PoolSettings pools) throws Exception {
         StringBuilder yaml = new StringBuilder("peers:\n");
         peers.forEach((name, url) -> yaml.append("  - {name: ").append(name).append(", url: \"").append(url)
                 .append("\", token: ").append(PEER_TOKEN).append("}\n"));
         GatewayConfig cfg = Coordinators.config(new InetSocketAddress("127.0.0.1", 0), yaml.toString(), COORD_TOKEN, READ_TOKEN, Map.of());
-        coordinator = new GatewayServer(cfg, new DemoLauncher(MAPPER, new FrameCodec())).start();
+        coordinator = new GatewayServer(cfg, new DemoLauncher(MAPPER, new FrameCodec()), pools).start();
     }
 
     private HttpRequest fanOut(String body) {
@@ -207,11 +214,14 @@ class FanOutTest {
         return seen.stream().map(Arrival::raw).toList();
     }
 
-    @Test
-    void streamsTwoHealthyPeersAsTheirUpstreamsWrite() throws Exception {
+    /** With one client thread as well: the relays never hold a thread of the peers' HTTP client. */
+    @ParameterizedTest(name = "client threads: {0}")
+    @ValueSource(ints = {PoolSettings.DEFAULT_CLIENT_THREADS, 1})
+    void streamsTwoHealthyPeersAsTheirUpstreamsWrite(int clientThreads) throws Exception {
         PacedApi a = api("a", CHUNKS);
         PacedApi b = api("b", CHUNKS);
-        coordinator(Map.of("a", peer(a), "b", peer(b)));
+        PoolSettings d = PoolSettings.defaults();
+        coordinator(Map.of("a", peer(a), "b", peer(b)), new PoolSettings(d.ioThreads(), d.workerThreads(), d.timerThreads(), clientThreads));
         LinkedBlockingQueue<Arrival> q = new LinkedBlockingQueue<>();
         CompletableFuture<HttpResponse<Void>> response = stream("[\"a\", \"b\"]", q);
         pace(CHUNKS, a, b);
