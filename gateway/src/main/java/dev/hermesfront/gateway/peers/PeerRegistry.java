@@ -61,12 +61,13 @@ public final class PeerRegistry implements AutoCloseable {
         private int failures;
         private long retryAtNanos;
 
-        Peer(PeerConfig config, Duration connectTimeout, Duration idle) {
+        Peer(PeerConfig config, Duration connectTimeout, Duration idle, HttpClient http) {
             this.config = config;
             UpstreamConfig up = new UpstreamConfig(config.url(), Optional.empty(), connectTimeout, config.timeout(), idle);
-            this.proxy = UpstreamProxy.peer(config.name(), up, config.credential().authorization(), this);
-            this.ws = config.credential().wsToken().map(t -> (AgentLauncher) new PeerLauncher(config.name(),
-                    new UpstreamLauncher(config.wsUrl(), t), this)).orElse(null);
+            String authorization = config.credential().authorization();
+            this.proxy = UpstreamProxy.peer(config.name(), up, authorization, this);
+            // The credential travels in the upgrade's Authorization header (Bearer or Basic), never in the URL.
+            this.ws = new PeerLauncher(config.name(), new UpstreamLauncher(config.wsUrl(), Map.of("Authorization", authorization), http), this);
         }
 
         /** Returns the peer's settings. */
@@ -79,9 +80,9 @@ public final class PeerRegistry implements AutoCloseable {
             return proxy;
         }
 
-        /** Returns the /api/ws relay launcher, empty for a peer reached with a Basic user. */
+        /** Returns the /api/ws relay launcher. */
         public Optional<AgentLauncher> wsLauncher() {
-            return Optional.ofNullable(ws);
+            return Optional.of(ws);
         }
 
         /**
@@ -154,7 +155,7 @@ public final class PeerRegistry implements AutoCloseable {
             long retry = failures == 0 ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(retryAtNanos - System.nanoTime()));
             o.put("circuit", failures == 0 ? "closed" : retry > 0 ? "open" : "half-open");
             o.put("retry_in_ms", retry);
-            o.put("ws_relay", ws != null);
+            o.put("ws_relay", true);
         }
     }
 
@@ -165,7 +166,7 @@ public final class PeerRegistry implements AutoCloseable {
      * @param mapper         the gateway's JSON mapper
      * @param timers         the gateway's timers (probes and fan-out deadlines are scheduled there; they never block)
      * @param client         the executor of the peers' HTTP client ({@link dev.hermesfront.gateway.Pools#client()}); nothing
-     *                       here blocks on it: probes and fan-out are asynchronous
+     *                       here blocks on it: probes, fan-out and the /api/ws relays are all asynchronous
      */
     public PeerRegistry(PeerSettings settings, Duration connectTimeout, Duration idle, ObjectMapper mapper,
                         ScheduledExecutorService timers, Executor client) {
@@ -175,7 +176,7 @@ public final class PeerRegistry implements AutoCloseable {
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
                 .executor(client).followRedirects(HttpClient.Redirect.NEVER).build();
         for (PeerConfig p : settings.peers()) {
-            peers.put(p.name(), new Peer(p, connectTimeout, idle));
+            peers.put(p.name(), new Peer(p, connectTimeout, idle, http));
         }
     }
 
