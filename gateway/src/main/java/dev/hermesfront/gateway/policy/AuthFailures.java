@@ -2,10 +2,12 @@ package dev.hermesfront.gateway.policy;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -41,8 +43,8 @@ public final class AuthFailures {
 
     /** Recent failure times per address, oldest first, fewer than maxFailures (guarded by this). */
     private final Map<String, ArrayDeque<Long>> counts = new HashMap<>();
-    /** byLevel[n - 1]: the addresses that had n failures at their last one, least recently failed first (guarded by this). */
-    private final LinkedHashSet<String>[] byLevel;
+    /** byLevel.get(n - 1): the addresses that had n failures at their last one, least recently failed first (guarded by this). */
+    private final List<LinkedHashSet<String>> byLevel = new ArrayList<>();
     /** When each lockout ends, least recently asked about first (access order; guarded by itself). */
     private final LinkedHashMap<String, Long> locked = new LinkedHashMap<>(16, 0.75f, true);
 
@@ -52,7 +54,6 @@ public final class AuthFailures {
      * @param lockout     how long a lockout lasts (default 5 min)
      * @param nanoClock   the clock ({@link System#nanoTime()}, or a test's)
      */
-    @SuppressWarnings("unchecked")
     public AuthFailures(int maxFailures, Duration window, Duration lockout, LongSupplier nanoClock) {
         if (maxFailures < 1) {
             throw new IllegalArgumentException("maxFailures must be at least 1");
@@ -61,9 +62,8 @@ public final class AuthFailures {
         this.windowNanos = window.toNanos();
         this.lockoutNanos = lockout.toNanos();
         this.nanoClock = nanoClock;
-        this.byLevel = new LinkedHashSet[maxFailures];
         for (int i = 0; i < maxFailures; i++) {
-            byLevel[i] = new LinkedHashSet<>();
+            byLevel.add(new LinkedHashSet<>());
         }
     }
 
@@ -97,7 +97,7 @@ public final class AuthFailures {
         synchronized (this) {
             ArrayDeque<Long> times = counts.get(address);
             if (times != null) {
-                byLevel[times.size() - 1].remove(address);
+                byLevel.get(times.size() - 1).remove(address);
                 while (!times.isEmpty() && now - times.peekFirst() > windowNanos) {
                     times.pollFirst();
                 }
@@ -110,7 +110,7 @@ public final class AuthFailures {
             }
             times.addLast(now);
             if (times.size() < maxFailures) {
-                byLevel[times.size() - 1].add(address);
+                byLevel.get(times.size() - 1).add(address);
                 return false;
             }
             counts.remove(address);
@@ -137,7 +137,7 @@ public final class AuthFailures {
             }
         }
         if (victim != null) {
-            byLevel[counts.remove(victim).size() - 1].remove(victim);
+            byLevel.get(counts.remove(victim).size() - 1).remove(victim);
         }
     }
 
