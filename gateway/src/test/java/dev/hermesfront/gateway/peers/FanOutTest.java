@@ -315,4 +315,45 @@ class FanOutTest {
         assertEquals("[DONE]", seen.get(seen.size() - 1).raw(), raw(seen).toString());
         assertEquals(200, response.get(5, TimeUnit.SECONDS).statusCode());
     }
+
+    @Test
+    void aClientThatLeavesCancelsItsPeerCall() throws Exception {
+        PacedApi a = api("a", 10_000);
+        coordinator(Map.of("a", peer(a)));
+        CompletableFuture<Flow.Subscription> subscription = new CompletableFuture<>();
+        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        http.sendAsync(fanOut("{\"stream\": true, \"messages\": [], \"peers\": [\"a\"]}"),
+                HttpResponse.BodyHandlers.fromLineSubscriber(new Flow.Subscriber<String>() {
+                    @Override
+                    public void onSubscribe(Flow.Subscription s) {
+                        subscription.complete(s);
+                        s.request(Long.MAX_VALUE);
+                    }
+
+                    @Override
+                    public void onNext(String line) {
+                        lines.add(line);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        lines.add("client error");
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        lines.add("<end of body>");
+                    }
+                }));
+        a.release();
+        String line;
+        do {
+            line = lines.poll(10, TimeUnit.SECONDS);
+            assertNotNull(line, "the first chunk never came");
+        } while (!line.contains("a-0"));
+        subscription.get(5, TimeUnit.SECONDS).cancel();
+        // The upstream keeps writing; once the coordinator has dropped the peer call, the peer drops its own.
+        pacer.scheduleAtFixedRate(a::release, 0, 50, TimeUnit.MILLISECONDS);
+        assertTrue(a.awaitBroken(15), "the upstream still streams to a client that left; it wrote " + a.writtenCount() + " chunks");
+    }
 }

@@ -11,9 +11,11 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A fake API server on 127.0.0.1:0 whose {@code /v1/chat/completions} answers only as fast as the test
@@ -35,6 +37,7 @@ final class PacedApi implements AutoCloseable {
     });
     private final Semaphore releases = new Semaphore(0);
     private final List<Long> written = new ArrayList<>();
+    private final CountDownLatch broken = new CountDownLatch(1);
     private volatile boolean closed;
 
     PacedApi(String name, int chunks) throws IOException {
@@ -63,6 +66,11 @@ final class PacedApi implements AutoCloseable {
     /** Returns how many chunks (or answers) were flushed so far. */
     synchronized int writtenCount() {
         return written.size();
+    }
+
+    /** Waits until a write of a streamed answer failed (whoever read it went away); false if none did in time. */
+    boolean awaitBroken(long seconds) throws InterruptedException {
+        return broken.await(seconds, TimeUnit.SECONDS);
     }
 
     private synchronized void wrote() {
@@ -99,6 +107,8 @@ final class PacedApi implements AutoCloseable {
                         wrote();
                     }
                     out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    broken.countDown();
                 }
             } else {
                 ex.sendResponseHeaders(404, -1);
