@@ -10,10 +10,12 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,9 +49,10 @@ import org.xnio.IoUtils;
  *
  * <p>Threads: none is ever blocked. The body is read and the answer written on the exchange's IO thread
  * (run this handler without {@code BlockingHandler}); peer calls are asynchronous on the peers' HTTP client.
- * A streamed peer is read one line at a time: its next line is requested only once its last event was
- * flushed to the client ({@link EventStream}), so a slow client slows its peers down instead of filling memory.
- * A peer's whole answer (or error body) is read up to {@link #MAX_ANSWER_BYTES}.
+ * A streamed peer is read one batch of bytes at a time: its next batch is requested only once the events of
+ * the last were flushed to the client ({@link EventStream}), so a slow client slows its peers down instead of
+ * filling memory. A peer's whole answer (or error body) is read up to {@link #MAX_ANSWER_BYTES}, a streamed
+ * line up to {@link #MAX_LINE_BYTES}.
  */
 public final class FanOutHandler implements HttpHandler {
     private static final System.Logger LOG = System.getLogger(FanOutHandler.class.getName());
@@ -57,6 +60,8 @@ public final class FanOutHandler implements HttpHandler {
     static final int MAX_PEERS = 32;
     /** Largest peer answer (or error body) read whole; a longer one is that peer's {@code peer_error}. */
     static final int MAX_ANSWER_BYTES = 16 << 20;
+    /** Longest line of a streamed peer answer; a longer one ends that peer with {@code peer_error}. */
+    static final int MAX_LINE_BYTES = 4 << 20;
 
     private final PeerRegistry peers;
     private final ObjectMapper mapper;
@@ -212,15 +217,19 @@ public final class FanOutHandler implements HttpHandler {
     }
 
     /**
-     * One streamed peer: its SSE lines, one at a time, each wrapped with the peer's name; exactly one final
+     * One streamed peer: its SSE {@code data:} lines, each wrapped with the peer's name; exactly one final
      * event (done, or an error) whatever happens first: the end of its stream, a failure, its time limit.
+     * Reads one batch of body bytes at a time and asks for the next once the batch's last event was flushed
+     * to the client; a line longer than {@link #MAX_LINE_BYTES} ends the peer with {@code peer_error}.
      */
-    private final class Relay implements Flow.Subscriber<String> {
+    private final class Relay implements Flow.Subscriber<List<ByteBuffer>> {
         private final PeerRegistry.Peer peer;
         private final String name;
         private final EventStream out;
         private final Runnable finished;
         private boolean over;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        private boolean afterCr;
         private Flow.Subscription subscription;
         private CompletableFuture<?> call;
         private ScheduledFuture<?> cutoff;
@@ -260,7 +269,7 @@ public final class FanOutHandler implements HttpHandler {
                     return null;
                 });
             }
-            return HttpResponse.BodySubscribers.fromLineSubscriber(this, s -> null, StandardCharsets.UTF_8, null);
+            return HttpResponse.BodySubscribers.fromSubscriber(this);
         }
 
         @Override
@@ -276,15 +285,54 @@ public final class FanOutHandler implements HttpHandler {
         }
 
         @Override
-        public void onNext(String line) {
-            if (!line.startsWith("data:")) {
-                subscription.request(1);
-                return;
+        public void onNext(List<ByteBuffer> items) {
+            List<String> events = new ArrayList<>();
+            for (ByteBuffer b : items) {
+                while (b.hasRemaining()) {
+                    byte c = b.get();
+                    // SSE lines end with LF, CR or CRLF; in UTF-8 neither byte occurs inside a character.
+                    if (c == '\n' && afterCr) {
+                        afterCr = false;
+                        continue;
+                    }
+                    afterCr = c == '\r';
+                    if (c == '\n' || c == '\r') {
+                        String l = line.toString(StandardCharsets.UTF_8);
+                        line.reset();
+                        if (!take(l, events)) {
+                            return;
+                        }
+                    } else if (line.size() >= MAX_LINE_BYTES) {
+                        send(events, null);
+                        finish(() -> event(name, "error", error("peer_error", "peer '" + name + "' sent an event over "
+                                + MAX_LINE_BYTES + " bytes", null).path("error")));
+                        return;
+                    } else {
+                        line.write(c);
+                    }
+                }
             }
-            String data = line.substring(5).strip();
+            Flow.Subscription s = subscription;
+            if (events.isEmpty()) {
+                s.request(1);
+            } else {
+                send(events, () -> s.request(1));
+            }
+        }
+
+        /**
+         * Adds the event of one SSE line to {@code events}; on {@code [DONE]} sends them and this peer's done event
+         * and returns false.
+         */
+        private boolean take(String l, List<String> events) {
+            if (!l.startsWith("data:")) {
+                return true;
+            }
+            String data = l.substring(5).strip();
             if (data.equals("[DONE]")) {
+                send(events, null);
                 finish(() -> event(name, "done", mapper.getNodeFactory().booleanNode(true)));
-                return;
+                return false;
             }
             JsonNode parsed;
             try {
@@ -292,12 +340,17 @@ public final class FanOutHandler implements HttpHandler {
             } catch (IOException e) {
                 parsed = mapper.getNodeFactory().textNode(data);
             }
-            String e = event(name, "data", parsed);
-            Flow.Subscription s = subscription;
-            synchronized (this) {
-                if (!over) {
-                    out.send(e, () -> s.request(1));
-                }
+            events.add(event(name, "data", parsed));
+            return true;
+        }
+
+        /** Queues {@code events} for the client unless this peer is over; {@code afterLast} runs once the last is flushed. */
+        private synchronized void send(List<String> events, Runnable afterLast) {
+            if (over) {
+                return;
+            }
+            for (int i = 0; i < events.size(); i++) {
+                out.send(events.get(i), i == events.size() - 1 ? afterLast : null);
             }
         }
 
@@ -308,6 +361,15 @@ public final class FanOutHandler implements HttpHandler {
 
         @Override
         public void onComplete() {
+            if (line.size() > 0) {
+                List<String> events = new ArrayList<>();
+                String l = line.toString(StandardCharsets.UTF_8);
+                line.reset();
+                if (!take(l, events)) {
+                    return;
+                }
+                send(events, null);
+            }
             finish(() -> event(name, "error", error("peer_stream_ended", "peer '" + name + "' ended its stream without [DONE]", null)
                     .path("error")));
         }

@@ -7,23 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.demo.DemoLauncher;
+import dev.hermesfront.gateway.FakeUpstream;
 import dev.hermesfront.gateway.GatewayConfig;
 import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.PoolSettings;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.protocol.codec.FrameCodec;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -355,5 +359,64 @@ class FanOutTest {
         // The upstream keeps writing; once the coordinator has dropped the peer call, the peer drops its own.
         pacer.scheduleAtFixedRate(a::release, 0, 50, TimeUnit.MILLISECONDS);
         assertTrue(a.awaitBroken(15), "the upstream still streams to a client that left; it wrote " + a.writtenCount() + " chunks");
+    }
+
+    /** A peer URL may be any server: here fake API servers that answer with odd but valid, or hostile, streams. */
+    @Test
+    void readsCrLfAndCrLinesAndALastLineWithoutANewline() throws Exception {
+        FakeUpstream odd = new FakeUpstream();
+        open.add(odd);
+        odd.handle("/v1/chat/completions", ex -> {
+            OutputStream out = FakeUpstream.sse(ex);
+            FakeUpstream.event(out, ": comment\r\ndata: {\"n\": 1}\r\n\r\ndata: {\"n\": 2}\r\rdata: \u00e9t\u00e9\n\n");
+            FakeUpstream.event(out, "data: [DONE]");
+            out.close();
+        });
+        coordinator(Map.of("odd", odd.uri().toString()));
+        LinkedBlockingQueue<Arrival> q = new LinkedBlockingQueue<>();
+        stream("[\"odd\"]", q);
+        List<Arrival> seen = new ArrayList<>();
+        collect(q, seen, FanOutTest::ended, Duration.ofSeconds(10));
+        List<String> data = seen.stream().filter(a -> a.event() != null && a.event().has("data"))
+                .map(a -> a.event().path("data").toString()).toList();
+        assertEquals(List.of("{\"n\":1}", "{\"n\":2}", "\"\u00e9t\u00e9\""), data, raw(seen).toString());
+        assertTrue(done(seen, "odd"), raw(seen).toString());
+        assertEquals("[DONE]", seen.get(seen.size() - 1).raw());
+    }
+
+    @Test
+    void endsAPeerThatSendsAnOverlongLineAndNoOtherPeer() throws Exception {
+        FakeUpstream hostile = new FakeUpstream();
+        open.add(hostile);
+        CountDownLatch sent = new CountDownLatch(1);
+        hostile.handle("/v1/chat/completions", ex -> {
+            OutputStream out = FakeUpstream.sse(ex);
+            byte[] block = new byte[64 * 1024];
+            java.util.Arrays.fill(block, (byte) 'x');
+            try {
+                out.write("data: ".getBytes(StandardCharsets.UTF_8));
+                for (int i = 0; i < (FanOutHandler.MAX_LINE_BYTES / block.length) + 2; i++) {
+                    out.write(block);
+                }
+                out.flush();
+                sent.countDown();
+                out.close();
+            } catch (java.io.IOException e) {
+                sent.countDown(); // the coordinator hung up on us: that is the point
+            }
+        });
+        PacedApi a = api("a", 2);
+        coordinator(Map.of("hostile", hostile.uri().toString(), "a", peer(a)));
+        LinkedBlockingQueue<Arrival> q = new LinkedBlockingQueue<>();
+        stream("[\"hostile\", \"a\"]", q);
+        pace(2, a);
+        List<Arrival> seen = new ArrayList<>();
+        collect(q, seen, FanOutTest::ended, Duration.ofSeconds(20));
+        Arrival cut = find(seen, "hostile", x -> x.event().path("error").isObject());
+        assertNotNull(cut, raw(seen).toString());
+        assertEquals("peer_error", cut.event().path("error").path("code").asText(), cut.raw());
+        assertTrue(done(seen, "a"), raw(seen).toString());
+        assertEquals("[DONE]", seen.get(seen.size() - 1).raw());
+        assertTrue(sent.await(10, TimeUnit.SECONDS));
     }
 }
