@@ -162,6 +162,9 @@ public final class FanOutHandler implements HttpHandler {
                     : call(p, payload));
         }
         CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new)).whenComplete((x, err) -> ex.getIoThread().execute(() -> {
+            if (ex.isResponseComplete()) {
+                return; // the client left and the exchange is over
+            }
             ObjectNode root = mapper.createObjectNode();
             ObjectNode results = root.putObject("results");
             calls.forEach((name, f) -> results.set(name, f.join()));
