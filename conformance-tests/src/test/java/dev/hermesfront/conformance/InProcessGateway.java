@@ -26,7 +26,7 @@ final class InProcessGateway implements AutoCloseable {
         TuiSettings t = base.tui();
         GatewayConfig cfg = new GatewayConfig(base.listen(), base.auth(), base.limits(), base.upstreams(), new TuiSettings(
                 ParkingPolicy.disabled(), t.maxAgents(), t.spawnBurst(), t.spawnPerSecond(), t.readyTimeout(), t.pingInterval(),
-                t.pingLoopback(), t.clientStall()), base.security(), base.peers());
+                t.pingLoopback(), t.clientStall()), base.security(), base.peers(), base.pools());
         GatewayServer s = new GatewayServer(cfg, launcher);
         try {
             s.start();

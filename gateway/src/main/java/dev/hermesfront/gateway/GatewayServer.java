@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway;
 
+import dev.hermesfront.gateway.config.PoolSettings;
 import dev.hermesfront.gateway.http.NormalizePathHandler;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.TicketBook;
@@ -53,13 +54,8 @@ import jakarta.servlet.ServletException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.xnio.OptionMap;
 import org.xnio.Options;
-import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 
 /**
@@ -87,10 +83,11 @@ public final class GatewayServer implements AutoCloseable {
 
     private final GatewayConfig config;
     private final AgentLauncher launcher;
+    private final PoolSettings poolSettings;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private Undertow undertow;
     private DeploymentManager deployment;
-    private XnioWorker worker;
+    private Pools pools;
     private ParkingLot lot;
     private ScheduledExecutorService timers;
     private Guardrails guard;
@@ -101,26 +98,19 @@ public final class GatewayServer implements AutoCloseable {
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
         this.config = config;
         this.launcher = launcher;
+        this.poolSettings = config.pools();
     }
 
     /** Binds and starts serving; throws when the address cannot be bound. */
     public GatewayServer start() throws ServletException, java.io.IOException {
-        worker = Xnio.getInstance().createWorker(OptionMap.builder()
-                .set(Options.WORKER_IO_THREADS, Math.max(2, Runtime.getRuntime().availableProcessors()))
-                .set(Options.WORKER_TASK_CORE_THREADS, 16)
-                .set(Options.WORKER_TASK_MAX_THREADS, 64)
-                .set(Options.TCP_NODELAY, true)
-                .set(Options.WORKER_NAME, "hermes-front")
-                .getMap());
+        pools = Pools.start(poolSettings);
+        XnioWorker worker = pools.worker();
         FrameCodec codec = new FrameCodec(config.limits().maxMessageBytes());
         guard = Guardrails.from(config.security());
         lot = new ParkingLot(config.tui().parking(), codec);
-        timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gateway-timers");
-            t.setDaemon(true);
-            return t;
-        });
-        peers = new PeerRegistry(config.peers(), config.upstreams().connect(), config.upstreams().idle(), new ObjectMapper(), timers);
+        timers = pools.timers();
+        peers = new PeerRegistry(config.peers(), config.upstreams().connect(), config.upstreams().idle(), new ObjectMapper(), timers,
+                pools.client());
         PeerLaunchers relays = new PeerLaunchers() {
             @Override
             public Optional<AgentLauncher> launcher(String name) {
@@ -174,7 +164,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         if (config.upstreams().dashboard().isPresent()) {
             httpClient = HttpClient.newBuilder()
-                    .executor(Executors.newSingleThreadExecutor(r -> new Thread(r, "dashboard-token")))
+                    .executor(pools.client())
                     .connectTimeout(config.upstreams().dashboard().get().connectTimeout())
                     .build();
             concerns.add(new DashboardRoutes(config.upstreams().dashboard().get(), httpClient, gate, basic, selector));
@@ -256,19 +246,8 @@ public final class GatewayServer implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "undeploy: {0}", e.getMessage());
         }
         undertow.stop();
-        timers.shutdownNow();
         guard.close();
-        if (httpClient != null) {
-            httpClient.executor().ifPresent(e -> ((ExecutorService) e).shutdownNow());
-        }
-        worker.shutdown();
-        try {
-            if (!worker.awaitTermination(Duration.ofSeconds(5).toMillis(), TimeUnit.MILLISECONDS)) {
-                worker.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        pools.close();
         undertow = null;
     }
 }

@@ -153,7 +153,7 @@ public final class ConfigLoader {
         UpstreamConfig dashboard = dashboard(connect, response, idle);
         GatewayConfig gateway = new GatewayConfig(new ListenSettings(listen, hosts, origins), new AuthSettings(credentials), limits,
                 new UpstreamSettings(Optional.ofNullable(api), Optional.ofNullable(dashboard), connect, response, idle), tui(),
-                security(), peers());
+                security(), peers(), pools());
         Optional<AgentConfig> agent = agent();
         Raw record = first(Settings.RECORD);
         Optional<Path> recordDir = record == null || record.value().strip().equalsIgnoreCase(OFF) ? Optional.empty()
@@ -266,6 +266,14 @@ public final class ConfigLoader {
                 value(Settings.AUTH_FAILURES).intValue(), value(Settings.AUTH_WINDOW), value(Settings.LOCKOUT),
                 value(Settings.REST_PER_SECOND), value(Settings.REST_BURST).intValue(), value(Settings.WS_PER_SECOND),
                 value(Settings.WS_BURST).intValue(), value(Settings.HEALTH_PER_SECOND), value(Settings.HEALTH_BURST).intValue());
+    }
+
+    private PoolSettings pools() {
+        Raw io = first(Settings.IO_THREADS);
+        long ioThreads = io == null ? PoolSettings.defaultIoThreads() : Settings.IO_THREADS.parse(io.name(), io.value());
+        values.add(new ConfigValue(Settings.IO_THREADS.key(), Long.toString(ioThreads), sourceOf(io)));
+        return new PoolSettings((int) ioThreads, value(Settings.WORKER_THREADS).intValue(), value(Settings.TIMER_THREADS).intValue(),
+                value(Settings.CLIENT_THREADS).intValue());
     }
 
     private PeerSettings peers() {

@@ -162,6 +162,17 @@ public final class Settings {
     public static final Setting<Long> HEALTH_BURST = new Setting<>("limits.health_burst", "--health-burst", "HERMES_FRONT_HEALTH_BURST",
             "N", "20", Parsers.whole(1, Integer.MAX_VALUE, "requests"), "/health burst per client address.", ONE, ALL);
 
+    public static final Setting<Long> IO_THREADS = new Setting<>("pools.io_threads", "--io-threads", "HERMES_FRONT_IO_THREADS", "N",
+            "cores, at least 2", Parsers.whole(1, 4096, "threads"), "Undertow IO threads (accept, read, write; never block).", ONE, ALL);
+    public static final Setting<Long> WORKER_THREADS = new Setting<>("pools.worker_threads", "--worker-threads",
+            "HERMES_FRONT_WORKER_THREADS", "N", "64", Parsers.whole(1, 4096, "threads"),
+            "Undertow worker threads (WebSocket callbacks, blocking handlers); started before anything queues.", ONE, ALL);
+    public static final Setting<Long> TIMER_THREADS = new Setting<>("pools.timer_threads", "--timer-threads", "HERMES_FRONT_TIMER_THREADS",
+            "N", "2", Parsers.whole(1, 4096, "threads"), "Threads of the gateway's timers (pings, deadlines, peer probes).", ONE, ALL);
+    public static final Setting<Long> CLIENT_THREADS = new Setting<>("pools.client_threads", "--client-threads",
+            "HERMES_FRONT_CLIENT_THREADS", "N", "4", Parsers.whole(1, 4096, "threads"),
+            "Threads shared by the gateway's outgoing HTTP clients (peers, the dashboard's token); nothing blocks on them.", ONE, ALL);
+
     public static final Setting<Duration> PEER_PROBE_INTERVAL = new Setting<>("peer_probe_interval", "--peer-probe-interval",
             "HERMES_FRONT_PEER_PROBE_INTERVAL", "DURATION", "15s", Parsers.duration(Duration.ofMillis(1)),
             "Time between health probes of each configured peer.", ONE, ALL);
@@ -176,7 +187,7 @@ public final class Settings {
             AGENT_ENV, AGENT_STOP_GRACE, PARK_WINDOW, PARK_BUFFER_FRAMES, PARK_BUFFER_BYTES, MAX_AGENTS, SPAWN_BURST, SPAWN_PER_SECOND,
             READY_TIMEOUT, PING_INTERVAL, PING_LOOPBACK, CLIENT_STALL, AUDIT_LOG, AUDIT_LOG_MAX_BYTES, AUDIT_LOG_KEEP, RECORD,
             AUTH_FAILURES, AUTH_WINDOW, LOCKOUT, REST_PER_SECOND, REST_BURST, WS_PER_SECOND, WS_BURST, HEALTH_PER_SECOND, HEALTH_BURST,
-            PEER_PROBE_INTERVAL,
+            IO_THREADS, WORKER_THREADS, TIMER_THREADS, CLIENT_THREADS, PEER_PROBE_INTERVAL,
             PEER_TIMEOUT);
 
     private static final Map<String, Setting<?>> BY_KEY = index();

@@ -79,6 +79,10 @@ class SettingsTableTest {
         SAMPLE.put("limits.ws_burst", "8");
         SAMPLE.put("limits.health_per_second", "3");
         SAMPLE.put("limits.health_burst", "4");
+        SAMPLE.put("pools.io_threads", "3");
+        SAMPLE.put("pools.worker_threads", "32");
+        SAMPLE.put("pools.timer_threads", "1");
+        SAMPLE.put("pools.client_threads", "2");
         SAMPLE.put("peer_probe_interval", "4s");
         SAMPLE.put("peer_timeout", "6m");
         COMPANIONS.put("api.key", Map.of("api.upstream", "http://127.0.0.1:18642"));
