@@ -10,6 +10,9 @@ import io.undertow.util.Headers;
  * (rest-surface.md §6.7); our codes ({@code upstream_unavailable}, …) are never emitted by an upstream.
  */
 public final class ErrorResponses {
+    /** The error code the front answered with, for metrics (e.g. {@code upstream_timeout}); absent on other responses. */
+    public static final io.undertow.util.AttachmentKey<String> CODE = io.undertow.util.AttachmentKey.create(String.class);
+
     private ErrorResponses() {}
 
     /** Sends {@code status} with a JSON error body and ends the exchange. */
@@ -33,6 +36,7 @@ public final class ErrorResponses {
             b.append(", \"param\": null");
         }
         b.append("}}");
+        ex.putAttachment(CODE, code);
         ex.setStatusCode(status);
         ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
