@@ -169,8 +169,8 @@ public final class Settings {
     public static final Setting<String> IDENTITY_HEADER = new Setting<>("identity_header", "--identity-header",
             "HERMES_FRONT_IDENTITY_HEADER", "NAME", "off", Parsers.headerName(), "Header in which a trusted proxy names the user, "
             + "e.g. Tailscale-User-Login; it authenticates as the credential whose identity matches; off = none.", ONE, ALL);
-    public static final Setting<String> LOG_FORMAT = new Setting<>("log_format", "--log-format", "HERMES_FRONT_LOG_FORMAT", "text|json",
-            "text", Parsers.oneOf("text", "json"), "Log lines on stderr as text, or as one JSON object per line for log shippers.",
+    public static final Setting<String> LOG_FORMAT = new Setting<>("log_format", "--log-format", "HERMES_FRONT_LOG_FORMAT", "FORMAT",
+            "text", Parsers.oneOf("text", "json"), "Log lines on stderr as text, or as one JSON object per line for log shippers (text or json).",
             ONE, ALL);
     public static final Setting<String[]> LOG_LEVELS = new Setting<>("log_levels", "--log-level", "HERMES_FRONT_LOG_LEVELS",
             "LOGGER=LEVEL", null, Parsers.logLevel(), "Level of a logger and the packages under it, e.g. io.undertow=WARN or "
