@@ -48,7 +48,7 @@ public final class FrontMetrics implements ChannelMetrics, GateEvents, AutoClose
             Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(300)};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private JvmGcMetrics gc;
     private final Counter connections;
     private final Counter attachesNew;
     private final Counter attachesBack;
@@ -63,15 +63,9 @@ public final class FrontMetrics implements ChannelMetrics, GateEvents, AutoClose
     private final Map<String, Counter> byKey = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final List<Meter> peerMeters = new ArrayList<>();
+    private boolean jvmBound;
 
     public FrontMetrics() {
-        new JvmMemoryMetrics().bindTo(registry);
-        gc.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
         connections = counter("hermes.front.ws.connections", "WebSocket handshakes that reached /api/ws (or /peers/NAME/api/ws)");
         attachesNew = Counter.builder("hermes.front.ws.attaches").description("Clients given an agent").tag("kind", "new").register(registry);
         attachesBack = Counter.builder("hermes.front.ws.attaches").description("Clients given an agent").tag("kind", "reattach")
@@ -115,7 +109,28 @@ public final class FrontMetrics implements ChannelMetrics, GateEvents, AutoClose
 
     /** Returns the Prometheus text exposition (format 0.0.4). */
     public String scrape() {
+        bindJvm();
         return registry.scrape();
+    }
+
+    /**
+     * Binds the JVM's own metrics at the first scrape rather than at start: loading those binders and the
+     * management beans they read costs start-up time nobody waits for otherwise (GC pauses before the first
+     * scrape are not counted).
+     */
+    private synchronized void bindJvm() {
+        if (jvmBound) {
+            return;
+        }
+        jvmBound = true;
+        new JvmMemoryMetrics().bindTo(registry);
+        gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
     }
 
     /** Registers a gauge read at each scrape. */
@@ -237,8 +252,10 @@ public final class FrontMetrics implements ChannelMetrics, GateEvents, AutoClose
     }
 
     @Override
-    public void close() {
-        gc.close();
+    public synchronized void close() {
+        if (gc != null) {
+            gc.close();
+        }
         registry.close();
     }
 }

@@ -18,7 +18,7 @@ public interface ChannelMetrics {
     /** A client frame of {@code chars} UTF-16 units arrived. */
     void frameIn(int chars);
 
-    /** A frame of {@code chars} UTF-16 units reached the client's socket. */
+    /** A frame of {@code chars} UTF-16 units was handed to the client's socket. */
     void frameOut(int chars);
 
     /** No agent was started for a client: {@code max_agents}, {@code spawn_rate} or {@code start_failed}. */

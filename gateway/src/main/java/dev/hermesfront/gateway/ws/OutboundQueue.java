@@ -231,6 +231,7 @@ final class OutboundQueue implements ClientSink, SendHandler {
                 closeSession(close);
                 return;
             }
+            metrics.frameOut(next.length());
             try {
                 session.getAsyncRemote().sendText(next, this);
             } finally {
@@ -251,9 +252,6 @@ final class OutboundQueue implements ClientSink, SendHandler {
             String done = inFlight.pollFirst();
             if (done != null) {
                 inFlightChars -= done.length();
-                if (result.isOK()) {
-                    metrics.frameOut(done.length());
-                }
             }
             if (!result.isOK()) {
                 closed = true; // keep the queue: closed() hands it to the parking buffer
