@@ -180,6 +180,19 @@ public final class Settings {
             "DURATION", "5m", Parsers.duration(Duration.ofMillis(1)),
             "Longest time one peer may take in a fan-out call, unless the peer sets its own timeout.", ONE, ALL);
 
+    public static final Setting<Cidr> TRUSTED_PROXIES = new Setting<>("trusted_proxies", "--trusted-proxy", "HERMES_FRONT_TRUSTED_PROXIES",
+            "CIDR", null, Parsers.cidr(), "Address range of a proxy whose identity_header is believed, e.g. 127.0.0.1/32 for "
+            + "Tailscale Serve on this machine; repeatable. From any other address the header is ignored and removed.", LIST, ALL);
+    public static final Setting<String> IDENTITY_HEADER = new Setting<>("identity_header", "--identity-header",
+            "HERMES_FRONT_IDENTITY_HEADER", "NAME", "off", Parsers.headerName(), "Header in which a trusted proxy names the user, "
+            + "e.g. Tailscale-User-Login; it authenticates as the credential whose identity matches; off = none.", ONE, ALL);
+    public static final Setting<String> LOG_FORMAT = new Setting<>("log_format", "--log-format", "HERMES_FRONT_LOG_FORMAT", "FORMAT",
+            "text", Parsers.oneOf("text", "json"), "Log lines on stderr as text, or as one JSON object per line for log shippers (text or json).",
+            ONE, ALL);
+    public static final Setting<String[]> LOG_LEVELS = new Setting<>("log_levels", "--log-level", "HERMES_FRONT_LOG_LEVELS",
+            "LOGGER=LEVEL", null, Parsers.logLevel(), "Level of a logger and the packages under it, e.g. io.undertow=WARN or "
+            + "dev.hermesfront.gateway.ws=DEBUG; repeatable.", LIST, ALL);
+
     /** Every row, in the order help and {@code config} show them. */
     public static final List<Setting<?>> TABLE = List.of(CONFIG, LISTEN, TOKEN, BASIC_USERS, ALLOWED_HOSTS, ALLOWED_ORIGINS,
             MAX_BODY_BYTES, MAX_MESSAGE_BYTES, OUTBOUND_HIGH_WATER, OUTBOUND_LIMIT, HERMES_HOME, API_UPSTREAM, API_KEY,
@@ -187,8 +200,8 @@ public final class Settings {
             AGENT_ENV, AGENT_STOP_GRACE, PARK_WINDOW, PARK_BUFFER_FRAMES, PARK_BUFFER_BYTES, MAX_AGENTS, SPAWN_BURST, SPAWN_PER_SECOND,
             READY_TIMEOUT, PING_INTERVAL, PING_LOOPBACK, CLIENT_STALL, AUDIT_LOG, AUDIT_LOG_MAX_BYTES, AUDIT_LOG_KEEP, RECORD,
             AUTH_FAILURES, AUTH_WINDOW, LOCKOUT, REST_PER_SECOND, REST_BURST, WS_PER_SECOND, WS_BURST, HEALTH_PER_SECOND, HEALTH_BURST,
-            IO_THREADS, WORKER_THREADS, TIMER_THREADS, CLIENT_THREADS, PEER_PROBE_INTERVAL,
-            PEER_TIMEOUT);
+            IO_THREADS, WORKER_THREADS, TIMER_THREADS, CLIENT_THREADS, PEER_PROBE_INTERVAL, PEER_TIMEOUT, TRUSTED_PROXIES, IDENTITY_HEADER,
+            LOG_FORMAT, LOG_LEVELS);
 
     private static final Map<String, Setting<?>> BY_KEY = index();
 

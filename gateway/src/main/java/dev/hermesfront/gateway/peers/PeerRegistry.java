@@ -75,6 +75,26 @@ public final class PeerRegistry implements AutoCloseable {
             return config;
         }
 
+        /** Returns true when the last probe or request reached the peer and it accepted us ({@code state} up). */
+        public synchronized boolean up() {
+            return state.equals("up");
+        }
+
+        /** Returns the last probe's latency in milliseconds, or -1 before the first answer. */
+        public synchronized long latencyMs() {
+            return latencyMs;
+        }
+
+        /** Returns the last error seen, or null. */
+        public synchronized String lastError() {
+            return lastError;
+        }
+
+        /** Returns the state: {@code unknown} (not probed yet), {@code up} or {@code down}. */
+        public synchronized String state() {
+            return state;
+        }
+
         /** Returns the streaming proxy to the peer (path already the peer's). */
         public HttpHandler proxy() {
             return proxy;

@@ -85,10 +85,15 @@ class SettingsTableTest {
         SAMPLE.put("pools.client_threads", "2");
         SAMPLE.put("peer_probe_interval", "4s");
         SAMPLE.put("peer_timeout", "6m");
+        SAMPLE.put("trusted_proxies", "127.0.0.1/32");
+        SAMPLE.put("identity_header", "Tailscale-User-Login");
+        SAMPLE.put("log_format", "json");
+        SAMPLE.put("log_levels", "io.undertow=DEBUG");
         COMPANIONS.put("api.key", Map.of("api.upstream", "http://127.0.0.1:18642"));
         COMPANIONS.put("api.upstream", Map.of("api.key", "sk-sample-key-0123456789"));
         COMPANIONS.put("dashboard.token", Map.of("dashboard.upstream", "http://127.0.0.1:19119"));
         COMPANIONS.put("agent.cwd", Map.of("agent.cmd", "cat"));
+        COMPANIONS.put("identity_header", Map.of("trusted_proxies", "100.64.0.0/10"));
         COMPANIONS.put("agent.env", Map.of("agent.cmd", "cat"));
         COMPANIONS.put("agent.stop_grace", Map.of("agent.cmd", "cat"));
     }
