@@ -313,7 +313,8 @@ final class ConnectionMatcher {
 
     /**
      * Picks the recorded frame a non-matching one stands for: the first pending one (within the look-ahead) with
-     * the same identity, i.e. the same event type, the same response id, or the same kind for anything else.
+     * the same identity, i.e. the same event type, the same response id (result or error), or the same kind for
+     * anything else.
      */
     private static ExpectedFrame sameIdentity(List<ExpectedFrame> pending, Frame f, JsonNode tree) {
         if (f == null) {
@@ -321,7 +322,9 @@ final class ConnectionMatcher {
         }
         for (int j = 0; j < Math.min(LOOKAHEAD, pending.size()); j++) {
             ExpectedFrame x = pending.get(j);
-            if (x.info.kind() != f.kind()) {
+            // A result that came back as an error (or the reverse) is still the answer to the same request.
+            boolean bothAnswers = x.isResponse() && (f.kind() == FrameKind.RESPONSE || f.kind() == FrameKind.ERROR);
+            if (x.info.kind() != f.kind() && !bothAnswers) {
                 continue;
             }
             boolean same = switch (f.kind()) {

@@ -21,8 +21,13 @@ final class InProcessGateway implements AutoCloseable {
     static InProcessGateway start(AgentLauncher launcher) throws Exception {
         // Parking off: the transcripts were recorded without a parking front, and a replay agent plays one
         // connection, so a reconnect (ws-05's connection B) must get its own agent, not A's parked one.
+        return start(launcher, ParkingPolicy.disabled());
+    }
+
+    /** Starts the gateway with the given parking policy (on for live agents that a reconnect re-attaches). */
+    static InProcessGateway start(AgentLauncher launcher, ParkingPolicy parking) throws Exception {
         GatewayServer s = new GatewayServer(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN))
-                .withParking(ParkingPolicy.disabled()), launcher);
+                .withParking(parking), launcher);
         try {
             s.start();
         } catch (Exception | Error e) {

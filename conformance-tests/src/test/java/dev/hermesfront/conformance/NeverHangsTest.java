@@ -77,6 +77,23 @@ class NeverHangsTest {
     }
 
     @Test
+    void aResultThatComesBackAsAnErrorIsNamedAtOnce() {
+        Transcript recorded = Transcript.parse("result", recording(n -> "\"k" + n + "\"", true));
+        List<String> lines = new ArrayList<>(List.of(READY));
+        for (int n = 1; n <= REQUESTS; n++) {
+            lines.add(recording(k -> "", false).get(n));
+            lines.add("{\"t_ms\": 9, \"dir\": \"s2c\", \"frame\": {\"jsonrpc\": \"2.0\", \"id\": \"k" + n
+                    + "\", \"error\": {\"code\": 4001, \"message\": \"session not found\"}}}");
+        }
+        Transcript server = Transcript.parse("server", lines);
+        TranscriptResult r = assertTimeoutPreemptively(GUARD, () -> run(recorded, ReplayLauncher.of(server), Duration.ofSeconds(20)));
+        assertEquals(2 * REQUESTS, r.differences().size(), r::render);
+        assertTrue(r.differences().stream().allMatch(d -> d.type() == Difference.Type.CONTENT), r::render);
+        assertEquals(List.of("result", "error"), r.differences().subList(0, 2).stream().map(Difference::path).toList());
+        assertTrue(!r.render().contains("waited"), "no frame was waited for: " + r.render());
+    }
+
+    @Test
     void responsesThatNeverComeCostOneWaitNotOnePerRequest() {
         Duration wait = Duration.ofSeconds(3);
         Transcript recorded = Transcript.parse("no-answers", recording(n -> "\"k" + n + "\"", true));
