@@ -167,6 +167,15 @@ class RulesTest {
                 created.formatted("86e3bbba", "20261201_092909_542078", "1764581349.5", "/tmp/x"),
                 created.formatted("a0d0c717", "20261201_093012_000001", "1764581412.25", "/tmp/x")).size(),
                 "without rules the ids and the timestamp differ");
+        FrameInfo usage = new FrameInfo(FrameKind.RESPONSE, "session.usage", null);
+        assertEquals(List.of(), compare(Rules.builtIn(), TargetKind.UPSTREAM, usage, "{\"result\": {\"total\": 3161}}",
+                "{\"result\": {\"total\": 3168}}"));
+        assertEquals(1, compare(Rules.builtIn(), TargetKind.UPSTREAM, usage, "{\"result\": {\"total\": 3161}}",
+                "{\"result\": {\"total\": \"3168\"}}").size());
+        FrameInfo list = new FrameInfo(FrameKind.RESPONSE, "session.active_list", null);
+        assertEquals(List.of(), compare(Rules.builtIn(), TargetKind.GATEWAY, list,
+                "{\"result\": {\"sessions\": [{\"preview\": \"Hello from the fake\"}]}}",
+                "{\"result\": {\"sessions\": [{\"preview\": \"conformance check\"}]}}"));
     }
 
     @Test
