@@ -210,7 +210,7 @@ public final class ReplayRunner {
                     matcher.gaveUp(matcher.awaitedBefore(index), e.line(), (System.nanoTime() - t0) / 1_000_000);
                 } else if (!matcher.awaitedBefore(index, true).isEmpty()) {
                     // An optional frame recorded before this client frame: if it comes, it comes first, as recorded.
-                    await(min(options.maxWait(), OPTIONAL_GRACE), () -> matcher.awaitedBefore(index, true).isEmpty());
+                    grace(() -> matcher.awaitedBefore(index, true).isEmpty());
                 }
                 if (end != null) {
                     break;
@@ -225,7 +225,7 @@ public final class ReplayRunner {
             }
             if (end == null && await(options.maxWait(), matcher::complete)) {
                 // Optional frames (rules "optional") usually come right after the others: give them a moment.
-                await(min(options.maxWait(), OPTIONAL_GRACE), matcher::completeWithOptional);
+                grace(matcher::completeWithOptional);
             }
             if (close.byServer()) {
                 if (end == null) {
@@ -311,6 +311,15 @@ public final class ReplayRunner {
                 budget.spend(System.nanoTime() - t0);
             }
             return ok;
+        }
+
+        /**
+         * Gives optional frames (which may legitimately never come) a moment, {@link #OPTIONAL_GRACE} at most, without
+         * spending the wait budget; once it is spent, only while frames keep coming.
+         */
+        private void grace(BooleanSupplier done) throws InterruptedException {
+            Duration max = min(options.maxWait(), OPTIONAL_GRACE);
+            pump(max, budget.spent() ? QUIET : max, done);
         }
 
         /** Hands received frames to the matcher until {@code done}, {@code max}, or the end of the connection. */
