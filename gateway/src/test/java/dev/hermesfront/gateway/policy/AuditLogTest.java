@@ -80,12 +80,12 @@ class AuditLogTest {
     @Test
     void createsTheFileAndRotatedFilesForTheOwnerOnly() throws Exception {
         Path file = dir.resolve("audit.jsonl");
-        try (AuditLog log = AuditLog.open(file, 100, 2)) {
+        try (AuditLog log = AuditLog.open(file, 1 << 20, 2)) {
             for (int i = 0; i < 10; i++) {
                 log.event("ws_connect").with("credential", "c" + i).with("outcome", "allowed").write();
             }
         }
-        // A second log on the same path finds the file past maxBytes and rotates it before writing.
+        // A second log on the same path, with a lower bound, finds the file past it and rotates it before writing.
         try (AuditLog log = AuditLog.open(file, 100, 2)) {
             log.event("ws_connect").with("credential", "after").with("outcome", "allowed").write();
         }
