@@ -23,6 +23,11 @@ public final class ErrorCodes {
     public static final int RATE_LIMITED = -32004;
     /** hermes-front: the agent link is not accepting frames (stopped or overloaded); the request was not delivered. */
     public static final int AGENT_UNAVAILABLE = -32050;
+    /**
+     * hermes-front: the agent's answer to this request was one stdout line over the gateway's line limit; it
+     * was dropped and this error sent in its place.
+     */
+    public static final int RESPONSE_TOO_LARGE = -32051;
 
     private ErrorCodes() {}
 }
