@@ -19,8 +19,9 @@ import java.util.Objects;
  * @param maxLineBytes longest stdout line accepted; a longer line is dropped and the client told (an error
  *                     response for the request it answered, or a {@code notification.show} event)
  * @param exitDrain    how long stdout is still read after the agent process exited, before its client is told
- *                     (close 1011) even though a process it left behind still holds stdout open (default 3 s:
- *                     longer than {@code killGrace}, so that leftovers are killed first and their pipe closes)
+ *                     (close 1011) even though a process it left behind still holds stdout open (default 4 s: its
+ *                     leftovers get SIGTERM 1 s after the exit and SIGKILL after {@code killGrace}, which closes the
+ *                     pipe first unless a process left the group)
  */
 public record AgentCommand(List<String> argv, Path cwd, Map<String, String> env, Duration stopGrace,
                            Duration killGrace, int inputBytes, int maxLineBytes, Duration exitDrain) {
@@ -37,16 +38,16 @@ public record AgentCommand(List<String> argv, Path cwd, Map<String, String> env,
 
     /**
      * Returns a command with default graces and bounds (64 MiB in flight towards stdin, 256 MiB per stdout line,
-     * 3 s of stdout drain after the agent exits).
+     * 4 s of stdout drain after the agent exits).
      */
     public static AgentCommand of(List<String> argv, Path cwd, Map<String, String> env) {
         return new AgentCommand(argv, cwd, env, Duration.ofSeconds(5), Duration.ofSeconds(2), 64 << 20, 256 << 20,
-                Duration.ofSeconds(3));
+                Duration.ofSeconds(4));
     }
 
-    /** Returns a copy with other stop graces; the exit drain stays one second longer than the kill grace, at least. */
+    /** Returns a copy with other stop graces; the exit drain stays at least two seconds longer than the kill grace. */
     public AgentCommand withGraces(Duration stop, Duration kill) {
-        Duration drain = exitDrain.compareTo(kill.plusSeconds(1)) < 0 ? kill.plusSeconds(1) : exitDrain;
+        Duration drain = exitDrain.compareTo(kill.plusSeconds(2)) < 0 ? kill.plusSeconds(2) : exitDrain;
         return new AgentCommand(argv, cwd, env, stop, kill, inputBytes, maxLineBytes, drain);
     }
 

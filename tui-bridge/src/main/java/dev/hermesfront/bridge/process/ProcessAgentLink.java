@@ -34,9 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Stopping, with process groups ({@link ProcessGroups}): when the client leaves, stdin is closed; after
  * {@link AgentCommand#stopGrace()} a still running agent's whole group gets SIGTERM, then SIGKILL after
  * {@link AgentCommand#killGrace()}. Whenever the agent process exits, for any reason, what it left behind in
- * its group gets SIGTERM at once and SIGKILL after the kill grace. The client hears of the exit (close 1011
- * through {@link ClientSink#agentClosed}) once stdout has ended, or {@link AgentCommand#exitDrain()} after the
- * exit at the latest, even if a process that escaped the group still holds stdout open. Without process
+ * its group gets SIGTERM {@value #LEFTOVER_GRACE_MS} ms later and SIGKILL after the kill grace. The client
+ * hears of the exit (close 1011 through {@link ClientSink#agentClosed}) once stdout has ended, or
+ * {@link AgentCommand#exitDrain()} after the exit at the latest, even if a process that escaped the group
+ * still holds stdout open. Without process
  * groups the agent's descendants are walked instead: those seen while it ran are signalled the same way.
  */
 final class ProcessAgentLink implements AgentLink {
@@ -53,6 +54,11 @@ final class ProcessAgentLink implements AgentLink {
      * and this array stays small; a line longer than one read is assembled by the {@link LineSplitter}.
      */
     static final int READ_BYTES = 4 * 1024;
+    /**
+     * How long processes the agent left in its group may run on after it exited, before SIGTERM: long enough for a
+     * wrapper's clean-up (the kit's real-agent.sh removes its temporary home from a watchdog polling every 0.5 s).
+     */
+    static final long LEFTOVER_GRACE_MS = 1000;
     /** How long the stdout reader, at end of stream, waits for the agent's exit before leaving it to the exit check. */
     static final long EXIT_AFTER_EOF_MS = 200;
 
@@ -280,6 +286,11 @@ final class ProcessAgentLink implements AgentLink {
                 stdoutEnded();
             }, command.exitDrain().toMillis());
         }
+        // What the agent left gets a moment to end on its own (a wrapper's clean-up, say), then SIGTERM, then SIGKILL.
+        later(this::stopLeftovers, LEFTOVER_GRACE_MS);
+    }
+
+    private void stopLeftovers() {
         if (groups.enabled()) {
             if (!pidReused() && groups.signal("TERM", List.of(pid))) {
                 LOG.log(System.Logger.Level.INFO, "agent pid {0,number,#} exited and left processes in its group; "
