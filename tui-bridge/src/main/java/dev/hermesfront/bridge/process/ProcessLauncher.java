@@ -82,12 +82,19 @@ public final class ProcessLauncher implements AgentLauncher {
         LOG.log(System.Logger.Level.INFO, "agent {0} started (pid {1,number,#}{2})", command.program(), p.pid(),
                 groups.enabled() ? ", own process group" : "");
         ProcessAgentLink[] self = new ProcessAgentLink[1];
-        ProcessAgentLink link = new ProcessAgentLink(p, command, sink, reaper, writers, groups, () -> live.remove(self[0]));
+        ProcessAgentLink link = new ProcessAgentLink(p, command, sink, reaper, writers, groups, () -> finished(self[0]));
         self[0] = link;
         live.add(link);
         stderr.add(p);
         link.start();
         return link;
+    }
+
+    private void finished(ProcessAgentLink link) {
+        live.remove(link);
+        synchronized (live) {
+            live.notifyAll();
+        }
     }
 
     /** Throws the IOException {@link ProcessBuilder#start()} would throw when {@code program} cannot be run. */
@@ -129,8 +136,9 @@ public final class ProcessLauncher implements AgentLauncher {
     }
 
     /**
-     * Stops every agent: stdin closed, the stop grace, SIGTERM, the kill grace, then SIGKILL to every group that
-     * is still there, including what exited agents left behind. Bounded by the two graces plus a second.
+     * Stops every agent: stdin closed, the stop grace, SIGTERM, the kill grace; then what exited agents left in their
+     * groups gets its usual second and SIGTERM; then SIGKILL to every group that is still there. Bounded by the stop
+     * grace plus twice the kill grace plus 2.5 s.
      */
     @Override
     public void close() {
@@ -143,6 +151,16 @@ public final class ProcessLauncher implements AgentLauncher {
                 if (!link.awaitExit(Math.max(0, left)) && left <= 0) {
                     LOG.log(System.Logger.Level.WARNING, "agents still running after {0} ms; killing them", bound.toMillis());
                     break;
+                }
+            }
+            // Each link ends its leftovers on its own timers (a second, SIGTERM, the kill grace, SIGKILL) and then
+            // leaves the set; a wrapper's clean-up gets its second at shutdown too.
+            long leftoversDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ProcessAgentLink.LEFTOVER_GRACE_MS
+                    + command.killGrace().toMillis() + 500);
+            synchronized (live) {
+                while (!live.isEmpty() && live.stream().noneMatch(ProcessAgentLink::isAlive)
+                        && System.nanoTime() < leftoversDeadline) {
+                    live.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftoversDeadline - System.nanoTime())));
                 }
             }
         } catch (InterruptedException e) {
