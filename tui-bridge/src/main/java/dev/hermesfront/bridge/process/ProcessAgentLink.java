@@ -118,7 +118,7 @@ final class ProcessAgentLink implements AgentLink {
         }
     }
 
-    /** Runs {@code r} on the reaper after {@code millis}; when the launcher is closing, runs it now. */
+    /** Runs {@code r} on the reaper after {@code millis}; once the launcher has closed, runs it now if it is due now. */
     private void later(Runnable r, long millis) {
         try {
             reaper.schedule(r, millis, TimeUnit.MILLISECONDS);
