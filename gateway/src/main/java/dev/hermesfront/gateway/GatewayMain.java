@@ -367,7 +367,7 @@ public final class GatewayMain {
                 return new UpstreamLauncher(a.ws().get(), a.wsToken().map(Secret::reveal).orElse(null));
             }
             AgentCommand cmd = AgentCommand.of(a.argv(), a.cwd().orElse(null), a.env())
-                    .withGraces(a.stopGrace(), Duration.ofSeconds(2));
+                    .withGraces(a.stopGrace(), Duration.ofSeconds(2)).withExitDrain(a.exitDrain()).withMaxLineBytes(a.maxLineBytes());
             return new ProcessLauncher(cmd);
         }
 

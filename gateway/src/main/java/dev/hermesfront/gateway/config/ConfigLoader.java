@@ -468,7 +468,7 @@ public final class ConfigLoader {
             values.add(new ConfigValue("agent.ws", url.toString(), ws.source()));
             Raw tok = dashboardToken();
             values.add(new ConfigValue("agent.ws token", tok == null ? "(none)" : redacted(tok.value()), sourceOf(tok)));
-            return Optional.of(new AgentConfig(List.of(), Optional.empty(), Map.of(), stop, Optional.of(url),
+            return Optional.of(new AgentConfig(List.of(), Optional.empty(), Map.of(), stop, Duration.ZERO, 0, Optional.of(url),
                     Optional.ofNullable(tok == null || tok.value().isBlank() ? null : Secret.of(tok.value().strip()))));
         }
         if (cmd == null) {
@@ -496,7 +496,8 @@ public final class ConfigLoader {
             extra.put(pair[0], pair[1]);
             values.add(new ConfigValue("agent.env", pair[0] + "=…", kv.source()));
         }
-        return Optional.of(new AgentConfig(argv, cwd, extra, stop, Optional.empty(), Optional.empty()));
+        return Optional.of(new AgentConfig(argv, cwd, extra, stop, value(Settings.AGENT_EXIT_DRAIN),
+                value(Settings.AGENT_MAX_LINE_BYTES).intValue(), Optional.empty(), Optional.empty()));
     }
 
     // ------------------------------------------------------------------ sources

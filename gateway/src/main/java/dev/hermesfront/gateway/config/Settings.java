@@ -96,6 +96,14 @@ public final class Settings {
             "HERMES_FRONT_AGENT_STOP_GRACE", "DURATION", "5s", Parsers.duration(Duration.ZERO),
             "Time between closing the agent's stdin and SIGTERM to its process group; SIGKILL 2 s later.", ONE, AGENT);
 
+    public static final Setting<Duration> AGENT_EXIT_DRAIN = new Setting<>("agent.exit_drain", "--agent-exit-drain",
+            "HERMES_FRONT_AGENT_EXIT_DRAIN", "DURATION", "4s", Parsers.duration(Duration.ZERO),
+            "How long the agent's stdout is still read after its process exits (a child may hold it), before the client gets 1011.",
+            ONE, AGENT);
+    public static final Setting<Long> AGENT_MAX_LINE_BYTES = new Setting<>("agent.max_line_bytes", "--agent-max-line-bytes",
+            "HERMES_FRONT_AGENT_MAX_LINE_BYTES", "BYTES", "268435456", Parsers.whole(1024, Integer.MAX_VALUE, "bytes"),
+            "Longest agent stdout line; a longer one is skipped and its request answered -32051.", ONE, AGENT);
+
     public static final Setting<Duration> PARK_WINDOW = new Setting<>("tui.park_window", "--park-window", "HERMES_FRONT_PARK_WINDOW",
             "DURATION", "2m", Parsers.duration(Duration.ZERO),
             "How long an agent is kept after its client drops, for the client to come back; 0 disables parking.", ONE, ALL);
@@ -197,7 +205,7 @@ public final class Settings {
     public static final List<Setting<?>> TABLE = List.of(CONFIG, LISTEN, TOKEN, BASIC_USERS, ALLOWED_HOSTS, ALLOWED_ORIGINS,
             MAX_BODY_BYTES, MAX_MESSAGE_BYTES, OUTBOUND_HIGH_WATER, OUTBOUND_LIMIT, HERMES_HOME, API_UPSTREAM, API_KEY,
             DASHBOARD_UPSTREAM, DASHBOARD_TOKEN, CONNECT_TIMEOUT, RESPONSE_TIMEOUT, IDLE_TIMEOUT, AGENT_CMD, AGENT_WS, AGENT_CWD,
-            AGENT_ENV, AGENT_STOP_GRACE, PARK_WINDOW, PARK_BUFFER_FRAMES, PARK_BUFFER_BYTES, MAX_AGENTS, SPAWN_BURST, SPAWN_PER_SECOND,
+            AGENT_ENV, AGENT_STOP_GRACE, AGENT_EXIT_DRAIN, AGENT_MAX_LINE_BYTES, PARK_WINDOW, PARK_BUFFER_FRAMES, PARK_BUFFER_BYTES, MAX_AGENTS, SPAWN_BURST, SPAWN_PER_SECOND,
             READY_TIMEOUT, PING_INTERVAL, PING_LOOPBACK, CLIENT_STALL, AUDIT_LOG, AUDIT_LOG_MAX_BYTES, AUDIT_LOG_KEEP, RECORD,
             AUTH_FAILURES, AUTH_WINDOW, LOCKOUT, REST_PER_SECOND, REST_BURST, WS_PER_SECOND, WS_BURST, HEALTH_PER_SECOND, HEALTH_BURST,
             IO_THREADS, WORKER_THREADS, TIMER_THREADS, CLIENT_THREADS, PEER_PROBE_INTERVAL, PEER_TIMEOUT, TRUSTED_PROXIES, IDENTITY_HEADER,

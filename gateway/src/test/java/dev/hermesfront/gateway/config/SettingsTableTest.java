@@ -56,6 +56,8 @@ class SettingsTableTest {
         SAMPLE.put("agent.cwd", "/tmp");
         SAMPLE.put("agent.env", "HERMES_HOME=/srv/hermes");
         SAMPLE.put("agent.stop_grace", "7");
+        SAMPLE.put("agent.exit_drain", "3s");
+        SAMPLE.put("agent.max_line_bytes", "1048576");
         SAMPLE.put("tui.park_window", "90s");
         SAMPLE.put("tui.park_buffer_frames", "77");
         SAMPLE.put("tui.park_buffer_bytes", "7777");
@@ -96,6 +98,8 @@ class SettingsTableTest {
         COMPANIONS.put("identity_header", Map.of("trusted_proxies", "100.64.0.0/10"));
         COMPANIONS.put("agent.env", Map.of("agent.cmd", "cat"));
         COMPANIONS.put("agent.stop_grace", Map.of("agent.cmd", "cat"));
+        COMPANIONS.put("agent.exit_drain", Map.of("agent.cmd", "cat"));
+        COMPANIONS.put("agent.max_line_bytes", Map.of("agent.cmd", "cat"));
     }
 
     static Stream<Arguments> rows() {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.AgentCommand;
 import dev.hermesfront.bridge.process.ProcessLauncher;
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.TestGateway;
 import dev.hermesfront.gateway.WsTestClient;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ class AgentHardeningTest {
     void closesWith1011WhenTheAgentExitsWhileAChildThatIgnoresSigtermHoldsStdout() throws Exception {
         assumeTrue(Files.isRegularFile(Path.of("/usr/bin/setsid")) || Files.isRegularFile(Path.of("/bin/setsid")), "needs setsid");
         try (TestGateway gw = TestGateway.start(sh("trap '' TERM; sleep 1000 & echo \"{\\\"child\\\": $!}\"; read x; exit 4", 1 << 20),
-                c -> c.withParking(ParkingPolicy.disabled()));
+                c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());
              WsTestClient c = WsTestClient.connect(gw.wsUri())) {
             assertTrue(c.next().contains("gateway.ready"));
             long child = MAPPER.readTree(c.next()).path("child").asLong();
@@ -83,7 +84,7 @@ class AgentHardeningTest {
     void answersARequestWhoseResponseIsOverTheLineLimit() throws Exception {
         try (TestGateway gw = TestGateway.start(sh("read line; printf '{\"jsonrpc\": \"2.0\", \"id\": \"r1\", \"result\": {\"x\": \"%s\"}}\\n' "
                         + "\"$(head -c 3000 /dev/zero | tr '\\0' a)\"; echo '{\"id\": \"r2\", \"result\": {}}'; exec cat >/dev/null", 1000),
-                c -> c.withParking(ParkingPolicy.disabled()));
+                c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());
              WsTestClient c = WsTestClient.connect(gw.wsUri())) {
             assertTrue(c.next().contains("gateway.ready"));
             c.send("{\"jsonrpc\": \"2.0\", \"id\": \"r1\", \"method\": \"session.resume\", \"params\": {}}");
