@@ -3,7 +3,11 @@ package dev.hermesfront.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hermesfront.bridge.current.CurrentWireLauncher;
+import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.bridge.replay.ReplayLauncher;
+import dev.hermesfront.protocol.codec.FrameCodec;
 import dev.hermesfront.protocol.transcript.Direction;
 import dev.hermesfront.protocol.transcript.Transcript;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +15,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
@@ -101,6 +106,32 @@ class ConformanceMainTest {
         assertEquals(0, code, printed());
         assertTrue(printed().contains("SKIP ws-02-minimal-turn: does not apply to a upstream target: recorded for the spec"),
                 printed());
+    }
+
+    @Test
+    void reportsTheWireGenerationOnceAndInTheJUnitXml() throws Exception {
+        Path file = Replays.file("current/current-02-capabilities.jsonl");
+        Path junit = tmp.resolve("current.xml");
+        try (InProcessGateway gateway = InProcessGateway.start(new CurrentWireLauncher(new ObjectMapper(), new FrameCodec()))) {
+            int code = run("--target", gateway.uri().toString(), "--kind", "standin", "--junit", junit.toString(), file.toString());
+            assertEquals(0, code, printed());
+        }
+        String wire = "wire: current-v1 (gateway.ready with protocol.version 1, replay_epoch, capabilities, change_events; "
+                + "gateway.ping refused with -32601)";
+        assertEquals(1, printed().split(java.util.regex.Pattern.quote(wire), -1).length - 1, printed());
+        assertTrue(Files.readString(junit).contains("<property name=\"wire\" value=\"current-v1\"/>"), Files.readString(junit));
+
+        printed.reset();
+        try (InProcessGateway gateway = InProcessGateway.start(new DemoLauncher(new ObjectMapper(), new FrameCodec()))) {
+            run("--target", gateway.uri().toString(), "--wait", "2", "--junit", junit.toString(), file.toString());
+        }
+        assertTrue(printed().contains("wire: fork-2026-07 (gateway.ready without protocol, replay_epoch or capabilities; "
+                + "gateway.ping refused with -32601)"), printed());
+        assertTrue(Files.readString(junit).contains("<property name=\"wire\" value=\"fork-2026-07\"/>"));
+
+        printed.reset();
+        run("--target", "ws://127.0.0.1:1/api/ws", "--kind", "replay", file.toString());
+        assertTrue(printed().contains("wire: not probed (the replay agent plays what was recorded)"), printed());
     }
 
     private static Element suite(Path junit) throws Exception {

@@ -22,11 +22,16 @@ final class InProcessGateway implements AutoCloseable {
     static InProcessGateway start(AgentLauncher launcher) throws Exception {
         // Parking off: the transcripts were recorded without a parking front, and a replay agent plays one
         // connection, so a reconnect (ws-05's connection B) must get its own agent, not A's parked one.
+        return start(launcher, ParkingPolicy.disabled());
+    }
+
+    /** Starts the gateway with the given parking policy (on for live agents that a reconnect re-attaches). */
+    static InProcessGateway start(AgentLauncher launcher, ParkingPolicy parking) throws Exception {
         GatewayConfig base = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN));
         TuiSettings t = base.tui();
         GatewayConfig cfg = new GatewayConfig(base.listen(), base.auth(), base.limits(), base.upstreams(), new TuiSettings(
-                ParkingPolicy.disabled(), t.maxAgents(), t.spawnBurst(), t.spawnPerSecond(), t.readyTimeout(), t.pingInterval(),
-                t.pingLoopback(), t.clientStall()), base.security(), base.peers());
+                parking, t.maxAgents(), t.spawnBurst(), t.spawnPerSecond(), t.readyTimeout(), t.pingInterval(),
+                t.pingLoopback(), t.clientStall()), base.security(), base.peers(), base.pools());
         GatewayServer s = new GatewayServer(cfg, launcher);
         try {
             s.start();

@@ -14,6 +14,11 @@ import dev.hermesfront.gateway.config.ConfigValue;
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.ListenAddress;
 import dev.hermesfront.gateway.config.Secret;
+import dev.hermesfront.gateway.ops.ConfigSource;
+import dev.hermesfront.gateway.ops.Doctor;
+import dev.hermesfront.gateway.ops.Logging;
+import dev.hermesfront.gateway.ops.ServiceUnits;
+import dev.hermesfront.gateway.ops.SignalReload;
 import dev.hermesfront.gateway.proxy.ApiKeyCheck;
 import dev.hermesfront.gateway.record.RecordingLauncher;
 import dev.hermesfront.protocol.codec.FrameCodec;
@@ -40,7 +45,8 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 
 /**
- * The {@code hermes-front} command: {@code demo}, {@code serve} and {@code config}. The composition root,
+ * The {@code hermes-front} command: {@code demo}, {@code serve}, {@code config}, {@code doctor} and
+ * {@code service install|uninstall}. The composition root,
  * and the only place that reads {@code System.getenv()}. Every option of every command is a row of the
  * settings table ({@link Settings}): the commands are built from it, so a setting has a flag wherever it
  * has a key and a variable.
@@ -51,25 +57,37 @@ public final class GatewayMain {
     private GatewayMain() {}
 
     public static void main(String[] args) {
-        configureLogging();
+        Logging logging = Logging.install(System.err);
         configureAsyncPool();
-        int code = commandLine(System.getenv(), Path.of(System.getProperty("user.home"))).execute(args);
+        int code = commandLine(System.getenv(), Path.of(System.getProperty("user.home")), logging).execute(args);
+        logging.flush();
         System.exit(code);
     }
 
-    /** Builds the command line: the root with its subcommands, each with the options the table gives it. */
+    /** Builds the command line without touching the process's logging (tests). */
     static picocli.CommandLine commandLine(Map<String, String> env, Path userHome) {
+        return commandLine(env, userHome, null);
+    }
+
+    /** Builds the command line: the root with its subcommands, each with the options the table gives it. */
+    static picocli.CommandLine commandLine(Map<String, String> env, Path userHome, Logging logging) {
         CommandSpec root = CommandSpec.create().name("hermes-front").version(VERSION).mixinStandardHelpOptions(true);
         root.usageMessage().description("Reach a Hermes Agent from another machine: serves the TUI's /api/ws channel, bridges it to a "
                 + "loopback agent, and fronts the API server and dashboard on the same port.");
         picocli.CommandLine cl = new picocli.CommandLine(root);
         cl.addSubcommand("demo", command(Command.DEMO, "Run the gateway with the built-in demo agent (replies \"Echo: <prompt>\"); "
-                + "nothing else needed. Proxies the API server or dashboard only when one is configured.", env, userHome));
+                + "nothing else needed. Proxies the API server or dashboard only when one is configured.", env, userHome, logging));
         cl.addSubcommand("serve", command(Command.SERVE, "Run the gateway in front of a real agent (one agent process per attached "
                 + "client over stdio, or one connection per client to a loopback dashboard's /api/ws), the API server and, optionally, "
-                + "the dashboard.", env, userHome));
+                + "the dashboard. SIGHUP (or POST /front/reload) re-reads the configuration without dropping clients.", env, userHome,
+                logging));
         cl.addSubcommand("config", command(Command.CONFIG, "Print every effective setting of serve and where it came from (flag, env "
-                + "var, file, .env, default); secrets redacted. Takes the same options as serve.", env, userHome));
+                + "var, file, .env, default); secrets redacted. Takes the same options as serve.", env, userHome, logging));
+        cl.addSubcommand("doctor", command(Command.DOCTOR, "Check a deployment end to end, one line per check with the fix when one "
+                + "fails: bind address, agent (started until gateway.ready), API server and key, dashboard and token, peers, .env, "
+                + "identity header, unbuffered SSE. Exit 0 only when everything needed works. Takes the same options as serve.", env,
+                userHome, logging));
+        cl.addSubcommand("service", serviceCommand(env, userHome));
         cl.setExecutionStrategy(parsed -> {
             if (!parsed.hasSubcommand()) {
                 if (parsed.isVersionHelpRequested()) {
@@ -92,8 +110,9 @@ public final class GatewayMain {
     }
 
     /** One subcommand: its options from the table, and what it runs. */
-    private static picocli.CommandLine command(Command which, String description, Map<String, String> env, Path userHome) {
-        Runner runner = new Runner(which, env, userHome);
+    private static picocli.CommandLine command(Command which, String description, Map<String, String> env, Path userHome,
+                                               Logging logging) {
+        Runner runner = new Runner(which, env, userHome, logging);
         CommandSpec spec = CommandSpec.wrapWithoutInspection(runner).mixinStandardHelpOptions(true).version(VERSION);
         spec.usageMessage().description(description);
         for (Setting<?> s : Settings.forCommand(which)) {
@@ -123,10 +142,101 @@ public final class GatewayMain {
         }
     }
 
-    private static void configureLogging() {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$-7s [%3$s] %5$s%6$s%n");
+    /**
+     * {@code service install [--user] [--dry-run]} and {@code service uninstall}: the systemd unit or launchd
+     * plist ({@link ServiceUnits}), for the config file named by {@code --config} or {@code HERMES_FRONT_CONFIG}.
+     */
+    private static picocli.CommandLine serviceCommand(Map<String, String> env, Path userHome) {
+        CommandSpec service = CommandSpec.create().name("service").mixinStandardHelpOptions(true).version(VERSION);
+        service.usageMessage().description("Install or remove a systemd unit (Linux) or launchd plist (macOS) that runs this "
+                + "distribution's bin/hermes-front serve with your config file, restarts it on failure, reloads it on SIGHUP, and keeps "
+                + "secrets in a 0600 environment file.");
+        picocli.CommandLine cl = new picocli.CommandLine(service);
+        for (String action : List.of("install", "uninstall")) {
+            CommandSpec[] self = new CommandSpec[1];
+            Callable<Integer> run = () -> runService(action, self[0].commandLine().getParseResult(), env, userHome);
+            CommandSpec sub = CommandSpec.wrapWithoutInspection(run).name(action).mixinStandardHelpOptions(true).version(VERSION);
+            self[0] = sub;
+            sub.usageMessage().description(action.equals("install") ? "Write the unit and its environment file, and print how to start it."
+                    : "Remove the unit and its environment file, and print how to stop it first.");
+            sub.addOption(OptionSpec.builder("--user").arity("0").description("A per-user service (systemctl --user, a LaunchAgent).").build());
+            sub.addOption(OptionSpec.builder("--dry-run").arity("0").description("Print what would be written (secrets redacted); write nothing.")
+                    .build());
+            sub.addOption(OptionSpec.builder("--config").paramLabel("FILE").type(String.class)
+                    .description("The YAML config file the service runs with (default: $HERMES_FRONT_CONFIG).").build());
+            sub.addOption(OptionSpec.builder("--unit-dir").paramLabel("DIR").type(String.class)
+                    .description("Write the unit here instead of the system's directory.").build());
+            sub.addOption(OptionSpec.builder("--env-file").paramLabel("FILE").type(String.class)
+                    .description("The 0600 environment file (default: ~/.config/hermes-front/hermes-front.env for --user, else "
+                            + "/etc/hermes-front/hermes-front.env).").build());
+            sub.addOption(OptionSpec.builder("--launcher").paramLabel("FILE").type(String.class)
+                    .description("The bin/hermes-front to run (default: this distribution's).").build());
+            sub.addOption(OptionSpec.builder("--platform").paramLabel("systemd|launchd").type(String.class)
+                    .description("Write for this platform instead of this machine's.").build());
+            cl.addSubcommand(action, new picocli.CommandLine(sub));
         }
+        return cl;
+    }
+
+    private static int runService(String action, ParseResult p, Map<String, String> env, Path userHome) {
+        try {
+            boolean user = p.hasMatchedOption("--user");
+            boolean dry = p.hasMatchedOption("--dry-run");
+            String platformName = p.matchedOptionValue("--platform", null);
+            ServiceUnits.Platform platform = platformName == null ? ServiceUnits.detect(System.getProperty("os.name"))
+                    : switch (platformName.toLowerCase(java.util.Locale.ROOT)) {
+                        case "systemd", "linux" -> ServiceUnits.Platform.SYSTEMD;
+                        case "launchd", "macos" -> ServiceUnits.Platform.LAUNCHD;
+                        default -> throw new ConfigException("--platform", platformName, "systemd or launchd");
+                    };
+            String configName = p.matchedOptionValue("--config", env.get("HERMES_FRONT_CONFIG"));
+            Path config = null;
+            if (action.equals("install")) {
+                if (configName == null || configName.isBlank()) {
+                    throw new ConfigException("service install: name the config file the service should run with: --config FILE "
+                            + "(or set HERMES_FRONT_CONFIG)");
+                }
+                config = Path.of(configName).toAbsolutePath().normalize();
+                if (!java.nio.file.Files.isRegularFile(config)) {
+                    throw new ConfigException("--config", configName, "an existing YAML file");
+                }
+            }
+            String launcherName = p.matchedOptionValue("--launcher", null);
+            Path launcher = launcherName != null ? Path.of(launcherName).toAbsolutePath().normalize() : installedLauncher();
+            ServiceUnits.Plan plan = ServiceUnits.defaults(platform, user, userHome, launcher, config, System.getProperty("user.name"));
+            String unitDir = p.matchedOptionValue("--unit-dir", null);
+            String envFile = p.matchedOptionValue("--env-file", null);
+            plan = new ServiceUnits.Plan(plan.platform(), user, launcher, config, unitDir == null ? plan.unitDir() : Path.of(unitDir),
+                    envFile == null ? plan.envFile() : Path.of(envFile), plan.runAs(), plan.logDir());
+            if (action.equals("install")) {
+                ServiceUnits.install(plan, ServiceUnits.environment(env, config), dry, System.out);
+            } else {
+                ServiceUnits.uninstall(plan, dry, System.out);
+            }
+            return 0;
+        } catch (ConfigException | java.io.IOException e) {
+            System.err.println("hermes-front: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    /**
+     * Returns the launcher of the distribution this jar belongs to: {@code DIST/bin/hermes-front} for
+     * {@code DIST/lib/hermes-front.jar}, the checkout's {@code ./hermes-front} for {@code gateway/target/hermes-front.jar}.
+     */
+    static Path installedLauncher() {
+        try {
+            Path jar = Path.of(GatewayMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+            Path dir = jar.getParent();
+            for (Path candidate : new Path[] {dir.resolveSibling("bin").resolve("hermes-front"), dir.getParent().getParent().resolve("hermes-front")}) {
+                if (java.nio.file.Files.isExecutable(candidate)) {
+                    return candidate.normalize();
+                }
+            }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            // fall through
+        }
+        throw new ConfigException("service install: cannot tell where this distribution's bin/hermes-front is; pass --launcher FILE");
     }
 
     /** Runs one subcommand with the flags it was given. */
@@ -134,12 +244,16 @@ public final class GatewayMain {
         private final Command which;
         private final Map<String, String> env;
         private final Path userHome;
+        private final Logging logging;
         private CommandSpec spec;
+        /** The random token of a loopback run without one, kept so that a reload does not revoke it. */
+        private String random;
 
-        Runner(Command which, Map<String, String> env, Path userHome) {
+        Runner(Command which, Map<String, String> env, Path userHome, Logging logging) {
             this.which = which;
             this.env = env;
             this.userHome = userHome;
+            this.logging = logging;
         }
 
         /** Returns the flags given, by YAML key; lists keep their order. */
@@ -166,25 +280,53 @@ public final class GatewayMain {
                 }
                 case DEMO -> run(load(false, false));
                 case SERVE -> run(load(true, true));
-                case DOCTOR -> throw new ConfigException("doctor is not available in this build");
+                case DOCTOR -> {
+                    ConfigLoader.Loaded loaded = load(true, true);
+                    yield new Doctor(loaded, () -> probeLauncher(loaded), System.out).run();
+                }
             };
         }
 
         private ConfigLoader.Loaded load(boolean agentRequired, boolean autoApi) {
-            return ConfigLoader.load(new ConfigLoader.Input(flags(), env, userHome, agentRequired, autoApi, GatewayMain::randomToken));
+            ConfigLoader.Loaded loaded = ConfigLoader.load(new ConfigLoader.Input(flags(), env, userHome, agentRequired, autoApi, () -> {
+                if (random == null) {
+                    random = randomToken();
+                }
+                return random;
+            }));
+            if (logging != null) {
+                logging.apply(loaded.logging());
+            }
+            return loaded;
+        }
+
+        /** Re-reads the configuration for a reload; the agent command and recording need a restart, so they are compared. */
+        private ConfigSource source(ConfigLoader.Loaded first) {
+            return () -> {
+                ConfigLoader.Loaded again = load(which == Command.SERVE, which == Command.SERVE);
+                List<String> restart = new java.util.ArrayList<>();
+                if (!String.valueOf(first.agent().map(GatewayMain::describe).orElse(""))
+                        .equals(again.agent().map(GatewayMain::describe).orElse(""))) {
+                    restart.add("agent.*");
+                }
+                if (!first.record().equals(again.record())) {
+                    restart.add("record");
+                }
+                return new ConfigSource.Fresh(again.gateway(), restart);
+            };
         }
 
         private int run(ConfigLoader.Loaded loaded) throws Exception {
             GatewayConfig config = loaded.gateway();
             long t0 = System.nanoTime();
-            ServerIo io = ServerIo.create();
-            AgentLauncher launcher = recorded(launcher(loaded, io), loaded.record());
-            GatewayServer server = new GatewayServer(config, launcher, io);
+            Pools pools = Pools.start(config.pools());
+            AgentLauncher launcher = recorded(launcher(loaded, pools), loaded.record());
+            GatewayServer server = new GatewayServer(config, launcher, source(loaded), pools);
             try {
                 server.start();
             } catch (RuntimeException e) {
                 launcher.close();
-                io.close();
+                pools.close();
                 if (e.getCause() instanceof BindException be) {
                     throw new ConfigException("--listen", ListenAddress.format(config.listen().address()),
                             "an address this machine can bind (" + be.getMessage() + ")");
@@ -202,16 +344,24 @@ public final class GatewayMain {
                 ApiKeyCheck.run(HttpClient.newBuilder().connectTimeout(api.connectTimeout()).build(), api, source)
                         .report(api.uri().toString(), System.out, System.err);
             });
+            if (logging != null) {
+                server.metrics().counted("hermes.front.log.dropped", "Log records dropped because the log queue was full", logging::dropped);
+            }
+            SignalReload hup = SignalReload.install(server::reload);
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                hup.close();
                 server.close();
+                if (logging != null) {
+                    logging.flush();
+                }
                 stop.countDown();
             }, "shutdown"));
             stop.await();
             return 0;
         }
 
-        private AgentLauncher launcher(ConfigLoader.Loaded loaded, ServerIo io) {
+        private AgentLauncher launcher(ConfigLoader.Loaded loaded, Pools io) {
             if (which == Command.DEMO) {
                 return new DemoLauncher(new ObjectMapper(), new FrameCodec());
             }
@@ -226,8 +376,36 @@ public final class GatewayMain {
                 return WsRelayLauncher.dashboard(io.ws(), a.ws().get(), token, c.upstreams().connect(), c.limits().maxMessageBytes());
             }
             AgentCommand cmd = AgentCommand.of(a.argv(), a.cwd().orElse(null), a.env())
-                    .withGraces(a.stopGrace(), Duration.ofSeconds(2));
+                    .withGraces(a.stopGrace(), Duration.ofSeconds(2)).withExitDrain(a.exitDrain()).withMaxLineBytes(a.maxLineBytes());
             return new ProcessLauncher(cmd);
+        }
+
+        /** Returns the launcher serve would use, on pools of its own that close with it (for doctor's check). */
+        private AgentLauncher probeLauncher(ConfigLoader.Loaded loaded) {
+            Pools pools;
+            try {
+                pools = Pools.start(loaded.gateway().pools());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            AgentLauncher l = launcher(loaded, pools);
+            return new AgentLauncher() {
+                @Override
+                public dev.hermesfront.bridge.AgentLink open(dev.hermesfront.bridge.ClientSink sink) throws java.io.IOException {
+                    return l.open(sink);
+                }
+
+                @Override
+                public String kind() {
+                    return l.kind();
+                }
+
+                @Override
+                public void close() {
+                    l.close();
+                    pools.close();
+                }
+            };
         }
 
         /** Wraps the launcher in a recorder when {@code record} is set. */
@@ -264,6 +442,12 @@ public final class GatewayMain {
         out.println("Attach the Hermes TUI with:");
         out.println("  HERMES_TUI_GATEWAY_URL='ws://" + host + "/api/ws?token=" + token + "' hermes --tui");
         out.flush();
+    }
+
+    /** Describes an agent config for comparison across reloads (the dashboard token included, never printed). */
+    private static String describe(AgentConfig a) {
+        return a.argv() + "|" + a.cwd() + "|" + new java.util.TreeMap<>(a.env()) + "|" + a.stopGrace() + "|" + a.ws() + "|"
+                + a.wsToken().map(Secret::reveal).orElse("");
     }
 
     static String randomToken() {

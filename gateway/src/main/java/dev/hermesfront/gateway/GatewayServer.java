@@ -1,6 +1,24 @@
 package dev.hermesfront.gateway;
 
+import dev.hermesfront.gateway.config.PoolSettings;
 import dev.hermesfront.gateway.http.NormalizePathHandler;
+import dev.hermesfront.gateway.http.ProxyIdentityHandler;
+import dev.hermesfront.gateway.metrics.FrontMetrics;
+import dev.hermesfront.gateway.metrics.MetricsHandler;
+import dev.hermesfront.gateway.metrics.MetricsRoutes;
+import dev.hermesfront.gateway.ops.ConfigDiff;
+import dev.hermesfront.gateway.ops.ConfigSource;
+import dev.hermesfront.gateway.ops.OpsRoutes;
+import dev.hermesfront.gateway.ops.Readiness;
+import dev.hermesfront.gateway.ops.ReloadReport;
+import dev.hermesfront.gateway.policy.AccessPolicy;
+import dev.hermesfront.gateway.policy.AuthFailures;
+import dev.hermesfront.gateway.policy.Identity;
+import dev.hermesfront.gateway.policy.TokenBuckets;
+import dev.hermesfront.gateway.config.ConfigException;
+import dev.hermesfront.gateway.config.SecuritySettings;
+import jakarta.websocket.CloseReason;
+import java.util.concurrent.atomic.AtomicReference;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.TicketBook;
 import dev.hermesfront.gateway.routes.ApiRoutes;
@@ -53,13 +71,8 @@ import jakarta.servlet.ServletException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.xnio.OptionMap;
 import org.xnio.Options;
-import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 
 /**
@@ -75,7 +88,13 @@ import org.xnio.XnioWorker;
  * (authenticated). Without an API server {@code /health} is ours. With peers (a coordinator):
  * {@code /peers/NAME/api/ws} (relay, token checked by the endpoint), {@code /peers/NAME/...} and any
  * request with {@code X-Hermes-Peer: NAME} (to the peer), {@code /v1/fanout/chat/completions},
- * {@code /api/peers} (authenticated).
+ * {@code /api/peers} (authenticated). Always: {@code /metrics} (a {@code metrics} or {@code read} credential),
+ * {@code /front/ready} (public; details with a credential), {@code /front/reload} (admin).
+ *
+ * <p>Reload: what requests are served with (the configuration, the Gate's credentials and guardrails, the
+ * peers and the whole handler chain) is one {@link Generation} in an {@link AtomicReference}, built whole and
+ * swapped at once by {@link #reload()}; requests in flight finish with the generation they started with.
+ * The listener, the /api/ws deployment, parked agents, the launcher and the audit log stay.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GatewayServer.class.getName());
@@ -87,61 +106,80 @@ public final class GatewayServer implements AutoCloseable {
 
     private final GatewayConfig config;
     private final AgentLauncher launcher;
-    private final ServerIo io;
+    private final ConfigSource source;
+    private final Pools given;
     private final ConnectionRegistry registry = new ConnectionRegistry();
+    private final FrontMetrics metrics = new FrontMetrics();
+    private final AtomicReference<Generation> live = new AtomicReference<>();
+    private final ObjectMapper mapper = new ObjectMapper();
     private Undertow undertow;
     private DeploymentManager deployment;
-    private XnioWorker worker;
+    private Pools pools;
     private ParkingLot lot;
     private ScheduledExecutorService timers;
     private Guardrails guard;
     private Gate gate;
     private HttpClient httpClient;
-    private PeerRegistry peers;
+    private HttpHandler wsHandler;
+    private Readiness readiness;
+
+    /**
+     * What requests are served with, swapped whole on reload.
+     *
+     * @param config  the effective configuration
+     * @param rules   the Gate's credentials and guardrails
+     * @param peers   the coordinator's peers (empty registry without peers)
+     * @param handler the handler chain below the metrics handler
+     */
+    private record Generation(GatewayConfig config, Gate.Rules rules, PeerRegistry peers, HttpHandler handler) {}
 
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
-        this(config, launcher, ServerIo.create());
+        this(config, launcher, ConfigSource.NONE);
     }
 
     /**
-     * A server on {@code io}, which the launcher may already dial with ({@link ServerIo#ws}); the server closes
-     * {@code io} when it closes.
+     * @param source re-reads the configuration on {@link #reload()} (SIGHUP, {@code POST /front/reload})
      */
-    public GatewayServer(GatewayConfig config, AgentLauncher launcher, ServerIo io) {
+    public GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source) {
+        this(config, launcher, source, null);
+    }
+
+    /**
+     * A server on {@code pools}, which the launcher may already dial with ({@link Pools#ws}); null makes them at
+     * {@link #start}. The server closes them when it closes.
+     */
+    public GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source, Pools pools) {
         this.config = config;
         this.launcher = launcher;
-        this.io = io;
+        this.source = source;
+        this.given = pools;
     }
 
     /** Binds and starts serving; throws when the address cannot be bound. */
     public GatewayServer start() throws ServletException, java.io.IOException {
-        worker = io.worker();
+        pools = given != null ? given : Pools.start(config.pools());
+        XnioWorker worker = pools.worker();
         FrameCodec codec = new FrameCodec(config.limits().maxMessageBytes());
         guard = Guardrails.from(config.security());
         lot = new ParkingLot(config.tui().parking(), codec);
-        timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gateway-timers");
-            t.setDaemon(true);
-            return t;
-        });
-        peers = new PeerRegistry(config.peers(), config.upstreams().connect(), config.upstreams().idle(), new ObjectMapper(), timers,
-                io.ws(), config.limits().maxMessageBytes());
+        timers = pools.timers();
         PeerLaunchers relays = new PeerLaunchers() {
             @Override
             public Optional<AgentLauncher> launcher(String name) {
-                return peers.find(name).flatMap(PeerRegistry.Peer::wsLauncher);
+                return live.get().peers().find(name).flatMap(PeerRegistry.Peer::wsLauncher);
             }
 
             @Override
             public String refusal(String name) {
-                return peers.find(name).map(PeerRegistry.Peer::refusal).orElse(null);
+                return live.get().peers().find(name).map(PeerRegistry.Peer::refusal).orElse(null);
             }
         };
-        gate = new Gate(config.auth().credentials(), guard, TicketBook.defaults(), Gate.ShareResolver.NONE);
-        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers, guard, gate, relays);
+        gate = new Gate(() -> live.get().rules(), TicketBook.defaults(), Gate.ShareResolver.NONE, metrics);
+        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers, guard, gate, relays,
+                metrics);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
                 .setWorker(worker)
-                .setBuffers(io.buffers())
+                .setBuffers(pools.buffers())
                 .setDispatchToWorkerThread(true)
                 .addEndpoint(configurator.endpointConfig(WS_PATH))
                 .addEndpoint(configurator.endpointConfig(PEER_WS_PATH));
@@ -156,49 +194,24 @@ public final class GatewayServer implements AutoCloseable {
         deployment.deploy();
         HttpHandler deployed = deployment.start();
         // The deployment's context is "/": it matches endpoints on the full path, which PathHandler shortened.
-        HttpHandler wsHandler = ex -> {
+        wsHandler = ex -> {
             ex.setRelativePath(ex.getRequestPath());
             deployed.handleRequest(ex);
         };
-
-        boolean basic = config.auth().credentials().hasBasic();
-        TuiRoutes tui = new TuiRoutes(gate, wsHandler);
-        List<Routes> concerns = new ArrayList<>();
-        concerns.add(new HealthRoutes(launcher.kind(), registry::size, config.upstreams().api().isPresent()));
-        concerns.add(tui);
-        concerns.add(new TicketRoutes(gate, basic));
-        PeerSelector selector = PeerSelector.NONE;
-        if (!peers.isEmpty()) {
-            PeerRoutes peerRoutes = new PeerRoutes(peers, gate, basic, tui.handshake());
-            selector = peerRoutes.selector();
-            concerns.add(peerRoutes);
-            peers.start();
-        }
-        if (config.upstreams().api().isPresent()) {
-            concerns.add(new ApiRoutes(config.upstreams().api().get(), config.security(), gate, basic, selector));
-        }
         if (config.upstreams().dashboard().isPresent()) {
             httpClient = HttpClient.newBuilder()
-                    .executor(Executors.newSingleThreadExecutor(r -> new Thread(r, "dashboard-token")))
+                    .executor(pools.client())
                     .connectTimeout(config.upstreams().dashboard().get().connectTimeout())
                     .build();
-            concerns.add(new DashboardRoutes(config.upstreams().dashboard().get(), httpClient, gate, basic, selector));
         }
-        PathHandler routes = Handlers.path(selector.wrap(ex -> ErrorResponses.send(ex, 404, "not_found", "no such route")));
-        concerns.forEach(c -> c.register(routes));
-        HostPolicy hosts = new HostPolicy(config.listen().address(), config.listen().allowedHosts());
-        OriginPolicy origins = new OriginPolicy(config.listen().allowedOrigins());
-        HttpHandler root = HandlerChain.of(routes,
-                AccessLogHandler::new,
-                SecurityHeadersHandler::new,
-                RequestShapeGuardHandler::new,
-                ChunkedBodyHandler::new,
-                NormalizePathHandler::new,
-                next -> new LockoutHandler(guard, next),
-                next -> new HostGuardHandler(hosts, next),
-                next -> new OriginGuardHandler(origins, next),
-                next -> new CorsHandler(origins, next),
-                next -> new BodyLimitHandler(config.limits().maxBodyBytes(), next));
+        readiness = new Readiness(launcher, config.tui().readyTimeout(), () -> live.get().config(), () -> live.get().peers().all());
+        live.set(generation(config, new Gate.Rules(config.auth().credentials(), guard), null));
+        metrics.gauge("hermes.front.ws.clients", "Attached /api/ws clients", registry::size);
+        metrics.gauge("hermes.front.agents.parked", "Agents parked, waiting for their client to come back", lot::size);
+        metrics.gauge("hermes.front.agents", "Agents alive (running or parked)", configurator::agents);
+        metrics.counted("hermes.front.audit.dropped", "Audit lines dropped because the audit queue was full", guard.audit()::dropped);
+        metrics.peers(live.get().peers().all());
+        HttpHandler root = new MetricsHandler(metrics, ex -> live.get().handler().handleRequest(ex));
 
         InetSocketAddress listen = config.listen().address();
         undertow = Undertow.builder()
@@ -221,6 +234,129 @@ public final class GatewayServer implements AutoCloseable {
                 config.upstreams().api().map(a -> a.uri().toString()).orElse("off"),
                 config.upstreams().dashboard().map(d -> d.uri().toString()).orElse("off"));
         return this;
+    }
+
+    /**
+     * Builds what requests are served with from {@code cfg}: routes and guards; the peers are those of
+     * {@code previous} when the peer map did not change, else new ones (started).
+     */
+    private Generation generation(GatewayConfig cfg, Gate.Rules rules, Generation previous) {
+        PeerRegistry peers = previous != null && ConfigDiff.samePeers(previous.config().peers(), cfg.peers()) ? previous.peers()
+                : new PeerRegistry(cfg.peers(), cfg.upstreams().connect(), cfg.upstreams().idle(), mapper, timers, pools.client(),
+                pools.ws(), cfg.limits().maxMessageBytes());
+        boolean basic = cfg.auth().credentials().hasBasic();
+        TuiRoutes tui = new TuiRoutes(gate, wsHandler);
+        List<Routes> concerns = new ArrayList<>();
+        concerns.add(new HealthRoutes(launcher.kind(), registry::size, cfg.upstreams().api().isPresent()));
+        concerns.add(tui);
+        concerns.add(new TicketRoutes(gate, basic));
+        concerns.add(new MetricsRoutes(metrics, gate, basic));
+        concerns.add(new OpsRoutes(readiness, this::reload, gate, basic));
+        PeerSelector selector = PeerSelector.NONE;
+        if (!peers.isEmpty()) {
+            PeerRoutes peerRoutes = new PeerRoutes(peers, gate, basic, tui.handshake());
+            selector = peerRoutes.selector();
+            concerns.add(peerRoutes);
+        }
+        if (cfg.upstreams().api().isPresent()) {
+            concerns.add(new ApiRoutes(cfg.upstreams().api().get(), cfg.security(), gate, basic, selector));
+        }
+        if (cfg.upstreams().dashboard().isPresent()) {
+            concerns.add(new DashboardRoutes(cfg.upstreams().dashboard().get(), httpClient, gate, basic, selector));
+        }
+        PathHandler routes = Handlers.path(selector.wrap(ex -> ErrorResponses.send(ex, 404, "not_found", "no such route")));
+        concerns.forEach(c -> c.register(routes));
+        HostPolicy hosts = new HostPolicy(cfg.listen().address(), cfg.listen().allowedHosts());
+        OriginPolicy origins = new OriginPolicy(cfg.listen().allowedOrigins());
+        Guardrails g = rules.guard();
+        HttpHandler handler = HandlerChain.of(routes,
+                AccessLogHandler::new,
+                SecurityHeadersHandler::new,
+                RequestShapeGuardHandler::new,
+                ChunkedBodyHandler::new,
+                NormalizePathHandler::new,
+                next -> new ProxyIdentityHandler(() -> cfg.auth().proxy(), next),
+                next -> new LockoutHandler(g, next),
+                next -> new HostGuardHandler(hosts, next),
+                next -> new OriginGuardHandler(origins, next),
+                next -> new CorsHandler(origins, next),
+                next -> new BodyLimitHandler(cfg.limits().maxBodyBytes(), next));
+        if (peers != (previous == null ? null : previous.peers())) {
+            peers.start();
+        }
+        return new Generation(cfg, rules, peers, handler);
+    }
+
+    /**
+     * Re-reads the configuration and applies it in place: credentials, scopes, the identity header, allowed
+     * hosts and origins, the body limit, lockout and rate limits, peers. Clients whose credential was removed
+     * are closed with 4401 (their agent stopped), narrowed ones with 4403; both are audited. Settings that
+     * need a restart keep their running value and are reported. A configuration error changes nothing.
+     */
+    public synchronized ReloadReport reload() {
+        ConfigSource.Fresh fresh;
+        try {
+            fresh = source.load();
+        } catch (ConfigException e) {
+            metrics.reload("failed");
+            LOG.log(System.Logger.Level.WARNING, "configuration reload refused: {0}", e.getMessage());
+            return ReloadReport.refused(e.getMessage());
+        }
+        Generation cur = live.get();
+        ConfigDiff.Result d = ConfigDiff.of(cur.config(), fresh.gateway());
+        Guardrails g = cur.rules().guard();
+        SecuritySettings was = cur.config().security();
+        SecuritySettings now = d.effective().security();
+        Guardrails ng = new Guardrails(AccessPolicy.builtIn(), g.audit(),
+                ConfigDiff.sameLockout(was, now) ? g.failures() : new AuthFailures(now.authFailures(), now.authWindow(), now.lockout(),
+                        System::nanoTime),
+                was.restBurst() == now.restBurst() && was.restPerSecond() == now.restPerSecond() ? g.rest()
+                        : new TokenBuckets(now.restBurst(), now.restPerSecond(), System::nanoTime),
+                was.wsBurst() == now.wsBurst() && was.wsPerSecond() == now.wsPerSecond() ? g.ws()
+                        : new TokenBuckets(now.wsBurst(), now.wsPerSecond(), System::nanoTime));
+        Generation next;
+        try {
+            next = generation(d.effective(), new Gate.Rules(d.effective().auth().credentials(), ng), cur);
+        } catch (RuntimeException e) {
+            metrics.reload("failed");
+            LOG.log(System.Logger.Level.WARNING, "configuration reload refused: {0}", e.getMessage());
+            return ReloadReport.refused(e.getMessage());
+        }
+        live.set(next);
+        if (next.peers() != cur.peers()) {
+            cur.peers().close();
+            metrics.peers(next.peers().all());
+        }
+        List<String> closed = new ArrayList<>();
+        List<Identity> revoked = registry.revoke(who -> {
+            int code = ConfigDiff.verdict(who, cur.rules().credentials(), next.rules().credentials());
+            if (code == 0) {
+                return null;
+            }
+            String why = code == 4401 ? "credential removed by a configuration reload" : "credential narrowed by a configuration reload";
+            g.audit().event("ws_revoked").with("credential", who.name()).with("via", who.via()).with("code", code)
+                    .with("outcome", "closed").with("reason", why).write();
+            closed.add(who.name() + ":" + code);
+            return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), code == 4401 ? "unauthorized: " + why : "forbidden: " + why);
+        });
+        List<String> restart = new ArrayList<>(d.restartNeeded());
+        restart.addAll(fresh.restartNeeded());
+        ReloadReport report = new ReloadReport(true, d.applied(), restart, closed, null);
+        metrics.reload("applied");
+        g.audit().event("config_reloaded").with("changed", String.join(",", d.applied())).with("restart_needed", String.join(",", restart))
+                .with("closed", revoked.size()).with("outcome", "applied").write();
+        LOG.log(System.Logger.Level.INFO, report.summary());
+        return report;
+    }
+
+    /** Returns this server's metrics. */
+    public FrontMetrics metrics() {
+        return metrics;
+    }
+
+    /** Returns the configuration requests are served with now. */
+    public GatewayConfig running() {
+        return live.get().config();
     }
 
     /** Returns the bound port (useful with port 0). */
@@ -254,7 +390,7 @@ public final class GatewayServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        peers.close();
+        live.get().peers().close();
         lot.close();
         launcher.close();
         try {
@@ -264,12 +400,9 @@ public final class GatewayServer implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "undeploy: {0}", e.getMessage());
         }
         undertow.stop();
-        timers.shutdownNow();
         guard.close();
-        if (httpClient != null) {
-            httpClient.executor().ifPresent(e -> ((ExecutorService) e).shutdownNow());
-        }
-        io.close();
+        pools.close();
+        metrics.close();
         undertow = null;
     }
 }

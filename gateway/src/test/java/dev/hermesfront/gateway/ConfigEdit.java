@@ -4,6 +4,7 @@ import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.LimitSettings;
 import dev.hermesfront.gateway.config.ListenSettings;
+import dev.hermesfront.gateway.config.PoolSettings;
 import dev.hermesfront.gateway.config.SecuritySettings;
 import dev.hermesfront.gateway.config.TuiSettings;
 import dev.hermesfront.gateway.config.UpstreamConfig;
@@ -54,33 +55,33 @@ public final class ConfigEdit {
         TuiSettings t = c.tui();
         LimitSettings l = c.limits();
         c = new GatewayConfig(c.listen(), c.auth(), new LimitSettings(l.maxBodyBytes(), l.maxMessageBytes(), highWater, limit),
-                c.upstreams(), c.tui(), c.security(), c.peers());
+                c.upstreams(), c.tui(), c.security(), c.peers(), c.pools());
         return tui(new TuiSettings(t.parking(), t.maxAgents(), t.spawnBurst(), t.spawnPerSecond(), t.readyTimeout(), t.pingInterval(),
                 t.pingLoopback(), stall));
     }
 
     public ConfigEdit tui(TuiSettings t) {
-        c = new GatewayConfig(c.listen(), c.auth(), c.limits(), c.upstreams(), t, c.security(), c.peers());
+        c = new GatewayConfig(c.listen(), c.auth(), c.limits(), c.upstreams(), t, c.security(), c.peers(), c.pools());
         return this;
     }
 
     public ConfigEdit maxMessageBytes(int bytes) {
         LimitSettings l = c.limits();
         c = new GatewayConfig(c.listen(), c.auth(), new LimitSettings(l.maxBodyBytes(), bytes, l.outboundHighWater(), l.outboundLimit()),
-                c.upstreams(), c.tui(), c.security(), c.peers());
+                c.upstreams(), c.tui(), c.security(), c.peers(), c.pools());
         return this;
     }
 
     public ConfigEdit maxBodyBytes(long bytes) {
         LimitSettings l = c.limits();
         c = new GatewayConfig(c.listen(), c.auth(), new LimitSettings(bytes, l.maxMessageBytes(), l.outboundHighWater(), l.outboundLimit()),
-                c.upstreams(), c.tui(), c.security(), c.peers());
+                c.upstreams(), c.tui(), c.security(), c.peers(), c.pools());
         return this;
     }
 
     public ConfigEdit allowed(Set<String> hosts, Set<String> origins) {
         c = new GatewayConfig(new ListenSettings(c.listen().address(), hosts, origins), c.auth(), c.limits(), c.upstreams(), c.tui(),
-                c.security(), c.peers());
+                c.security(), c.peers(), c.pools());
         return this;
     }
 
@@ -88,12 +89,17 @@ public final class ConfigEdit {
     public ConfigEdit upstreams(UpstreamConfig api, UpstreamConfig dashboard) {
         UpstreamSettings u = c.upstreams();
         c = new GatewayConfig(c.listen(), c.auth(), c.limits(), new UpstreamSettings(Optional.ofNullable(api), Optional.ofNullable(dashboard),
-                u.connect(), u.response(), u.idle()), c.tui(), c.security(), c.peers());
+                u.connect(), u.response(), u.idle()), c.tui(), c.security(), c.peers(), c.pools());
+        return this;
+    }
+
+    public ConfigEdit pools(PoolSettings p) {
+        c = new GatewayConfig(c.listen(), c.auth(), c.limits(), c.upstreams(), c.tui(), c.security(), c.peers(), p);
         return this;
     }
 
     public ConfigEdit security(SecuritySettings s) {
-        c = new GatewayConfig(c.listen(), c.auth(), c.limits(), c.upstreams(), c.tui(), s, c.peers());
+        c = new GatewayConfig(c.listen(), c.auth(), c.limits(), c.upstreams(), c.tui(), s, c.peers(), c.pools());
         return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.hermesfront.gateway;
 
 import dev.hermesfront.gateway.config.GatewayConfig;
+import dev.hermesfront.gateway.ops.ConfigSource;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.AgentCommand;
@@ -30,12 +31,12 @@ public final class TestGateway implements AutoCloseable {
         return new TestGateway(new GatewayServer(cfg, launcher).start());
     }
 
-    /** Starts a gateway whose launcher dials with the gateway's own IO ({@link ServerIo#ws}). */
-    public static TestGateway start(java.util.function.Function<ServerIo, AgentLauncher> launcher, UnaryOperator<GatewayConfig> tweak)
+    /** Starts a gateway whose launcher dials with the gateway's own pools ({@link Pools#ws}). */
+    public static TestGateway start(java.util.function.Function<Pools, AgentLauncher> launcher, UnaryOperator<GatewayConfig> tweak)
             throws Exception {
         GatewayConfig cfg = tweak.apply(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN)));
-        ServerIo io = ServerIo.create();
-        return new TestGateway(new GatewayServer(cfg, launcher.apply(io), io).start());
+        Pools pools = Pools.start(cfg.pools());
+        return new TestGateway(new GatewayServer(cfg, launcher.apply(pools), ConfigSource.NONE, pools).start());
     }
 
     /** Starts a gateway whose agent is {@link EchoAgent} as a real child process, without parking. */

@@ -66,7 +66,29 @@ public final class ConfigLoader {
      * effective value with its source, and notes worth telling the operator (e.g. two sources disagreeing).
      */
     public record Loaded(GatewayConfig gateway, Optional<AgentConfig> agent, Optional<Path> record, List<ConfigValue> values,
-                         List<String> notes, boolean generatedToken) {}
+                         List<String> notes, boolean generatedToken, LogSettings logging) {
+        /** Returns where {@code key}'s effective value came from, or "default". */
+        public String sourceOf(String key) {
+            return values.stream().filter(v -> v.key().equals(key)).map(ConfigValue::source).findFirst().orElse("default");
+        }
+    }
+
+    /**
+     * How the process logs.
+     *
+     * @param json   one JSON object per line instead of text
+     * @param levels logger name to java.util.logging level name, in configuration order
+     */
+    public record LogSettings(boolean json, Map<String, String> levels) {
+        public LogSettings {
+            levels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(levels));
+        }
+
+        /** Text lines, no levels set. */
+        public static LogSettings defaults() {
+            return new LogSettings(false, Map.of());
+        }
+    }
 
     private record Raw(String value, String source, String name) {}
 
@@ -141,6 +163,7 @@ public final class ConfigLoader {
             generated = true;
         }
         Credentials credentials = Credentials.of(creds);
+        ProxyIdentity proxy = proxyIdentity(credentials);
         Set<String> hosts = new LinkedHashSet<>(listValue(Settings.ALLOWED_HOSTS));
         Set<String> origins = new LinkedHashSet<>(listValue(Settings.ALLOWED_ORIGINS));
 
@@ -151,15 +174,58 @@ public final class ConfigLoader {
         Duration idle = value(Settings.IDLE_TIMEOUT);
         UpstreamConfig api = api(connect, response, idle);
         UpstreamConfig dashboard = dashboard(connect, response, idle);
-        GatewayConfig gateway = new GatewayConfig(new ListenSettings(listen, hosts, origins), new AuthSettings(credentials), limits,
+        GatewayConfig gateway = new GatewayConfig(new ListenSettings(listen, hosts, origins), new AuthSettings(credentials, proxy), limits,
                 new UpstreamSettings(Optional.ofNullable(api), Optional.ofNullable(dashboard), connect, response, idle), tui(),
-                security(), peers());
+                security(), peers(), pools());
         Optional<AgentConfig> agent = agent();
         Raw record = first(Settings.RECORD);
         Optional<Path> recordDir = record == null || record.value().strip().equalsIgnoreCase(OFF) ? Optional.empty()
                 : Optional.of(expand(record.value()));
         values.add(new ConfigValue("record", recordDir.map(Path::toString).orElse("(off)"), sourceOf(record)));
-        return new Loaded(gateway, agent, recordDir, List.copyOf(values), List.copyOf(notes), generated);
+        LogSettings logging = logging();
+        return new Loaded(gateway, agent, recordDir, List.copyOf(values), List.copyOf(notes), generated, logging);
+    }
+
+    private LogSettings logging() {
+        boolean json = value(Settings.LOG_FORMAT).equals("json");
+        Map<String, String> levels = new LinkedHashMap<>();
+        for (String[] l : listValueQuiet(Settings.LOG_LEVELS)) {
+            levels.put(l[0], l[1]);
+            values.add(new ConfigValue("log_levels", (l[0].isEmpty() ? "(root)" : l[0]) + "=" + l[1], sourceOfList(Settings.LOG_LEVELS)));
+        }
+        return new LogSettings(json, levels);
+    }
+
+    /**
+     * The trusted proxy's identity header: {@code identity_header} needs {@code trusted_proxies} (a header
+     * believed from nowhere is a mistake worth stopping for); either without credentials that have an
+     * {@code identity} does nothing, which is noted.
+     */
+    private ProxyIdentity proxyIdentity(Credentials credentials) {
+        String header = value(Settings.IDENTITY_HEADER);
+        List<Cidr> trusted = listValue(Settings.TRUSTED_PROXIES);
+        if (header.equalsIgnoreCase(OFF)) {
+            if (!trusted.isEmpty()) {
+                notes.add("trusted_proxies is set but identity_header is off: no identity header is believed");
+            }
+            if (credentials.hasLogins()) {
+                notes.add("some credentials have an identity but identity_header is off: those identities cannot sign in");
+            }
+            return ProxyIdentity.OFF;
+        }
+        if (trusted.isEmpty()) {
+            throw new ConfigException("trusted_proxies: identity_header is " + header + " but no trusted_proxies is set: name the "
+                    + "proxy's address range, e.g. --trusted-proxy 127.0.0.1/32 for Tailscale Serve on this machine");
+        }
+        if (!credentials.hasLogins()) {
+            notes.add("identity_header is " + header + " but no credential has an identity: add identity: USER to a credentials entry");
+        }
+        for (Cidr c : trusted) {
+            if (c.prefix() == 0) {
+                notes.add("trusted_proxies " + c + " trusts every address: anyone who reaches the port can claim any identity");
+            }
+        }
+        return new ProxyIdentity(Optional.of(header), trusted);
     }
 
     /** A token or password, refused when it is too short to protect a non-loopback bind. */
@@ -268,6 +334,14 @@ public final class ConfigLoader {
                 value(Settings.WS_BURST).intValue(), value(Settings.HEALTH_PER_SECOND), value(Settings.HEALTH_BURST).intValue());
     }
 
+    private PoolSettings pools() {
+        Raw io = first(Settings.IO_THREADS);
+        long ioThreads = io == null ? PoolSettings.defaultIoThreads() : Settings.IO_THREADS.parse(io.name(), io.value());
+        values.add(new ConfigValue(Settings.IO_THREADS.key(), Long.toString(ioThreads), sourceOf(io)));
+        return new PoolSettings((int) ioThreads, value(Settings.WORKER_THREADS).intValue(), value(Settings.TIMER_THREADS).intValue(),
+                value(Settings.CLIENT_THREADS).intValue());
+    }
+
     private PeerSettings peers() {
         Duration probe = value(Settings.PEER_PROBE_INTERVAL);
         Duration timeout = value(Settings.PEER_TIMEOUT);
@@ -330,18 +404,30 @@ public final class ConfigLoader {
         for (JsonNode c : list) {
             String where = "credentials[" + i++ + "]";
             CredentialEntry e = FileEntries.bind(yaml, where, c, CredentialEntry.class, CredentialEntry.KEYS,
-                    "{name, token | token_env | token_file | basic, scope}");
+                    "{name, token | token_env | token_file | basic, identity, scope}");
             if (e.name() == null || e.name().isBlank()) {
                 throw new ConfigException(yaml.where(where) + ": " + where + ".name is missing (expected: a non-empty name)");
             }
             String scope = e.scope() != null ? e.scope() : Credential.DEFAULT_SCOPE;
             if (Scope.parse(scope).isEmpty()) {
-                throw new ConfigException(yaml.where(where) + ": " + where + ".scope: \"" + scope + "\" (expected: read, chat or admin)");
+                throw new ConfigException(yaml.where(where) + ": " + where + ".scope: \"" + scope + "\" (expected: metrics, read, chat or admin)");
             }
             Secret token = secret(e.token(), e.tokenEnv(), e.tokenFile(), where + ".token");
+            if (e.identity() != null) {
+                if (e.identity().isBlank()) {
+                    throw new ConfigException(yaml.where(where) + ": " + where + ".identity: \"\" (expected: the user name the proxy sends, "
+                            + "e.g. alice@example.com)");
+                }
+                out.add(new Credential.Login(e.name(), e.identity().strip(), scope));
+                values.add(new ConfigValue("credentials", e.name() + " (identity " + e.identity().strip() + ", scope " + scope + ")",
+                        fileSource(where)));
+                if (e.basic() == null && token == null) {
+                    continue;
+                }
+            }
             if ((e.basic() == null) == (token == null)) {
                 throw new ConfigException(yaml.where(where) + ": " + where + " (" + e.name() + ") needs exactly one of token, token_env, "
-                        + "token_file or basic");
+                        + "token_file or basic" + (e.identity() == null ? " (or an identity)" : " beside its identity"));
             }
             if (token != null) {
                 checkedSecret(new Raw(token.reveal(), fileSource(where), where + ".token"), loopback);
@@ -387,7 +473,7 @@ public final class ConfigLoader {
                 throw new ConfigException("agent.ws_ticket is set but no dashboard.token is: minting a ticket needs the dashboard's "
                         + "session token (--dashboard-token or HERMES_DASHBOARD_SESSION_TOKEN)");
             }
-            return Optional.of(new AgentConfig(List.of(), Optional.empty(), Map.of(), stop, Optional.of(url),
+            return Optional.of(new AgentConfig(List.of(), Optional.empty(), Map.of(), stop, Duration.ZERO, 0, Optional.of(url),
                     Optional.ofNullable(tok == null || tok.value().isBlank() ? null : Secret.of(tok.value().strip())), ticket));
         }
         if (cmd == null) {
@@ -415,7 +501,8 @@ public final class ConfigLoader {
             extra.put(pair[0], pair[1]);
             values.add(new ConfigValue("agent.env", pair[0] + "=…", kv.source()));
         }
-        return Optional.of(new AgentConfig(argv, cwd, extra, stop, Optional.empty(), Optional.empty(), false));
+        return Optional.of(new AgentConfig(argv, cwd, extra, stop, value(Settings.AGENT_EXIT_DRAIN),
+                value(Settings.AGENT_MAX_LINE_BYTES).intValue(), Optional.empty(), Optional.empty(), false));
     }
 
     // ------------------------------------------------------------------ sources
@@ -444,6 +531,20 @@ public final class ConfigLoader {
             values.add(new ConfigValue(s.key(), display(v), r.source()));
         }
         return out;
+    }
+
+    /** Returns the parsed values of a list setting without recording them (the caller records its own display). */
+    private <T> List<T> listValueQuiet(Setting<T> s) {
+        List<T> out = new ArrayList<>();
+        for (Raw r : list(s)) {
+            out.add(s.parse(r.name(), r.value()));
+        }
+        return out;
+    }
+
+    private String sourceOfList(Setting<?> s) {
+        List<Raw> raws = list(s);
+        return raws.isEmpty() ? "default" : raws.get(0).source();
     }
 
     private static String display(Object v) {

@@ -28,8 +28,8 @@ final class FileEntries {
 
     /** One {@code credentials} entry. */
     record CredentialEntry(String name, String token, @JsonProperty("token_env") String tokenEnv,
-                           @JsonProperty("token_file") String tokenFile, BasicEntry basic, String scope) {
-        static final Set<String> KEYS = Set.of("name", "token", "token_env", "token_file", "basic", "scope");
+                           @JsonProperty("token_file") String tokenFile, BasicEntry basic, String scope, String identity) {
+        static final Set<String> KEYS = Set.of("name", "token", "token_env", "token_file", "basic", "scope", "identity");
     }
 
     /** One {@code peers} entry. */

@@ -15,9 +15,10 @@ import java.net.InetSocketAddress;
  * @param tui       parking, agent limits and liveness of the /api/ws channel
  * @param security  audit log, lockout and rate limits
  * @param peers     the coordinator's peer map, probes and fan-out limits; no peers by default
+ * @param pools     sizes of the gateway's thread pools
  */
 public record GatewayConfig(ListenSettings listen, AuthSettings auth, LimitSettings limits, UpstreamSettings upstreams,
-                            TuiSettings tui, SecuritySettings security, PeerSettings peers) {
+                            TuiSettings tui, SecuritySettings security, PeerSettings peers, PoolSettings pools) {
     public GatewayConfig {
         requireNonNull(listen, "listen");
         requireNonNull(auth, "auth");
@@ -26,6 +27,7 @@ public record GatewayConfig(ListenSettings listen, AuthSettings auth, LimitSetti
         requireNonNull(tui, "tui");
         requireNonNull(security, "security");
         requireNonNull(peers, "peers");
+        requireNonNull(pools, "pools");
     }
 
     /** Returns a config with one token credential, default bounds and no upstreams. */
@@ -36,7 +38,7 @@ public record GatewayConfig(ListenSettings listen, AuthSettings auth, LimitSetti
     /** Returns a config with these credentials, default bounds and no upstreams. */
     public static GatewayConfig of(InetSocketAddress listen, Credentials credentials) {
         return new GatewayConfig(ListenSettings.of(listen), new AuthSettings(credentials), LimitSettings.defaults(),
-                UpstreamSettings.none(), TuiSettings.defaults(), SecuritySettings.defaults(), PeerSettings.none());
+                UpstreamSettings.none(), TuiSettings.defaults(), SecuritySettings.defaults(), PeerSettings.none(), PoolSettings.defaults());
     }
 
     /** Returns true when the bind address is loopback. */

@@ -175,4 +175,65 @@ public final class Parsers {
             return new String[] {v.substring(0, eq), v.substring(eq + 1)};
         };
     }
+
+    /** An address range ({@link Cidr}). */
+    public static Setting.Parser<Cidr> cidr() {
+        return Cidr::parse;
+    }
+
+    /** An HTTP header name ({@code Tailscale-User-Login}), or {@code off}. */
+    public static Setting.Parser<String> headerName() {
+        return (name, v) -> {
+            String s = v.strip();
+            if (!s.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+                throw new ConfigException(name, v, "a header name such as Tailscale-User-Login, or off");
+            }
+            return s;
+        };
+    }
+
+    /** One of {@code choices}, case ignored; returned in lower case. */
+    public static Setting.Parser<String> oneOf(String... choices) {
+        return (name, v) -> {
+            String s = v.strip().toLowerCase(Locale.ROOT);
+            for (String c : choices) {
+                if (c.equals(s)) {
+                    return c;
+                }
+            }
+            throw new ConfigException(name, v, "one of " + String.join(", ", choices));
+        };
+    }
+
+    /**
+     * {@code LOGGER=LEVEL}: a logger (package) name and a level, {@code ERROR}, {@code WARN}, {@code INFO},
+     * {@code DEBUG}, {@code TRACE}, {@code OFF} or {@code ALL} (or a java.util.logging name such as {@code FINE});
+     * returned as the logger and the java.util.logging level name.
+     */
+    public static Setting.Parser<String[]> logLevel() {
+        return (name, v) -> {
+            int eq = v.indexOf('=');
+            String expected = "LOGGER=LEVEL, e.g. io.undertow=WARN (levels: ERROR, WARN, INFO, DEBUG, TRACE, OFF, ALL)";
+            if (eq <= 0) {
+                throw new ConfigException(name, v, expected);
+            }
+            String logger = v.substring(0, eq).strip();
+            String level = switch (v.substring(eq + 1).strip().toUpperCase(Locale.ROOT)) {
+                case "ERROR", "SEVERE" -> "SEVERE";
+                case "WARN", "WARNING" -> "WARNING";
+                case "INFO" -> "INFO";
+                case "CONFIG" -> "CONFIG";
+                case "DEBUG", "FINE" -> "FINE";
+                case "FINER" -> "FINER";
+                case "TRACE", "FINEST" -> "FINEST";
+                case "OFF" -> "OFF";
+                case "ALL" -> "ALL";
+                default -> null;
+            };
+            if (level == null || !logger.matches("[A-Za-z0-9_.$]*")) {
+                throw new ConfigException(name, v, expected);
+            }
+            return new String[] {logger, level};
+        };
+    }
 }

@@ -100,6 +100,14 @@ public final class Settings {
             "HERMES_FRONT_AGENT_STOP_GRACE", "DURATION", "5s", Parsers.duration(Duration.ZERO),
             "Time between closing the agent's stdin and SIGTERM to its process group; SIGKILL 2 s later.", ONE, AGENT);
 
+    public static final Setting<Duration> AGENT_EXIT_DRAIN = new Setting<>("agent.exit_drain", "--agent-exit-drain",
+            "HERMES_FRONT_AGENT_EXIT_DRAIN", "DURATION", "4s", Parsers.duration(Duration.ZERO),
+            "How long the agent's stdout is still read after its process exits (a child may hold it), before the client gets 1011.",
+            ONE, AGENT);
+    public static final Setting<Long> AGENT_MAX_LINE_BYTES = new Setting<>("agent.max_line_bytes", "--agent-max-line-bytes",
+            "HERMES_FRONT_AGENT_MAX_LINE_BYTES", "BYTES", "268435456", Parsers.whole(1024, Integer.MAX_VALUE, "bytes"),
+            "Longest agent stdout line; a longer one is skipped and its request answered -32051.", ONE, AGENT);
+
     public static final Setting<Duration> PARK_WINDOW = new Setting<>("tui.park_window", "--park-window", "HERMES_FRONT_PARK_WINDOW",
             "DURATION", "2m", Parsers.duration(Duration.ZERO),
             "How long an agent is kept after its client drops, for the client to come back; 0 disables parking.", ONE, ALL);
@@ -166,6 +174,17 @@ public final class Settings {
     public static final Setting<Long> HEALTH_BURST = new Setting<>("limits.health_burst", "--health-burst", "HERMES_FRONT_HEALTH_BURST",
             "N", "20", Parsers.whole(1, Integer.MAX_VALUE, "requests"), "/health burst per client address.", ONE, ALL);
 
+    public static final Setting<Long> IO_THREADS = new Setting<>("pools.io_threads", "--io-threads", "HERMES_FRONT_IO_THREADS", "N",
+            "cores, at least 2", Parsers.whole(1, 4096, "threads"), "Undertow IO threads (accept, read, write; never block).", ONE, ALL);
+    public static final Setting<Long> WORKER_THREADS = new Setting<>("pools.worker_threads", "--worker-threads",
+            "HERMES_FRONT_WORKER_THREADS", "N", "64", Parsers.whole(1, 4096, "threads"),
+            "Undertow worker threads (WebSocket callbacks, blocking handlers); started before anything queues.", ONE, ALL);
+    public static final Setting<Long> TIMER_THREADS = new Setting<>("pools.timer_threads", "--timer-threads", "HERMES_FRONT_TIMER_THREADS",
+            "N", "2", Parsers.whole(1, 4096, "threads"), "Threads of the gateway's timers (pings, deadlines, peer probes).", ONE, ALL);
+    public static final Setting<Long> CLIENT_THREADS = new Setting<>("pools.client_threads", "--client-threads",
+            "HERMES_FRONT_CLIENT_THREADS", "N", "4", Parsers.whole(1, 4096, "threads"),
+            "Threads shared by the gateway's outgoing HTTP clients (peers, the dashboard's token); nothing blocks on them.", ONE, ALL);
+
     public static final Setting<Duration> PEER_PROBE_INTERVAL = new Setting<>("peer_probe_interval", "--peer-probe-interval",
             "HERMES_FRONT_PEER_PROBE_INTERVAL", "DURATION", "15s", Parsers.duration(Duration.ofMillis(1)),
             "Time between health probes of each configured peer.", ONE, ALL);
@@ -173,15 +192,28 @@ public final class Settings {
             "DURATION", "5m", Parsers.duration(Duration.ofMillis(1)),
             "Longest time one peer may take in a fan-out call, unless the peer sets its own timeout.", ONE, ALL);
 
+    public static final Setting<Cidr> TRUSTED_PROXIES = new Setting<>("trusted_proxies", "--trusted-proxy", "HERMES_FRONT_TRUSTED_PROXIES",
+            "CIDR", null, Parsers.cidr(), "Address range of a proxy whose identity_header is believed, e.g. 127.0.0.1/32 for "
+            + "Tailscale Serve on this machine; repeatable. From any other address the header is ignored and removed.", LIST, ALL);
+    public static final Setting<String> IDENTITY_HEADER = new Setting<>("identity_header", "--identity-header",
+            "HERMES_FRONT_IDENTITY_HEADER", "NAME", "off", Parsers.headerName(), "Header in which a trusted proxy names the user, "
+            + "e.g. Tailscale-User-Login; it authenticates as the credential whose identity matches; off = none.", ONE, ALL);
+    public static final Setting<String> LOG_FORMAT = new Setting<>("log_format", "--log-format", "HERMES_FRONT_LOG_FORMAT", "FORMAT",
+            "text", Parsers.oneOf("text", "json"), "Log lines on stderr as text, or as one JSON object per line for log shippers (text or json).",
+            ONE, ALL);
+    public static final Setting<String[]> LOG_LEVELS = new Setting<>("log_levels", "--log-level", "HERMES_FRONT_LOG_LEVELS",
+            "LOGGER=LEVEL", null, Parsers.logLevel(), "Level of a logger and the packages under it, e.g. io.undertow=WARN or "
+            + "dev.hermesfront.gateway.ws=DEBUG; repeatable.", LIST, ALL);
+
     /** Every row, in the order help and {@code config} show them. */
     public static final List<Setting<?>> TABLE = List.of(CONFIG, LISTEN, TOKEN, BASIC_USERS, ALLOWED_HOSTS, ALLOWED_ORIGINS,
             MAX_BODY_BYTES, MAX_MESSAGE_BYTES, OUTBOUND_HIGH_WATER, OUTBOUND_LIMIT, HERMES_HOME, API_UPSTREAM, API_KEY,
             DASHBOARD_UPSTREAM, DASHBOARD_TOKEN, CONNECT_TIMEOUT, RESPONSE_TIMEOUT, IDLE_TIMEOUT, AGENT_CMD, AGENT_WS, AGENT_WS_TICKET, AGENT_CWD,
-            AGENT_ENV, AGENT_STOP_GRACE, PARK_WINDOW, PARK_BUFFER_FRAMES, PARK_BUFFER_BYTES, MAX_AGENTS, SPAWN_BURST, SPAWN_PER_SECOND,
+            AGENT_ENV, AGENT_STOP_GRACE, AGENT_EXIT_DRAIN, AGENT_MAX_LINE_BYTES, PARK_WINDOW, PARK_BUFFER_FRAMES, PARK_BUFFER_BYTES, MAX_AGENTS, SPAWN_BURST, SPAWN_PER_SECOND,
             READY_TIMEOUT, PING_INTERVAL, PING_LOOPBACK, CLIENT_STALL, AUDIT_LOG, AUDIT_LOG_MAX_BYTES, AUDIT_LOG_KEEP, RECORD,
             AUTH_FAILURES, AUTH_WINDOW, LOCKOUT, REST_PER_SECOND, REST_BURST, WS_PER_SECOND, WS_BURST, HEALTH_PER_SECOND, HEALTH_BURST,
-            PEER_PROBE_INTERVAL,
-            PEER_TIMEOUT);
+            IO_THREADS, WORKER_THREADS, TIMER_THREADS, CLIENT_THREADS, PEER_PROBE_INTERVAL, PEER_TIMEOUT, TRUSTED_PROXIES, IDENTITY_HEADER,
+            LOG_FORMAT, LOG_LEVELS);
 
     private static final Map<String, Setting<?>> BY_KEY = index();
 

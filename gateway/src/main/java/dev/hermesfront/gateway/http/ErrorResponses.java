@@ -22,6 +22,8 @@ public final class ErrorResponses {
             "unauthorized", "invalid_api_key",
             "rate_limited", "rate_limit_exceeded",
             "locked_out", "rate_limit_exceeded");
+    /** The error code the front answered with, for metrics (e.g. {@code upstream_timeout}); absent on other responses. */
+    public static final io.undertow.util.AttachmentKey<String> CODE = io.undertow.util.AttachmentKey.create(String.class);
 
     private ErrorResponses() {}
 
@@ -35,6 +37,7 @@ public final class ErrorResponses {
      * ends the exchange.
      */
     public static void send(HttpServerExchange ex, int status, String code, String message, String type) {
+        ex.putAttachment(CODE, code);
         ex.setStatusCode(status);
         ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");

@@ -23,13 +23,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The coordinator's peers: for each, the streaming proxy to it, the /api/ws relay launcher, and its health.
@@ -48,7 +45,6 @@ public final class PeerRegistry implements AutoCloseable {
     private final Map<String, Peer> peers = new LinkedHashMap<>();
     private final PeerSettings settings;
     private final ObjectMapper mapper;
-    private final ExecutorService executor;
     private final HttpClient http;
     private final ScheduledExecutorService timers;
     private ScheduledFuture<?> probes;
@@ -69,9 +65,11 @@ public final class PeerRegistry implements AutoCloseable {
         Peer(PeerConfig config, Duration connectTimeout, Duration idle, WsClient wsClient, long maxMessageBytes) {
             this.config = config;
             UpstreamConfig up = new UpstreamConfig(config.url(), Optional.empty(), connectTimeout, config.timeout(), idle);
-            this.proxy = UpstreamProxy.peer(config.name(), up, config.credential().authorization(), this);
-            this.ws = config.credential().wsToken().map(t -> (AgentLauncher) new PeerLauncher(config.name(),
-                    WsRelayLauncher.dashboard(wsClient, config.wsUrl(), t, connectTimeout, maxMessageBytes), this)).orElse(null);
+            String authorization = config.credential().authorization();
+            this.proxy = UpstreamProxy.peer(config.name(), up, authorization, this);
+            // The credential travels in the upgrade's Authorization header (Bearer or Basic), never in the URL.
+            this.ws = new PeerLauncher(config.name(), WsRelayLauncher.withHeaders(wsClient, config.wsUrl(),
+                    Map.of("Authorization", authorization), connectTimeout, maxMessageBytes), this);
         }
 
         /** Returns the peer's settings. */
@@ -79,14 +77,34 @@ public final class PeerRegistry implements AutoCloseable {
             return config;
         }
 
+        /** Returns true when the last probe or request reached the peer and it accepted us ({@code state} up). */
+        public synchronized boolean up() {
+            return state.equals("up");
+        }
+
+        /** Returns the last probe's latency in milliseconds, or -1 before the first answer. */
+        public synchronized long latencyMs() {
+            return latencyMs;
+        }
+
+        /** Returns the last error seen, or null. */
+        public synchronized String lastError() {
+            return lastError;
+        }
+
+        /** Returns the state: {@code unknown} (not probed yet), {@code up} or {@code down}. */
+        public synchronized String state() {
+            return state;
+        }
+
         /** Returns the streaming proxy to the peer (path already the peer's). */
         public HttpHandler proxy() {
             return proxy;
         }
 
-        /** Returns the /api/ws relay launcher, empty for a peer reached with a Basic user. */
+        /** Returns the /api/ws relay launcher. */
         public Optional<AgentLauncher> wsLauncher() {
-            return Optional.ofNullable(ws);
+            return Optional.of(ws);
         }
 
         /**
@@ -159,7 +177,7 @@ public final class PeerRegistry implements AutoCloseable {
             long retry = failures == 0 ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(retryAtNanos - System.nanoTime()));
             o.put("circuit", failures == 0 ? "closed" : retry > 0 ? "open" : "half-open");
             o.put("retry_in_ms", retry);
-            o.put("ws_relay", ws != null);
+            o.put("ws_relay", true);
         }
     }
 
@@ -168,23 +186,19 @@ public final class PeerRegistry implements AutoCloseable {
      * @param connectTimeout connect timeout towards peers
      * @param idle           longest silence inside a streamed peer response
      * @param mapper         the gateway's JSON mapper
-     * @param timers         the gateway's timer thread (probes are scheduled there, run asynchronously)
-     * @param wsClient       dials the peers' /api/ws for the relay
+     * @param timers         the gateway's timers (probes and fan-out deadlines are scheduled there; they never block)
+     * @param client         the executor of the peers' HTTP client ({@link dev.hermesfront.gateway.Pools#client()}); nothing
+     *                       here blocks on it: probes and fan-out are asynchronous
+     * @param wsClient       dials the peers' /api/ws for the relay, on the gateway's IO threads
      * @param maxMessageBytes largest message relayed from a peer's /api/ws
      */
     public PeerRegistry(PeerSettings settings, Duration connectTimeout, Duration idle, ObjectMapper mapper,
-                        ScheduledExecutorService timers, WsClient wsClient, long maxMessageBytes) {
+                        ScheduledExecutorService timers, Executor client, WsClient wsClient, long maxMessageBytes) {
         this.settings = settings;
         this.mapper = mapper;
         this.timers = timers;
-        AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(2, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1024), r -> {
-            Thread t = new Thread(r, "peers-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .executor(executor).followRedirects(HttpClient.Redirect.NEVER).build();
+                .executor(client).followRedirects(HttpClient.Redirect.NEVER).build();
         for (PeerConfig p : settings.peers()) {
             peers.put(p.name(), new Peer(p, connectTimeout, idle, wsClient, maxMessageBytes));
         }
@@ -215,10 +229,6 @@ public final class PeerRegistry implements AutoCloseable {
 
     HttpClient http() {
         return http;
-    }
-
-    ExecutorService executor() {
-        return executor;
     }
 
     ScheduledExecutorService timers() {
@@ -290,7 +300,6 @@ public final class PeerRegistry implements AutoCloseable {
         for (Peer p : peers.values()) {
             p.wsLauncher().ifPresent(AgentLauncher::close);
         }
-        executor.shutdownNow();
         LOG.log(System.Logger.Level.DEBUG, "peers closed");
     }
 }

@@ -110,6 +110,11 @@ public final class AccessPolicy {
         return methods.getOrDefault(method, Scope.ADMIN);
     }
 
+    /** Returns true when {@code method} is a row of the method table (a client-to-server method). */
+    public boolean listed(String method) {
+        return method != null && methods.containsKey(method);
+    }
+
     /** Returns the scope a client frame without a method (a response) needs when the request it answers is unknown. */
     public Scope forResponse() {
         return responses;

@@ -2,18 +2,28 @@ package dev.hermesfront.gateway.policy;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -25,14 +35,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code outcome}, and where known {@code credential} (its name, never its secret), {@code peer},
  * {@code method}, {@code session_id}, {@code reason}. No payloads.
  *
- * <p>{@link #record} never blocks: lines go to a bounded queue (10,000) drained by one writer thread;
- * when the queue is full the line is dropped and counted, and the count is written as its own line
- * once there is room. The file is rotated when it passes {@code maxBytes}: {@code audit.jsonl.1} …
- * {@code .keep}. Thread-safe.
+ * <p>Whatever a client can put in a field is written safely: every line is plain ASCII JSON (characters
+ * outside ASCII, lone UTF-16 surrogates included, become {@code \\uXXXX} escapes, so nothing is lost and
+ * nothing can fail to encode), and each value is cut at {@value #MAX_VALUE_CHARS} characters.
+ *
+ * <p>{@link #record} never blocks: lines go to a bounded queue (10,000) drained by one writer thread.
+ * A line that cannot be queued (queue full) or written (disk full, file not writable) is dropped and
+ * counted; the writer says so in the gateway log (WARN, at most once a minute) and writes the count
+ * as an {@code audit_dropped} line once it can. Lines are written one by one: a line that fails is cut
+ * off again, so the file stays valid JSON lines and the other lines of the batch are still written.
+ * The file is rotated when it passes {@code maxBytes}: {@code audit.jsonl.1} … {@code .keep}. Files
+ * are created readable by their owner only (0600, where the file system has POSIX permissions).
+ * Thread-safe.
  */
 public final class AuditLog implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AuditLog.class.getName());
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Longest value written for one field, in UTF-16 chars; a method name or session id is far shorter. */
+    static final int MAX_VALUE_CHARS = 256;
+    private static final long WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final JsonFactory JSON = JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
     private static final String STOP = "";
 
     private final Path file;
@@ -41,6 +62,11 @@ public final class AuditLog implements AutoCloseable {
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(10_000);
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
+    private final CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    /** Writer thread only: when the last WARN about lost lines was logged, and how many were lost since. */
+    private long lastWarnNanos = System.nanoTime() - WARN_INTERVAL_NANOS;
+    private long unwarnedLosses;
 
     private AuditLog(Path file, long maxBytes, int keep) {
         this.file = file;
@@ -78,7 +104,7 @@ public final class AuditLog implements AutoCloseable {
         return new Event(event);
     }
 
-    /** Returns lines dropped because the queue was full. */
+    /** Returns lines dropped so far: queue full, or not writable. */
     public long dropped() {
         return dropped.get();
     }
@@ -92,10 +118,10 @@ public final class AuditLog implements AutoCloseable {
             fields.add(new String[] {"event", event});
         }
 
-        /** Adds a field; null values are left out. */
+        /** Adds a field; null values are left out, long ones cut at {@value AuditLog#MAX_VALUE_CHARS} characters. */
         public Event with(String key, Object value) {
             if (value != null) {
-                fields.add(new String[] {key, String.valueOf(value)});
+                fields.add(new String[] {key, cut(String.valueOf(value))});
             }
             return this;
         }
@@ -105,10 +131,24 @@ public final class AuditLog implements AutoCloseable {
             if (writer == null) {
                 return;
             }
-            if (!queue.offer(toJson(fields))) {
+            String line;
+            try {
+                line = toJson(fields);
+            } catch (RuntimeException e) {
+                dropped.incrementAndGet();
+                return;
+            }
+            if (!queue.offer(line)) {
                 dropped.incrementAndGet();
             }
         }
+    }
+
+    static String cut(String value) {
+        if (value.length() <= MAX_VALUE_CHARS) {
+            return value;
+        }
+        return value.substring(0, MAX_VALUE_CHARS) + "…(" + (value.length() - MAX_VALUE_CHARS) + " more chars)";
     }
 
     private static String toJson(List<String[]> fields) {
@@ -137,38 +177,97 @@ public final class AuditLog implements AutoCloseable {
                 batch.add(first);
                 queue.drainTo(batch, 999);
                 boolean stop = batch.remove(STOP);
+                int lost = writeBatch(batch);
+                if (lost > 0) {
+                    dropped.addAndGet(lost);
+                    warn(lost);
+                }
+                batch.clear();
                 long d = dropped.get();
-                if (d != reportedDrops) {
-                    batch.add(toJson(List.of(new String[] {"ts", Instant.now().toString()}, new String[] {"event", "audit_dropped"},
-                            new String[] {"count", Long.toString(d - reportedDrops)})));
+                if (d != reportedDrops && writeBatch(List.of(droppedLine(d - reportedDrops))) == 0) {
                     reportedDrops = d;
                 }
-                writeBatch(batch);
-                batch.clear();
                 if (stop) {
                     return;
                 }
             } catch (InterruptedException e) {
                 return;
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "audit log {0}: write failed: {1}", file, e.getMessage());
+            } catch (RuntimeException e) {
+                dropped.addAndGet(batch.size());
+                warn(batch.size());
                 batch.clear();
             }
         }
     }
 
-    private void writeBatch(List<String> lines) throws IOException {
+    private static String droppedLine(long count) {
+        return toJson(List.of(new String[] {"ts", Instant.now().toString()}, new String[] {"event", "audit_dropped"},
+                new String[] {"outcome", "dropped"}, new String[] {"count", Long.toString(count)}));
+    }
+
+    /** Writes each line on its own; returns how many could not be written. */
+    private int writeBatch(List<String> lines) {
         if (lines.isEmpty()) {
-            return;
+            return 0;
         }
-        if (Files.exists(file) && Files.size(file) > maxBytes) {
-            rotate();
-        }
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            for (String l : lines) {
-                w.write(l);
-                w.write('\n');
+        try {
+            if (Files.exists(file) && Files.size(file) > maxBytes) {
+                rotate();
             }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "audit log {0}: rotation failed: {1}", file, e.getMessage());
+        }
+        int lost = 0;
+        try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+                ownerOnly())) {
+            for (String l : lines) {
+                if (!writeLine(ch, l)) {
+                    lost++;
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "audit log {0}: cannot open: {1}", file, e.getMessage());
+            return lines.size();
+        }
+        return lost;
+    }
+
+    /** Appends one line; a failed write is cut off again so that the file keeps ending in a whole line. */
+    private boolean writeLine(FileChannel ch, String line) {
+        ByteBuffer bytes;
+        try {
+            bytes = encoder.reset().encode(CharBuffer.wrap(line + "\n"));
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+        long start = -1;
+        try {
+            start = ch.size();
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+            return true;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "audit log {0}: write failed: {1}", file, e.getMessage());
+            if (start >= 0) {
+                try {
+                    ch.truncate(start);
+                } catch (IOException ignored) {
+                    // nothing more to do: the next line starts after whatever is there
+                }
+            }
+            return false;
+        }
+    }
+
+    private void warn(long lost) {
+        unwarnedLosses += lost;
+        long now = System.nanoTime();
+        if (now - lastWarnNanos >= WARN_INTERVAL_NANOS) {
+            LOG.log(System.Logger.Level.WARNING, "audit log {0}: {1} line(s) could not be written and were dropped (counted in "
+                    + "an audit_dropped line once the file is writable)", file, unwarnedLosses);
+            lastWarnNanos = now;
+            unwarnedLosses = 0;
         }
     }
 
@@ -183,6 +282,14 @@ public final class AuditLog implements AutoCloseable {
         if (keep == 0) {
             Files.deleteIfExists(file);
         }
+    }
+
+    /** Returns "owner read/write only" for files this log creates, where the file system has POSIX permissions. */
+    private static FileAttribute<?>[] ownerOnly() {
+        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[0];
+        }
+        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
     }
 
     /** Writes what is queued and stops the writer (bounded wait). */

@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  * ({@code api_key}, {@code *token}, {@code secret}, {@code password}, {@code authorization},
  * {@code credential*}) and credentials in URLs ({@code ?token=}, {@code ?ticket=}, {@code ?internal=})
  * become {@code <redacted>}; so does {@code params.value} of {@code secret.respond}, the one secret
- * the TUI sends under a plain name (tui-wire.md §3.5). Stateless and thread-safe.
+ * the TUI sends under a plain name (tui-wire.md §3.5). Answers to the current wire's secret
+ * server-to-client requests are found by {@link ServerRequests}, which needs the connection's history.
+ * Stateless and thread-safe.
  */
 final class Redaction {
     static final String REDACTED = "<redacted>";
@@ -34,6 +36,21 @@ final class Redaction {
             params.put("value", REDACTED);
         }
         return node(frame);
+    }
+
+    /** Returns {@code n} with every non-empty string in it replaced by {@code <redacted>} (in place where it is a container). */
+    static JsonNode everyString(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            o.fields().forEachRemaining(e -> e.setValue(everyString(e.getValue())));
+            return o;
+        }
+        if (n instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                a.set(i, everyString(a.get(i)));
+            }
+            return a;
+        }
+        return n.isTextual() && !n.asText().isEmpty() ? TextNode.valueOf(REDACTED) : n;
     }
 
     /** Redacts credentials inside a free text (URLs with a token). */

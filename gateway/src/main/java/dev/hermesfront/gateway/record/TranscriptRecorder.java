@@ -1,5 +1,7 @@
 package dev.hermesfront.gateway.record;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,18 +9,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hermesfront.protocol.codec.FrameCodec;
 import dev.hermesfront.protocol.transcript.PythonJson;
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,28 +40,52 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Writes recorded connections to JSONL transcripts, one file per connection, in the format of the
  * conformance data ({@code docs/conformance.md}): {@code {"t_ms", "dir": "c2s"|"s2c", "frame": <JSON>}},
- * {@code "raw"} for text that is not JSON, and {@code "dir": "meta"} lines for the end of the connection.
- * Secrets are redacted ({@link Redaction}).
+ * {@code "raw"} for agent text that is not JSON, and {@code "dir": "meta"} lines for the end of the
+ * connection. Secrets are redacted ({@link Redaction}), and so are the client's answers to the agent's
+ * secret server-to-client requests ({@link ServerRequests}).
  *
  * <p>Callers only enqueue (never block, never touch the disk): a bounded queue feeds one named writer
- * thread. When the queue is full the line is dropped and counted, and the transcript ends with a
- * {@code "dropped"} meta line. Thread-safe.
+ * thread. A line that cannot be queued (queue full) or written (a frame the recorder cannot render, a
+ * file that cannot be created or written) is dropped and counted for its own connection only: the other
+ * connections carry on, the writer WARNs (at most once a minute, never with frame content), and the
+ * transcript ends with a {@code "dropped"} meta line. Text a client can send is always written safely
+ * (lone surrogates escaped by {@link dev.hermesfront.protocol.JsonText}). Files are created readable by
+ * their owner only (0600, where the file system has POSIX permissions). Thread-safe.
  */
 final class TranscriptRecorder implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TranscriptRecorder.class.getName());
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
+    private static final long WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** Longest number read (floats become {@code BigDecimal}s, whose cost grows with their length). */
+    static final int MAX_NUMBER_CHARS = 10_000;
 
     private final Path dir;
-    private final ObjectMapper mapper = JsonMapper.builder()
+    /**
+     * Reads every frame the codec passes to the agent (integers of {@value FrameCodec#MAX_INT_DIGITS} digits,
+     * nesting of {@value FrameCodec#MAX_DEPTH}, strings as long as a frame). A client frame it still cannot
+     * read is dropped and counted, never written unredacted.
+     */
+    private final ObjectMapper mapper = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNumberLength(MAX_NUMBER_CHARS)
+                            .maxNestingDepth(Math.max(FrameCodec.MAX_DEPTH, StreamReadConstraints.DEFAULT_MAX_DEPTH))
+                            .maxStringLength(Integer.MAX_VALUE)
+                            .build())
+                    .build())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
+    private final CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private final BlockingQueue<Line> queue;
     private final Thread writer;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong droppedTotal = new AtomicLong();
     private volatile boolean closing;
+    /** Writer thread only: when the last WARN about lost lines was logged, and how many were lost since. */
+    private long lastWarnNanos = System.nanoTime() - WARN_INTERVAL_NANOS;
+    private long unwarnedLosses;
 
     /** One recorded connection. */
     final class Connection {
@@ -57,6 +93,10 @@ final class TranscriptRecorder implements AutoCloseable {
         final String fileName = LocalDateTime.now().format(STAMP) + "-" + number + ".jsonl";
         final long startNanos = System.nanoTime();
         final AtomicLong dropped = new AtomicLong();
+        /** Writer thread only. */
+        final ServerRequests requests = new ServerRequests();
+        /** Writer thread only: its file could not be created; the rest of its lines are dropped. */
+        boolean failed;
         volatile boolean ended;
 
         long millis() {
@@ -94,7 +134,7 @@ final class TranscriptRecorder implements AutoCloseable {
         }
     }
 
-    /** Returns how many lines were dropped because the writer fell behind. */
+    /** Returns how many lines were dropped: the writer fell behind, or could not write them. */
     long dropped() {
         return droppedTotal.get();
     }
@@ -107,7 +147,7 @@ final class TranscriptRecorder implements AutoCloseable {
     }
 
     private void writeLoop() {
-        Map<Connection, BufferedWriter> open = new HashMap<>();
+        Map<Connection, FileChannel> open = new HashMap<>();
         try {
             while (!closing || !queue.isEmpty()) {
                 Line line = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -115,56 +155,130 @@ final class TranscriptRecorder implements AutoCloseable {
                     continue;
                 }
                 write(open, line);
-                if (queue.isEmpty()) {
-                    for (BufferedWriter w : open.values()) {
-                        w.flush();
-                    }
-                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "recording stopped: cannot write to {0}: {1}", dir, e.getMessage());
         } finally {
             open.values().forEach(TranscriptRecorder::closeQuietly);
         }
     }
 
-    private void write(Map<Connection, BufferedWriter> open, Line line) throws IOException {
-        BufferedWriter w = open.get(line.conn());
-        if (w == null) {
-            w = create(line.conn());
-            open.put(line.conn(), w);
-        }
-        w.write(format(line));
-        w.write('\n');
-        if (line.last()) {
-            long dropped = line.conn().dropped.get();
-            if (dropped > 0) {
-                ObjectNode d = mapper.createObjectNode().put("t_ms", line.tMillis()).put("dir", "meta")
-                        .put("event", "dropped").put("count", dropped);
-                w.write(PythonJson.write(d));
-                w.write('\n');
-                LOG.log(System.Logger.Level.WARNING, "transcript {0}: {1} lines dropped (writer too slow)",
-                        line.conn().fileName, dropped);
+    /**
+     * Writes one line of one connection, unbuffered (a line is either in the file whole or counted as dropped);
+     * whatever goes wrong is that line's, or that connection's, loss alone.
+     */
+    private void write(Map<Connection, FileChannel> open, Line line) {
+        Connection c = line.conn();
+        FileChannel out = open.get(c);
+        if (out == null && !c.failed) {
+            try {
+                out = create(c);
+                open.put(c, out);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "transcript {0}: cannot create: {1}", c.fileName, e.getMessage());
+                c.failed = true;
             }
-            open.remove(line.conn());
-            w.close();
+        }
+        ByteBuffer bytes = out == null ? null : render(line);
+        if (bytes == null || !append(out, bytes, c)) {
+            lost(c, 1);
+        }
+        if (line.last()) {
+            finish(open, c, line.tMillis());
         }
     }
 
-    private BufferedWriter create(Connection c) throws IOException {
+    /** Appends whole bytes; a failed write is cut off again so that the file keeps ending in a whole line. */
+    private static boolean append(FileChannel out, ByteBuffer bytes, Connection c) {
+        long start = -1;
+        try {
+            start = out.position();
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+            return true;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "transcript {0}: write failed: {1}", c.fileName, e.getMessage());
+            try {
+                if (start >= 0) {
+                    out.truncate(start);
+                    out.position(start);
+                }
+            } catch (IOException ignored) {
+                // the next line is written after whatever is there
+            }
+            return false;
+        }
+    }
+
+    /** Writes the connection's {@code dropped} line when it lost any, and closes its file. */
+    private void finish(Map<Connection, FileChannel> open, Connection c, long tMillis) {
+        FileChannel out = open.remove(c);
+        long dropped = c.dropped.get();
+        if (dropped > 0) {
+            LOG.log(System.Logger.Level.WARNING, "transcript {0}: {1} line(s) dropped (writer too slow, or not writable)",
+                    c.fileName, dropped);
+            if (out != null) {
+                ObjectNode d = mapper.createObjectNode().put("t_ms", tMillis).put("dir", "meta")
+                        .put("event", "dropped").put("count", dropped);
+                append(out, ByteBuffer.wrap((PythonJson.write(d) + "\n").getBytes(StandardCharsets.US_ASCII)), c);
+            }
+        }
+        closeQuietly(out);
+    }
+
+    /** Counts lines of {@code c} that could not be written and warns, at most once a minute. */
+    private void lost(Connection c, int n) {
+        c.dropped.addAndGet(n);
+        droppedTotal.addAndGet(n);
+        unwarnedLosses += n;
+        long now = System.nanoTime();
+        if (now - lastWarnNanos >= WARN_INTERVAL_NANOS) {
+            LOG.log(System.Logger.Level.WARNING, "recording to {0}: {1} line(s) could not be written and were dropped "
+                    + "(each transcript ends with its count)", dir, unwarnedLosses);
+            lastWarnNanos = now;
+            unwarnedLosses = 0;
+        }
+    }
+
+    /** Returns the line as UTF-8 with its newline, or null when it cannot be rendered. */
+    private ByteBuffer render(Line line) {
+        String text;
+        try {
+            text = format(line);
+        } catch (RuntimeException | StackOverflowError e) {
+            return null;
+        }
+        if (text == null) {
+            return null;
+        }
+        try {
+            return encoder.reset().encode(CharBuffer.wrap(text + "\n"));
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private FileChannel create(Connection c) throws IOException {
         Path file = dir.resolve(c.fileName);
         for (int n = 2; ; n++) {
             try {
-                return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE);
+                return FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly());
             } catch (FileAlreadyExistsException e) {
                 file = dir.resolve(c.fileName.replace(".jsonl", "-" + n + ".jsonl"));
             }
         }
     }
 
+    /** Returns "owner read/write only" for files created here, where the file system has POSIX permissions. */
+    private static FileAttribute<?>[] ownerOnly() {
+        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[0];
+        }
+        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
+    }
+
+    /** Returns the transcript line for {@code line}, or null when a client frame cannot be read (it is then not written). */
     String format(Line line) {
         ObjectNode out = mapper.createObjectNode().put("t_ms", line.tMillis()).put("dir", line.dir());
         if (line.meta() != null) {
@@ -172,7 +286,17 @@ final class TranscriptRecorder implements AutoCloseable {
             return PythonJson.write(out);
         }
         JsonNode frame = parse(line.text());
+        boolean fromClient = "c2s".equals(line.dir());
+        if (frame == null && fromClient) {
+            // Valid JSON (the codec let it through) that this reader refuses: never write it as unredacted raw text.
+            return null;
+        }
         if (frame != null) {
+            if (fromClient) {
+                line.conn().requests.clientFrame(frame);
+            } else {
+                line.conn().requests.agentFrame(frame);
+            }
             out.set("frame", Redaction.frame(frame));
         } else {
             out.put("raw", Redaction.text(line.text()));
@@ -202,9 +326,12 @@ final class TranscriptRecorder implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(BufferedWriter w) {
+    private static void closeQuietly(FileChannel out) {
+        if (out == null) {
+            return;
+        }
         try {
-            w.close();
+            out.close();
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "closing a transcript: {0}", e.getMessage());
         }

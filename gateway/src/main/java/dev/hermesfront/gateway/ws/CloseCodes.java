@@ -17,6 +17,8 @@ final class CloseCodes {
     static final int OVERLOADED = 1013;
     /** Missing or wrong token. */
     static final int UNAUTHORIZED = 4401;
+    /** The credential no longer allows this connection (narrowed by a reload). */
+    static final int FORBIDDEN = 4403;
     /** {@code /peers/NAME/api/ws} names no peer this coordinator can relay to. */
     static final int UNKNOWN_PEER = 4404;
 

@@ -49,8 +49,14 @@ final class OutboundQueue implements ClientSink, SendHandler {
     private boolean handing;
     private boolean closed;
     private CloseReason closeAfterDrain;
+    private final ChannelMetrics metrics;
 
     OutboundQueue(Session session, long highWater, long limit, Duration stall) {
+        this(session, highWater, limit, stall, ChannelMetrics.NONE);
+    }
+
+    OutboundQueue(Session session, long highWater, long limit, Duration stall, ChannelMetrics metrics) {
+        this.metrics = metrics;
         this.session = session;
         this.stall = stall;
         this.highWater = highWater;
@@ -111,6 +117,9 @@ final class OutboundQueue implements ClientSink, SendHandler {
         long nanos = timeout.toNanos();
         lock.lock();
         try {
+            if (queuedChars > highWater && !closed && closeAfterDrain == null) {
+                metrics.paced();
+            }
             while (queuedChars > highWater && !closed && closeAfterDrain == null) {
                 if (nanos <= 0) {
                     break;
@@ -222,6 +231,7 @@ final class OutboundQueue implements ClientSink, SendHandler {
                 closeSession(close);
                 return;
             }
+            metrics.frameOut(next.length());
             try {
                 session.getAsyncRemote().sendText(next, this);
             } finally {

@@ -10,8 +10,10 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * What every /api/ws connection of one gateway shares: settings, codec, the local agent launcher, the
- * registry of live connections, parked agents, admission control, timers, guardrails, the authorization gate and peer relays.
+ * registry of live connections, parked agents, admission control, timers, guardrails, the authorization gate, peer relays
+ * and the metrics the endpoint feeds.
  * Built once by {@link TuiEndpointConfigurator}; each {@link TuiEndpoint} keeps a reference.
  */
 record TuiChannel(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry, ParkingLot lot,
-                  AdmissionControl admission, ScheduledExecutorService timers, Guardrails guard, Gate gate, PeerLaunchers peers) {}
+                  AdmissionControl admission, ScheduledExecutorService timers, Guardrails guard, Gate gate, PeerLaunchers peers,
+                  ChannelMetrics metrics) {}

@@ -60,6 +60,7 @@ public final class TuiEndpoint extends Endpoint {
 
     @Override
     public void onOpen(Session session, EndpointConfig endpointConfig) {
+        ch.metrics().connected();
         session.setMaxIdleTimeout(0);
         session.setMaxTextMessageBufferSize(ch.config().limits().maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(ch.config().limits().maxMessageBytes());
@@ -90,18 +91,20 @@ public final class TuiEndpoint extends Endpoint {
             agents = relay.get();
             principal = principal + "@peer:" + peerName;
         }
-        OutboundQueue out = new OutboundQueue(session, ch.config().limits().outboundHighWater(), ch.config().limits().outboundLimit(), ch.config().tui().clientStall());
+        OutboundQueue out = new OutboundQueue(session, ch.config().limits().outboundHighWater(), ch.config().limits().outboundLimit(),
+                ch.config().tui().clientStall(), ch.metrics());
         Optional<Attachment> back = ch.lot().take(principal, single(session, "resume"));
         Attachment a;
         if (back.isPresent()) {
             a = back.get();
             int replayed = a.attach(out, true);
-            LOG.log(System.Logger.Level.INFO, "client {0} re-attached to parked {1} ({2,number,#} buffered frames replayed)",
+            LOG.log(System.Logger.Level.DEBUG, "client {0} re-attached to parked {1} ({2,number,#} buffered frames replayed)",
                     session.getId(), a.agent().describe(), replayed);
         } else {
             AdmissionControl.Verdict v = ch.admission().tryStart(principal);
             if (v != AdmissionControl.Verdict.OK) {
                 LOG.log(System.Logger.Level.WARNING, "refused a new agent for {0}: {1}", principal, v);
+                ch.metrics().agentRefused(v == AdmissionControl.Verdict.SPAWN_RATE ? "spawn_rate" : "max_agents");
                 close(session, CloseCodes.OVERLOADED, v == AdmissionControl.Verdict.SPAWN_RATE
                         ? "too many new agents for this credential; retry in a few seconds"
                         : "too many agents on this gateway; retry later");
@@ -113,12 +116,14 @@ public final class TuiEndpoint extends Endpoint {
                 a.link(agents.open(a), ch.admission()::release);
             } catch (IOException | RuntimeException e) {
                 ch.admission().release();
+                ch.metrics().agentRefused("start_failed");
                 LOG.log(System.Logger.Level.WARNING, "agent failed to start: {0}", e.getMessage());
                 close(session, CloseCodes.AGENT_FAILURE, "agent failed to start");
                 return;
             }
-            LOG.log(System.Logger.Level.INFO, "client {0} attached to {1}", session.getId(), a.agent().describe());
+            LOG.log(System.Logger.Level.DEBUG, "client {0} attached to {1}", session.getId(), a.agent().describe());
         }
+        ch.metrics().attached(back.isPresent());
         ch.guard().audit().event("ws_connect").with("credential", who.name()).with("peer_route", peerName).with("peer", peer).with("scope", who.scope().label())
                 .with("outcome", back.isPresent() ? "reattached" : "accepted").write();
         a.sendAfterReady(ch.lot().takeNotices(principal));
@@ -186,6 +191,7 @@ public final class TuiEndpoint extends Endpoint {
     }
 
     private void onText(String text) {
+        ch.metrics().frameIn(text.length());
         // Undertow checks its buffer limit only at buffer boundaries; this makes the bound exact.
         if ((long) text.length() * 3 > ch.config().limits().maxMessageBytes() && utf8Length(text) > ch.config().limits().maxMessageBytes()) {
             outbound.closeAfterDrain(reason(CloseCodes.TOO_BIG, "message over " + ch.config().limits().maxMessageBytes() + " bytes"));
@@ -272,6 +278,7 @@ public final class TuiEndpoint extends Endpoint {
 
     @Override
     public void onClose(Session session, CloseReason closeReason) {
+        ch.metrics().closed(closeReason.getCloseCode().getCode());
         ch.registry().remove(session);
         scheduled.forEach(f -> f.cancel(false));
         OutboundQueue out = outbound;
@@ -282,9 +289,9 @@ public final class TuiEndpoint extends Endpoint {
         }
         int code = closeReason.getCloseCode().getCode();
         if (a.exit() == null && !agentFailed && !ch.registry().shuttingDown() && ch.lot().park(a, unsent)) {
-            LOG.log(System.Logger.Level.INFO, "client {0} left ({1,number,#}); {2} parked", session.getId(), code, a.agent().describe());
+            LOG.log(System.Logger.Level.DEBUG, "client {0} left ({1,number,#}); {2} parked", session.getId(), code, a.agent().describe());
         } else {
-            LOG.log(System.Logger.Level.INFO, "client {0} left ({1,number,#}); stopping {2}", session.getId(), code, a.agent().describe());
+            LOG.log(System.Logger.Level.DEBUG, "client {0} left ({1,number,#}); stopping {2}", session.getId(), code, a.agent().describe());
             a.end();
         }
     }
@@ -292,6 +299,25 @@ public final class TuiEndpoint extends Endpoint {
     @Override
     public void onError(Session session, Throwable thr) {
         LOG.log(System.Logger.Level.DEBUG, "client {0}: {1}", session.getId(), thr.toString());
+    }
+
+    /** Returns who this connection authenticated as, or null before that. */
+    Identity identity() {
+        return who;
+    }
+
+    /**
+     * Closes the connection now because a reload removed (4401: its agent is stopped) or narrowed (4403: its
+     * agent is parked for the narrower credential to take back) its credential.
+     */
+    void revoke(CloseReason reason) {
+        if (reason.getCloseCode().getCode() == CloseCodes.UNAUTHORIZED) {
+            agentFailed = true;
+        }
+        OutboundQueue out = outbound;
+        if (out != null) {
+            out.abort(reason);
+        }
     }
 
     /** Closes the connection for gateway shutdown (1001) after queued frames. */

@@ -16,9 +16,21 @@ public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configur
 
     public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry,
                                    ParkingLot lot, ScheduledExecutorService timers, Guardrails guard, Gate gate, PeerLaunchers peers) {
+        this(config, codec, launcher, registry, lot, timers, guard, gate, peers, ChannelMetrics.NONE);
+    }
+
+    /** As above, with the metrics the endpoint feeds. */
+    public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry,
+                                   ParkingLot lot, ScheduledExecutorService timers, Guardrails guard, Gate gate, PeerLaunchers peers,
+                                   ChannelMetrics metrics) {
         AdmissionControl admission = new AdmissionControl(config.tui().maxAgents(), config.tui().spawnBurst(),
                 config.tui().spawnPerSecond(), System::nanoTime);
-        this.channel = new TuiChannel(config, codec, launcher, registry, lot, admission, timers, guard, gate, peers);
+        this.channel = new TuiChannel(config, codec, launcher, registry, lot, admission, timers, guard, gate, peers, metrics);
+    }
+
+    /** Returns agents alive (running or parked), for metrics. */
+    public int agents() {
+        return channel.admission().agents();
     }
 
     @Override

@@ -208,7 +208,7 @@ class ConfigLoaderTest {
         assertEquals(java.time.Duration.ofSeconds(30), peers.peers().get(1).timeout());
         assertEquals(java.time.Duration.ofMinutes(5), peers.peers().get(0).timeout());
         assertEquals(java.time.Duration.ofSeconds(2), peers.probeInterval());
-        assertTrue(peers.peers().get(1).credential().wsToken().isEmpty());
+        assertTrue(peers.peers().get(1).credential().authorization().startsWith("Basic "));
         String printed = l.values().toString() + peers;
         assertFalse(printed.contains("studio-secret-token") || printed.contains("pw-secret-1"), printed);
     }

@@ -57,6 +57,8 @@ class SettingsTableTest {
         SAMPLE.put("agent.cwd", "/tmp");
         SAMPLE.put("agent.env", "HERMES_HOME=/srv/hermes");
         SAMPLE.put("agent.stop_grace", "7");
+        SAMPLE.put("agent.exit_drain", "3s");
+        SAMPLE.put("agent.max_line_bytes", "1048576");
         SAMPLE.put("tui.park_window", "90s");
         SAMPLE.put("tui.park_buffer_frames", "77");
         SAMPLE.put("tui.park_buffer_bytes", "7777");
@@ -80,15 +82,26 @@ class SettingsTableTest {
         SAMPLE.put("limits.ws_burst", "8");
         SAMPLE.put("limits.health_per_second", "3");
         SAMPLE.put("limits.health_burst", "4");
+        SAMPLE.put("pools.io_threads", "3");
+        SAMPLE.put("pools.worker_threads", "32");
+        SAMPLE.put("pools.timer_threads", "1");
+        SAMPLE.put("pools.client_threads", "2");
         SAMPLE.put("peer_probe_interval", "4s");
         SAMPLE.put("peer_timeout", "6m");
+        SAMPLE.put("trusted_proxies", "127.0.0.1/32");
+        SAMPLE.put("identity_header", "Tailscale-User-Login");
+        SAMPLE.put("log_format", "json");
+        SAMPLE.put("log_levels", "io.undertow=DEBUG");
         COMPANIONS.put("api.key", Map.of("api.upstream", "http://127.0.0.1:18642"));
         COMPANIONS.put("api.upstream", Map.of("api.key", "sk-sample-key-0123456789"));
         COMPANIONS.put("dashboard.token", Map.of("dashboard.upstream", "http://127.0.0.1:19119"));
         COMPANIONS.put("agent.ws_ticket", Map.of("agent.ws", "ws://127.0.0.1:9119/api/ws", "dashboard.token", "dash-sample-0123456789"));
         COMPANIONS.put("agent.cwd", Map.of("agent.cmd", "cat"));
+        COMPANIONS.put("identity_header", Map.of("trusted_proxies", "100.64.0.0/10"));
         COMPANIONS.put("agent.env", Map.of("agent.cmd", "cat"));
         COMPANIONS.put("agent.stop_grace", Map.of("agent.cmd", "cat"));
+        COMPANIONS.put("agent.exit_drain", Map.of("agent.cmd", "cat"));
+        COMPANIONS.put("agent.max_line_bytes", Map.of("agent.cmd", "cat"));
     }
 
     static Stream<Arguments> rows() {

@@ -1,5 +1,8 @@
 package dev.hermesfront.protocol.transcript;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,7 +35,11 @@ import java.util.Objects;
  * @param marks   the same non-frame lines, parsed, with their position among the frames
  */
 public record Transcript(String name, List<TranscriptEntry> entries, List<String> notes, List<TranscriptMark> marks) {
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    /** Reads whatever the recorder writes: long numbers, deep frames inside the line object, NaN like Python. */
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(10_000).maxNestingDepth(2_000).build())
+                    .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                    .build())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();

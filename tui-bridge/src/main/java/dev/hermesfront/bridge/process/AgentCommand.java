@@ -13,13 +13,18 @@ import java.util.Objects;
  * @param argv         program and arguments; not empty
  * @param cwd          working directory, or {@code null} for the gateway's own
  * @param env          variables added to the gateway's environment
- * @param stopGrace    time between closing stdin and SIGTERM (default 5 s)
- * @param killGrace    time between SIGTERM and SIGKILL (default 2 s)
+ * @param stopGrace    time between closing stdin and SIGTERM to the agent's process group (default 5 s)
+ * @param killGrace    time between SIGTERM and SIGKILL to the group (default 2 s)
  * @param inputBytes   bound of the queue towards the agent's stdin, in bytes
- * @param maxLineBytes longest stdout line accepted; longer lines are dropped and logged
+ * @param maxLineBytes longest stdout line accepted; a longer line is dropped and the client told (an error
+ *                     response for the request it answered, or a {@code notification.show} event)
+ * @param exitDrain    how long stdout is still read after the agent process exited, before its client is told
+ *                     (close 1011) even though a process it left behind still holds stdout open (default 4 s: its
+ *                     leftovers get SIGTERM 1 s after the exit and SIGKILL after {@code killGrace}, which closes the
+ *                     pipe first unless a process left the group)
  */
 public record AgentCommand(List<String> argv, Path cwd, Map<String, String> env, Duration stopGrace,
-                           Duration killGrace, int inputBytes, int maxLineBytes) {
+                           Duration killGrace, int inputBytes, int maxLineBytes, Duration exitDrain) {
     public AgentCommand {
         argv = List.copyOf(argv);
         if (argv.isEmpty()) {
@@ -28,16 +33,32 @@ public record AgentCommand(List<String> argv, Path cwd, Map<String, String> env,
         env = Map.copyOf(env);
         Objects.requireNonNull(stopGrace, "stopGrace");
         Objects.requireNonNull(killGrace, "killGrace");
+        Objects.requireNonNull(exitDrain, "exitDrain");
     }
 
-    /** Returns a command with default graces and bounds (64 MiB in flight towards stdin, 256 MiB per stdout line). */
+    /**
+     * Returns a command with default graces and bounds (64 MiB in flight towards stdin, 256 MiB per stdout line,
+     * 4 s of stdout drain after the agent exits).
+     */
     public static AgentCommand of(List<String> argv, Path cwd, Map<String, String> env) {
-        return new AgentCommand(argv, cwd, env, Duration.ofSeconds(5), Duration.ofSeconds(2), 64 << 20, 256 << 20);
+        return new AgentCommand(argv, cwd, env, Duration.ofSeconds(5), Duration.ofSeconds(2), 64 << 20, 256 << 20,
+                Duration.ofSeconds(4));
     }
 
-    /** Returns a copy with other stop graces. */
+    /** Returns a copy with other stop graces; the exit drain stays at least two seconds longer than the kill grace. */
     public AgentCommand withGraces(Duration stop, Duration kill) {
-        return new AgentCommand(argv, cwd, env, stop, kill, inputBytes, maxLineBytes);
+        Duration drain = exitDrain.compareTo(kill.plusSeconds(2)) < 0 ? kill.plusSeconds(2) : exitDrain;
+        return new AgentCommand(argv, cwd, env, stop, kill, inputBytes, maxLineBytes, drain);
+    }
+
+    /** Returns a copy with another longest stdout line. */
+    public AgentCommand withMaxLineBytes(int bytes) {
+        return new AgentCommand(argv, cwd, env, stopGrace, killGrace, inputBytes, bytes, exitDrain);
+    }
+
+    /** Returns a copy with another stdout drain after the agent's exit. */
+    public AgentCommand withExitDrain(Duration drain) {
+        return new AgentCommand(argv, cwd, env, stopGrace, killGrace, inputBytes, maxLineBytes, drain);
     }
 
     /** Returns the program name only, for logs (arguments may hold secrets). */

@@ -2,26 +2,49 @@ package dev.hermesfront.bridge.process;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Splits a byte stream into {@code \n}-terminated lines and hands each one on as UTF-8 text, without
- * its {@code \n}. Empty lines are skipped. A line longer than the bound is dropped (and logged) rather
- * than buffered without limit. Not thread-safe: one reader thread owns it.
+ * its {@code \n}. Empty lines are skipped.
+ *
+ * <p>A line longer than the bound is not buffered: its first {@value #HEAD_BYTES} bytes are kept, the
+ * rest is skipped as it arrives, and when its {@code \n} comes the head and the line's full length go to
+ * the {@link OversizedConsumer}. Memory per splitter is the bound at most while a line is assembled, and
+ * the assembly buffer is given back after a line over {@value #KEEP_BUFFER_BYTES} bytes, so that one large
+ * answer does not stay allocated for the agent's lifetime. Not thread-safe: one reader thread owns it.
  */
 final class LineSplitter {
-    private static final System.Logger LOG = System.getLogger(LineSplitter.class.getName());
+    /** Bytes kept from the start of an oversized line: enough for the {@code id} the agent writes near the front. */
+    static final int HEAD_BYTES = 4096;
+    /** Assembly buffer kept between lines; a larger one is dropped after its line. */
+    static final int KEEP_BUFFER_BYTES = 64 * 1024;
 
     /** Receives one line; returning false stops the reader. */
     interface LineConsumer {
         boolean accept(String line) throws InterruptedException;
     }
 
-    private final int maxLineBytes;
-    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
-    private boolean discarding;
+    /** Receives the head of a line over the bound, once the line has ended; returning false stops the reader. */
+    interface OversizedConsumer {
+        boolean accept(byte[] head, long lineBytes) throws InterruptedException;
+    }
 
-    LineSplitter(int maxLineBytes) {
+    private final int maxLineBytes;
+    private final OversizedConsumer oversized;
+    private Assembly partial = new Assembly();
+    /** The head of the oversized line being skipped, or null. */
+    private byte[] skippedHead;
+    private long skippedBytes;
+
+    LineSplitter(int maxLineBytes, OversizedConsumer oversized) {
         this.maxLineBytes = maxLineBytes;
+        this.oversized = oversized;
+    }
+
+    /** Creates a splitter that drops oversized lines silently. */
+    LineSplitter(int maxLineBytes) {
+        this(maxLineBytes, (head, bytes) -> true);
     }
 
     boolean feed(byte[] buf, int len, LineConsumer out) throws InterruptedException {
@@ -42,23 +65,28 @@ final class LineSplitter {
     }
 
     private boolean complete(byte[] buf, int off, int len, LineConsumer out) throws InterruptedException {
-        String line;
-        if (discarding) {
-            discarding = false;
-            partial.reset();
-            return true;
+        if (skippedHead == null && (long) partial.size() + len > maxLineBytes) {
+            startSkipping(buf, off, len);
+            len = 0;
         }
+        if (skippedHead != null) {
+            byte[] head = skippedHead;
+            long bytes = skippedBytes + len;
+            skippedHead = null;
+            skippedBytes = 0;
+            return oversized.accept(head, bytes);
+        }
+        String line;
         if (partial.size() == 0) {
             line = new String(buf, off, len, StandardCharsets.UTF_8);
         } else {
-            append(buf, off, len);
-            if (discarding) {
-                discarding = false;
-                partial.reset();
-                return true;
-            }
+            partial.write(buf, off, len);
             line = partial.toString(StandardCharsets.UTF_8);
-            partial.reset();
+            if (partial.size() > KEEP_BUFFER_BYTES) {
+                partial = new Assembly();
+            } else {
+                partial.reset();
+            }
         }
         if (line.isEmpty()) {
             return true;
@@ -67,15 +95,32 @@ final class LineSplitter {
     }
 
     private void append(byte[] buf, int off, int len) {
-        if (discarding) {
+        if (skippedHead != null) {
+            skippedBytes += len;
             return;
         }
         if ((long) partial.size() + len > maxLineBytes) {
-            LOG.log(System.Logger.Level.WARNING, "agent wrote a stdout line over {0} bytes; dropped it", maxLineBytes);
-            discarding = true;
-            partial.reset();
+            startSkipping(buf, off, len);
             return;
         }
         partial.write(buf, off, len);
+    }
+
+    /** Keeps the head of what is assembled plus {@code buf[off, off+len)}, and gives the assembly buffer back. */
+    private void startSkipping(byte[] buf, int off, int len) {
+        int fromPartial = Math.min(partial.size(), HEAD_BYTES);
+        int fromBuf = Math.min(len, HEAD_BYTES - fromPartial);
+        byte[] head = Arrays.copyOf(partial.bytes(), fromPartial + fromBuf);
+        System.arraycopy(buf, off, head, fromPartial, fromBuf);
+        skippedHead = head;
+        skippedBytes = (long) partial.size() + len;
+        partial = new Assembly();
+    }
+
+    /** The assembly buffer, readable without a copy. */
+    private static final class Assembly extends ByteArrayOutputStream {
+        byte[] bytes() {
+            return buf;
+        }
     }
 }

@@ -3,17 +3,16 @@ package dev.hermesfront.bridge.process;
 import dev.hermesfront.bridge.AgentExit;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,56 +23,120 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>One client frame becomes one stdin line (raw CR and LF removed first, they can only be
  * insignificant whitespace in valid JSON); one stdout line becomes one client frame with its bytes
- * unchanged. Three named threads per link: stdout reader (paced by {@link ClientSink#awaitWritable}),
- * stderr reader (to the log), stdin writer (fed from a queue bounded in bytes).
+ * unchanged. A stdout line over {@link AgentCommand#maxLineBytes()} is skipped with bounded memory and the
+ * client told instead ({@link OversizedLines}).
  *
- * <p>Stopping: stdin closed, then SIGTERM to the process and its descendants after
- * {@link AgentCommand#stopGrace()}, then SIGKILL after {@link AgentCommand#killGrace()}.
+ * <p>Threads (the budget of issue 14): one named thread per link reads stdout, paced by
+ * {@link ClientSink#awaitWritable}. Stdin is written by a thread of the launcher's shared writer pool only
+ * while frames are queued for this agent (the queue is bounded in bytes). Stderr has no thread of its own:
+ * the launcher's {@link StderrPump} drains it into the log.
+ *
+ * <p>Stopping, with process groups ({@link ProcessGroups}): when the client leaves, stdin is closed; after
+ * {@link AgentCommand#stopGrace()} a still running agent's whole group gets SIGTERM, then SIGKILL after
+ * {@link AgentCommand#killGrace()}. Whenever the agent process exits, for any reason, what it left behind in
+ * its group gets SIGTERM {@value #LEFTOVER_GRACE_MS} ms later and SIGKILL after the kill grace. The client
+ * hears of the exit (close 1011 through {@link ClientSink#agentClosed}) once stdout has ended, or
+ * {@link AgentCommand#exitDrain()} after the exit at the latest, even if a process that escaped the group
+ * still holds stdout open. Without process
+ * groups the agent's descendants are walked instead: those seen while it ran are signalled the same way.
  */
 final class ProcessAgentLink implements AgentLink {
     private static final System.Logger LOG = System.getLogger(ProcessAgentLink.class.getName());
     private static final Duration CLIENT_STALL = Duration.ofSeconds(30);
+    /**
+     * Reserved stack of the stdout reader, which runs the client's send path (queueing, parking, logging). The
+     * reserved size costs address space only: resident stack is what HotSpot touches, ~80 KB per Java thread
+     * whatever the size (its stack banging walks the 20-page shadow zone), measured the same at 136 and 256 KiB.
+     */
+    static final long STDOUT_STACK_BYTES = 256 * 1024;
+    /**
+     * Bytes read from stdout at once. Below the JDK's own 8 KiB pipe buffer, so reads go through it (one copy)
+     * and this array stays small; a line longer than one read is assembled by the {@link LineSplitter}.
+     */
+    static final int READ_BYTES = 4 * 1024;
+    /**
+     * How long processes the agent left in its group may run on after it exited, before SIGTERM: long enough for a
+     * wrapper's clean-up (the kit's real-agent.sh removes its temporary home from a watchdog polling every 0.5 s).
+     */
+    static final long LEFTOVER_GRACE_MS = 1000;
+    /** How long the stdout reader, at end of stream, waits for the agent's exit before leaving it to the exit check. */
+    static final long EXIT_AFTER_EOF_MS = 200;
 
     private final Process process;
+    private final long pid;
     private final AgentCommand command;
     private final ClientSink sink;
     private final ScheduledExecutorService reaper;
-    private final Runnable onGone;
+    private final Executor writers;
+    private final ProcessGroups groups;
+    private final Runnable onFinished;
+    /** Counts down the client being told and the leftovers of the group being dealt with. */
+    private final AtomicInteger finishSignals = new AtomicInteger(2);
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean gone = new AtomicBoolean();
-    /** Counts down stdout EOF and process exit; the client hears of the exit only after both. */
+    private final AtomicBoolean stdoutEnded = new AtomicBoolean();
+    private final AtomicBoolean exitSeen = new AtomicBoolean();
+    /** Counts down stdout's end and the process's exit; the client hears of the exit only after both. */
     private final AtomicInteger endSignals = new AtomicInteger(2);
     private final Object inputLock = new Object();
     private final ArrayDeque<byte[]> input = new ArrayDeque<>();
     private long inputBytes;
     private boolean inputClosed;
+    /** A writer-pool task is writing this link's queue; it closes stdin when the queue is closed and empty. */
+    private boolean draining;
+    /** Without process groups: the agent's descendants seen while it ran, signalled after it exits. */
+    private volatile List<ProcessHandle> knownDescendants = List.of();
 
     ProcessAgentLink(Process process, AgentCommand command, ClientSink sink, ScheduledExecutorService reaper,
-                     Runnable onGone) {
+                     Executor writers, ProcessGroups groups, Runnable onFinished) {
         this.process = process;
+        this.pid = process.pid();
         this.command = command;
         this.sink = sink;
         this.reaper = reaper;
-        this.onGone = onGone;
+        this.writers = writers;
+        this.groups = groups;
+        this.onFinished = onFinished;
     }
 
     void start() {
-        long pid = process.pid();
-        thread("agent-out-" + pid, this::pumpStdout).start();
-        thread("agent-err-" + pid, this::pumpStderr).start();
-        thread("agent-in-" + pid, this::pumpStdin).start();
-        process.onExit().thenRun(this::exited);
+        Thread out = new Thread(null, this::pumpStdout, "agent-out-" + pid, STDOUT_STACK_BYTES);
+        out.setDaemon(true);
+        out.start();
     }
 
-    private static Thread thread(String name, Runnable r) {
-        Thread t = new Thread(null, r, name, 256 * 1024);
-        t.setDaemon(true);
-        return t;
+    /**
+     * Handles the agent's exit once it has happened; called by the launcher's exit check on the reaper thread.
+     *
+     * <p>Not {@link Process#onExit()}: its stages share the JDK's own exit handler, which closes the stdout stream
+     * and so blocks, while a process the agent left behind holds stdout open, until that process is gone. Our exit
+     * handling, the one thing that would end that process, could then wait behind it indefinitely.
+     */
+    void checkExit() {
+        if (!process.isAlive() && exitSeen.compareAndSet(false, true)) {
+            exited();
+        }
+    }
+
+    /** Runs {@code r} on the reaper after {@code millis}; once the launcher has closed, runs it now if it is due now. */
+    private void later(Runnable r, long millis) {
+        try {
+            reaper.schedule(r, millis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            if (millis == 0) {
+                r.run();
+            }
+        }
+    }
+
+    long pid() {
+        return pid;
     }
 
     @Override
     public boolean send(String frame) {
         byte[] line = toLine(frame);
+        boolean startDrain;
         synchronized (inputLock) {
             if (inputClosed) {
                 return false;
@@ -83,7 +146,19 @@ final class ProcessAgentLink implements AgentLink {
             }
             input.addLast(line);
             inputBytes += line.length;
-            inputLock.notifyAll();
+            startDrain = !draining;
+            draining = true;
+        }
+        if (startDrain) {
+            try {
+                writers.execute(this::drainStdin);
+            } catch (RejectedExecutionException e) {
+                // The launcher is closing: the agent is being stopped anyway.
+                synchronized (inputLock) {
+                    draining = false;
+                }
+                return false;
+            }
         }
         return true;
     }
@@ -107,19 +182,21 @@ final class ProcessAgentLink implements AgentLink {
         return line;
     }
 
-    private void pumpStdin() {
+    /** Runs on a writer-pool thread until the queue is empty; closes stdin when the queue was closed meanwhile. */
+    private void drainStdin() {
         OutputStream out = process.getOutputStream();
         try {
             while (true) {
                 byte[] line;
                 boolean more;
                 synchronized (inputLock) {
-                    while (input.isEmpty() && !inputClosed) {
-                        inputLock.wait();
-                    }
                     line = input.pollFirst();
                     if (line == null) {
-                        break;
+                        draining = false;
+                        if (inputClosed) {
+                            break;
+                        }
+                        return;
                     }
                     inputBytes -= line.length;
                     more = !input.isEmpty();
@@ -130,20 +207,21 @@ final class ProcessAgentLink implements AgentLink {
                 }
             }
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "agent pid {0,number,#}: stdin closed: {1}", process.pid(), e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            closeQuietly(out);
+            LOG.log(System.Logger.Level.DEBUG, "agent pid {0,number,#}: stdin closed: {1}", pid, e.getMessage());
+            synchronized (inputLock) {
+                inputClosed = true;
+                input.clear();
+                inputBytes = 0;
+                draining = false;
+            }
         }
+        closeQuietly(out);
     }
 
     private void pumpStdout() {
         try (InputStream in = process.getInputStream()) {
-            LineSplitter lines = new LineSplitter(command.maxLineBytes());
-            // 16 KiB: a few dozen agent lines per read. It lives as long as the agent, one per connection, so
-            // its size is paid a thousand times over at 1000 connections (64 KiB was 64 MB there).
-            byte[] buf = new byte[16 * 1024];
+            LineSplitter lines = new LineSplitter(command.maxLineBytes(), this::oversized);
+            byte[] buf = new byte[READ_BYTES];
             int n;
             while ((n = in.read(buf)) >= 0) {
                 if (!lines.feed(buf, n, this::deliver)) {
@@ -151,16 +229,28 @@ final class ProcessAgentLink implements AgentLink {
                 }
             }
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "agent pid {0,number,#}: stdout: {1}", process.pid(), e.getMessage());
+            LOG.log(System.Logger.Level.DEBUG, "agent pid {0,number,#}: stdout: {1}", pid, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            endSignal();
+            stdoutEnded();
+            awaitExitAfterStdout();
+        }
+    }
+
+    /** The usual end: the agent closes stdout by exiting. Tell the reaper now rather than at its next check. */
+    private void awaitExitAfterStdout() {
+        try {
+            if (process.waitFor(EXIT_AFTER_EOF_MS, TimeUnit.MILLISECONDS)) {
+                later(this::checkExit, 0);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     private boolean deliver(String frame) throws InterruptedException {
-        if (closing.get()) {
+        if (closing.get() || gone.get()) {
             return true; // keep draining so the agent never blocks on a full pipe while it winds down
         }
         // Pace the agent by the client; a client that stays stuck is cut off by the sink, which then
@@ -170,25 +260,77 @@ final class ProcessAgentLink implements AgentLink {
         return true;
     }
 
-    private void pumpStderr() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8), 512)) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.length() > 2000) {
-                    line = line.substring(0, 2000) + "…";
-                }
-                LOG.log(System.Logger.Level.INFO, "agent pid {0,number,#} stderr: {1}", process.pid(), line);
-            }
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "agent pid {0,number,#}: stderr: {1}", process.pid(), e.getMessage());
+    private boolean oversized(byte[] head, long lineBytes) throws InterruptedException {
+        LOG.log(System.Logger.Level.WARNING, "agent pid {0,number,#} wrote a stdout line of {1,number,#} bytes, over the "
+                + "limit of {2,number,#}; dropped it and told the client", pid, lineBytes, command.maxLineBytes());
+        return deliver(OversizedLines.reply(head, lineBytes, command.maxLineBytes()));
+    }
+
+    private void stdoutEnded() {
+        if (stdoutEnded.compareAndSet(false, true)) {
+            endSignal();
         }
     }
 
+    /** The agent process is gone: stop what it left behind, and bound the wait for its stdout. */
     private void exited() {
         closeInput();
-        // Descendants of a wrapper script belong to this agent, and may hold stdout open.
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
         endSignal();
+        if (!stdoutEnded.get()) {
+            later(() -> {
+                if (!stdoutEnded.get()) {
+                    LOG.log(System.Logger.Level.WARNING, "agent pid {0,number,#} exited {1,number,#} ms ago but its stdout "
+                            + "is still open (held by a process outside its group); telling its client now", pid,
+                            command.exitDrain().toMillis());
+                }
+                stdoutEnded();
+            }, command.exitDrain().toMillis());
+        }
+        // What the agent left gets a moment to end on its own (a wrapper's clean-up, say), then SIGTERM, then SIGKILL.
+        later(this::stopLeftovers, LEFTOVER_GRACE_MS);
+    }
+
+    private void stopLeftovers() {
+        if (groups.enabled()) {
+            if (!pidReused() && groups.signal("TERM", List.of(pid))) {
+                LOG.log(System.Logger.Level.INFO, "agent pid {0,number,#} exited and left processes in its group; "
+                        + "sent them SIGTERM", pid);
+                later(() -> {
+                    if (!pidReused() && groups.signal("KILL", List.of(pid))) {
+                        LOG.log(System.Logger.Level.WARNING, "agent pid {0,number,#}: processes it left behind ignored "
+                                + "SIGTERM; killed them", pid);
+                    }
+                    finishOne();
+                }, command.killGrace().toMillis());
+                return;
+            }
+        } else {
+            List<ProcessHandle> left = knownDescendants.stream().filter(ProcessHandle::isAlive).toList();
+            left.forEach(ProcessHandle::destroy);
+            if (!left.isEmpty()) {
+                later(() -> {
+                    left.forEach(ProcessHandle::destroyForcibly);
+                    finishOne();
+                }, command.killGrace().toMillis());
+                return;
+            }
+        }
+        finishOne();
+    }
+
+    /**
+     * Returns true when a process now has the dead agent's pid. The kernel keeps a pid number allocated while a
+     * process group of that number has members, so a reused pid means the agent's group is empty, and signalling
+     * the group of that number could only reach someone else.
+     */
+    boolean pidReused() {
+        return !process.isAlive() && ProcessHandle.of(pid).isPresent();
+    }
+
+    private void finishOne() {
+        if (finishSignals.decrementAndGet() == 0) {
+            onFinished.run();
+        }
     }
 
     private void endSignal() {
@@ -196,11 +338,11 @@ final class ProcessAgentLink implements AgentLink {
             return;
         }
         int code = process.exitValue();
-        onGone.run();
+        finishOne();
         if (closing.get()) {
-            LOG.log(System.Logger.Level.INFO, "agent pid {0,number,#} stopped (status {1,number,#})", process.pid(), code);
+            LOG.log(System.Logger.Level.INFO, "agent pid {0,number,#} stopped (status {1,number,#})", pid, code);
         } else {
-            LOG.log(System.Logger.Level.INFO, "agent pid {0,number,#} exited on its own (status {1,number,#})", process.pid(), code);
+            LOG.log(System.Logger.Level.INFO, "agent pid {0,number,#} exited on its own (status {1,number,#})", pid, code);
             sink.agentClosed(AgentExit.exited(code));
         }
     }
@@ -210,47 +352,71 @@ final class ProcessAgentLink implements AgentLink {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
+        if (!groups.enabled()) {
+            // The real agent exits on stdin EOF, after which its children can no longer be found from it.
+            knownDescendants = process.descendants().toList();
+        }
         closeInput();
-        reaper.schedule(this::terminate, command.stopGrace().toMillis(), TimeUnit.MILLISECONDS);
+        later(this::terminate, command.stopGrace().toMillis());
     }
 
     private void terminate() {
         if (!process.isAlive()) {
             return;
         }
+        LOG.log(System.Logger.Level.INFO, "agent pid {0,number,#} still running after stdin closed; sending SIGTERM", pid);
+        if (groups.enabled()) {
+            groups.signal("TERM", List.of(pid));
+            later(() -> {
+                if (process.isAlive()) {
+                    LOG.log(System.Logger.Level.WARNING, "agent pid {0,number,#} ignored SIGTERM; killing its group", pid);
+                    groups.signal("KILL", List.of(pid));
+                }
+            }, command.killGrace().toMillis());
+            return;
+        }
         List<ProcessHandle> tree = process.descendants().toList();
-        LOG.log(System.Logger.Level.INFO, "agent pid {0,number,#} still running after stdin closed; sending SIGTERM", process.pid());
+        knownDescendants = tree;
         process.destroy();
         tree.forEach(ProcessHandle::destroy);
-        reaper.schedule(() -> {
+        later(() -> {
             if (process.isAlive() || tree.stream().anyMatch(ProcessHandle::isAlive)) {
-                LOG.log(System.Logger.Level.WARNING, "agent pid {0,number,#} ignored SIGTERM; killing it", process.pid());
+                LOG.log(System.Logger.Level.WARNING, "agent pid {0,number,#} ignored SIGTERM; killing it", pid);
                 tree.forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
             }
-        }, command.killGrace().toMillis(), TimeUnit.MILLISECONDS);
+        }, command.killGrace().toMillis());
     }
 
-    /** Kills the agent at once (gateway shutdown past its grace). */
+    /** Kills the agent at once, without a grace (gateway shutdown; the launcher signals the groups together). */
     void kill() {
         closing.set(true);
         closeInput();
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        if (!groups.enabled()) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            knownDescendants.forEach(ProcessHandle::destroyForcibly);
+        }
         process.destroyForcibly();
     }
 
-    CompletableFuture<Process> exit() {
-        return process.onExit();
+    /** Waits up to {@code millis} for the agent process to exit; returns true when it has. */
+    boolean awaitExit(long millis) throws InterruptedException {
+        return process.waitFor(millis, TimeUnit.MILLISECONDS);
     }
 
     boolean isAlive() {
         return process.isAlive();
     }
 
+    /** Refuses further frames; stdin is closed once the frames already queued are written. */
     private void closeInput() {
+        boolean closeNow;
         synchronized (inputLock) {
             inputClosed = true;
-            inputLock.notifyAll();
+            closeNow = !draining;
+        }
+        if (closeNow) {
+            closeQuietly(process.getOutputStream());
         }
     }
 
@@ -264,6 +430,6 @@ final class ProcessAgentLink implements AgentLink {
 
     @Override
     public String describe() {
-        return command.program() + " pid " + process.pid();
+        return command.program() + " pid " + pid;
     }
 }

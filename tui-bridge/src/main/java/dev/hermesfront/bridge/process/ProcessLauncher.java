@@ -3,52 +3,116 @@ package dev.hermesfront.bridge.process;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
+import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Starts one agent child process per client (tui-wire.md §8.7: one process per connection keeps
- * ids and session routing transparent). Thread-safe.
+ * ids and session routing transparent), each in its own process group where the system allows
+ * ({@link ProcessGroups}). Thread-safe.
+ *
+ * <p>Threads shared by all its agents: {@code agent-reaper} (stop graces, exit handling), {@code agent-stderr}
+ * ({@link StderrPump}), and the stdin writers {@code agent-in-N}. A writer thread exists only while some agent
+ * has frames queued for its stdin, and each agent uses at most one at a time, so the pool is bounded by the
+ * number of agents; idle writers end after {@value #WRITER_IDLE_SECONDS} s.
  */
 public final class ProcessLauncher implements AgentLauncher {
     private static final System.Logger LOG = System.getLogger(ProcessLauncher.class.getName());
+    /** Reserved stack of a stdin writer: it only writes bytes to a pipe. */
+    static final long WRITER_STACK_BYTES = 160 * 1024;
+    static final int WRITER_IDLE_SECONDS = 2;
+    /** How often the reaper looks for agents that exited (a field read per agent, no system call). */
+    static final long EXIT_CHECK_MS = 100;
 
     private final AgentCommand command;
-    private final ScheduledExecutorService reaper;
+    private final ProcessGroups groups;
+    private final ScheduledThreadPoolExecutor reaper;
+    private final ThreadPoolExecutor writers;
+    private final StderrPump stderr = new StderrPump();
     private final Set<ProcessAgentLink> live = ConcurrentHashMap.newKeySet();
 
+    /** Creates a launcher that starts agents in their own process groups where {@code setsid} is installed. */
     public ProcessLauncher(AgentCommand command) {
+        this(command, ProcessGroups.detect());
+    }
+
+    ProcessLauncher(AgentCommand command, ProcessGroups groups) {
         this.command = command;
-        this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.groups = groups;
+        this.reaper = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "agent-reaper");
             t.setDaemon(true);
             return t;
         });
+        this.reaper.setRemoveOnCancelPolicy(true);
+        this.reaper.scheduleWithFixedDelay(() -> live.forEach(ProcessAgentLink::checkExit), EXIT_CHECK_MS, EXIT_CHECK_MS,
+                TimeUnit.MILLISECONDS);
+        AtomicInteger n = new AtomicInteger();
+        this.writers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, WRITER_IDLE_SECONDS, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(null, r, "agent-in-" + n.incrementAndGet(), WRITER_STACK_BYTES);
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     @Override
     public AgentLink open(ClientSink sink) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command.argv());
+        ProcessBuilder pb = new ProcessBuilder(groups.wrap(command.argv()));
         if (command.cwd() != null) {
             pb.directory(command.cwd().toFile());
         }
         pb.environment().putAll(command.env());
+        if (groups.enabled()) {
+            // setsid would start, fail to exec, and exit 127: keep "agent failed to start" for a missing program.
+            requireRunnable(command.argv().get(0), command.cwd(), pb.environment().get("PATH"));
+        }
         Process p = pb.start();
-        LOG.log(System.Logger.Level.INFO, "agent {0} started (pid {1,number,#})", command.program(), p.pid());
+        LOG.log(System.Logger.Level.INFO, "agent {0} started (pid {1,number,#}{2})", command.program(), p.pid(),
+                groups.enabled() ? ", own process group" : "");
         ProcessAgentLink[] self = new ProcessAgentLink[1];
-        ProcessAgentLink link = new ProcessAgentLink(p, command, sink, reaper, () -> live.remove(self[0]));
+        ProcessAgentLink link = new ProcessAgentLink(p, command, sink, reaper, writers, groups, () -> finished(self[0]));
         self[0] = link;
         live.add(link);
+        stderr.add(p);
         link.start();
         return link;
+    }
+
+    private void finished(ProcessAgentLink link) {
+        live.remove(link);
+        synchronized (live) {
+            live.notifyAll();
+        }
+    }
+
+    /** Throws the IOException {@link ProcessBuilder#start()} would throw when {@code program} cannot be run. */
+    static void requireRunnable(String program, Path cwd, String path) throws IOException {
+        if (program.contains("/")) {
+            Path p = cwd != null ? cwd.resolve(program) : Path.of(program);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return;
+            }
+        } else if (path != null) {
+            for (String dir : path.split(File.pathSeparator)) {
+                Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+                if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                    return;
+                }
+            }
+        }
+        throw new IOException("Cannot run program \"" + program + "\": not found or not executable");
     }
 
     @Override
@@ -61,19 +125,52 @@ public final class ProcessLauncher implements AgentLauncher {
         return (int) live.stream().filter(ProcessAgentLink::isAlive).count();
     }
 
+    /** Returns how many agents' stderr the shared pump is draining (for tests and the footprint tool). */
+    int stderrSources() {
+        return stderr.size();
+    }
+
+    /** Returns how many stdin writer threads exist now. */
+    int writerThreads() {
+        return writers.getPoolSize();
+    }
+
+    /**
+     * Stops every agent: stdin closed, the stop grace, SIGTERM, the kill grace; then what exited agents left in their
+     * groups gets its usual second and SIGTERM; then SIGKILL to every group that is still there. Bounded by the stop
+     * grace plus twice the kill grace plus 2.5 s.
+     */
     @Override
     public void close() {
         live.forEach(ProcessAgentLink::close);
         Duration bound = command.stopGrace().plus(command.killGrace()).plus(Duration.ofSeconds(1));
-        CompletableFuture<?>[] exits = live.stream().map(ProcessAgentLink::exit).toArray(CompletableFuture[]::new);
+        long deadline = System.nanoTime() + bound.toNanos();
         try {
-            CompletableFuture.allOf(exits).get(bound.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            LOG.log(System.Logger.Level.WARNING, "agents still running after {0} ms; killing them", bound.toMillis());
+            for (ProcessAgentLink link : List.copyOf(live)) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (!link.awaitExit(Math.max(0, left)) && left <= 0) {
+                    LOG.log(System.Logger.Level.WARNING, "agents still running after {0} ms; killing them", bound.toMillis());
+                    break;
+                }
+            }
+            // Each link ends its leftovers on its own timers (a second, SIGTERM, the kill grace, SIGKILL) and then
+            // leaves the set; a wrapper's clean-up gets its second at shutdown too.
+            long leftoversDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ProcessAgentLink.LEFTOVER_GRACE_MS
+                    + command.killGrace().toMillis() + 500);
+            synchronized (live) {
+                while (!live.isEmpty() && live.stream().noneMatch(ProcessAgentLink::isAlive)
+                        && System.nanoTime() < leftoversDeadline) {
+                    live.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftoversDeadline - System.nanoTime())));
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        live.forEach(ProcessAgentLink::kill);
+        List<ProcessAgentLink> left = List.copyOf(live);
+        groups.signal("KILL", left.stream().filter(l -> !l.pidReused()).map(ProcessAgentLink::pid).toList());
+        left.forEach(ProcessAgentLink::kill);
         reaper.shutdownNow();
+        writers.shutdownNow();
+        stderr.close();
     }
 }

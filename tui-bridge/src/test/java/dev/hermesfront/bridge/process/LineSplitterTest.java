@@ -59,4 +59,55 @@ class LineSplitterTest {
         assertArrayEquals("{\"a\": 1}\n".getBytes(StandardCharsets.UTF_8), ProcessAgentLink.toLine("{\"a\": 1}"));
         assertArrayEquals("{  \"a\": \"\u00e9\"}\n".getBytes(StandardCharsets.UTF_8), ProcessAgentLink.toLine("{\r\n  \"a\": \"\u00e9\"\n}\r"));
     }
+
+    @Test
+    void handsTheHeadAndLengthOfAnOversizedLineOnAndKeepsOnlyTheHead() throws InterruptedException {
+        List<String> heads = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
+        LineSplitter s = new LineSplitter(10_000, (head, bytes) -> {
+            heads.add(new String(head, StandardCharsets.UTF_8));
+            sizes.add(bytes);
+            return true;
+        });
+        String big = "{\"id\": \"r1\", \"result\": \"" + "z".repeat(100_000) + "\"}";
+        byte[] in = ("ok\n" + big + "\nafter\n").getBytes(StandardCharsets.UTF_8);
+        // In 1 KiB reads, as a pipe delivers it.
+        for (int from = 0; from < in.length; from += 1024) {
+            byte[] chunk = java.util.Arrays.copyOfRange(in, from, Math.min(in.length, from + 1024));
+            s.feed(chunk, chunk.length, lines::add);
+        }
+        assertEquals(List.of("ok", "after"), lines);
+        assertEquals(List.of((long) big.length()), sizes);
+        assertEquals(LineSplitter.HEAD_BYTES, heads.get(0).length());
+        assertEquals(big.substring(0, LineSplitter.HEAD_BYTES), heads.get(0));
+    }
+
+    @Test
+    void findsTheOversizedLineInOneReadToo() throws InterruptedException {
+        List<Long> sizes = new ArrayList<>();
+        LineSplitter s = new LineSplitter(5, (head, bytes) -> sizes.add(bytes));
+        byte[] in = "0123456789\nab\n".getBytes(StandardCharsets.UTF_8);
+        s.feed(in, in.length, lines::add);
+        assertEquals(List.of(10L), sizes);
+        assertEquals(List.of("ab"), lines);
+    }
+
+    @Test
+    void readsTheIdOfAResponseFromTheHeadOfItsLine() {
+        assertEquals("\"r7\"", OversizedLines.responseId(bytes("{\"jsonrpc\": \"2.0\", \"id\": \"r7\", \"result\": {\"x\": \"aaa")).json());
+        assertEquals("12", OversizedLines.responseId(bytes("{\"jsonrpc\": \"2.0\", \"id\": 12, \"error\": {\"code\"")).json());
+        assertEquals("null", OversizedLines.responseId(bytes("{\"jsonrpc\": \"2.0\", \"id\": null, \"result\": [1, 2")).json());
+        // The head ends inside or right after the id: not trusted (a cut number would look whole).
+        assertEquals(null, OversizedLines.responseId(bytes("{\"jsonrpc\": \"2.0\", \"id\": 12")));
+        assertEquals(null, OversizedLines.responseId(bytes("{\"jsonrpc\": \"2.0\", \"id\": \"r")));
+        // Requests from the agent and events have a method: they are not answers.
+        assertEquals(null, OversizedLines.responseId(bytes("{\"jsonrpc\": \"2.0\", \"id\": \"srq-1\", \"method\": \"sudo\", \"params\": {")));
+        assertEquals(null, OversizedLines.responseId(bytes("{\"jsonrpc\": \"2.0\", \"method\": \"event\", \"params\": {\"type\"")));
+        assertEquals(null, OversizedLines.responseId(bytes("Traceback (most recent call last):")));
+        assertEquals(null, OversizedLines.responseId(bytes("{\"id\": {\"a\": 1}, \"result\": 1")));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
 }
