@@ -42,14 +42,15 @@ final class WsRelayLink extends Endpoint implements AgentLink, MessageHandler.Wh
     static final long MAX_PENDING_CHARS = 64L << 20;
     /** Time an upstream may take to answer our close before its connection is dropped. */
     static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
-    /** Re-check interval of a paused link while its sink offers no writable-again callback. */
-    static final long RECHECK_MICROS = 500;
+    /** Re-check interval of a paused link while its sink offers no writable-again callback (XNIO timers count whole ms). */
+    static final long RECHECK_MILLIS = 1;
     /** A client whose queue stays full this long is cut off by its sink (which then parks the agent). */
     static final Duration CLIENT_STALL = Duration.ofSeconds(30);
 
     private final String display;
     private final ClientSink sink;
     private final long maxMessageBytes;
+    private final long maxPendingChars;
     private final Consumer<WsRelayLink> onGone;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean reported = new AtomicBoolean();
@@ -60,9 +61,14 @@ final class WsRelayLink extends Endpoint implements AgentLink, MessageHandler.Wh
     private Session session;
 
     WsRelayLink(String display, ClientSink sink, long maxMessageBytes, Consumer<WsRelayLink> onGone) {
+        this(display, sink, maxMessageBytes, MAX_PENDING_CHARS, onGone);
+    }
+
+    WsRelayLink(String display, ClientSink sink, long maxMessageBytes, long maxPendingChars, Consumer<WsRelayLink> onGone) {
         this.display = display;
         this.sink = sink;
         this.maxMessageBytes = maxMessageBytes;
+        this.maxPendingChars = maxPendingChars;
         this.onGone = onGone;
     }
 
@@ -140,7 +146,7 @@ final class WsRelayLink extends Endpoint implements AgentLink, MessageHandler.Wh
         }
         long from = since;
         // The sink of this build offers no writable-again callback: look again shortly, on the IO thread.
-        ch.getIoThread().executeAfter(() -> resumeWhenWritable(ch, from), RECHECK_MICROS, TimeUnit.MICROSECONDS);
+        ch.getIoThread().executeAfter(() -> resumeWhenWritable(ch, from), RECHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -149,7 +155,7 @@ final class WsRelayLink extends Endpoint implements AgentLink, MessageHandler.Wh
             if (closing.get() || reported.get()) {
                 return false;
             }
-            if (pendingChars + frame.length() > MAX_PENDING_CHARS && !pending.isEmpty()) {
+            if (pendingChars + frame.length() > maxPendingChars && !pending.isEmpty()) {
                 return false;
             }
             pending.addLast(frame);
