@@ -55,6 +55,8 @@ class DistributionIT {
         assertTrue(Files.isRegularFile(dist.resolve("lib/hermes-front.jar")));
         assertTrue(Files.isRegularFile(dist.resolve("docs/operations.md")));
         assertTrue(Files.isRegularFile(dist.resolve("config/hermes-front.example.yaml")));
+        assertTrue(Files.readString(dist.resolve("config/jvm.options")).contains("-XX:+UseSerialGC"),
+                "the JVM defaults ./hermes-front uses ship with the tarball");
     }
 
     @AfterEach
