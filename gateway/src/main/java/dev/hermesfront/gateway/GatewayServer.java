@@ -14,7 +14,11 @@ import dev.hermesfront.gateway.routes.TuiRoutes;
 import java.util.ArrayList;
 import java.util.List;
 import dev.hermesfront.bridge.AgentLauncher;
-import dev.hermesfront.bridge.park.ParkingLot;
+import dev.hermesfront.bridge.MemoryBudget;
+import dev.hermesfront.bridge.hub.AgentRegistry;
+import dev.hermesfront.gateway.agents.HubSettings;
+import dev.hermesfront.gateway.agents.Sharing;
+import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.gateway.http.AccessLogHandler;
 import dev.hermesfront.gateway.http.BodyLimitHandler;
 import dev.hermesfront.gateway.http.CorsHandler;
@@ -82,11 +86,12 @@ public final class GatewayServer implements AutoCloseable {
 
     private final GatewayConfig config;
     private final AgentLauncher launcher;
+    private final HubSettings hub;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private Undertow undertow;
     private DeploymentManager deployment;
     private XnioWorker worker;
-    private ParkingLot lot;
+    private AgentRegistry agents;
     private ScheduledExecutorService timers;
     private Guardrails guard;
     private Gate gate;
@@ -94,8 +99,14 @@ public final class GatewayServer implements AutoCloseable {
     private PeerRegistry peers;
 
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
+        this(config, launcher, HubSettings.defaults());
+    }
+
+    /** Creates a server whose shared agents, share links and memory budget follow {@code hub}. */
+    public GatewayServer(GatewayConfig config, AgentLauncher launcher, HubSettings hub) {
         this.config = config;
         this.launcher = launcher;
+        this.hub = hub;
     }
 
     /** Binds and starts serving; throws when the address cannot be bound. */
@@ -109,7 +120,9 @@ public final class GatewayServer implements AutoCloseable {
                 .getMap());
         FrameCodec codec = new FrameCodec(config.maxMessageBytes());
         guard = Guardrails.from(config.security());
-        lot = new ParkingLot(config.tui().parking(), codec);
+        ObjectMapper agentJson = AgentJson.newMapper();
+        agents = new AgentRegistry(config.tui().parking(), agentJson, codec, new MemoryBudget(hub.memoryBudgetBytes()));
+        Sharing sharing = new Sharing(agents, hub, agentJson, java.time.Clock.systemUTC());
         timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gateway-timers");
             t.setDaemon(true);
@@ -129,8 +142,9 @@ public final class GatewayServer implements AutoCloseable {
                 return peers.find(name).map(PeerRegistry.Peer::refusal).orElse(null);
             }
         };
-        gate = new Gate(config.credentials(), guard, TicketBook.defaults(), Gate.ShareResolver.NONE);
-        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers, guard, gate, relays);
+        gate = new Gate(config.credentials(), guard, TicketBook.defaults(), sharing.shares());
+        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, agentJson, launcher, registry, agents, hub, timers,
+                guard, gate, relays);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
                 .setWorker(worker)
                 .setBuffers(new DefaultByteBufferPool(true, 16 * 1024))
@@ -159,6 +173,7 @@ public final class GatewayServer implements AutoCloseable {
         concerns.add(new HealthRoutes(launcher.kind(), registry::size, config.api().isPresent()));
         concerns.add(tui);
         concerns.add(new TicketRoutes(gate, basic));
+        concerns.add(sharing.routes(gate, basic));
         PeerSelector selector = PeerSelector.NONE;
         if (!peers.isEmpty()) {
             PeerRoutes peerRoutes = new PeerRoutes(peers, gate, basic, tui.handshake());
@@ -217,7 +232,12 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Returns the number of parked agents. */
     public int parked() {
-        return lot.size();
+        return agents.parkedCount();
+    }
+
+    /** Returns the agents (running and parked) and the memory budget they draw on. */
+    public AgentRegistry agents() {
+        return agents;
     }
 
     /** Returns the number of attached /api/ws clients. */
@@ -242,7 +262,7 @@ public final class GatewayServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         peers.close();
-        lot.close();
+        agents.close();
         launcher.close();
         try {
             deployment.stop();
