@@ -180,8 +180,9 @@ public final class AgentHub implements ClientSink {
                     sendReady(m, 0);
                 }
                 if (m.role == Role.VIEWER) {
-                    sendAfterReady(m, List.of(Notices.sharing(mapper, id, "viewing", "you are watching an agent of " + owner.credential()
-                            + " (read only)" + (parkedMember != null ? "; its owner is away and it is parked" : ""), "info")));
+                    // Shown once the viewer looks at a session: a TUI replaces a notice that comes before its session.
+                    m.welcome = Notices.sharing(mapper, id, "viewing", "you are watching an agent of " + owner.credential()
+                            + " (read only)" + (parkedMember != null ? "; its owner is away and it is parked" : ""), "info", parkedMember != null);
                 } else {
                     offerHeld(m);
                 }
@@ -254,7 +255,7 @@ public final class AgentHub implements ClientSink {
         }
         offerHeld(m);
         updateSolo();
-        tellViewers("agent_reattached", "the agent's owner is back", "info");
+        tellViewers("agent_reattached", "the agent's owner is back", "info", false);
         if (exit != null) {
             sink.agentClosed(exit);
         }
@@ -394,7 +395,12 @@ public final class AgentHub implements ClientSink {
             learnSession(m, frame);
         }
         String out = p.original == null || idStart < 0 ? frame : frame.substring(0, idStart) + p.original + frame.substring(idEnd);
-        return deliver(m, out);
+        boolean ok = deliver(m, out);
+        if (m.welcome != null && SESSION_METHODS.contains(p.method)) {
+            deliver(m, m.welcome);
+            m.welcome = null;
+        }
+        return ok;
     }
 
     /** Learns the live (and stored) session a session call returned, and attaches its caller to it. */
@@ -536,12 +542,12 @@ public final class AgentHub implements ClientSink {
         return true;
     }
 
-    private void tellViewers(String event, String text, String level) {
+    private void tellViewers(String event, String text, String level, boolean sticky) {
         String notice = null;
         for (Member m : members) {
             if (m.role == Role.VIEWER && !m.left) {
                 if (notice == null) {
-                    notice = Notices.sharing(mapper, id, event, text, level);
+                    notice = Notices.sharing(mapper, id, event, text, level, sticky);
                 }
                 deliver(m, notice);
             }
@@ -705,7 +711,7 @@ public final class AgentHub implements ClientSink {
                 }
                 updateSolo();
                 tellViewers("agent_parked", "the agent's owner disconnected; the agent is kept for up to "
-                        + policy.window().toSeconds() + " s", "warn");
+                        + policy.window().toSeconds() + " s", "warn", true);
                 registry.parked(this);
                 if (buffer.overflowed()) {
                     registry.overflowed(this);
@@ -745,7 +751,7 @@ public final class AgentHub implements ClientSink {
             if (ended) {
                 return;
             }
-            tellViewers("agent_stopped", "the agent was stopped (" + why + ")", "warn");
+            tellViewers("agent_stopped", "the agent was stopped (" + why + ")", "warn", true);
             ended = true;
             l = link;
             r = onEnd;
@@ -758,11 +764,11 @@ public final class AgentHub implements ClientSink {
             }
             parkedMember = null;
         }
-        registry.ended(this);
         if (l != null) {
             l.close();
         }
         r.run();
+        registry.ended(this);
         for (Member m : live) {
             m.connection.close(1001, "the agent was stopped");
         }

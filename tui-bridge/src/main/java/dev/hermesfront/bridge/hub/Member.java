@@ -51,6 +51,8 @@ public final class Member {
     boolean reattached;
     /** Advertised {@code client.capabilities {"server_requests": true}} (tui-wire-current.md §4.2). */
     boolean serverRequests;
+    /** A viewer's welcome notice, sent after the answer to its first session call. */
+    String welcome;
     final Set<String> sessions = new HashSet<>();
     final List<String> afterReady = new ArrayList<>();
 

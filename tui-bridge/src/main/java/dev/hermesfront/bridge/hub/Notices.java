@@ -24,10 +24,14 @@ final class Notices {
         return event(mapper, payload);
     }
 
-    /** Tells a viewer what happened to the agent it watches: {@code event} is viewing, agent_parked, agent_reattached or agent_stopped. */
-    static String sharing(ObjectMapper mapper, String agentId, String event, String text, String level) {
+    /**
+     * Tells a viewer what happened to the agent it watches: {@code event} is viewing, agent_parked, agent_reattached or
+     * agent_stopped. The TUI keeps a notice whose {@code kind} is not {@code ttl} until another one with the same key
+     * replaces it: "parked" stays up until "back" (which, like "viewing", goes after 15 s).
+     */
+    static String sharing(ObjectMapper mapper, String agentId, String event, String text, String level, boolean sticky) {
         ObjectNode payload = mapper.createObjectNode().put("text", "hermes-front: " + text).put("level", level)
-                .put("kind", "hermes_front.sharing").put("key", "hermes-front-sharing-" + agentId).put("ttl_ms", 15000);
+                .put("kind", sticky ? "sticky" : "ttl").put("key", "hermes-front-sharing-" + agentId).put("ttl_ms", 15000);
         payload.putObject("hermes_front").put("event", event).put("agent_id", agentId);
         return event(mapper, payload);
     }
