@@ -92,6 +92,8 @@ public final class AgentHub implements ClientSink {
     private final ArrayDeque<String> outbox = new ArrayDeque<>();
     private int memberCount;
     private boolean solo;
+    /** The sinks that pace the agent (connected participants'), recomputed when membership changes; read per frame. */
+    private volatile ClientSink[] pacers = new ClientSink[0];
     private AgentLink link;
     private Runnable onEnd = () -> { };
     private String ready;
@@ -522,6 +524,7 @@ public final class AgentHub implements ClientSink {
             ParkBuffer limbo = newBuffer();
             limbo.send(frame);
             m.sink = limbo;
+            updateSolo();
         }
         return false;
     }
@@ -558,8 +561,16 @@ public final class AgentHub implements ClientSink {
         return new ParkBuffer(policy, budget.open(), () -> registry.overflowed(this));
     }
 
+    /** Recomputes what depends on membership. Caller holds the monitor. */
     private void updateSolo() {
         solo = members.size() == 1 && members.get(0).role.participates();
+        List<ClientSink> r = new ArrayList<>(members.size());
+        for (Member m : members) {
+            if (m.role.participates() && !m.parked && !m.left) {
+                r.add(m.sink);
+            }
+        }
+        pacers = r.toArray(new ClientSink[0]);
     }
 
     private void flushOutbox() {
@@ -602,14 +613,8 @@ public final class AgentHub implements ClientSink {
     }
 
     /** Returns the sinks that pace the agent: connected participants'. A slow viewer never holds the agent up. */
-    private synchronized List<ClientSink> pacing() {
-        List<ClientSink> r = new ArrayList<>(members.size());
-        for (Member m : members) {
-            if (m.role.participates() && !m.parked && !m.left) {
-                r.add(m.sink);
-            }
-        }
-        return r;
+    private ClientSink[] pacing() {
+        return pacers;
     }
 
     @Override
