@@ -87,6 +87,9 @@ async def events(ws: WebSocket):
 
 sock = socket.socket()
 sock.bind(("127.0.0.1", 0))
+# Listen before telling the test the port: connections wait in the backlog until uvicorn accepts them, instead of
+# being refused while uvicorn is still starting (a race a loaded machine loses).
+sock.listen(128)
 with open(PORT_FILE + ".tmp", "w") as f:
     f.write(str(sock.getsockname()[1]))
 import os

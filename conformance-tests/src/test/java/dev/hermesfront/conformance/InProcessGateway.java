@@ -2,9 +2,10 @@ package dev.hermesfront.conformance;
 
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.ParkingPolicy;
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.config.Secret;
+import dev.hermesfront.gateway.config.TuiSettings;
 import java.net.InetSocketAddress;
 import java.net.URI;
 
@@ -21,8 +22,12 @@ final class InProcessGateway implements AutoCloseable {
     static InProcessGateway start(AgentLauncher launcher) throws Exception {
         // Parking off: the transcripts were recorded without a parking front, and a replay agent plays one
         // connection, so a reconnect (ws-05's connection B) must get its own agent, not A's parked one.
-        GatewayServer s = new GatewayServer(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN))
-                .withParking(ParkingPolicy.disabled()), launcher);
+        GatewayConfig base = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN));
+        TuiSettings t = base.tui();
+        GatewayConfig cfg = new GatewayConfig(base.listen(), base.auth(), base.limits(), base.upstreams(), new TuiSettings(
+                ParkingPolicy.disabled(), t.maxAgents(), t.spawnBurst(), t.spawnPerSecond(), t.readyTimeout(), t.pingInterval(),
+                t.pingLoopback(), t.clientStall()), base.security(), base.peers(), base.pools());
+        GatewayServer s = new GatewayServer(cfg, launcher);
         try {
             s.start();
         } catch (Exception | Error e) {

@@ -13,6 +13,11 @@ import dev.hermesfront.gateway.config.ConfigValue;
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.ListenAddress;
 import dev.hermesfront.gateway.config.Secret;
+import dev.hermesfront.gateway.ops.ConfigSource;
+import dev.hermesfront.gateway.ops.Doctor;
+import dev.hermesfront.gateway.ops.Logging;
+import dev.hermesfront.gateway.ops.ServiceUnits;
+import dev.hermesfront.gateway.ops.SignalReload;
 import dev.hermesfront.gateway.proxy.ApiKeyCheck;
 import dev.hermesfront.gateway.record.RecordingLauncher;
 import dev.hermesfront.protocol.codec.FrameCodec;
@@ -30,35 +35,69 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import dev.hermesfront.gateway.config.GatewayConfig;
+import dev.hermesfront.gateway.config.Setting;
+import dev.hermesfront.gateway.config.Setting.Command;
+import dev.hermesfront.gateway.config.Settings;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 
 /**
- * The {@code hermes-front} command: {@code demo}, {@code serve} and {@code config}. The composition root,
- * and the only place that reads {@code System.getenv()}.
+ * The {@code hermes-front} command: {@code demo}, {@code serve}, {@code config}, {@code doctor} and
+ * {@code service install|uninstall}. The composition root,
+ * and the only place that reads {@code System.getenv()}. Every option of every command is a row of the
+ * settings table ({@link Settings}): the commands are built from it, so a setting has a flag wherever it
+ * has a key and a variable.
  */
-@Command(name = "hermes-front", mixinStandardHelpOptions = true, version = "hermes-front 0.1.0",
-        description = "Reach a Hermes Agent from another machine: serves the TUI's /api/ws channel, bridges it to a loopback agent, "
-                + "and fronts the API server and dashboard on the same port.",
-        subcommands = {GatewayMain.Demo.class, GatewayMain.Serve.class, GatewayMain.Config.class})
-public final class GatewayMain implements Callable<Integer> {
-    static final String ENV_TOKEN = "HERMES_FRONT_TOKEN";
+public final class GatewayMain {
+    private static final String VERSION = "hermes-front 0.1.0";
 
-    @Override
-    public Integer call() {
-        new picocli.CommandLine(this).usage(System.out);
-        return 0;
-    }
+    private GatewayMain() {}
 
     public static void main(String[] args) {
-        configureLogging();
+        Logging logging = Logging.install(System.err);
         configureAsyncPool();
-        int code = commandLine(System.getenv(), Path.of(System.getProperty("user.home"))).execute(args);
+        int code = commandLine(System.getenv(), Path.of(System.getProperty("user.home")), logging).execute(args);
+        logging.flush();
         System.exit(code);
     }
 
+    /** Builds the command line without touching the process's logging (tests). */
     static picocli.CommandLine commandLine(Map<String, String> env, Path userHome) {
-        picocli.CommandLine cl = new picocli.CommandLine(new GatewayMain(), new Factory(env, userHome));
+        return commandLine(env, userHome, null);
+    }
+
+    /** Builds the command line: the root with its subcommands, each with the options the table gives it. */
+    static picocli.CommandLine commandLine(Map<String, String> env, Path userHome, Logging logging) {
+        CommandSpec root = CommandSpec.create().name("hermes-front").version(VERSION).mixinStandardHelpOptions(true);
+        root.usageMessage().description("Reach a Hermes Agent from another machine: serves the TUI's /api/ws channel, bridges it to a "
+                + "loopback agent, and fronts the API server and dashboard on the same port.");
+        picocli.CommandLine cl = new picocli.CommandLine(root);
+        cl.addSubcommand("demo", command(Command.DEMO, "Run the gateway with the built-in demo agent (replies \"Echo: <prompt>\"); "
+                + "nothing else needed. Proxies the API server or dashboard only when one is configured.", env, userHome, logging));
+        cl.addSubcommand("serve", command(Command.SERVE, "Run the gateway in front of a real agent (one agent process per attached "
+                + "client over stdio, or one connection per client to a loopback dashboard's /api/ws), the API server and, optionally, "
+                + "the dashboard. SIGHUP (or POST /front/reload) re-reads the configuration without dropping clients.", env, userHome,
+                logging));
+        cl.addSubcommand("config", command(Command.CONFIG, "Print every effective setting of serve and where it came from (flag, env "
+                + "var, file, .env, default); secrets redacted. Takes the same options as serve.", env, userHome, logging));
+        cl.addSubcommand("doctor", command(Command.DOCTOR, "Check a deployment end to end, one line per check with the fix when one "
+                + "fails: bind address, agent (started until gateway.ready), API server and key, dashboard and token, peers, .env, "
+                + "identity header, unbuffered SSE. Exit 0 only when everything needed works. Takes the same options as serve.", env,
+                userHome, logging));
+        cl.addSubcommand("service", serviceCommand(env, userHome));
+        cl.setExecutionStrategy(parsed -> {
+            if (!parsed.hasSubcommand()) {
+                if (parsed.isVersionHelpRequested()) {
+                    cl.printVersionHelp(System.out);
+                } else {
+                    cl.usage(System.out);
+                }
+                return 0;
+            }
+            return new picocli.CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof ConfigException || ex instanceof BindException) {
                 cmd.getErr().println("hermes-front: " + ex.getMessage());
@@ -67,6 +106,26 @@ public final class GatewayMain implements Callable<Integer> {
             throw ex;
         });
         return cl;
+    }
+
+    /** One subcommand: its options from the table, and what it runs. */
+    private static picocli.CommandLine command(Command which, String description, Map<String, String> env, Path userHome,
+                                               Logging logging) {
+        Runner runner = new Runner(which, env, userHome, logging);
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(runner).mixinStandardHelpOptions(true).version(VERSION);
+        spec.usageMessage().description(description);
+        for (Setting<?> s : Settings.forCommand(which)) {
+            OptionSpec.Builder o = OptionSpec.builder(s.flag()).type(s.list() ? String[].class : String.class)
+                    .description(s.doc() + (s.dflt() == null ? "" : " (default: " + s.dflt() + ")") + " [" + s.env() + "]");
+            if (s.shape() == Setting.Shape.SWITCH) {
+                o.arity("0..1").paramLabel("true|false").fallbackValue("true");
+            } else {
+                o.arity("1").paramLabel(s.label());
+            }
+            spec.addOption(o.build());
+        }
+        runner.spec = spec;
+        return new picocli.CommandLine(spec);
     }
 
     /**
@@ -82,217 +141,191 @@ public final class GatewayMain implements Callable<Integer> {
         }
     }
 
-    private static void configureLogging() {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$-7s [%3$s] %5$s%6$s%n");
+    /**
+     * {@code service install [--user] [--dry-run]} and {@code service uninstall}: the systemd unit or launchd
+     * plist ({@link ServiceUnits}), for the config file named by {@code --config} or {@code HERMES_FRONT_CONFIG}.
+     */
+    private static picocli.CommandLine serviceCommand(Map<String, String> env, Path userHome) {
+        CommandSpec service = CommandSpec.create().name("service").mixinStandardHelpOptions(true).version(VERSION);
+        service.usageMessage().description("Install or remove a systemd unit (Linux) or launchd plist (macOS) that runs this "
+                + "distribution's bin/hermes-front serve with your config file, restarts it on failure, reloads it on SIGHUP, and keeps "
+                + "secrets in a 0600 environment file.");
+        picocli.CommandLine cl = new picocli.CommandLine(service);
+        for (String action : List.of("install", "uninstall")) {
+            CommandSpec[] self = new CommandSpec[1];
+            Callable<Integer> run = () -> runService(action, self[0].commandLine().getParseResult(), env, userHome);
+            CommandSpec sub = CommandSpec.wrapWithoutInspection(run).name(action).mixinStandardHelpOptions(true).version(VERSION);
+            self[0] = sub;
+            sub.usageMessage().description(action.equals("install") ? "Write the unit and its environment file, and print how to start it."
+                    : "Remove the unit and its environment file, and print how to stop it first.");
+            sub.addOption(OptionSpec.builder("--user").arity("0").description("A per-user service (systemctl --user, a LaunchAgent).").build());
+            sub.addOption(OptionSpec.builder("--dry-run").arity("0").description("Print what would be written (secrets redacted); write nothing.")
+                    .build());
+            sub.addOption(OptionSpec.builder("--config").paramLabel("FILE").type(String.class)
+                    .description("The YAML config file the service runs with (default: $HERMES_FRONT_CONFIG).").build());
+            sub.addOption(OptionSpec.builder("--unit-dir").paramLabel("DIR").type(String.class)
+                    .description("Write the unit here instead of the system's directory.").build());
+            sub.addOption(OptionSpec.builder("--env-file").paramLabel("FILE").type(String.class)
+                    .description("The 0600 environment file (default: ~/.config/hermes-front/hermes-front.env for --user, else "
+                            + "/etc/hermes-front/hermes-front.env).").build());
+            sub.addOption(OptionSpec.builder("--launcher").paramLabel("FILE").type(String.class)
+                    .description("The bin/hermes-front to run (default: this distribution's).").build());
+            sub.addOption(OptionSpec.builder("--platform").paramLabel("systemd|launchd").type(String.class)
+                    .description("Write for this platform instead of this machine's.").build());
+            cl.addSubcommand(action, new picocli.CommandLine(sub));
+        }
+        return cl;
+    }
+
+    private static int runService(String action, ParseResult p, Map<String, String> env, Path userHome) {
+        try {
+            boolean user = p.hasMatchedOption("--user");
+            boolean dry = p.hasMatchedOption("--dry-run");
+            String platformName = p.matchedOptionValue("--platform", null);
+            ServiceUnits.Platform platform = platformName == null ? ServiceUnits.detect(System.getProperty("os.name"))
+                    : switch (platformName.toLowerCase(java.util.Locale.ROOT)) {
+                        case "systemd", "linux" -> ServiceUnits.Platform.SYSTEMD;
+                        case "launchd", "macos" -> ServiceUnits.Platform.LAUNCHD;
+                        default -> throw new ConfigException("--platform", platformName, "systemd or launchd");
+                    };
+            String configName = p.matchedOptionValue("--config", env.get("HERMES_FRONT_CONFIG"));
+            Path config = null;
+            if (action.equals("install")) {
+                if (configName == null || configName.isBlank()) {
+                    throw new ConfigException("service install: name the config file the service should run with: --config FILE "
+                            + "(or set HERMES_FRONT_CONFIG)");
+                }
+                config = Path.of(configName).toAbsolutePath().normalize();
+                if (!java.nio.file.Files.isRegularFile(config)) {
+                    throw new ConfigException("--config", configName, "an existing YAML file");
+                }
+            }
+            String launcherName = p.matchedOptionValue("--launcher", null);
+            Path launcher = launcherName != null ? Path.of(launcherName).toAbsolutePath().normalize() : installedLauncher();
+            ServiceUnits.Plan plan = ServiceUnits.defaults(platform, user, userHome, launcher, config, System.getProperty("user.name"));
+            String unitDir = p.matchedOptionValue("--unit-dir", null);
+            String envFile = p.matchedOptionValue("--env-file", null);
+            plan = new ServiceUnits.Plan(plan.platform(), user, launcher, config, unitDir == null ? plan.unitDir() : Path.of(unitDir),
+                    envFile == null ? plan.envFile() : Path.of(envFile), plan.runAs(), plan.logDir());
+            if (action.equals("install")) {
+                ServiceUnits.install(plan, ServiceUnits.environment(env, config), dry, System.out);
+            } else {
+                ServiceUnits.uninstall(plan, dry, System.out);
+            }
+            return 0;
+        } catch (ConfigException | java.io.IOException e) {
+            System.err.println("hermes-front: " + e.getMessage());
+            return 2;
         }
     }
 
     /**
-     * Options every command shares. No defaults here: {@link ConfigLoader} applies them, so it can tell a
-     * flag from a default and print where each value came from.
+     * Returns the launcher of the distribution this jar belongs to: {@code DIST/bin/hermes-front} for
+     * {@code DIST/lib/hermes-front.jar}, the checkout's {@code ./hermes-front} for {@code gateway/target/hermes-front.jar}.
      */
-    abstract static class Common implements Callable<Integer> {
-        final Map<String, String> env;
-        final Path userHome;
+    static Path installedLauncher() {
+        try {
+            Path jar = Path.of(GatewayMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+            Path dir = jar.getParent();
+            for (Path candidate : new Path[] {dir.resolveSibling("bin").resolve("hermes-front"), dir.getParent().getParent().resolve("hermes-front")}) {
+                if (java.nio.file.Files.isExecutable(candidate)) {
+                    return candidate.normalize();
+                }
+            }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            // fall through
+        }
+        throw new ConfigException("service install: cannot tell where this distribution's bin/hermes-front is; pass --launcher FILE");
+    }
 
-        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (default: $" + ConfigLoader.ENV_CONFIG + ", else none).")
-        String config;
+    /** Runs one subcommand with the flags it was given. */
+    private static final class Runner implements Callable<Integer> {
+        private final Command which;
+        private final Map<String, String> env;
+        private final Path userHome;
+        private final Logging logging;
+        private CommandSpec spec;
+        /** The random token of a loopback run without one, kept so that a reload does not revoke it. */
+        private String random;
 
-        @Option(names = "--listen", paramLabel = "HOST:PORT",
-                description = "Address to bind (default: " + ListenAddress.DEFAULT + "). A non-loopback address needs a credential.")
-        String listen;
-
-        @Option(names = "--token", paramLabel = "T",
-                description = "Token clients present as ?token= (WebSockets), Authorization: Bearer or X-Hermes-Session-Token "
-                        + "(default: $" + ENV_TOKEN + ", else a random one on loopback).")
-        String token;
-
-        @Option(names = "--basic-user", paramLabel = "NAME:PASSWORD", description = "HTTP Basic user accepted at the front; repeatable.")
-        List<String> basicUsers = List.of();
-
-        @Option(names = "--allowed-host", paramLabel = "NAME",
-                description = "Host name accepted besides the bind address, e.g. a MagicDNS name; repeatable.")
-        List<String> allowedHosts = List.of();
-
-        @Option(names = "--allowed-origin", paramLabel = "ORIGIN",
-                description = "Cross-origin browser origin allowed (exact), or null / file:// for the desktop app; repeatable.")
-        List<String> allowedOrigins = List.of();
-
-        @Option(names = "--api-upstream", paramLabel = "URL",
-                description = "API server to proxy /v1, /health, /api/jobs, /api/sessions to, or off "
-                        + "(default: http://127.0.0.1:${API_SERVER_PORT:-8642} when a key is found).")
-        String apiUpstream;
-
-        @Option(names = "--api-key", paramLabel = "KEY",
-                description = "Key injected as Authorization: Bearer on the API server hop (default: $API_SERVER_KEY, then $HERMES_HOME/.env).")
-        String apiKey;
-
-        @Option(names = "--dashboard-upstream", paramLabel = "URL",
-                description = "Dashboard to proxy every other path to, e.g. http://127.0.0.1:9119 (default: off).")
-        String dashboardUpstream;
-
-        @Option(names = "--dashboard-token", paramLabel = "T",
-                description = "Dashboard session token injected on the dashboard hop "
-                        + "(default: $HERMES_DASHBOARD_SESSION_TOKEN, then $HERMES_HOME/.env, else read from the dashboard's page).")
-        String dashboardToken;
-
-        @Option(names = "--hermes-home", paramLabel = "DIR", description = "Hermes home whose .env is read (default: $HERMES_HOME, else ~/.hermes).")
-        String hermesHome;
-
-        @Option(names = "--max-body-bytes", paramLabel = "N", description = "Largest request body proxied; larger gets 413 (default: 10000000).")
-        String maxBodyBytes;
-
-        @Option(names = "--max-message-bytes", paramLabel = "N",
-                description = "Largest client message on /api/ws; larger ones close the connection with 1009 (default: 67108864).")
-        String maxMessageBytes;
-
-        @Option(names = "--connect-timeout", paramLabel = "DURATION", description = "Loopback connect timeout, ISO-8601 or seconds (default: PT5S).")
-        String connectTimeout;
-
-        @Option(names = "--response-timeout", paramLabel = "DURATION",
-                description = "Wait for an upstream's response headers (a whole non-stream turn); 0 = none (default: PT30M).")
-        String responseTimeout;
-
-        @Option(names = "--idle-timeout", paramLabel = "DURATION",
-                description = "Longest silence inside a streamed response; 0 = none (default: PT2M).")
-        String idleTimeout;
-
-        @Option(names = "--park-window", paramLabel = "DURATION",
-                description = "How long an agent is kept after its client drops, for the client to come back (default: 2m; 0 disables parking).")
-        String parkWindow;
-
-        @Option(names = "--park-buffer-frames", paramLabel = "N",
-                description = "Frames kept for a parked agent's client; past it the agent is stopped and the loss reported (default: 10000).")
-        String parkBufferFrames;
-
-        @Option(names = "--park-buffer-bytes", paramLabel = "N", description = "Characters kept for a parked agent's client (default: 8388608).")
-        String parkBufferBytes;
-
-        @Option(names = "--max-agents", paramLabel = "N",
-                description = "Agents running or parked at once; new connections past it are closed with 1013 (default: 1024).")
-        String maxAgents;
-
-        @Option(names = "--agent-ready-timeout", paramLabel = "DURATION",
-                description = "How long a new agent may take to send gateway.ready; then the client is closed 1011 (default: 60s).")
-        String readyTimeout;
-
-        @Option(names = "--ping-interval", paramLabel = "DURATION",
-                description = "WebSocket pings to non-loopback clients; a client silent for two intervals is closed and its agent parked "
-                        + "(default: 20s; 0 disables).")
-        String pingInterval;
-
-        @Option(names = "--ping-loopback", description = "Ping loopback clients too (default: off, as upstream's dashboard does).")
-        boolean pingLoopback;
-
-        @Option(names = "--audit-log", paramLabel = "FILE",
-                description = "JSON-lines audit log of connections, privileged calls, denials, auth failures and limits (default: off).")
-        String auditLog;
-
-        @Option(names = "--record", paramLabel = "DIR",
-                description = "Record each connection's frames to a JSONL transcript in DIR, secrets redacted (docs/conformance.md).")
-        Path recordDir;
-
-        @Option(names = "--client-stall", paramLabel = "DURATION",
-                description = "How long a client may leave its queue full before it is closed 1013 and its agent parked (default: 30s).")
-        String clientStall;
-
-        @Option(names = "--peer-probe-interval", paramLabel = "DURATION",
-                description = "Time between health probes of each configured peer (default: 15s).")
-        String peerProbeInterval;
-
-        @Option(names = "--peer-timeout", paramLabel = "DURATION",
-                description = "Longest time one peer may take in a fan-out call, unless the peer sets its own timeout (default: 5m).")
-        String peerTimeout;
-
-        Common(Map<String, String> env, Path userHome) {
+        Runner(Command which, Map<String, String> env, Path userHome, Logging logging) {
+            this.which = which;
             this.env = env;
             this.userHome = userHome;
+            this.logging = logging;
         }
 
-        /** Returns the flags given, by YAML key. */
+        /** Returns the flags given, by YAML key; lists keep their order. */
         Map<String, List<String>> flags() {
+            ParseResult parsed = spec.commandLine().getParseResult();
             Map<String, List<String>> f = new LinkedHashMap<>();
-            put(f, "config", config);
-            put(f, "listen", listen);
-            put(f, "token", token);
-            f.put("basic_users", basicUsers);
-            f.put("allowed_hosts", allowedHosts);
-            f.put("allowed_origins", allowedOrigins);
-            put(f, "api.upstream", apiUpstream);
-            put(f, "api.key", apiKey);
-            put(f, "dashboard.upstream", dashboardUpstream);
-            put(f, "dashboard.token", dashboardToken);
-            put(f, "hermes_home", hermesHome);
-            put(f, "max_body_bytes", maxBodyBytes);
-            put(f, "max_message_bytes", maxMessageBytes);
-            put(f, "timeouts.connect", connectTimeout);
-            put(f, "timeouts.response", responseTimeout);
-            put(f, "timeouts.idle", idleTimeout);
-            put(f, "tui.park_window", parkWindow);
-            put(f, "tui.park_buffer_frames", parkBufferFrames);
-            put(f, "tui.park_buffer_bytes", parkBufferBytes);
-            put(f, "tui.max_agents", maxAgents);
-            put(f, "tui.agent_ready_timeout", readyTimeout);
-            put(f, "tui.ping_interval", pingInterval);
-            put(f, "tui.client_stall", clientStall);
-            put(f, "audit_log", auditLog);
-            put(f, "peer_probe_interval", peerProbeInterval);
-            put(f, "peer_timeout", peerTimeout);
-            if (pingLoopback) {
-                put(f, "tui.ping_loopback", "true");
+            for (Setting<?> s : Settings.forCommand(which)) {
+                OptionSpec o = parsed.matchedOption(s.flag());
+                if (o == null) {
+                    continue;
+                }
+                f.put(s.key(), s.list() ? List.of(parsed.matchedOptionValue(s.flag(), new String[0]))
+                        : List.of(String.valueOf((Object) o.getValue())));
             }
             return f;
         }
 
-        static void put(Map<String, List<String>> f, String key, String value) {
-            if (value != null) {
-                f.put(key, List.of(value));
-            }
-        }
-
-        /** Wraps the launcher in a recorder when {@code --record} is given. */
-        AgentLauncher recorded(AgentLauncher launcher) {
-            if (recordDir == null) {
-                return launcher;
-            }
-            try {
-                return RecordingLauncher.wrap(launcher, recordDir);
-            } catch (java.io.IOException | RuntimeException e) {
-                launcher.close();
-                throw new ConfigException("--record", recordDir.toString(), "a directory hermes-front can write ("
-                        + e.getMessage() + ")");
-            }
-        }
-
-        ConfigLoader.Loaded load(boolean agentRequired, boolean autoApi) {
-            return ConfigLoader.load(new ConfigLoader.Input(flags(), env, userHome, agentRequired, autoApi, GatewayMain::randomToken));
-        }
-    }
-
-    /** {@code demo} and {@code serve}: start the server and wait for shutdown. */
-    abstract static class Run extends Common {
-        Run(Map<String, String> env, Path userHome) {
-            super(env, userHome);
-        }
-
-        abstract ConfigLoader.Loaded loaded();
-
-        abstract AgentLauncher launcher(ConfigLoader.Loaded loaded);
-
         @Override
         public Integer call() throws Exception {
-            ConfigLoader.Loaded loaded = loaded();
+            return switch (which) {
+                case CONFIG -> {
+                    printConfig(System.out, load(false, true));
+                    yield 0;
+                }
+                case DEMO -> run(load(false, false));
+                case SERVE -> run(load(true, true));
+                case DOCTOR -> {
+                    ConfigLoader.Loaded loaded = load(true, true);
+                    yield new Doctor(loaded, () -> launcher(loaded), System.out).run();
+                }
+            };
+        }
+
+        private ConfigLoader.Loaded load(boolean agentRequired, boolean autoApi) {
+            ConfigLoader.Loaded loaded = ConfigLoader.load(new ConfigLoader.Input(flags(), env, userHome, agentRequired, autoApi, () -> {
+                if (random == null) {
+                    random = randomToken();
+                }
+                return random;
+            }));
+            if (logging != null) {
+                logging.apply(loaded.logging());
+            }
+            return loaded;
+        }
+
+        /** Re-reads the configuration for a reload; the agent command and recording need a restart, so they are compared. */
+        private ConfigSource source(ConfigLoader.Loaded first) {
+            return () -> {
+                ConfigLoader.Loaded again = load(which == Command.SERVE, which == Command.SERVE);
+                List<String> restart = new java.util.ArrayList<>();
+                if (!String.valueOf(first.agent().map(GatewayMain::describe).orElse(""))
+                        .equals(again.agent().map(GatewayMain::describe).orElse(""))) {
+                    restart.add("agent.*");
+                }
+                if (!first.record().equals(again.record())) {
+                    restart.add("record");
+                }
+                return new ConfigSource.Fresh(again.gateway(), restart);
+            };
+        }
+
+        private int run(ConfigLoader.Loaded loaded) throws Exception {
             GatewayConfig config = loaded.gateway();
             long t0 = System.nanoTime();
-            AgentLauncher launcher = recorded(launcher(loaded));
-            GatewayServer server = new GatewayServer(config, launcher);
+            AgentLauncher launcher = recorded(launcher(loaded), loaded.record());
+            GatewayServer server = new GatewayServer(config, launcher, source(loaded));
             try {
                 server.start();
             } catch (RuntimeException e) {
                 launcher.close();
                 if (e.getCause() instanceof BindException be) {
-                    throw new ConfigException("--listen", ListenAddress.format(config.listen()),
+                    throw new ConfigException("--listen", ListenAddress.format(config.listen().address()),
                             "an address this machine can bind (" + be.getMessage() + ")");
                 }
                 throw e;
@@ -302,107 +335,33 @@ public final class GatewayMain implements Callable<Integer> {
             for (String note : loaded.notes()) {
                 System.err.println("hermes-front: note: " + note);
             }
-            config.api().ifPresent(api -> {
+            config.upstreams().api().ifPresent(api -> {
                 String source = loaded.values().stream().filter(v -> v.key().equals("api.key")).map(ConfigValue::source)
                         .findFirst().orElse("configuration");
-                ApiKeyCheck.Result r = ApiKeyCheck.run(HttpClient.newBuilder().connectTimeout(api.connectTimeout()).build(), api, source);
-                (r.outcome() == ApiKeyCheck.Outcome.ACCEPTED ? System.out : System.err).println("hermes-front: " + r.message());
+                ApiKeyCheck.run(HttpClient.newBuilder().connectTimeout(api.connectTimeout()).build(), api, source)
+                        .report(api.uri().toString(), System.out, System.err);
             });
+            if (logging != null) {
+                server.metrics().counted("hermes.front.log.dropped", "Log records dropped because the log queue was full", logging::dropped);
+            }
+            SignalReload hup = SignalReload.install(server::reload);
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                hup.close();
                 server.close();
+                if (logging != null) {
+                    logging.flush();
+                }
                 stop.countDown();
             }, "shutdown"));
             stop.await();
             return 0;
         }
-    }
 
-    static void printAttach(PrintStream out, GatewayConfig config, int port, boolean generated, long startedMs) {
-        String host = ListenAddress.format(new InetSocketAddress(config.listen().getAddress(), port));
-        out.println("hermes-front ready in " + startedMs + " ms on " + host
-                + (generated ? " (random token; pass --token to choose one)" : ""));
-        config.api().ifPresent(a -> out.println("REST: /v1, /health, /api/jobs, /api/sessions -> " + a.uri()));
-        config.dashboard().ifPresent(d -> out.println("Dashboard: every other path -> " + d.uri()));
-        Optional<Credential.Token> token = config.credentials().all().stream()
-                .filter(c -> c instanceof Credential.Token).map(c -> (Credential.Token) c).findFirst();
-        out.println("Attach the Hermes TUI with:");
-        out.println("  HERMES_TUI_GATEWAY_URL='ws://" + host + "/api/ws?token="
-                + token.map(t -> t.token().reveal()).orElse("TOKEN") + "' hermes --tui");
-        out.flush();
-    }
-
-    static String randomToken() {
-        byte[] b = new byte[24];
-        new SecureRandom().nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    }
-
-    @Command(name = "demo", mixinStandardHelpOptions = true,
-            description = "Run the gateway with the built-in demo agent (replies \"Echo: <prompt>\"); nothing else needed. "
-                    + "Proxies the API server or dashboard only when one is configured.")
-    static final class Demo extends Run {
-        Demo(Map<String, String> env, Path userHome) {
-            super(env, userHome);
-        }
-
-        @Override
-        ConfigLoader.Loaded loaded() {
-            return load(false, false);
-        }
-
-        @Override
-        AgentLauncher launcher(ConfigLoader.Loaded loaded) {
-            return new DemoLauncher(new ObjectMapper(), new FrameCodec());
-        }
-    }
-
-    @Command(name = "serve", mixinStandardHelpOptions = true,
-            description = "Run the gateway in front of a real agent (one agent process per attached client over stdio, or one "
-                    + "connection per client to a loopback dashboard's /api/ws), the API server and, optionally, the dashboard.")
-    static final class Serve extends Run {
-        @Option(names = "--agent-cmd", paramLabel = "'CMD ARGS'",
-                description = "Agent command, split like a shell would but run without one, e.g. 'python -m tui_gateway.entry' "
-                        + "(this or --agent-ws is required, or $HERMES_FRONT_AGENT_CMD / agent.cmd).")
-        String agentCmd;
-
-        @Option(names = "--agent-ws", paramLabel = "URL",
-                description = "Bridge each client to a loopback dashboard's /api/ws instead, e.g. ws://127.0.0.1:9119/api/ws; "
-                        + "--dashboard-token is sent on that hop only.")
-        String agentWs;
-
-        @Option(names = "--agent-cwd", paramLabel = "DIR", description = "Working directory of the agent (default: the gateway's).")
-        String agentCwd;
-
-        @Option(names = "--agent-env", paramLabel = "NAME=VALUE", description = "Extra environment for the agent; repeatable.")
-        List<String> agentEnv = List.of();
-
-        @Option(names = "--agent-stop-grace", paramLabel = "SECONDS",
-                description = "Seconds between closing the agent's stdin and SIGTERM (default: 5); SIGKILL 2 s later.")
-        String stopGrace;
-
-        Serve(Map<String, String> env, Path userHome) {
-            super(env, userHome);
-        }
-
-        @Override
-        Map<String, List<String>> flags() {
-            Map<String, List<String>> f = super.flags();
-            put(f, "agent.cmd", agentCmd);
-            put(f, "agent.ws", agentWs);
-            put(f, "agent.cwd", agentCwd);
-            f.put("agent.env", agentEnv);
-            put(f, "agent.stop_grace", stopGrace);
-            return f;
-        }
-
-        @Override
-        ConfigLoader.Loaded loaded() {
-            return load(true, true);
-        }
-
-        @Override
-        AgentLauncher launcher(ConfigLoader.Loaded loaded) {
+        private AgentLauncher launcher(ConfigLoader.Loaded loaded) {
+            if (which == Command.DEMO) {
+                return new DemoLauncher(new ObjectMapper(), new FrameCodec());
+            }
             AgentConfig a = loaded.agent().orElseThrow();
             if (a.ws().isPresent()) {
                 return new UpstreamLauncher(a.ws().get(), a.wsToken().map(Secret::reveal).orElse(null));
@@ -411,31 +370,53 @@ public final class GatewayMain implements Callable<Integer> {
                     .withGraces(a.stopGrace(), Duration.ofSeconds(2));
             return new ProcessLauncher(cmd);
         }
+
+        /** Wraps the launcher in a recorder when {@code record} is set. */
+        private static AgentLauncher recorded(AgentLauncher launcher, Optional<Path> recordDir) {
+            if (recordDir.isEmpty()) {
+                return launcher;
+            }
+            try {
+                return RecordingLauncher.wrap(launcher, recordDir.get());
+            } catch (java.io.IOException | RuntimeException e) {
+                launcher.close();
+                throw new ConfigException("--record", recordDir.get().toString(), "a directory hermes-front can write ("
+                        + e.getMessage() + ")");
+            }
+        }
     }
 
-    @Command(name = "config", mixinStandardHelpOptions = true,
-            description = "Print every effective setting of serve and where it came from (flag, env var, file, .env, default); secrets redacted.")
-    static final class Config extends Common {
-        @Option(names = "--agent-cmd", paramLabel = "'CMD ARGS'", description = "As for serve.")
-        String agentCmd;
-
-        Config(Map<String, String> env, Path userHome) {
-            super(env, userHome);
+    /**
+     * Prints where the front listens and the line that attaches the TUI. A token the operator configured is
+     * never printed (it would land in the journal); only a random one made for this run is, since nobody
+     * else knows it.
+     */
+    static void printAttach(PrintStream out, GatewayConfig config, int port, boolean generated, long startedMs) {
+        String host = ListenAddress.format(new InetSocketAddress(config.listen().address().getAddress(), port));
+        out.println("hermes-front ready in " + startedMs + " ms on " + host
+                + (generated ? " (random token; pass --token to choose one)" : ""));
+        config.upstreams().api().ifPresent(a -> out.println("REST: /v1, /health, /api/jobs, /api/sessions -> " + a.uri()));
+        config.upstreams().dashboard().ifPresent(d -> out.println("Dashboard: every other path -> " + d.uri()));
+        String token = "YOUR_TOKEN";
+        if (generated) {
+            token = config.auth().credentials().all().stream().filter(c -> c instanceof Credential.Token)
+                    .map(c -> ((Credential.Token) c).token().reveal()).findFirst().orElse(token);
         }
+        out.println("Attach the Hermes TUI with:");
+        out.println("  HERMES_TUI_GATEWAY_URL='ws://" + host + "/api/ws?token=" + token + "' hermes --tui");
+        out.flush();
+    }
 
-        @Override
-        Map<String, List<String>> flags() {
-            Map<String, List<String>> f = super.flags();
-            put(f, "agent.cmd", agentCmd);
-            return f;
-        }
+    /** Describes an agent config for comparison across reloads (the dashboard token included, never printed). */
+    private static String describe(AgentConfig a) {
+        return a.argv() + "|" + a.cwd() + "|" + new java.util.TreeMap<>(a.env()) + "|" + a.stopGrace() + "|" + a.ws() + "|"
+                + a.wsToken().map(Secret::reveal).orElse("");
+    }
 
-        @Override
-        public Integer call() {
-            ConfigLoader.Loaded loaded = load(false, true);
-            printConfig(System.out, loaded);
-            return 0;
-        }
+    static String randomToken() {
+        byte[] b = new byte[24];
+        new SecureRandom().nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     static void printConfig(PrintStream out, ConfigLoader.Loaded loaded) {
@@ -451,22 +432,5 @@ public final class GatewayMain implements Callable<Integer> {
             out.println("# note: " + note);
         }
         out.flush();
-    }
-
-    /** Gives subcommands the environment map and home directory, so tests can pass their own. */
-    private record Factory(Map<String, String> env, Path userHome) implements picocli.CommandLine.IFactory {
-        @Override
-        public <K> K create(Class<K> cls) throws Exception {
-            if (cls == Demo.class) {
-                return cls.cast(new Demo(env, userHome));
-            }
-            if (cls == Serve.class) {
-                return cls.cast(new Serve(env, userHome));
-            }
-            if (cls == Config.class) {
-                return cls.cast(new Config(env, userHome));
-            }
-            return picocli.CommandLine.defaultFactory().create(cls);
-        }
     }
 }

@@ -1,6 +1,24 @@
 package dev.hermesfront.gateway;
 
+import dev.hermesfront.gateway.config.PoolSettings;
 import dev.hermesfront.gateway.http.NormalizePathHandler;
+import dev.hermesfront.gateway.http.ProxyIdentityHandler;
+import dev.hermesfront.gateway.metrics.FrontMetrics;
+import dev.hermesfront.gateway.metrics.MetricsHandler;
+import dev.hermesfront.gateway.metrics.MetricsRoutes;
+import dev.hermesfront.gateway.ops.ConfigDiff;
+import dev.hermesfront.gateway.ops.ConfigSource;
+import dev.hermesfront.gateway.ops.OpsRoutes;
+import dev.hermesfront.gateway.ops.Readiness;
+import dev.hermesfront.gateway.ops.ReloadReport;
+import dev.hermesfront.gateway.policy.AccessPolicy;
+import dev.hermesfront.gateway.policy.AuthFailures;
+import dev.hermesfront.gateway.policy.Identity;
+import dev.hermesfront.gateway.policy.TokenBuckets;
+import dev.hermesfront.gateway.config.ConfigException;
+import dev.hermesfront.gateway.config.SecuritySettings;
+import jakarta.websocket.CloseReason;
+import java.util.concurrent.atomic.AtomicReference;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.TicketBook;
 import dev.hermesfront.gateway.routes.ApiRoutes;
@@ -21,6 +39,7 @@ import dev.hermesfront.gateway.agents.Sharing;
 import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.gateway.http.AccessLogHandler;
 import dev.hermesfront.gateway.http.BodyLimitHandler;
+import dev.hermesfront.gateway.http.ChunkedBodyHandler;
 import dev.hermesfront.gateway.http.CorsHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.http.HandlerChain;
@@ -30,11 +49,14 @@ import dev.hermesfront.gateway.http.OriginGuardHandler;
 import dev.hermesfront.gateway.http.OriginPolicy;
 import dev.hermesfront.gateway.http.RequestShapeGuardHandler;
 import dev.hermesfront.gateway.http.LockoutHandler;
+import dev.hermesfront.gateway.http.ChunkedBodyHandler;
+import dev.hermesfront.gateway.http.SecurityHeadersHandler;
 import dev.hermesfront.gateway.policy.Guardrails;
 import dev.hermesfront.gateway.ws.ConnectionRegistry;
 import dev.hermesfront.gateway.ws.TuiEndpointConfigurator;
 import dev.hermesfront.gateway.ws.PeerLaunchers;
 import dev.hermesfront.gateway.peers.PeerRegistry;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Optional;
@@ -53,28 +75,30 @@ import jakarta.servlet.ServletException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.xnio.OptionMap;
 import org.xnio.Options;
-import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 
 /**
  * Assembles and runs the Undertow server: guards, routes, the /api/ws deployment, the REST proxies and
  * the agent launcher. The only place handler chains are built.
  *
- * <p>Every request passes, outermost first: access log, request shape (smuggling, CR/LF), Host
- * allowlist, Origin policy, CORS, body limit; then its route. Routes: {@code /front/health} (ours),
- * {@code /api/ws} (the TUI channel, token checked by the endpoint), and with an API server
- * {@code /health}, {@code /v1/health} (public) and {@code /health/detailed}, {@code /v1/*},
- * {@code /api/jobs*}, {@code /api/sessions*} (authenticated); with a dashboard every other path
+ * <p>Every request passes, outermost first: access log, security headers, lockout, request shape
+ * (smuggling, CR/LF), strict chunked bodies, Host allowlist, Origin policy, CORS, body limit; then its
+ * route. Routes: {@code /front/health} (ours), {@code /api/ws} (the TUI channel, token checked by the
+ * endpoint), and with an API server {@code /health}, {@code /v1/health} (public, no key, rate limited
+ * per address) and {@code /health/detailed}, {@code /v1/*}, {@code /api/jobs*}, {@code /api/sessions*},
+ * {@code /p/*} (authenticated); with a dashboard every other path
  * (authenticated). Without an API server {@code /health} is ours. With peers (a coordinator):
  * {@code /peers/NAME/api/ws} (relay, token checked by the endpoint), {@code /peers/NAME/...} and any
  * request with {@code X-Hermes-Peer: NAME} (to the peer), {@code /v1/fanout/chat/completions},
- * {@code /api/peers} (authenticated).
+ * {@code /api/peers} (authenticated). Always: {@code /metrics} (a {@code metrics} or {@code read} credential),
+ * {@code /front/ready} (public; details with a credential), {@code /front/reload} (admin).
+ *
+ * <p>Reload: what requests are served with (the configuration, the Gate's credentials and guardrails, the
+ * peers and the whole handler chain) is one {@link Generation} in an {@link AtomicReference}, built whole and
+ * swapped at once by {@link #reload()}; requests in flight finish with the generation they started with.
+ * The listener, the /api/ws deployment, parked agents, the launcher and the audit log stay.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GatewayServer.class.getName());
@@ -86,65 +110,85 @@ public final class GatewayServer implements AutoCloseable {
 
     private final GatewayConfig config;
     private final AgentLauncher launcher;
+    private final ConfigSource source;
     private final HubSettings hub;
     private final ConnectionRegistry registry = new ConnectionRegistry();
+    private final FrontMetrics metrics = new FrontMetrics();
+    private final AtomicReference<Generation> live = new AtomicReference<>();
+    private final ObjectMapper mapper = new ObjectMapper();
     private Undertow undertow;
     private DeploymentManager deployment;
-    private XnioWorker worker;
+    private Pools pools;
     private AgentRegistry agents;
+    private Sharing sharing;
     private ScheduledExecutorService timers;
     private Guardrails guard;
     private Gate gate;
     private HttpClient httpClient;
-    private PeerRegistry peers;
+    private HttpHandler wsHandler;
+    private Readiness readiness;
+
+    /**
+     * What requests are served with, swapped whole on reload.
+     *
+     * @param config  the effective configuration
+     * @param rules   the Gate's credentials and guardrails
+     * @param peers   the coordinator's peers (empty registry without peers)
+     * @param handler the handler chain below the metrics handler
+     */
+    private record Generation(GatewayConfig config, Gate.Rules rules, PeerRegistry peers, HttpHandler handler) {}
 
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
-        this(config, launcher, HubSettings.defaults());
+        this(config, launcher, ConfigSource.NONE, HubSettings.defaults());
+    }
+
+    /**
+     * @param source re-reads the configuration on {@link #reload()} (SIGHUP, {@code POST /front/reload})
+     */
+    public GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source) {
+        this(config, launcher, source, HubSettings.defaults());
     }
 
     /** Creates a server whose shared agents, share links and memory budget follow {@code hub}. */
     public GatewayServer(GatewayConfig config, AgentLauncher launcher, HubSettings hub) {
+        this(config, launcher, ConfigSource.NONE, hub);
+    }
+
+    /**
+     * @param source re-reads the configuration on {@link #reload()} (SIGHUP, {@code POST /front/reload})
+     * @param hub    shared agents, share links and the memory budget
+     */
+    public GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source, HubSettings hub) {
         this.config = config;
         this.launcher = launcher;
+        this.source = source;
         this.hub = hub;
     }
 
     /** Binds and starts serving; throws when the address cannot be bound. */
     public GatewayServer start() throws ServletException, java.io.IOException {
-        worker = Xnio.getInstance().createWorker(OptionMap.builder()
-                .set(Options.WORKER_IO_THREADS, Math.max(2, Runtime.getRuntime().availableProcessors()))
-                .set(Options.WORKER_TASK_CORE_THREADS, 16)
-                .set(Options.WORKER_TASK_MAX_THREADS, 64)
-                .set(Options.TCP_NODELAY, true)
-                .set(Options.WORKER_NAME, "hermes-front")
-                .getMap());
-        FrameCodec codec = new FrameCodec(config.maxMessageBytes());
+        pools = Pools.start(config.pools());
+        XnioWorker worker = pools.worker();
+        FrameCodec codec = new FrameCodec(config.limits().maxMessageBytes());
         guard = Guardrails.from(config.security());
         ObjectMapper agentJson = AgentJson.newMapper();
         agents = new AgentRegistry(config.tui().parking(), agentJson, codec, new MemoryBudget(hub.memoryBudgetBytes()));
-        Sharing sharing = new Sharing(agents, hub, agentJson, java.time.Clock.systemUTC());
-        timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gateway-timers");
-            t.setDaemon(true);
-            return t;
-        });
-        Duration connect = config.api().map(UpstreamConfig::connectTimeout).orElse(UpstreamConfig.DEFAULT_CONNECT);
-        Duration idle = config.api().map(UpstreamConfig::idleTimeout).orElse(UpstreamConfig.DEFAULT_IDLE);
-        peers = new PeerRegistry(config.peers(), connect, idle, new ObjectMapper(), timers);
+        sharing = new Sharing(agents, hub, agentJson, java.time.Clock.systemUTC());
+        timers = pools.timers();
         PeerLaunchers relays = new PeerLaunchers() {
             @Override
             public Optional<AgentLauncher> launcher(String name) {
-                return peers.find(name).flatMap(PeerRegistry.Peer::wsLauncher);
+                return live.get().peers().find(name).flatMap(PeerRegistry.Peer::wsLauncher);
             }
 
             @Override
             public String refusal(String name) {
-                return peers.find(name).map(PeerRegistry.Peer::refusal).orElse(null);
+                return live.get().peers().find(name).map(PeerRegistry.Peer::refusal).orElse(null);
             }
         };
-        gate = new Gate(config.credentials(), guard, TicketBook.defaults(), sharing.shares());
+        gate = new Gate(() -> live.get().rules(), TicketBook.defaults(), sharing.shares(), metrics);
         TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, agentJson, launcher, registry, agents, hub, timers,
-                guard, gate, relays);
+                guard, gate, relays, metrics);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
                 .setWorker(worker)
                 .setBuffers(new DefaultByteBufferPool(true, 16 * 1024))
@@ -162,54 +206,30 @@ public final class GatewayServer implements AutoCloseable {
         deployment.deploy();
         HttpHandler deployed = deployment.start();
         // The deployment's context is "/": it matches endpoints on the full path, which PathHandler shortened.
-        HttpHandler wsHandler = ex -> {
+        wsHandler = ex -> {
             ex.setRelativePath(ex.getRequestPath());
             deployed.handleRequest(ex);
         };
-
-        boolean basic = config.credentials().hasBasic();
-        TuiRoutes tui = new TuiRoutes(gate, wsHandler);
-        List<Routes> concerns = new ArrayList<>();
-        concerns.add(new HealthRoutes(launcher.kind(), registry::size, config.api().isPresent()));
-        concerns.add(tui);
-        concerns.add(new TicketRoutes(gate, basic));
-        concerns.add(sharing.routes(gate, basic));
-        PeerSelector selector = PeerSelector.NONE;
-        if (!peers.isEmpty()) {
-            PeerRoutes peerRoutes = new PeerRoutes(peers, gate, basic, tui.handshake());
-            selector = peerRoutes.selector();
-            concerns.add(peerRoutes);
-            peers.start();
-        }
-        if (config.api().isPresent()) {
-            concerns.add(new ApiRoutes(config.api().get(), gate, basic, selector));
-        }
-        if (config.dashboard().isPresent()) {
+        if (config.upstreams().dashboard().isPresent()) {
             httpClient = HttpClient.newBuilder()
-                    .executor(Executors.newSingleThreadExecutor(r -> new Thread(r, "dashboard-token")))
-                    .connectTimeout(config.dashboard().get().connectTimeout())
+                    .executor(pools.client())
+                    .connectTimeout(config.upstreams().dashboard().get().connectTimeout())
                     .build();
-            concerns.add(new DashboardRoutes(config.dashboard().get(), httpClient, gate, basic, selector));
         }
-        PathHandler routes = Handlers.path(selector.wrap(ex -> ErrorResponses.send(ex, 404, "not_found", "no such route")));
-        concerns.forEach(c -> c.register(routes));
-        HostPolicy hosts = new HostPolicy(config.listen(), config.allowedHosts());
-        OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
-        HttpHandler root = HandlerChain.of(routes,
-                AccessLogHandler::new,
-                RequestShapeGuardHandler::new,
-                NormalizePathHandler::new,
-                next -> new LockoutHandler(guard, next),
-                next -> new HostGuardHandler(hosts, next),
-                next -> new OriginGuardHandler(origins, next),
-                next -> new CorsHandler(origins, next),
-                next -> new BodyLimitHandler(config.maxBodyBytes(), next));
+        readiness = new Readiness(launcher, config.tui().readyTimeout(), () -> live.get().config(), () -> live.get().peers().all());
+        live.set(generation(config, new Gate.Rules(config.auth().credentials(), guard), null));
+        metrics.gauge("hermes.front.ws.clients", "Attached /api/ws clients", registry::size);
+        metrics.gauge("hermes.front.agents.parked", "Agents parked, waiting for their client to come back", agents::parkedCount);
+        metrics.gauge("hermes.front.agents", "Agents alive (running or parked)", configurator::agents);
+        metrics.counted("hermes.front.audit.dropped", "Audit lines dropped because the audit queue was full", guard.audit()::dropped);
+        metrics.peers(live.get().peers().all());
+        HttpHandler root = new MetricsHandler(metrics, ex -> live.get().handler().handleRequest(ex));
 
-        InetSocketAddress listen = config.listen();
+        InetSocketAddress listen = config.listen().address();
         undertow = Undertow.builder()
                 .setWorker(worker)
                 .addHttpListener(listen.getPort(), listen.getAddress().getHostAddress())
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBodyBytes())
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.limits().maxBodyBytes())
                 // Idle keep-alive connections live 120 s (0 here would close them ~at once, racing clients that
                 // reuse them: a POST sent on a connection closing under it fails and is not retried).
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
@@ -220,9 +240,132 @@ public final class GatewayServer implements AutoCloseable {
         undertow.start();
         LOG.log(System.Logger.Level.INFO, "hermes-front listening on {0}:{1,number,#} (agent: {2}; API server: {3}; dashboard: {4})",
                 listen.getAddress().getHostAddress(), port(), launcher.kind(),
-                config.api().map(a -> a.uri().toString()).orElse("off"),
-                config.dashboard().map(d -> d.uri().toString()).orElse("off"));
+                config.upstreams().api().map(a -> a.uri().toString()).orElse("off"),
+                config.upstreams().dashboard().map(d -> d.uri().toString()).orElse("off"));
         return this;
+    }
+
+    /**
+     * Builds what requests are served with from {@code cfg}: routes and guards; the peers are those of
+     * {@code previous} when the peer map did not change, else new ones (started).
+     */
+    private Generation generation(GatewayConfig cfg, Gate.Rules rules, Generation previous) {
+        PeerRegistry peers = previous != null && ConfigDiff.samePeers(previous.config().peers(), cfg.peers()) ? previous.peers()
+                : new PeerRegistry(cfg.peers(), cfg.upstreams().connect(), cfg.upstreams().idle(), mapper, timers, pools.client());
+        boolean basic = cfg.auth().credentials().hasBasic();
+        TuiRoutes tui = new TuiRoutes(gate, wsHandler);
+        List<Routes> concerns = new ArrayList<>();
+        concerns.add(new HealthRoutes(launcher.kind(), registry::size, cfg.upstreams().api().isPresent()));
+        concerns.add(tui);
+        concerns.add(new TicketRoutes(gate, basic));
+        concerns.add(sharing.routes(gate, basic));
+        concerns.add(new MetricsRoutes(metrics, gate, basic));
+        concerns.add(new OpsRoutes(readiness, this::reload, gate, basic));
+        PeerSelector selector = PeerSelector.NONE;
+        if (!peers.isEmpty()) {
+            PeerRoutes peerRoutes = new PeerRoutes(peers, gate, basic, tui.handshake());
+            selector = peerRoutes.selector();
+            concerns.add(peerRoutes);
+        }
+        if (cfg.upstreams().api().isPresent()) {
+            concerns.add(new ApiRoutes(cfg.upstreams().api().get(), cfg.security(), gate, basic, selector));
+        }
+        if (cfg.upstreams().dashboard().isPresent()) {
+            concerns.add(new DashboardRoutes(cfg.upstreams().dashboard().get(), httpClient, gate, basic, selector));
+        }
+        PathHandler routes = Handlers.path(selector.wrap(ex -> ErrorResponses.send(ex, 404, "not_found", "no such route")));
+        concerns.forEach(c -> c.register(routes));
+        HostPolicy hosts = new HostPolicy(cfg.listen().address(), cfg.listen().allowedHosts());
+        OriginPolicy origins = new OriginPolicy(cfg.listen().allowedOrigins());
+        Guardrails g = rules.guard();
+        HttpHandler handler = HandlerChain.of(routes,
+                AccessLogHandler::new,
+                SecurityHeadersHandler::new,
+                RequestShapeGuardHandler::new,
+                ChunkedBodyHandler::new,
+                NormalizePathHandler::new,
+                next -> new ProxyIdentityHandler(() -> cfg.auth().proxy(), next),
+                next -> new LockoutHandler(g, next),
+                next -> new HostGuardHandler(hosts, next),
+                next -> new OriginGuardHandler(origins, next),
+                next -> new CorsHandler(origins, next),
+                next -> new BodyLimitHandler(cfg.limits().maxBodyBytes(), next));
+        if (peers != (previous == null ? null : previous.peers())) {
+            peers.start();
+        }
+        return new Generation(cfg, rules, peers, handler);
+    }
+
+    /**
+     * Re-reads the configuration and applies it in place: credentials, scopes, the identity header, allowed
+     * hosts and origins, the body limit, lockout and rate limits, peers. Clients whose credential was removed
+     * are closed with 4401 (their agent stopped), narrowed ones with 4403; both are audited. Settings that
+     * need a restart keep their running value and are reported. A configuration error changes nothing.
+     */
+    public synchronized ReloadReport reload() {
+        ConfigSource.Fresh fresh;
+        try {
+            fresh = source.load();
+        } catch (ConfigException e) {
+            metrics.reload("failed");
+            LOG.log(System.Logger.Level.WARNING, "configuration reload refused: {0}", e.getMessage());
+            return ReloadReport.refused(e.getMessage());
+        }
+        Generation cur = live.get();
+        ConfigDiff.Result d = ConfigDiff.of(cur.config(), fresh.gateway());
+        Guardrails g = cur.rules().guard();
+        SecuritySettings was = cur.config().security();
+        SecuritySettings now = d.effective().security();
+        Guardrails ng = new Guardrails(AccessPolicy.builtIn(), g.audit(),
+                ConfigDiff.sameLockout(was, now) ? g.failures() : new AuthFailures(now.authFailures(), now.authWindow(), now.lockout(),
+                        System::nanoTime),
+                was.restBurst() == now.restBurst() && was.restPerSecond() == now.restPerSecond() ? g.rest()
+                        : new TokenBuckets(now.restBurst(), now.restPerSecond(), System::nanoTime),
+                was.wsBurst() == now.wsBurst() && was.wsPerSecond() == now.wsPerSecond() ? g.ws()
+                        : new TokenBuckets(now.wsBurst(), now.wsPerSecond(), System::nanoTime));
+        Generation next;
+        try {
+            next = generation(d.effective(), new Gate.Rules(d.effective().auth().credentials(), ng), cur);
+        } catch (RuntimeException e) {
+            metrics.reload("failed");
+            LOG.log(System.Logger.Level.WARNING, "configuration reload refused: {0}", e.getMessage());
+            return ReloadReport.refused(e.getMessage());
+        }
+        live.set(next);
+        if (next.peers() != cur.peers()) {
+            cur.peers().close();
+            metrics.peers(next.peers().all());
+        }
+        List<String> closed = new ArrayList<>();
+        List<Identity> revoked = registry.revoke(who -> {
+            int code = ConfigDiff.verdict(who, cur.rules().credentials(), next.rules().credentials());
+            if (code == 0) {
+                return null;
+            }
+            String why = code == 4401 ? "credential removed by a configuration reload" : "credential narrowed by a configuration reload";
+            g.audit().event("ws_revoked").with("credential", who.name()).with("via", who.via()).with("code", code)
+                    .with("outcome", "closed").with("reason", why).write();
+            closed.add(who.name() + ":" + code);
+            return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), code == 4401 ? "unauthorized: " + why : "forbidden: " + why);
+        });
+        List<String> restart = new ArrayList<>(d.restartNeeded());
+        restart.addAll(fresh.restartNeeded());
+        ReloadReport report = new ReloadReport(true, d.applied(), restart, closed, null);
+        metrics.reload("applied");
+        g.audit().event("config_reloaded").with("changed", String.join(",", d.applied())).with("restart_needed", String.join(",", restart))
+                .with("closed", revoked.size()).with("outcome", "applied").write();
+        LOG.log(System.Logger.Level.INFO, report.summary());
+        return report;
+    }
+
+    /** Returns this server's metrics. */
+    public FrontMetrics metrics() {
+        return metrics;
+    }
+
+    /** Returns the configuration requests are served with now. */
+    public GatewayConfig running() {
+        return live.get().config();
     }
 
     /** Returns the bound port (useful with port 0). */
@@ -261,7 +404,7 @@ public final class GatewayServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        peers.close();
+        live.get().peers().close();
         agents.close();
         launcher.close();
         try {
@@ -271,19 +414,9 @@ public final class GatewayServer implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "undeploy: {0}", e.getMessage());
         }
         undertow.stop();
-        timers.shutdownNow();
         guard.close();
-        if (httpClient != null) {
-            httpClient.executor().ifPresent(e -> ((ExecutorService) e).shutdownNow());
-        }
-        worker.shutdown();
-        try {
-            if (!worker.awaitTermination(Duration.ofSeconds(5).toMillis(), TimeUnit.MILLISECONDS)) {
-                worker.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        pools.close();
+        metrics.close();
         undertow = null;
     }
 }

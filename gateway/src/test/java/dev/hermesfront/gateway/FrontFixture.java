@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway;
 
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;

@@ -11,6 +11,12 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import dev.hermesfront.gateway.config.GatewayConfig;
+import dev.hermesfront.gateway.config.Secret;
+import dev.hermesfront.gateway.config.Setting;
+import dev.hermesfront.gateway.config.Settings;
+import java.net.InetSocketAddress;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,5 +53,78 @@ class GatewayMainTest {
         int code = cl.execute("serve", "--agent-cmd", "true", "--listen", "127.0.0.1:0", "--idle-timeout", "later");
         assertEquals(2, code);
         assertTrue(err.toString().contains("--idle-timeout: \"later\" (expected: a duration such as 30s, 2m or 500ms, an ISO-8601 duration"), err.toString());
+    }
+
+    private String run(Map<String, String> env, String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        int code;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            picocli.CommandLine cl = GatewayMain.commandLine(env, home);
+            cl.setErr(new PrintWriter(err));
+            for (picocli.CommandLine sub : cl.getSubcommands().values()) {
+                sub.setErr(new PrintWriter(err));
+            }
+            code = cl.execute(args);
+        } finally {
+            System.setOut(old);
+        }
+        return code + "\n" + buf.toString(StandardCharsets.UTF_8) + err;
+    }
+
+    @Test
+    void everyCommandTakesEveryFlagTheTableGivesIt() {
+        for (Setting.Command c : List.of(Setting.Command.DEMO, Setting.Command.SERVE, Setting.Command.CONFIG)) {
+            String help = run(Map.of(), c.name().toLowerCase(java.util.Locale.ROOT), "--help");
+            for (Setting<?> s : Settings.TABLE) {
+                assertEquals(s.commands().contains(c), help.contains(s.flag() + (s.label() == null ? "" : "=" + s.label())),
+                        c + " help and the table disagree about " + s.flag() + ":\n" + help);
+            }
+        }
+    }
+
+    @Test
+    void configTakesServesAgentOptionsAndEveryScalarFlag() {
+        String out = run(Map.of(), "config", "--agent-cmd", "cat", "--agent-stop-grace", "7", "--spawn-burst", "3", "--ws-burst", "9",
+                "--audit-log-keep", "2", "--ping-loopback");
+        assertTrue(out.startsWith("0\n"), out);
+        assertTrue(out.matches("(?s).*agent\\.stop_grace\\s+PT7S\\s+# flag --agent-stop-grace.*"), out);
+        assertTrue(out.matches("(?s).*tui\\.spawn_burst\\s+3\\s+# flag --spawn-burst.*"), out);
+        assertTrue(out.matches("(?s).*tui\\.ping_loopback\\s+true\\s+# flag --ping-loopback.*"), out);
+    }
+
+    @Test
+    void aConfiguredTokenIsNeverPrintedAtStartButARandomOneIs() throws Exception {
+        String configured = "configured-token-0123456789";
+        GatewayConfig cfg = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(configured));
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        GatewayMain.printAttach(new PrintStream(buf, true, StandardCharsets.UTF_8), cfg, 9121, false, 5);
+        String line = buf.toString(StandardCharsets.UTF_8);
+        assertFalse(line.contains(configured), line);
+        assertTrue(line.contains("?token=YOUR_TOKEN"), line);
+        buf.reset();
+        GatewayMain.printAttach(new PrintStream(buf, true, StandardCharsets.UTF_8), cfg, 9121, true, 5);
+        assertTrue(buf.toString(StandardCharsets.UTF_8).contains(configured), "a random token is shown: nobody else knows it");
+    }
+
+    @Test
+    void shortSecretsAreRefusedOnANonLoopbackAddress() {
+        String out = run(Map.of(), "config", "--listen", "0.0.0.0:9121", "--token", "a");
+        assertTrue(out.startsWith("2\n") && out.contains("at least 16 characters"), out);
+        out = run(Map.of(), "config", "--listen", "0.0.0.0:9121", "--basic-user", "coord:short");
+        assertTrue(out.startsWith("2\n") && out.contains("at least 16 characters"), out);
+        assertTrue(run(Map.of(), "config", "--token", "a").startsWith("0\n"), "loopback: any token");
+    }
+
+    @Test
+    void aCommaInABasicPasswordInTheVariableIsWrittenAsBackslashComma() {
+        String out = run(Map.of("HERMES_FRONT_BASIC_USERS", "coord:pa\\,ss-0123456789abcdef,ops:pw-0123456789abcdef"), "config");
+        assertTrue(out.startsWith("0\n"), out);
+        assertTrue(out.contains("coord:<redacted>") && out.contains("ops:<redacted>"), out);
+        assertFalse(out.contains("ss-0123456789abcdef:<redacted>"), "no third user from a split password: " + out);
+        out = run(Map.of("HERMES_FRONT_BASIC_USERS", "coord:pa,ss"), "config");
+        assertTrue(out.startsWith("2\n") && out.contains("NAME:PASSWORD"), "an unescaped comma is an error, not a second user: " + out);
     }
 }

@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway;
 
+import dev.hermesfront.gateway.config.GatewayConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -47,7 +48,7 @@ public final class PeerNode implements AutoCloseable {
         api.start();
         URI apiUri = URI.create("http://127.0.0.1:" + api.getAddress().getPort());
         GatewayConfig cfg = GatewayConfig.of(new InetSocketAddress(host, port), Secret.of(token))
-                .withUpstreams(UpstreamConfig.of(apiUri, Secret.of(API_KEY)), null);
+                ; cfg = ConfigEdit.edit(cfg).upstreams(UpstreamConfig.of(apiUri, Secret.of(API_KEY)), null).get();
         GatewayServer front = new GatewayServer(cfg, new DemoLauncher(MAPPER, new FrameCodec())).start();
         return new PeerNode(api, front, pool);
     }

@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway;
 
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.AgentCommand;
@@ -31,7 +32,7 @@ public final class TestGateway implements AutoCloseable {
 
     /** Starts a gateway whose agent is {@link EchoAgent} as a real child process, without parking. */
     public static TestGateway withEchoAgent() throws Exception {
-        return withEchoAgent(c -> c.withParking(ParkingPolicy.disabled()));
+        return withEchoAgent(c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());
     }
 
     /** Starts a gateway whose agent is {@link EchoAgent} as a real child process. */

@@ -32,12 +32,26 @@ public final class WsTestClient implements WebSocket.Listener, AutoCloseable {
 
     /** Connects with a shared client (many sockets, one selector thread). */
     public static WsTestClient connect(URI uri, HttpClient http) throws Exception {
+        return connect(uri, http, new String[0]);
+    }
+
+    /** Connects offering {@code subprotocols} (none when empty), with extra handshake {@code headers} (name, value, …). */
+    public static WsTestClient connect(URI uri, HttpClient http, String[] subprotocols, String... headers) throws Exception {
         WsTestClient c = new WsTestClient();
-        c.ws = http.newWebSocketBuilder()
-                .connectTimeout(WAIT)
-                .buildAsync(uri, c)
-                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(WAIT);
+        if (subprotocols.length > 0) {
+            b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        c.ws = b.buildAsync(uri, c).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         return c;
+    }
+
+    /** Returns the subprotocol the server selected, or "" for none. */
+    public String subprotocol() {
+        return ws.getSubprotocol();
     }
 
     @Override

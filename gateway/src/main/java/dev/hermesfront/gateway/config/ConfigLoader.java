@@ -1,64 +1,47 @@
 package dev.hermesfront.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.hermesfront.bridge.park.ParkingPolicy;
-import dev.hermesfront.gateway.GatewayConfig;
-import dev.hermesfront.gateway.PeerSettings;
-import dev.hermesfront.gateway.SecuritySettings;
-import dev.hermesfront.gateway.TuiSettings;
+import dev.hermesfront.gateway.config.FileEntries.BasicEntry;
+import dev.hermesfront.gateway.config.FileEntries.CredentialEntry;
+import dev.hermesfront.gateway.config.FileEntries.PeerEntry;
 import dev.hermesfront.gateway.policy.Scope;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Resolves every setting from its sources and records where each value came from.
+ * Resolves every setting of the table ({@link Settings}) from its sources and records where each value
+ * came from.
  *
  * <p>Precedence, highest first (docs/configuration.md): command-line flag, environment variable
  * {@code HERMES_FRONT_*}, the YAML file ({@code --config} / {@code HERMES_FRONT_CONFIG}), then for the
  * agent's own keys only ({@code api.upstream} port, {@code api.key}, {@code dashboard.token}) the
  * variables {@code API_SERVER_PORT}, {@code API_SERVER_KEY}, {@code HERMES_DASHBOARD_SESSION_TOKEN} from
- * the environment and then from {@code $HERMES_HOME/.env}, and finally the defaults. Pure: the
- * environment, flags and home directory are passed in, so tests use {@code Map.of(...)}.
+ * the environment and then from {@code $HERMES_HOME/.env}, and finally the defaults. Every key of the
+ * YAML file must be a row of the table or part of {@code credentials} / {@code peers}; anything else fails
+ * with the file, the line and the nearest known key. Pure: the environment, flags and home directory are
+ * passed in, so tests use {@code Map.of(...)}.
  */
 public final class ConfigLoader {
-    /** Environment variable naming the YAML file when {@code --config} is not given. */
-    public static final String ENV_CONFIG = "HERMES_FRONT_CONFIG";
     /** Value of {@code api.upstream} / {@code dashboard.upstream} that turns a proxy off. */
     public static final String OFF = "off";
-
-    private static final Map<String, Set<String>> YAML_KEYS = Map.of(
-            "", Set.of("listen", "token", "token_env", "token_file", "credentials", "basic_users", "allowed_hosts",
-                    "allowed_origins", "max_body_bytes", "max_message_bytes", "hermes_home", "timeouts", "api", "dashboard",
-                    "agent", "tui", "audit_log", "audit_log_max_bytes", "audit_log_keep", "limits", "peers",
-                    "peer_probe_interval", "peer_timeout"),
-            "limits", Set.of("auth_failures", "auth_window", "lockout", "rest_per_second", "rest_burst", "ws_per_second", "ws_burst"),
-            "tui", Set.of("park_window", "park_buffer_frames", "park_buffer_bytes", "max_agents", "agent_ready_timeout",
-                    "ping_interval", "ping_loopback", "client_stall"),
-            "timeouts", Set.of("connect", "response", "idle"),
-            "api", Set.of("upstream", "key", "key_env", "key_file"),
-            "dashboard", Set.of("upstream", "token", "token_env", "token_file"),
-            "agent", Set.of("cmd", "ws", "cwd", "env", "stop_grace"),
-            "credentials[]", Set.of("name", "token", "token_env", "token_file", "basic", "scope"),
-            "peers[]", Set.of("name", "url", "token", "token_env", "token_file", "basic", "timeout"),
-            "basic", Set.of("user", "password", "password_env", "password_file"));
+    /** Shortest token or Basic password accepted on a non-loopback bind. */
+    public static final int MIN_SECRET_LENGTH = 16;
 
     /**
      * What to resolve.
@@ -66,7 +49,7 @@ public final class ConfigLoader {
      * @param flags         values given on the command line, by YAML key (e.g. {@code api.upstream}); lists keep order
      * @param env           the process environment
      * @param userHome      the user's home directory, for {@code ~} and the default {@code HERMES_HOME}
-     * @param agentRequired true for {@code serve}: {@code agent.cmd} must be set
+     * @param agentRequired true for {@code serve}: {@code agent.cmd} or {@code agent.ws} must be set
      * @param autoApi       true for {@code serve}: proxy the API server when a key is found even if no upstream is named
      * @param randomToken   makes a token when none is configured on a loopback bind
      */
@@ -79,17 +62,38 @@ public final class ConfigLoader {
     }
 
     /**
-     * The result: the gateway settings, the agent command ({@code serve} only), every effective value
-     * with its source, and notes worth telling the operator (e.g. two sources disagreeing).
+     * The result: the gateway settings, the agent command ({@code serve} only), the record directory, every
+     * effective value with its source, and notes worth telling the operator (e.g. two sources disagreeing).
      */
-    public record Loaded(GatewayConfig gateway, Optional<AgentConfig> agent, List<ConfigValue> values, List<String> notes,
-                         boolean generatedToken) {}
+    public record Loaded(GatewayConfig gateway, Optional<AgentConfig> agent, Optional<Path> record, List<ConfigValue> values,
+                         List<String> notes, boolean generatedToken, LogSettings logging) {
+        /** Returns where {@code key}'s effective value came from, or "default". */
+        public String sourceOf(String key) {
+            return values.stream().filter(v -> v.key().equals(key)).map(ConfigValue::source).findFirst().orElse("default");
+        }
+    }
 
-    private record Raw(String value, String source) {}
+    /**
+     * How the process logs.
+     *
+     * @param json   one JSON object per line instead of text
+     * @param levels logger name to java.util.logging level name, in configuration order
+     */
+    public record LogSettings(boolean json, Map<String, String> levels) {
+        public LogSettings {
+            levels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(levels));
+        }
+
+        /** Text lines, no levels set. */
+        public static LogSettings defaults() {
+            return new LogSettings(false, Map.of());
+        }
+    }
+
+    private record Raw(String value, String source, String name) {}
 
     private final Input in;
-    private final Path file;
-    private final JsonNode yaml;
+    private final YamlDoc yaml;
     private final List<ConfigValue> values = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private Path envFile;
@@ -97,10 +101,13 @@ public final class ConfigLoader {
 
     private ConfigLoader(Input in) {
         this.in = in;
-        Raw cfg = first("config", "--config", ENV_CONFIG, false);
-        this.file = cfg == null ? null : expand(cfg.value());
-        this.yaml = file == null ? null : readYaml(file);
+        Raw cfg = first(Settings.CONFIG);
+        Path file = cfg == null ? null : expand(cfg.value());
+        this.yaml = file == null ? null : YamlDoc.read(file);
         values.add(new ConfigValue("config", file == null ? "(none)" : file.toString(), cfg == null ? "default" : cfg.source()));
+        if (yaml != null) {
+            checkKeys();
+        }
     }
 
     /** Resolves everything or throws {@link ConfigException} naming the first bad key and its expected form. */
@@ -109,7 +116,7 @@ public final class ConfigLoader {
     }
 
     private Loaded resolve() {
-        Raw home = first("hermes_home", "--hermes-home", "HERMES_FRONT_HERMES_HOME", true);
+        Raw home = first(Settings.HERMES_HOME);
         String homeSource;
         Path hermesHome;
         if (home != null) {
@@ -129,38 +136,25 @@ public final class ConfigLoader {
         values.add(new ConfigValue("(.env)", envFile + (read.isPresent() ? "" : " (not found)"), "$HERMES_HOME/.env"));
         checkMisplacedDotEnv(hermesHome);
 
-        Raw listenRaw = first("listen", "--listen", "HERMES_FRONT_LISTEN", true);
-        String listenText = listenRaw == null ? ListenAddress.DEFAULT : listenRaw.value();
-        InetSocketAddress listen = ListenAddress.parse(keyName(listenRaw, "listen"), listenText);
-        values.add(new ConfigValue("listen", listenText, sourceOf(listenRaw)));
-
+        InetSocketAddress listen = value(Settings.LISTEN);
+        boolean loopback = ListenAddress.isLoopback(listen);
         boolean generated = false;
         List<Credential> creds = new ArrayList<>();
-        Raw token = first("token", "--token", "HERMES_FRONT_TOKEN", true);
-        if (token == null) {
-            Secret s = yamlSecret(yaml, "token", "token");
-            if (s != null) {
-                token = new Raw(s.reveal(), fileSource("token"));
-            }
-        }
+        Raw token = first(Settings.TOKEN);
         if (token != null) {
-            creds.add(new Credential.Token("token", Secret.of(token.value()), Credential.DEFAULT_SCOPE));
+            creds.add(new Credential.Token("token", Secret.of(checkedSecret(token, loopback)), Credential.DEFAULT_SCOPE));
             values.add(new ConfigValue("token", redacted(token.value()), token.source()));
         }
-        creds.addAll(yamlCredentials());
-        List<Raw> basics = list("basic_users", "--basic-user", "HERMES_FRONT_BASIC_USERS");
-        for (Raw b : basics) {
-            int colon = b.value().indexOf(':');
-            if (colon <= 0 || colon == b.value().length() - 1) {
-                throw new ConfigException(keyName(b, "basic_users"), b.value().replaceAll(":.*", ":…"), "NAME:PASSWORD");
-            }
-            String user = b.value().substring(0, colon);
-            creds.add(new Credential.Basic(user, user, Secret.of(b.value().substring(colon + 1)), Credential.DEFAULT_SCOPE));
-            values.add(new ConfigValue("basic_users", user + ":<redacted>", b.source()));
+        creds.addAll(yamlCredentials(loopback));
+        for (Raw b : list(Settings.BASIC_USERS)) {
+            String[] up = Settings.BASIC_USERS.parse(b.name(), b.value());
+            checkedSecret(new Raw(up[1], b.source(), b.name()), loopback);
+            creds.add(new Credential.Basic(up[0], up[0], Secret.of(up[1]), Credential.DEFAULT_SCOPE));
+            values.add(new ConfigValue("basic_users", up[0] + ":<redacted>", b.source()));
         }
         if (creds.isEmpty()) {
-            if (!ListenAddress.isLoopback(listen)) {
-                throw new ConfigException("refusing to listen on " + listenText
+            if (!loopback) {
+                throw new ConfigException("refusing to listen on " + ListenAddress.format(listen)
                         + " without a credential: anyone who reaches that address could drive the agent. "
                         + "Pass --token T (or set HERMES_FRONT_TOKEN), --basic-user NAME:PASSWORD, or listen on 127.0.0.1.");
             }
@@ -169,62 +163,88 @@ public final class ConfigLoader {
             generated = true;
         }
         Credentials credentials = Credentials.of(creds);
+        ProxyIdentity proxy = proxyIdentity(credentials);
+        Set<String> hosts = new LinkedHashSet<>(listValue(Settings.ALLOWED_HOSTS));
+        Set<String> origins = new LinkedHashSet<>(listValue(Settings.ALLOWED_ORIGINS));
 
-        Set<String> hosts = new LinkedHashSet<>();
-        for (Raw h : list("allowed_hosts", "--allowed-host", "HERMES_FRONT_ALLOWED_HOSTS")) {
-            String v = h.value().strip().toLowerCase(Locale.ROOT);
-            if (v.isEmpty() || !v.matches("[a-z0-9.\\-:\\[\\]_]+")) {
-                throw new ConfigException(keyName(h, "allowed_hosts"), h.value(), "a host name such as box.tailnet.ts.net (no scheme, no port)");
-            }
-            hosts.add(v);
-            values.add(new ConfigValue("allowed_hosts", v, h.source()));
-        }
-        Set<String> origins = new LinkedHashSet<>();
-        for (Raw o : list("allowed_origins", "--allowed-origin", "HERMES_FRONT_ALLOWED_ORIGINS")) {
-            String v = o.value().strip();
-            if (!(v.equals("null") || v.equals("file://") || v.matches("[a-zA-Z][a-zA-Z0-9+.\\-]*://[^/\\s]+"))) {
-                throw new ConfigException(keyName(o, "allowed_origins"), v, "an origin such as https://app.example:8443, or null, or file://");
-            }
-            origins.add(v);
-            values.add(new ConfigValue("allowed_origins", v, o.source()));
-        }
-        long maxBody = longValue("max_body_bytes", "--max-body-bytes", "HERMES_FRONT_MAX_BODY_BYTES",
-                GatewayConfig.DEFAULT_MAX_BODY_BYTES, 0);
-        long maxMessage = longValue("max_message_bytes", "--max-message-bytes", "HERMES_FRONT_MAX_MESSAGE_BYTES",
-                GatewayConfig.DEFAULT_MAX_MESSAGE_BYTES, 1024);
-        if (maxMessage > Integer.MAX_VALUE) {
-            throw new ConfigException("max_message_bytes", Long.toString(maxMessage), "a number of bytes up to " + Integer.MAX_VALUE);
-        }
-
-        Duration connect = duration("timeouts.connect", "--connect-timeout", "HERMES_FRONT_CONNECT_TIMEOUT", UpstreamConfig.DEFAULT_CONNECT);
-        Duration response = duration("timeouts.response", "--response-timeout", "HERMES_FRONT_RESPONSE_TIMEOUT", UpstreamConfig.DEFAULT_RESPONSE);
-        Duration idle = duration("timeouts.idle", "--idle-timeout", "HERMES_FRONT_IDLE_TIMEOUT", UpstreamConfig.DEFAULT_IDLE);
-        if (connect.isZero()) {
-            throw new ConfigException("timeouts.connect", "PT0S", "a duration greater than zero");
-        }
-
+        LimitSettings limits = new LimitSettings(value(Settings.MAX_BODY_BYTES), value(Settings.MAX_MESSAGE_BYTES).intValue(),
+                value(Settings.OUTBOUND_HIGH_WATER), value(Settings.OUTBOUND_LIMIT));
+        Duration connect = value(Settings.CONNECT_TIMEOUT);
+        Duration response = value(Settings.RESPONSE_TIMEOUT);
+        Duration idle = value(Settings.IDLE_TIMEOUT);
         UpstreamConfig api = api(connect, response, idle);
         UpstreamConfig dashboard = dashboard(connect, response, idle);
-
-        GatewayConfig gateway = new GatewayConfig(listen, credentials, (int) maxMessage, 4L << 20, 64L << 20, hosts, origins,
-                maxBody, Optional.ofNullable(api), Optional.ofNullable(dashboard), tui(), security(), peers());
+        GatewayConfig gateway = new GatewayConfig(new ListenSettings(listen, hosts, origins), new AuthSettings(credentials, proxy), limits,
+                new UpstreamSettings(Optional.ofNullable(api), Optional.ofNullable(dashboard), connect, response, idle), tui(),
+                security(), peers(), pools());
         Optional<AgentConfig> agent = agent();
-        return new Loaded(gateway, agent, List.copyOf(values), List.copyOf(notes), generated);
+        Raw record = first(Settings.RECORD);
+        Optional<Path> recordDir = record == null || record.value().strip().equalsIgnoreCase(OFF) ? Optional.empty()
+                : Optional.of(expand(record.value()));
+        values.add(new ConfigValue("record", recordDir.map(Path::toString).orElse("(off)"), sourceOf(record)));
+        LogSettings logging = logging();
+        return new Loaded(gateway, agent, recordDir, List.copyOf(values), List.copyOf(notes), generated, logging);
+    }
+
+    private LogSettings logging() {
+        boolean json = value(Settings.LOG_FORMAT).equals("json");
+        Map<String, String> levels = new LinkedHashMap<>();
+        for (String[] l : listValueQuiet(Settings.LOG_LEVELS)) {
+            levels.put(l[0], l[1]);
+            values.add(new ConfigValue("log_levels", (l[0].isEmpty() ? "(root)" : l[0]) + "=" + l[1], sourceOfList(Settings.LOG_LEVELS)));
+        }
+        return new LogSettings(json, levels);
+    }
+
+    /**
+     * The trusted proxy's identity header: {@code identity_header} needs {@code trusted_proxies} (a header
+     * believed from nowhere is a mistake worth stopping for); either without credentials that have an
+     * {@code identity} does nothing, which is noted.
+     */
+    private ProxyIdentity proxyIdentity(Credentials credentials) {
+        String header = value(Settings.IDENTITY_HEADER);
+        List<Cidr> trusted = listValue(Settings.TRUSTED_PROXIES);
+        if (header.equalsIgnoreCase(OFF)) {
+            if (!trusted.isEmpty()) {
+                notes.add("trusted_proxies is set but identity_header is off: no identity header is believed");
+            }
+            if (credentials.hasLogins()) {
+                notes.add("some credentials have an identity but identity_header is off: those identities cannot sign in");
+            }
+            return ProxyIdentity.OFF;
+        }
+        if (trusted.isEmpty()) {
+            throw new ConfigException("trusted_proxies: identity_header is " + header + " but no trusted_proxies is set: name the "
+                    + "proxy's address range, e.g. --trusted-proxy 127.0.0.1/32 for Tailscale Serve on this machine");
+        }
+        if (!credentials.hasLogins()) {
+            notes.add("identity_header is " + header + " but no credential has an identity: add identity: USER to a credentials entry");
+        }
+        for (Cidr c : trusted) {
+            if (c.prefix() == 0) {
+                notes.add("trusted_proxies " + c + " trusts every address: anyone who reaches the port can claim any identity");
+            }
+        }
+        return new ProxyIdentity(Optional.of(header), trusted);
+    }
+
+    /** A token or password, refused when it is too short to protect a non-loopback bind. */
+    private static String checkedSecret(Raw r, boolean loopback) {
+        String v = r.value().strip();
+        if (!loopback && v.length() < MIN_SECRET_LENGTH) {
+            throw new ConfigException(r.name() + ": a token or password of " + v.length() + " characters on a non-loopback address "
+                    + "(expected: at least " + MIN_SECRET_LENGTH + " characters; try openssl rand -hex 24)");
+        }
+        return v;
     }
 
     private UpstreamConfig api(Duration connect, Duration response, Duration idle) {
-        Raw up = first("api.upstream", "--api-upstream", "HERMES_FRONT_API_UPSTREAM", true);
+        Raw up = first(Settings.API_UPSTREAM);
         if (up != null && up.value().strip().equalsIgnoreCase(OFF)) {
             values.add(new ConfigValue("api.upstream", OFF, up.source()));
             return null;
         }
-        Raw key = first("api.key", "--api-key", "HERMES_FRONT_API_KEY", true);
-        if (key == null) {
-            Secret s = yamlSecret(yaml == null ? null : yaml.get("api"), "key", "api.key");
-            if (s != null) {
-                key = new Raw(s.reveal(), fileSource("api.key"));
-            }
-        }
+        Raw key = first(Settings.API_KEY);
         boolean explicit = up != null || key != null;
         if (!explicit && !in.autoApi()) {
             values.add(new ConfigValue("api.upstream", OFF, "default (demo: only when configured)"));
@@ -236,7 +256,7 @@ public final class ConfigLoader {
         URI uri;
         String upSource;
         if (up != null) {
-            uri = UpstreamConfig.parseUri(keyName(up, "api.upstream"), up.value());
+            uri = Settings.API_UPSTREAM.parse(up.name(), up.value());
             upSource = up.source();
         } else {
             Raw port = agentVariable("API_SERVER_PORT");
@@ -274,138 +294,85 @@ public final class ConfigLoader {
         if (k.length() < 16) {
             notes.add("api.key from " + key.source() + " is shorter than 16 characters: the API server refuses to start with such a key");
         }
-        addTimeoutValues(connect, response, idle);
         return new UpstreamConfig(uri, Optional.of(Secret.of(k)), connect, response, idle);
     }
 
-    private boolean timeoutsShown;
-
-    private void addTimeoutValues(Duration connect, Duration response, Duration idle) {
-        if (timeoutsShown) {
-            return;
-        }
-        timeoutsShown = true;
-        values.add(new ConfigValue("timeouts.connect", connect.toString(), sourceOf(first("timeouts.connect", "--connect-timeout", "HERMES_FRONT_CONNECT_TIMEOUT", true))));
-        values.add(new ConfigValue("timeouts.response", response.toString(), sourceOf(first("timeouts.response", "--response-timeout", "HERMES_FRONT_RESPONSE_TIMEOUT", true))));
-        values.add(new ConfigValue("timeouts.idle", idle.toString(), sourceOf(first("timeouts.idle", "--idle-timeout", "HERMES_FRONT_IDLE_TIMEOUT", true))));
-    }
-
     private UpstreamConfig dashboard(Duration connect, Duration response, Duration idle) {
-        Raw up = first("dashboard.upstream", "--dashboard-upstream", "HERMES_FRONT_DASHBOARD_UPSTREAM", true);
+        Raw up = first(Settings.DASHBOARD_UPSTREAM);
         if (up == null || up.value().strip().equalsIgnoreCase(OFF)) {
-            values.add(new ConfigValue("dashboard.upstream", OFF, up == null ? "default" : up.source()));
+            values.add(new ConfigValue("dashboard.upstream", OFF, sourceOf(up)));
             return null;
         }
-        URI uri = UpstreamConfig.parseUri(keyName(up, "dashboard.upstream"), up.value());
+        URI uri = Settings.DASHBOARD_UPSTREAM.parse(up.name(), up.value());
         values.add(new ConfigValue("dashboard.upstream", uri.toString(), up.source()));
-        Raw tok = first("dashboard.token", "--dashboard-token", "HERMES_FRONT_DASHBOARD_TOKEN", true);
-        if (tok == null) {
-            Secret s = yamlSecret(yaml == null ? null : yaml.get("dashboard"), "token", "dashboard.token");
-            if (s != null) {
-                tok = new Raw(s.reveal(), fileSource("dashboard.token"));
-            }
-        }
-        if (tok == null) {
-            tok = agentVariable("HERMES_DASHBOARD_SESSION_TOKEN");
-        }
+        Raw tok = dashboardToken();
         values.add(new ConfigValue("dashboard.token", tok == null ? "(read from the dashboard's page)" : redacted(tok.value()),
-                tok == null ? "default" : tok.source()));
-        addTimeoutValues(connect, response, idle);
+                sourceOf(tok)));
         return new UpstreamConfig(uri, Optional.ofNullable(tok == null ? null : Secret.of(tok.value().strip())), connect, response, idle);
     }
 
+    private Raw dashboardToken() {
+        Raw tok = first(Settings.DASHBOARD_TOKEN);
+        return tok != null ? tok : agentVariable("HERMES_DASHBOARD_SESSION_TOKEN");
+    }
+
     private TuiSettings tui() {
-        TuiSettings d = TuiSettings.defaults();
-        Duration window = durationValue("tui.park_window", "--park-window", "HERMES_FRONT_PARK_WINDOW", d.parking().window());
-        long frames = longValue("tui.park_buffer_frames", "--park-buffer-frames", "HERMES_FRONT_PARK_BUFFER_FRAMES",
-                d.parking().maxFrames(), 0);
-        long bytes = longValue("tui.park_buffer_bytes", "--park-buffer-bytes", "HERMES_FRONT_PARK_BUFFER_BYTES", d.parking().maxBytes(), 0);
-        long maxAgents = longValue("tui.max_agents", "--max-agents", "HERMES_FRONT_MAX_AGENTS", d.maxAgents(), 1);
-        long spawnBurst = longValue("tui.spawn_burst", "--spawn-burst", "HERMES_FRONT_SPAWN_BURST", d.spawnBurst(), 1);
-        long spawnRate = longValue("tui.spawn_per_second", "--spawn-per-second", "HERMES_FRONT_SPAWN_PER_SECOND",
-                (long) d.spawnPerSecond(), 1);
-        Duration ready = durationValue("tui.agent_ready_timeout", "--agent-ready-timeout", "HERMES_FRONT_AGENT_READY_TIMEOUT",
-                d.readyTimeout());
-        Duration ping = durationValue("tui.ping_interval", "--ping-interval", "HERMES_FRONT_PING_INTERVAL", d.pingInterval());
-        Duration stall = durationValue("tui.client_stall", "--client-stall", "HERMES_FRONT_CLIENT_STALL", d.clientStall());
-        Raw loop = first("tui.ping_loopback", "--ping-loopback", "HERMES_FRONT_PING_LOOPBACK", true);
-        boolean pingLoopback = false;
-        if (loop != null) {
-            String v = loop.value().strip().toLowerCase(Locale.ROOT);
-            if (!v.equals("true") && !v.equals("false")) {
-                throw new ConfigException(keyName(loop, "tui.ping_loopback"), loop.value(), "true or false");
-            }
-            pingLoopback = v.equals("true");
-        }
-        values.add(new ConfigValue("tui.ping_loopback", Boolean.toString(pingLoopback), sourceOf(loop)));
-        if (frames > Integer.MAX_VALUE || maxAgents > Integer.MAX_VALUE || spawnBurst > Integer.MAX_VALUE) {
-            throw new ConfigException("tui.park_buffer_frames / tui.max_agents / tui.spawn_burst: too large");
-        }
-        return new TuiSettings(new ParkingPolicy(window, (int) frames, bytes), (int) maxAgents, (int) spawnBurst, spawnRate,
-                ready, ping, pingLoopback, stall);
+        long frames = value(Settings.PARK_BUFFER_FRAMES);
+        return new TuiSettings(new ParkingPolicy(value(Settings.PARK_WINDOW), (int) frames, value(Settings.PARK_BUFFER_BYTES)),
+                value(Settings.MAX_AGENTS).intValue(), value(Settings.SPAWN_BURST).intValue(), value(Settings.SPAWN_PER_SECOND),
+                value(Settings.READY_TIMEOUT), value(Settings.PING_INTERVAL), value(Settings.PING_LOOPBACK), value(Settings.CLIENT_STALL));
     }
 
     private SecuritySettings security() {
-        SecuritySettings d = SecuritySettings.defaults();
-        Raw audit = first("audit_log", "--audit-log", "HERMES_FRONT_AUDIT_LOG", true);
-        Optional<Path> auditPath = Optional.empty();
-        if (audit != null && !audit.value().isBlank()) {
-            auditPath = Optional.of(expand(audit.value()));
-        }
+        Raw audit = first(Settings.AUDIT_LOG);
+        Optional<Path> auditPath = audit == null || audit.value().isBlank() || audit.value().strip().equalsIgnoreCase(OFF)
+                ? Optional.empty() : Optional.of(expand(audit.value()));
         values.add(new ConfigValue("audit_log", auditPath.map(Path::toString).orElse("(off)"), sourceOf(audit)));
-        long maxBytes = longValue("audit_log_max_bytes", "--audit-log-max-bytes", "HERMES_FRONT_AUDIT_LOG_MAX_BYTES", d.auditMaxBytes(), 1024);
-        long keep = longValue("audit_log_keep", "--audit-log-keep", "HERMES_FRONT_AUDIT_LOG_KEEP", d.auditKeep(), 0);
-        long failures = longValue("limits.auth_failures", "--auth-failures", "HERMES_FRONT_AUTH_FAILURES", d.authFailures(), 1);
-        Duration window = durationValue("limits.auth_window", "--auth-window", "HERMES_FRONT_AUTH_WINDOW", d.authWindow());
-        Duration lockout = durationValue("limits.lockout", "--lockout", "HERMES_FRONT_LOCKOUT", d.lockout());
-        long restRate = longValue("limits.rest_per_second", "--rest-per-second", "HERMES_FRONT_REST_PER_SECOND", (long) d.restPerSecond(), 1);
-        long restBurst = longValue("limits.rest_burst", "--rest-burst", "HERMES_FRONT_REST_BURST", d.restBurst(), 1);
-        long wsRate = longValue("limits.ws_per_second", "--ws-per-second", "HERMES_FRONT_WS_PER_SECOND", (long) d.wsPerSecond(), 1);
-        long wsBurst = longValue("limits.ws_burst", "--ws-burst", "HERMES_FRONT_WS_BURST", d.wsBurst(), 1);
-        return new SecuritySettings(auditPath, maxBytes, (int) Math.min(keep, 100), (int) Math.min(failures, Integer.MAX_VALUE), window,
-                lockout, restRate, (int) Math.min(restBurst, Integer.MAX_VALUE), wsRate, (int) Math.min(wsBurst, Integer.MAX_VALUE));
+        return new SecuritySettings(auditPath, value(Settings.AUDIT_LOG_MAX_BYTES), value(Settings.AUDIT_LOG_KEEP).intValue(),
+                value(Settings.AUTH_FAILURES).intValue(), value(Settings.AUTH_WINDOW), value(Settings.LOCKOUT),
+                value(Settings.REST_PER_SECOND), value(Settings.REST_BURST).intValue(), value(Settings.WS_PER_SECOND),
+                value(Settings.WS_BURST).intValue(), value(Settings.HEALTH_PER_SECOND), value(Settings.HEALTH_BURST).intValue());
+    }
+
+    private PoolSettings pools() {
+        Raw io = first(Settings.IO_THREADS);
+        long ioThreads = io == null ? PoolSettings.defaultIoThreads() : Settings.IO_THREADS.parse(io.name(), io.value());
+        values.add(new ConfigValue(Settings.IO_THREADS.key(), Long.toString(ioThreads), sourceOf(io)));
+        return new PoolSettings((int) ioThreads, value(Settings.WORKER_THREADS).intValue(), value(Settings.TIMER_THREADS).intValue(),
+                value(Settings.CLIENT_THREADS).intValue());
     }
 
     private PeerSettings peers() {
-        Duration probe = durationValue("peer_probe_interval", "--peer-probe-interval", "HERMES_FRONT_PEER_PROBE_INTERVAL",
-                PeerSettings.DEFAULT_PROBE_INTERVAL);
-        if (probe.isZero()) {
-            throw new ConfigException("peer_probe_interval", "0", "a duration greater than zero");
-        }
-        Duration timeout = durationValue("peer_timeout", "--peer-timeout", "HERMES_FRONT_PEER_TIMEOUT", PeerSettings.DEFAULT_TIMEOUT);
-        JsonNode list = yaml == null ? null : yaml.get("peers");
+        Duration probe = value(Settings.PEER_PROBE_INTERVAL);
+        Duration timeout = value(Settings.PEER_TIMEOUT);
+        JsonNode list = yaml == null ? null : yaml.root().get("peers");
         List<PeerConfig> out = new ArrayList<>();
         if (list == null || list.isNull()) {
             return new PeerSettings(out, probe, timeout);
         }
         if (!list.isArray()) {
-            throw new ConfigException("peers", list.toString(), "a list of {name, url, token|token_env|token_file|basic}");
+            throw new ConfigException(yaml.where("peers") + ": peers must be a list of {name, url, token|token_env|token_file|basic}");
         }
-        Set<String> names = new LinkedHashSet<>();
+        Set<String> names = new HashSet<>();
         int i = 0;
         for (JsonNode c : list) {
             String where = "peers[" + i++ + "]";
-            if (!c.isObject()) {
-                throw new ConfigException(where, c.toString(), "a mapping {name, url, token|token_env|token_file|basic}");
-            }
-            checkKeys(c, "peers[]", where + ".");
-            JsonNode nameNode = c.get("name");
-            String name = nameNode == null || !nameNode.isValueNode() ? "" : nameNode.asText();
+            PeerEntry e = FileEntries.bind(yaml, where, c, PeerEntry.class, PeerEntry.KEYS,
+                    "{name, url, token | token_env | token_file | basic, timeout}");
+            String name = e.name() == null ? "" : e.name();
             if (!PeerConfig.NAME.matcher(name).matches()) {
-                throw new ConfigException(where + ".name", name, "a name matching [a-z0-9][a-z0-9-]*");
+                throw new ConfigException(yaml.where(where) + ": " + where + ".name: \"" + name + "\" (expected: a name matching [a-z0-9][a-z0-9-]*)");
             }
             if (!names.add(name)) {
-                throw new ConfigException(where + ".name", name, "a name not used by another peer");
+                throw new ConfigException(yaml.where(where) + ": " + where + ".name: \"" + name + "\" (expected: a name not used by another peer)");
             }
-            JsonNode urlNode = c.get("url");
-            if (urlNode == null || !urlNode.isValueNode()) {
-                throw new ConfigException(where + ".url", String.valueOf(urlNode), "http://HOST:PORT");
+            if (e.url() == null) {
+                throw new ConfigException(yaml.where(where) + ": " + where + ".url is missing (expected: http://HOST:PORT)");
             }
-            URI url = UpstreamConfig.parseUri(where + ".url", urlNode.asText());
-            JsonNode basic = c.get("basic");
-            Secret token = yamlSecret(c, "token", where + ".token");
-            if ((basic == null) == (token == null)) {
-                throw new ConfigException(where, name, "exactly one of token, token_env, token_file or basic");
+            URI url = UpstreamConfig.parseUri(where + ".url", e.url());
+            Secret token = secret(e.token(), e.tokenEnv(), e.tokenFile(), where + ".token");
+            if ((e.basic() == null) == (token == null)) {
+                throw new ConfigException(yaml.where(where) + ": " + where + " (" + name + ") needs exactly one of token, token_env, token_file or basic");
             }
             PeerConfig.PeerCredential cred;
             String described;
@@ -413,50 +380,96 @@ public final class ConfigLoader {
                 cred = new PeerConfig.Token(token);
                 described = "token " + redacted(token.reveal());
             } else {
-                BasicLogin login = basicLogin(basic, where, name);
-                cred = new PeerConfig.Basic(login.user(), login.password());
-                described = "basic user " + login.user() + ":<redacted>";
+                Secret pw = basicPassword(e.basic(), where);
+                cred = new PeerConfig.Basic(e.basic().user(), pw);
+                described = "basic user " + e.basic().user() + ":<redacted>";
             }
-            Duration t = c.hasNonNull("timeout") ? parseDuration(where + ".timeout", c.get("timeout").asText()) : timeout;
+            Duration t = e.timeout() != null ? Parsers.parseDuration(where + ".timeout", e.timeout()) : timeout;
             out.add(new PeerConfig(name, url, cred, t));
             values.add(new ConfigValue("peers", name + " -> " + url + " (" + described + ", timeout " + t + ")", fileSource(where)));
         }
         return new PeerSettings(out, probe, timeout);
     }
 
-    /** A user and password read from a YAML {@code basic:} block. */
-    private record BasicLogin(String user, Secret password) {}
-
-    /** Reads {@code basic: {user, password | password_env | password_file}} of the entry {@code where} named {@code name}. */
-    private BasicLogin basicLogin(JsonNode basic, String where, String name) {
-        checkKeys(basic, "basic", where + ".basic");
-        JsonNode user = basic.get("user");
-        if (user == null || !user.isValueNode() || user.asText().isEmpty()) {
-            throw new ConfigException(where + ".basic.user", String.valueOf(user), "a user name");
+    private List<Credential> yamlCredentials(boolean loopback) {
+        JsonNode list = yaml == null ? null : yaml.root().get("credentials");
+        List<Credential> out = new ArrayList<>();
+        if (list == null || list.isNull()) {
+            return out;
         }
-        Secret pw = yamlSecret(basic, "password", where + ".basic.password");
-        if (pw == null) {
-            throw new ConfigException(where + ".basic", name, "one of password, password_env or password_file");
+        if (!list.isArray()) {
+            throw new ConfigException(yaml.where("credentials") + ": credentials must be a list of {name, token|token_env|token_file|basic, scope}");
         }
-        return new BasicLogin(user.asText(), pw);
+        int i = 0;
+        for (JsonNode c : list) {
+            String where = "credentials[" + i++ + "]";
+            CredentialEntry e = FileEntries.bind(yaml, where, c, CredentialEntry.class, CredentialEntry.KEYS,
+                    "{name, token | token_env | token_file | basic, identity, scope}");
+            if (e.name() == null || e.name().isBlank()) {
+                throw new ConfigException(yaml.where(where) + ": " + where + ".name is missing (expected: a non-empty name)");
+            }
+            String scope = e.scope() != null ? e.scope() : Credential.DEFAULT_SCOPE;
+            if (Scope.parse(scope).isEmpty()) {
+                throw new ConfigException(yaml.where(where) + ": " + where + ".scope: \"" + scope + "\" (expected: metrics, read, chat or admin)");
+            }
+            Secret token = secret(e.token(), e.tokenEnv(), e.tokenFile(), where + ".token");
+            if (e.identity() != null) {
+                if (e.identity().isBlank()) {
+                    throw new ConfigException(yaml.where(where) + ": " + where + ".identity: \"\" (expected: the user name the proxy sends, "
+                            + "e.g. alice@example.com)");
+                }
+                out.add(new Credential.Login(e.name(), e.identity().strip(), scope));
+                values.add(new ConfigValue("credentials", e.name() + " (identity " + e.identity().strip() + ", scope " + scope + ")",
+                        fileSource(where)));
+                if (e.basic() == null && token == null) {
+                    continue;
+                }
+            }
+            if ((e.basic() == null) == (token == null)) {
+                throw new ConfigException(yaml.where(where) + ": " + where + " (" + e.name() + ") needs exactly one of token, token_env, "
+                        + "token_file or basic" + (e.identity() == null ? " (or an identity)" : " beside its identity"));
+            }
+            if (token != null) {
+                checkedSecret(new Raw(token.reveal(), fileSource(where), where + ".token"), loopback);
+                out.add(new Credential.Token(e.name(), token, scope));
+                values.add(new ConfigValue("credentials", e.name() + " (token, scope " + scope + ")", fileSource(where)));
+            } else {
+                Secret pw = basicPassword(e.basic(), where);
+                checkedSecret(new Raw(pw.reveal(), fileSource(where), where + ".basic.password"), loopback);
+                out.add(new Credential.Basic(e.name(), e.basic().user(), pw, scope));
+                values.add(new ConfigValue("credentials", e.name() + " (basic user " + e.basic().user() + ", scope " + scope + ")",
+                        fileSource(where)));
+            }
+        }
+        return out;
     }
 
-    private Duration durationValue(String key, String flag, String envVar, Duration dflt) {
-        Raw r = first(key, flag, envVar, true);
-        Duration v = r == null ? dflt : parseDuration(keyName(r, key), r.value());
-        values.add(new ConfigValue(key, v.toString(), sourceOf(r)));
-        return v;
+    private Secret basicPassword(BasicEntry b, String where) {
+        if (b.user() == null || b.user().isEmpty()) {
+            throw new ConfigException(yaml.where(where + ".basic") + ": " + where + ".basic.user is missing (expected: a user name)");
+        }
+        Secret pw = secret(b.password(), b.passwordEnv(), b.passwordFile(), where + ".basic.password");
+        if (pw == null) {
+            throw new ConfigException(yaml.where(where + ".basic") + ": " + where + ".basic needs one of password, password_env or password_file");
+        }
+        return pw;
     }
 
     private Optional<AgentConfig> agent() {
-        Raw cmd = first("agent.cmd", "--agent-cmd", "HERMES_FRONT_AGENT_CMD", true);
-        Raw ws = first("agent.ws", "--agent-ws", "HERMES_FRONT_AGENT_WS", true);
+        Raw cmd = first(Settings.AGENT_CMD);
+        Raw ws = first(Settings.AGENT_WS);
         if (cmd != null && ws != null) {
             throw new ConfigException("agent.cmd and agent.ws are both set (" + cmd.source() + ", " + ws.source()
                     + "): choose a stdio agent or a dashboard /api/ws, not both");
         }
+        Duration stop = value(Settings.AGENT_STOP_GRACE);
         if (ws != null) {
-            return Optional.of(agentWs(ws));
+            URI url = Settings.AGENT_WS.parse(ws.name(), ws.value());
+            values.add(new ConfigValue("agent.ws", url.toString(), ws.source()));
+            Raw tok = dashboardToken();
+            values.add(new ConfigValue("agent.ws token", tok == null ? "(none)" : redacted(tok.value()), sourceOf(tok)));
+            return Optional.of(new AgentConfig(List.of(), Optional.empty(), Map.of(), stop, Optional.of(url),
+                    Optional.ofNullable(tok == null || tok.value().isBlank() ? null : Secret.of(tok.value().strip()))));
         }
         if (cmd == null) {
             if (in.agentRequired()) {
@@ -465,116 +478,180 @@ public final class ConfigLoader {
             }
             return Optional.empty();
         }
-        List<String> argv = CommandLine.split(keyName(cmd, "agent.cmd"), cmd.value());
+        List<String> argv = CommandLine.split(cmd.name(), cmd.value());
         values.add(new ConfigValue("agent.cmd", cmd.value(), cmd.source()));
-        Raw cwdRaw = first("agent.cwd", "--agent-cwd", "HERMES_FRONT_AGENT_CWD", true);
+        Raw cwdRaw = first(Settings.AGENT_CWD);
         Optional<Path> cwd = Optional.empty();
         if (cwdRaw != null) {
             Path p = expand(cwdRaw.value());
             if (!Files.isDirectory(p)) {
-                throw new ConfigException(keyName(cwdRaw, "agent.cwd"), cwdRaw.value(), "an existing directory");
+                throw new ConfigException(cwdRaw.name(), cwdRaw.value(), "an existing directory");
             }
             cwd = Optional.of(p);
             values.add(new ConfigValue("agent.cwd", p.toString(), cwdRaw.source()));
         }
         Map<String, String> extra = new LinkedHashMap<>();
-        List<Raw> envs = list("agent.env", "--agent-env", "HERMES_FRONT_AGENT_ENV");
-        for (Raw kv : envs) {
-            int eq = kv.value().indexOf('=');
-            if (eq <= 0) {
-                throw new ConfigException(keyName(kv, "agent.env"), kv.value(), "NAME=VALUE");
-            }
-            extra.put(kv.value().substring(0, eq), kv.value().substring(eq + 1));
-            values.add(new ConfigValue("agent.env", kv.value().substring(0, eq) + "=…", kv.source()));
+        for (Raw kv : list(Settings.AGENT_ENV)) {
+            String[] pair = Settings.AGENT_ENV.parse(kv.name(), kv.value());
+            extra.put(pair[0], pair[1]);
+            values.add(new ConfigValue("agent.env", pair[0] + "=…", kv.source()));
         }
-        Raw grace = first("agent.stop_grace", "--agent-stop-grace", "HERMES_FRONT_AGENT_STOP_GRACE", true);
-        Duration stop = Duration.ofSeconds(5);
-        if (grace != null) {
-            stop = parseDuration(keyName(grace, "agent.stop_grace"), grace.value());
-        }
-        values.add(new ConfigValue("agent.stop_grace", stop.toString(), sourceOf(grace)));
         return Optional.of(new AgentConfig(argv, cwd, extra, stop, Optional.empty(), Optional.empty()));
-    }
-
-    /** The dashboard link: agent.ws plus the dashboard token, resolved like dashboard.token. */
-    private AgentConfig agentWs(Raw ws) {
-        URI url;
-        try {
-            url = new URI(ws.value().strip());
-        } catch (URISyntaxException e) {
-            throw new ConfigException(keyName(ws, "agent.ws"), ws.value(), "a ws:// URL such as ws://127.0.0.1:9119/api/ws");
-        }
-        if (!("ws".equals(url.getScheme()) || "wss".equals(url.getScheme())) || url.getHost() == null || url.getPort() < 0) {
-            throw new ConfigException(keyName(ws, "agent.ws"), ws.value(), "a ws:// URL with host and port, such as ws://127.0.0.1:9119/api/ws");
-        }
-        values.add(new ConfigValue("agent.ws", url.toString(), ws.source()));
-        Raw tok = first("dashboard.token", "--dashboard-token", "HERMES_FRONT_DASHBOARD_TOKEN", true);
-        if (tok == null) {
-            tok = agentVariable("HERMES_DASHBOARD_SESSION_TOKEN");
-        }
-        values.add(new ConfigValue("agent.ws token", tok == null ? "(none)" : redacted(tok.value()), sourceOf(tok)));
-        return new AgentConfig(List.of(), Optional.empty(), Map.of(), Duration.ofSeconds(5), Optional.of(url),
-                Optional.ofNullable(tok == null || tok.value().isBlank() ? null : Secret.of(tok.value().strip())));
     }
 
     // ------------------------------------------------------------------ sources
 
-    /** Flag, then env var, then (when {@code fromFile}) the YAML key; null when none is set. */
-    private Raw first(String key, String flag, String envVar, boolean fromFile) {
-        List<String> f = in.flags().get(key);
-        if (f != null && !f.isEmpty()) {
-            return new Raw(f.get(f.size() - 1), "flag " + flag);
+    /** Returns the typed value of a one-value setting (flag, variable, file, else its default) and records where it came from. */
+    private <T> T value(Setting<T> s) {
+        Raw r = first(s);
+        T v;
+        if (r != null) {
+            v = s.parse(r.name(), r.value());
+        } else if (s.shape() == Setting.Shape.SWITCH) {
+            v = s.parse(s.key(), "false");
+        } else {
+            v = s.parse(s.key() + " (default)", s.dflt());
         }
-        String e = in.env().get(envVar);
-        if (nonEmpty(e)) {
-            return new Raw(e, "env " + envVar);
-        }
-        if (fromFile) {
-            JsonNode n = yamlAt(key);
-            if (n != null && !n.isNull()) {
-                if (!n.isValueNode()) {
-                    throw new ConfigException(key, n.toString(), "a single value in " + file);
-                }
-                return new Raw(n.asText(), fileSource(key));
-            }
-        }
-        return null;
+        values.add(new ConfigValue(s.key(), s.secret() ? redacted(r == null ? "" : r.value()) : display(v), sourceOf(r)));
+        return v;
     }
 
-    /** The first non-empty list among flag (repeatable), env var (comma-separated) and YAML list. */
-    private List<Raw> list(String key, String flag, String envVar) {
-        List<String> f = in.flags().get(key);
+    /** Returns the parsed values of a list setting, each recorded with its source. */
+    private <T> List<T> listValue(Setting<T> s) {
+        List<T> out = new ArrayList<>();
+        for (Raw r : list(s)) {
+            T v = s.parse(r.name(), r.value());
+            out.add(v);
+            values.add(new ConfigValue(s.key(), display(v), r.source()));
+        }
+        return out;
+    }
+
+    /** Returns the parsed values of a list setting without recording them (the caller records its own display). */
+    private <T> List<T> listValueQuiet(Setting<T> s) {
+        List<T> out = new ArrayList<>();
+        for (Raw r : list(s)) {
+            out.add(s.parse(r.name(), r.value()));
+        }
+        return out;
+    }
+
+    private String sourceOfList(Setting<?> s) {
+        List<Raw> raws = list(s);
+        return raws.isEmpty() ? "default" : raws.get(0).source();
+    }
+
+    private static String display(Object v) {
+        if (v instanceof InetSocketAddress a) {
+            return ListenAddress.format(a);
+        }
+        return String.valueOf(v);
+    }
+
+    /** Flag, then variable, then (unless it is {@code config} itself) the YAML key and its secret variants; null when none is set. */
+    private Raw first(Setting<?> s) {
+        List<String> f = in.flags().get(s.key());
+        if (f != null && !f.isEmpty()) {
+            return new Raw(f.get(f.size() - 1), "flag " + s.flag(), s.flag());
+        }
+        String e = in.env().get(s.env());
+        if (nonEmpty(e)) {
+            return new Raw(e, "env " + s.env(), s.env());
+        }
+        if (yaml == null || s == Settings.CONFIG) {
+            return null;
+        }
+        if (s.secret()) {
+            int dot = s.key().lastIndexOf('.');
+            JsonNode parent = dot < 0 ? yaml.root() : yaml.at(s.key().substring(0, dot));
+            String leaf = s.key().substring(dot + 1);
+            if (parent == null) {
+                return null;
+            }
+            Secret secret = secret(text(parent, leaf, s.key()), text(parent, leaf + "_env", s.key() + "_env"),
+                    text(parent, leaf + "_file", s.key() + "_file"), s.key());
+            return secret == null ? null : new Raw(secret.reveal(), fileSource(s.key()), s.key() + " in " + yaml.where(s.key()));
+        }
+        JsonNode n = yaml.at(s.key());
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isValueNode()) {
+            throw new ConfigException(yaml.where(s.key()) + ": " + s.key() + " must be a single value");
+        }
+        return new Raw(n.asText(), fileSource(s.key()), s.key() + " in " + yaml.where(s.key()));
+    }
+
+    private String text(JsonNode parent, String field, String path) {
+        JsonNode n = parent.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isValueNode()) {
+            throw new ConfigException(yaml.where(path) + ": " + path + " must be a single value");
+        }
+        return n.asText();
+    }
+
+    /**
+     * The first non-empty list among flag (repeatable), variable (comma-separated; {@code \,} is a literal
+     * comma) and YAML list ({@code agent.env} may also be a mapping).
+     */
+    private List<Raw> list(Setting<?> s) {
+        List<String> f = in.flags().get(s.key());
         List<Raw> out = new ArrayList<>();
         if (f != null && !f.isEmpty()) {
-            f.forEach(v -> out.add(new Raw(v, "flag " + flag)));
+            f.forEach(v -> out.add(new Raw(v, "flag " + s.flag(), s.flag())));
             return out;
         }
-        String e = in.env().get(envVar);
+        String e = in.env().get(s.env());
         if (nonEmpty(e)) {
-            for (String part : e.split(",")) {
+            for (String part : splitList(e)) {
                 if (!part.isBlank()) {
-                    out.add(new Raw(part.strip(), "env " + envVar));
+                    out.add(new Raw(part.strip(), "env " + s.env(), s.env()));
                 }
             }
             return out;
         }
-        JsonNode n = yamlAt(key);
+        JsonNode n = yaml == null ? null : yaml.at(s.key());
         if (n == null || n.isNull()) {
             return out;
         }
-        if (n.isObject() && key.equals("agent.env")) {
-            n.fields().forEachRemaining(en -> out.add(new Raw(en.getKey() + "=" + en.getValue().asText(), fileSource(key))));
+        if (n.isObject() && s == Settings.AGENT_ENV) {
+            n.fields().forEachRemaining(en -> out.add(new Raw(en.getKey() + "=" + en.getValue().asText(), fileSource(s.key()),
+                    s.key() + " in " + yaml.where(s.key()))));
             return out;
         }
         if (!n.isArray()) {
-            throw new ConfigException(key, n.toString(), "a list in " + file);
+            throw new ConfigException(yaml.where(s.key()) + ": " + s.key() + " must be a list");
         }
+        int i = 0;
         for (JsonNode el : n) {
+            String path = s.key() + "[" + i++ + "]";
             if (!el.isValueNode()) {
-                throw new ConfigException(key, el.toString(), "a list of strings in " + file);
+                throw new ConfigException(yaml.where(path) + ": " + path + " must be a single value");
             }
-            out.add(new Raw(el.asText(), fileSource(key)));
+            out.add(new Raw(el.asText(), fileSource(s.key()), path + " in " + yaml.where(path)));
         }
+        return out;
+    }
+
+    /** Splits a comma-separated variable; {@code \,} stands for a comma inside a value, {@code \\} for a backslash. */
+    static List<String> splitList(String text) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' && i + 1 < text.length() && (text.charAt(i + 1) == ',' || text.charAt(i + 1) == '\\')) {
+                cur.append(text.charAt(++i));
+            } else if (c == ',') {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        out.add(cur.toString());
         return out;
     }
 
@@ -587,10 +664,10 @@ public final class ConfigLoader {
                     + "but Hermes loads .env with override, so the API server likely uses the file's (upstream #18705)");
         }
         if (nonEmpty(fromEnv)) {
-            return new Raw(fromEnv, "env " + name);
+            return new Raw(fromEnv, "env " + name, name);
         }
         if (nonEmpty(fromFile)) {
-            return new Raw(fromFile, ".env " + envFile + " (" + name + ")");
+            return new Raw(fromFile, ".env " + envFile + " (" + name + ")", name + " in " + envFile);
         }
         return null;
     }
@@ -607,217 +684,91 @@ public final class ConfigLoader {
         }
     }
 
-    private JsonNode yamlAt(String dotted) {
-        if (yaml == null) {
-            return null;
-        }
-        JsonNode n = yaml;
-        for (String part : dotted.split("\\.")) {
-            n = n.get(part);
-            if (n == null) {
-                return null;
+    /**
+     * Every key of the file must be a row of the table (its section a mapping), a secret's {@code _env} /
+     * {@code _file} variant, or {@code credentials} / {@code peers} (checked when they are bound).
+     */
+    private void checkKeys() {
+        Map<String, Set<String>> known = new LinkedHashMap<>();
+        for (Setting<?> s : Settings.TABLE) {
+            if (s == Settings.CONFIG) {
+                continue;
+            }
+            int dot = s.key().lastIndexOf('.');
+            String section = dot < 0 ? "" : s.key().substring(0, dot);
+            String leaf = s.key().substring(dot + 1);
+            Set<String> keys = known.computeIfAbsent(section, k -> new LinkedHashSet<>());
+            keys.add(leaf);
+            if (s.secret()) {
+                keys.add(leaf + "_env");
+                keys.add(leaf + "_file");
+            }
+            if (!section.isEmpty()) {
+                known.computeIfAbsent("", k -> new LinkedHashSet<>()).add(section);
             }
         }
-        return n;
+        known.get("").add("credentials");
+        known.get("").add("peers");
+        for (Iterator<String> it = yaml.root().fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!known.get("").contains(k)) {
+                throw FileEntries.unknownKey(yaml, k, k, "", known.get(""));
+            }
+            Set<String> children = known.get(k);
+            JsonNode node = yaml.root().get(k);
+            if (children != null && node != null && !node.isNull()) {
+                if (!node.isObject()) {
+                    throw new ConfigException(yaml.where(k) + ": " + k + " must be a mapping of " + FileEntries.keys(children));
+                }
+                for (Iterator<String> c = node.fieldNames(); c.hasNext(); ) {
+                    String child = c.next();
+                    if (!children.contains(child)) {
+                        throw FileEntries.unknownKey(yaml, k + "." + child, child, k, children);
+                    }
+                }
+            }
+        }
     }
 
-    private List<Credential> yamlCredentials() {
-        JsonNode list = yaml == null ? null : yaml.get("credentials");
-        List<Credential> out = new ArrayList<>();
-        if (list == null || list.isNull()) {
-            return out;
-        }
-        if (!list.isArray()) {
-            throw new ConfigException("credentials", list.toString(), "a list of {name, token|token_env|token_file|basic, scope}");
-        }
-        int i = 0;
-        for (JsonNode c : list) {
-            String where = "credentials[" + i++ + "]";
-            JsonNode nameNode = c.get("name");
-            if (nameNode == null || !nameNode.isValueNode() || nameNode.asText().isBlank()) {
-                throw new ConfigException(where + ".name", String.valueOf(nameNode), "a non-empty name");
-            }
-            String name = nameNode.asText();
-            String scope = c.hasNonNull("scope") ? c.get("scope").asText() : Credential.DEFAULT_SCOPE;
-            if (Scope.parse(scope).isEmpty()) {
-                throw new ConfigException(where + ".scope", scope, "read, chat or admin");
-            }
-            JsonNode basic = c.get("basic");
-            Secret token = yamlSecret(c, "token", where + ".token");
-            if ((basic == null) == (token == null)) {
-                throw new ConfigException(where, name, "exactly one of token, token_env, token_file or basic");
-            }
-            if (token != null) {
-                out.add(new Credential.Token(name, token, scope));
-                values.add(new ConfigValue("credentials", name + " (token, scope " + scope + ")", fileSource(where)));
-            } else {
-                BasicLogin login = basicLogin(basic, where, name);
-                out.add(new Credential.Basic(name, login.user(), login.password(), scope));
-                values.add(new ConfigValue("credentials", name + " (basic user " + login.user() + ", scope " + scope + ")", fileSource(where)));
-            }
-        }
-        return out;
-    }
-
-    /** Reads {@code NAME}, {@code NAME_env} or {@code NAME_file} under {@code node}; at most one may be set. */
-    private Secret yamlSecret(JsonNode node, String name, String where) {
-        if (node == null) {
-            return null;
-        }
-        JsonNode plain = node.get(name);
-        JsonNode envName = node.get(name + "_env");
-        JsonNode path = node.get(name + "_file");
+    /** Reads a secret given as the value itself, the name of a variable holding it, or a file holding it; at most one. */
+    private Secret secret(String plain, String envName, String path, String where) {
         int set = (plain != null ? 1 : 0) + (envName != null ? 1 : 0) + (path != null ? 1 : 0);
         if (set == 0) {
             return null;
         }
+        String loc = yaml == null ? where : yaml.where(where) + ": " + where;
         if (set > 1) {
-            throw new ConfigException(where, "(several)", "only one of " + name + ", " + name + "_env, " + name + "_file");
+            throw new ConfigException(loc + ": only one of the secret, its _env or its _file may be set");
         }
         String value;
         if (plain != null) {
-            value = plain.asText();
+            value = plain;
         } else if (envName != null) {
-            value = in.env().get(envName.asText());
+            value = in.env().get(envName);
             if (!nonEmpty(value)) {
-                throw new ConfigException(where + "_env", envName.asText(), "the name of a set, non-empty environment variable");
+                throw new ConfigException(loc + "_env", envName, "the name of a set, non-empty environment variable");
             }
         } else {
-            Path p = expand(path.asText());
+            Path p = expand(path);
             try {
                 value = Files.readString(p, StandardCharsets.UTF_8).strip();
             } catch (IOException e) {
-                throw new ConfigException(where + "_file", path.asText(), "a readable file holding the secret");
+                throw new ConfigException(loc + "_file", path, "a readable file holding the secret");
             }
         }
         if (value == null || value.isEmpty()) {
-            throw new ConfigException(where, "", "a non-empty secret");
+            throw new ConfigException(loc, "", "a non-empty secret");
         }
         return Secret.of(value);
     }
 
-    private JsonNode readYaml(Path p) {
-        JsonNode root;
-        try {
-            root = new YAMLMapper().readTree(p.toFile());
-        } catch (IOException e) {
-            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            throw new ConfigException("config", p.toString(), "a readable YAML file (" + msg + ")");
-        }
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            return null;
-        }
-        if (!root.isObject()) {
-            throw new ConfigException("config", p.toString(), "a YAML mapping of keys such as listen, api, dashboard");
-        }
-        checkKeys(root, "", "");
-        for (String section : List.of("timeouts", "api", "dashboard", "agent")) {
-            JsonNode s = root.get(section);
-            if (s != null && !s.isNull()) {
-                if (!s.isObject()) {
-                    throw new ConfigException(section, s.toString(), "a mapping");
-                }
-                checkKeys(s, section, section + ".");
-            }
-        }
-        JsonNode creds = root.get("credentials");
-        if (creds != null && creds.isArray()) {
-            int i = 0;
-            for (JsonNode c : creds) {
-                if (!c.isObject()) {
-                    throw new ConfigException("credentials[" + i + "]", c.toString(), "a mapping {name, token|basic, scope}");
-                }
-                checkKeys(c, "credentials[]", "credentials[" + i++ + "].");
-            }
-        }
-        return root;
-    }
-
-    private void checkKeys(JsonNode node, String section, String prefix) {
-        Set<String> known = YAML_KEYS.get(section);
-        if (!node.isObject()) {
-            throw new ConfigException(prefix.isEmpty() ? section : prefix, node.toString(), "a mapping");
-        }
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!known.contains(k)) {
-                throw new ConfigException((prefix.endsWith(".") || prefix.isEmpty() ? prefix : prefix + ".") + k,
-                        "(in " + file + ")", "one of " + String.join(", ", new java.util.TreeSet<>(known)));
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ value parsing
-
-    private long longValue(String key, String flag, String envVar, long dflt, long min) {
-        Raw r = first(key, flag, envVar, true);
-        if (r == null) {
-            values.add(new ConfigValue(key, Long.toString(dflt), "default"));
-            return dflt;
-        }
-        long v;
-        try {
-            v = Long.parseLong(r.value().strip().replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new ConfigException(keyName(r, key), r.value(), "a whole number of bytes >= " + min);
-        }
-        if (v < min) {
-            throw new ConfigException(keyName(r, key), r.value(), "a whole number of bytes >= " + min);
-        }
-        values.add(new ConfigValue(key, Long.toString(v), r.source()));
-        return v;
-    }
-
-    private Duration duration(String key, String flag, String envVar, Duration dflt) {
-        Raw r = first(key, flag, envVar, true);
-        return r == null ? dflt : parseDuration(keyName(r, key), r.value());
-    }
-
-    /**
-     * Parses an ISO-8601 duration ({@code PT30S}), whole seconds ({@code 30}) or a number with a unit
-     * ({@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}); zero allowed, negative not.
-     */
+    /** Parses a duration as the settings do (kept for callers outside the table). */
     public static Duration parseDuration(String key, String value) {
-        String v = value.strip();
-        Duration d;
-        try {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(v);
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                d = switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                };
-            } else {
-                d = v.matches("\\d+") ? Duration.ofSeconds(Long.parseLong(v)) : Duration.parse(v.toUpperCase(Locale.ROOT));
-            }
-        } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
-            throw new ConfigException(key, value, "a duration such as 30s, 2m or 500ms, an ISO-8601 duration such as PT30S, or whole seconds");
-        }
-        if (d.isNegative()) {
-            throw new ConfigException(key, value, "a duration >= 0");
-        }
-        return d;
-    }
-
-    private String keyName(Raw r, String key) {
-        if (r == null) {
-            return key;
-        }
-        String s = r.source();
-        if (s.startsWith("flag ")) {
-            return s.substring(5);
-        }
-        if (s.startsWith("env ")) {
-            return s.substring(4);
-        }
-        return key + " in " + file;
+        return Parsers.parseDuration(key, value);
     }
 
     private String fileSource(String key) {
-        return "file " + file + " (" + key + ")";
+        return "file " + yaml.where(key) + " (" + key + ")";
     }
 
     private static String sourceOf(Raw r) {
@@ -825,7 +776,7 @@ public final class ConfigLoader {
     }
 
     private static String redacted(String secret) {
-        return "<redacted, " + secret.strip().length() + " chars>";
+        return secret.isEmpty() ? "(none)" : "<redacted, " + secret.strip().length() + " chars>";
     }
 
     private Path expand(String p) {

@@ -29,6 +29,23 @@ public sealed interface Credential {
         }
     }
 
+    /**
+     * A user named by a trusted proxy's identity header (e.g. Tailscale Serve's {@code Tailscale-User-Login}),
+     * compared without regard to ASCII case. Not a secret: it is believed only from {@code trusted_proxies}. A
+     * credentials entry with both a token (or Basic user) and an {@code identity} yields two credentials of the
+     * same name and scope.
+     */
+    record Login(String name, String login, String scope) implements Credential {
+        public Login {
+            requireNonNull(name, "name");
+            requireNonNull(login, "login");
+            requireNonNull(scope, "scope");
+            if (login.isBlank()) {
+                throw new ConfigException("identity", login, "a non-empty user name, e.g. alice@example.com");
+            }
+        }
+    }
+
     /** An HTTP Basic user (the coordinator pattern): {@code Authorization: Basic base64(user:password)}. */
     record Basic(String name, String user, Secret password, String scope) implements Credential {
         public Basic {

@@ -18,9 +18,15 @@ public final class Credentials {
     private Credentials(List<Credential> all) {
         this.all = List.copyOf(all);
         Set<String> names = new HashSet<>();
+        Set<String> logins = new HashSet<>();
         for (Credential c : this.all) {
-            if (!names.add(c.name())) {
+            // An entry with a token (or Basic user) and an identity yields one of each under its name.
+            String key = (c instanceof Credential.Login ? "login:" : "secret:") + c.name();
+            if (!names.add(key)) {
                 throw new ConfigException("credentials", c.name(), "a unique name per credential");
+            }
+            if (c instanceof Credential.Login l && !logins.add(l.login().toLowerCase(java.util.Locale.ROOT))) {
+                throw new ConfigException("credentials", l.login(), "an identity used by one credential only");
             }
         }
     }
@@ -62,6 +68,25 @@ public final class Credentials {
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    /** Returns true when at least one credential has an identity (a trusted proxy's user). */
+    public boolean hasLogins() {
+        return all.stream().anyMatch(c -> c instanceof Credential.Login);
+    }
+
+    /** Returns the credential whose identity is {@code login} (ASCII case ignored), if any. */
+    public Optional<Credential> matchLogin(String login) {
+        if (login == null || login.isBlank()) {
+            return Optional.empty();
+        }
+        String l = login.strip();
+        for (Credential c : all) {
+            if (c instanceof Credential.Login x && x.login().equalsIgnoreCase(l)) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Returns the Basic credential with this user and password, if any; user and password compared in constant time. */

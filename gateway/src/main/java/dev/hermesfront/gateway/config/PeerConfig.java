@@ -6,7 +6,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -39,14 +38,11 @@ public record PeerConfig(String name, URI url, PeerCredential credential, Durati
 
     /** The credential a coordinator presents to one peer. */
     public sealed interface PeerCredential {
-        /** Returns the {@code Authorization} header value for HTTP requests to the peer. */
+        /** Returns the {@code Authorization} header value for requests to the peer, its /api/ws upgrade included. */
         String authorization();
-
-        /** Returns the token for the peer's {@code /api/ws ?token=}, when this is a token credential. */
-        Optional<String> wsToken();
     }
 
-    /** A token, sent as {@code Authorization: Bearer} and as {@code ?token=} on /api/ws. */
+    /** A token, sent as {@code Authorization: Bearer}. */
     public record Token(Secret token) implements PeerCredential {
         public Token {
             requireNonNull(token, "token");
@@ -56,14 +52,9 @@ public record PeerConfig(String name, URI url, PeerCredential credential, Durati
         public String authorization() {
             return "Bearer " + token.reveal();
         }
-
-        @Override
-        public Optional<String> wsToken() {
-            return Optional.of(token.reveal());
-        }
     }
 
-    /** A Basic user; /api/ws takes only tokens, so the relay to such a peer is refused. */
+    /** A Basic user, sent as {@code Authorization: Basic}. */
     public record Basic(String user, Secret password) implements PeerCredential {
         public Basic {
             requireNonNull(user, "user");
@@ -73,11 +64,6 @@ public record PeerConfig(String name, URI url, PeerCredential credential, Durati
         @Override
         public String authorization() {
             return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password.reveal()).getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public Optional<String> wsToken() {
-            return Optional.empty();
         }
     }
 }

@@ -17,7 +17,8 @@ import java.util.List;
  * upgrades each {@code ?token=}. On the front's own {@code /api/ws} also {@code ?ticket=}, {@code ?share=}
  * and the subprotocol pair {@code hermes-gateway-v1} + {@code hermes-gateway-ticket.T}
  * (tui-wire-current.md §9). The dashboard page's placeholder token ({@link #DASHBOARD_PLACEHOLDER}, which
- * the front writes into the page instead of the real one) is not a credential and is skipped.
+ * the front writes into the page instead of the real one) is not a credential and is skipped. A user named by a
+ * trusted proxy ({@link ProxyIdentityHandler}) counts as one more credential.
  */
 public final class CredentialCarriers {
     /** Header the Hermes desktop app and dashboard SPA send their token in. */
@@ -32,6 +33,9 @@ public final class CredentialCarriers {
     /** Prefix of the subprotocol entry that carries a ticket. */
     public static final String TICKET_SUBPROTOCOL_PREFIX = "hermes-gateway-ticket.";
 
+    /** The identity a trusted proxy's header named ({@link ProxyIdentityHandler}); absent otherwise. */
+    public static final io.undertow.util.AttachmentKey<Carrier> PROXY_USER = io.undertow.util.AttachmentKey.create(Carrier.class);
+
     private CredentialCarriers() {}
 
     /**
@@ -41,6 +45,10 @@ public final class CredentialCarriers {
      */
     public static List<Carrier> from(HttpServerExchange ex, boolean tuiChannel) {
         List<Carrier> out = new ArrayList<>(1);
+        Carrier proxied = ex.getAttachment(PROXY_USER);
+        if (proxied != null) {
+            out.add(proxied);
+        }
         HeaderValues auth = ex.getRequestHeaders().get(Headers.AUTHORIZATION);
         if (auth != null) {
             for (String v : auth) {

@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway.http;
 
+import dev.hermesfront.gateway.policy.Decision;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
 import dev.hermesfront.gateway.policy.Scope;
@@ -36,10 +37,12 @@ public final class TuiHandshakeHandler implements HttpHandler {
         // The servlet layer needs a security context either way; only an authenticated one carries an identity.
         SecurityContextImpl ctx = new SecurityContextImpl(ex, AuthenticationMode.PRO_ACTIVE, null);
         ex.setSecurityContext(ctx);
-        if (auth instanceof Gate.Authentication.Authenticated ok) {
-            gate.authorize(ok.who(), Scope.READ, Gate.Limit.NONE, facts);
+        if (auth instanceof Gate.Authentication.Authenticated ok
+                && !(gate.authorize(ok.who(), Scope.READ, Gate.Limit.NONE, facts) instanceof Decision.Denied)) {
             ex.putAttachment(AccessHandler.IDENTITY, ok.who());
             ctx.authenticationComplete(new IdentityAccount(ok.who()), "hermes-front", false);
+        } else if (auth instanceof Gate.Authentication.Authenticated) {
+            // A credential below read (scope metrics) opens no agent; the Gate audited the denial. Closed 4401 like any other.
         } else {
             gate.audit().event("ws_refused").with("peer", address).with("path", ex.getRequestPath()).with("outcome", "denied")
                     .with("reason", auth instanceof Gate.Authentication.Refused r ? r.code() : "no credential").write();

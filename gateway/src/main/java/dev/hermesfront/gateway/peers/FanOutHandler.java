@@ -7,30 +7,34 @@ import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.proxy.ProxyRequestHandler;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.xnio.IoUtils;
 
 /**
  * {@code POST /v1/fanout/chat/completions}: the usual chat body plus {@code "peers": ["a", "b"]}, sent to
@@ -41,13 +45,23 @@ import java.util.stream.Stream;
  * event is {@code data: {"peer": "a", "data": <the peer's event>}}, then {@code {"peer": "a", "done": true}}
  * or {@code {"peer": "a", "error": {...}}} per peer, then {@code data: [DONE]} when all are done. Each peer
  * has its own time limit (headers and body) and a peer that is slow, down or failing only produces an
- * error for itself. Runs on a worker thread (blocking IO); peer calls run on the registry's bounded pool.
+ * error for itself.
+ *
+ * <p>Threads: none is ever blocked. The body is read and the answer written on the exchange's IO thread
+ * (run this handler without {@code BlockingHandler}); peer calls are asynchronous on the peers' HTTP client.
+ * A streamed peer is read one batch of bytes at a time: its next batch is requested only once the events of
+ * the last were flushed to the client ({@link EventStream}), so a slow client slows its peers down instead of
+ * filling memory. A peer's whole answer (or error body) is read up to {@link #MAX_ANSWER_BYTES}, a streamed
+ * line up to {@link #MAX_LINE_BYTES}.
  */
 public final class FanOutHandler implements HttpHandler {
     private static final System.Logger LOG = System.getLogger(FanOutHandler.class.getName());
     /** Most peers one fan-out request may name. */
     static final int MAX_PEERS = 32;
-    private static final String END = new String("<end>");
+    /** Largest peer answer (or error body) read whole; a longer one is that peer's {@code peer_error}. */
+    static final int MAX_ANSWER_BYTES = 16 << 20;
+    /** Longest line of a streamed peer answer; a longer one ends that peer with {@code peer_error}. */
+    static final int MAX_LINE_BYTES = 4 << 20;
 
     private final PeerRegistry peers;
     private final ObjectMapper mapper;
@@ -58,18 +72,28 @@ public final class FanOutHandler implements HttpHandler {
     }
 
     @Override
-    public void handleRequest(HttpServerExchange ex) throws Exception {
+    public void handleRequest(HttpServerExchange ex) {
         if (!ex.getRequestMethod().equalToString("POST")) {
             ex.getResponseHeaders().put(Headers.ALLOW, "POST");
             ErrorResponses.send(ex, 405, "method_not_allowed", "use POST");
             return;
         }
-        if (!ex.isBlocking()) {
-            ex.startBlocking();
-        }
+        // The callback may run inside this call or later; dispatching keeps the exchange open for the answer.
+        ex.getRequestReceiver().receiveFullBytes((e, body) -> e.dispatch(SameThreadExecutor.INSTANCE, () -> start(e, body)),
+                (e, err) -> {
+                    if (err instanceof RequestTooBigException && !e.isResponseStarted()) {
+                        ErrorResponses.send(e, 413, "request_too_large", "the body is too large", "invalid_request_error");
+                    } else {
+                        LOG.log(System.Logger.Level.DEBUG, "fan-out request body unreadable: {0}", err.getMessage());
+                        IoUtils.safeClose(e.getConnection());
+                    }
+                });
+    }
+
+    private void start(HttpServerExchange ex, byte[] bytes) {
         JsonNode body;
         try {
-            body = mapper.readTree(ex.getInputStream());
+            body = mapper.readTree(bytes);
         } catch (IOException e) {
             ErrorResponses.send(ex, 400, "invalid_request", "the body is not JSON", "invalid_request_error");
             return;
@@ -97,12 +121,19 @@ public final class FanOutHandler implements HttpHandler {
         }
         ObjectNode forward = ((ObjectNode) body).deepCopy();
         forward.remove("peers");
-        byte[] payload = mapper.writeValueAsBytes(forward);
+        byte[] payload;
+        try {
+            payload = mapper.writeValueAsBytes(forward);
+        } catch (IOException e) {
+            ErrorResponses.send(ex, 400, "invalid_request", "the body is not JSON", "invalid_request_error");
+            return;
+        }
         ex.getResponseHeaders().put(ProxyRequestHandler.PEER_HEADER, String.join(",", names));
+        List<PeerRegistry.Peer> targets = names.stream().map(n -> peers.find(n).orElseThrow()).toList();
         if (body.path("stream").asBoolean(false)) {
-            stream(ex, names, payload);
+            stream(ex, targets, payload);
         } else {
-            whole(ex, names, payload);
+            whole(ex, targets, payload);
         }
     }
 
@@ -113,34 +144,271 @@ public final class FanOutHandler implements HttpHandler {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build();
     }
 
-    private void whole(HttpServerExchange ex, Set<String> names, byte[] payload) throws Exception {
+    /** Runs {@code task} after {@code delay} on the gateway's timers; null when they no longer run (shutdown). */
+    private ScheduledFuture<?> after(Duration delay, Runnable task) {
+        try {
+            return peers.timers().schedule(task, Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            return null;
+        }
+    }
+
+    private void whole(HttpServerExchange ex, List<PeerRegistry.Peer> targets, byte[] payload) {
         Map<String, CompletableFuture<JsonNode>> calls = new LinkedHashMap<>();
-        for (String name : names) {
-            PeerRegistry.Peer p = peers.find(name).orElseThrow();
+        for (PeerRegistry.Peer p : targets) {
             String refusal = p.refusal();
-            if (refusal != null) {
-                calls.put(name, CompletableFuture.completedFuture(error("peer_unavailable", refusal, null)));
-                continue;
+            calls.put(p.config().name(), refusal != null
+                    ? CompletableFuture.completedFuture(error("peer_unavailable", refusal, null))
+                    : call(p, payload));
+        }
+        CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new)).whenComplete((x, err) -> ex.getIoThread().execute(() -> {
+            if (ex.isResponseComplete()) {
+                return; // the client left and the exchange is over
             }
-            Duration t = p.config().timeout();
-            calls.put(name, peers.http().sendAsync(request(p, payload, t), HttpResponse.BodyHandlers.ofByteArray())
-                    .orTimeout(t.toMillis(), TimeUnit.MILLISECONDS)
-                    .handle((r, err) -> {
-                        if (err != null) {
-                            return failure(p, err);
+            ObjectNode root = mapper.createObjectNode();
+            ObjectNode results = root.putObject("results");
+            calls.forEach((name, f) -> results.set(name, f.join()));
+            ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+            ex.getResponseSender().send(root.toString());
+        }));
+    }
+
+    /** Calls one peer for a whole answer; completes (never exceptionally) with the answer or the error in its place. */
+    private CompletableFuture<JsonNode> call(PeerRegistry.Peer p, byte[] payload) {
+        Duration t = p.config().timeout();
+        AtomicBoolean timedOut = new AtomicBoolean();
+        CompletableFuture<HttpResponse<byte[]>> f = peers.http().sendAsync(request(p, payload, t), info -> {
+            p.responded();
+            return new LimitedBody(MAX_ANSWER_BYTES);
+        });
+        ScheduledFuture<?> cutoff = after(t, () -> {
+            timedOut.set(true);
+            f.cancel(true);
+        });
+        return f.handle((r, err) -> {
+            if (cutoff != null) {
+                cutoff.cancel(false);
+            }
+            if (err != null) {
+                return timedOut.get() ? timeout(p) : failure(p, err);
+            }
+            return answer(r.statusCode(), r.body());
+        });
+    }
+
+    private void stream(HttpServerExchange ex, List<PeerRegistry.Peer> targets, byte[] payload) {
+        List<Relay> relays = new ArrayList<>();
+        EventStream out = EventStream.open(ex, () -> relays.forEach(Relay::abandon));
+        AtomicInteger remaining = new AtomicInteger(targets.size());
+        Runnable finished = () -> {
+            if (remaining.decrementAndGet() == 0) {
+                out.send("[DONE]", null);
+                out.end();
+            }
+        };
+        for (PeerRegistry.Peer p : targets) {
+            relays.add(new Relay(p, out, finished));
+        }
+        for (Relay r : relays) {
+            String refusal = r.peer.refusal();
+            if (refusal != null) {
+                r.finish(() -> event(r.name, "error", error("peer_unavailable", refusal, null).path("error")));
+            } else {
+                r.start(payload);
+            }
+        }
+    }
+
+    /**
+     * One streamed peer: its SSE {@code data:} lines, each wrapped with the peer's name; exactly one final
+     * event (done, or an error) whatever happens first: the end of its stream, a failure, its time limit.
+     * Reads one batch of body bytes at a time and asks for the next once the batch's last event was flushed
+     * to the client; a line longer than {@link #MAX_LINE_BYTES} ends the peer with {@code peer_error}.
+     */
+    private final class Relay implements Flow.Subscriber<List<ByteBuffer>> {
+        private final PeerRegistry.Peer peer;
+        private final String name;
+        private final EventStream out;
+        private final Runnable finished;
+        private boolean over;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        private boolean afterCr;
+        private Flow.Subscription subscription;
+        private CompletableFuture<?> call;
+        private ScheduledFuture<?> cutoff;
+
+        Relay(PeerRegistry.Peer peer, EventStream out, Runnable finished) {
+            this.peer = peer;
+            this.name = peer.config().name();
+            this.out = out;
+            this.finished = finished;
+        }
+
+        void start(byte[] payload) {
+            Duration t = peer.config().timeout();
+            ScheduledFuture<?> c = after(t, () -> finish(() -> event(name, "error",
+                    error("peer_timeout", "peer '" + name + "' did not finish within " + t, null).path("error"))));
+            CompletableFuture<HttpResponse<Void>> f = peers.http().sendAsync(request(peer, payload, t), this::body);
+            f.whenComplete((r, err) -> {
+                if (err != null) {
+                    finish(() -> event(name, "error", failure(peer, err).path("error")));
+                }
+            });
+            synchronized (this) {
+                cutoff = c;
+                call = f;
+                if (over) {
+                    cancel();
+                }
+            }
+        }
+
+        private HttpResponse.BodySubscriber<Void> body(HttpResponse.ResponseInfo info) {
+            peer.responded();
+            int status = info.statusCode();
+            if (status != 200) {
+                return HttpResponse.BodySubscribers.mapping(new LimitedBody(MAX_ANSWER_BYTES), bytes -> {
+                    finish(() -> event(name, "error", answer(status, bytes).path("error")));
+                    return null;
+                });
+            }
+            return HttpResponse.BodySubscribers.fromSubscriber(this);
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            synchronized (this) {
+                subscription = s;
+                if (over) {
+                    s.cancel();
+                    return;
+                }
+            }
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            List<String> events = new ArrayList<>();
+            for (ByteBuffer b : items) {
+                while (b.hasRemaining()) {
+                    byte c = b.get();
+                    // SSE lines end with LF, CR or CRLF; in UTF-8 neither byte occurs inside a character.
+                    if (c == '\n' && afterCr) {
+                        afterCr = false;
+                        continue;
+                    }
+                    afterCr = c == '\r';
+                    if (c == '\n' || c == '\r') {
+                        String l = line.toString(StandardCharsets.UTF_8);
+                        line.reset();
+                        if (!take(l, events)) {
+                            return;
                         }
-                        p.responded();
-                        return answer(r.statusCode(), r.body());
-                    }));
+                    } else if (line.size() >= MAX_LINE_BYTES) {
+                        send(events, null);
+                        finish(() -> event(name, "error", error("peer_error", "peer '" + name + "' sent an event over "
+                                + MAX_LINE_BYTES + " bytes", null).path("error")));
+                        return;
+                    } else {
+                        line.write(c);
+                    }
+                }
+            }
+            Flow.Subscription s = subscription;
+            if (events.isEmpty()) {
+                s.request(1);
+            } else {
+                send(events, () -> s.request(1));
+            }
         }
-        ObjectNode root = mapper.createObjectNode();
-        ObjectNode results = root.putObject("results");
-        for (Map.Entry<String, CompletableFuture<JsonNode>> c : calls.entrySet()) {
-            // Each future completes by its own timeout; this wait is bounded by the longest of them.
-            results.set(c.getKey(), c.getValue().get());
+
+        /**
+         * Adds the event of one SSE line to {@code events}; on {@code [DONE]} sends them and this peer's done event
+         * and returns false.
+         */
+        private boolean take(String l, List<String> events) {
+            if (!l.startsWith("data:")) {
+                return true;
+            }
+            String data = l.substring(5).strip();
+            if (data.equals("[DONE]")) {
+                send(events, null);
+                finish(() -> event(name, "done", mapper.getNodeFactory().booleanNode(true)));
+                return false;
+            }
+            JsonNode parsed;
+            try {
+                parsed = mapper.readTree(data);
+            } catch (IOException e) {
+                parsed = mapper.getNodeFactory().textNode(data);
+            }
+            events.add(event(name, "data", parsed));
+            return true;
         }
-        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        ex.getResponseSender().send(mapper.writeValueAsString(root));
+
+        /** Queues {@code events} for the client unless this peer is over; {@code afterLast} runs once the last is flushed. */
+        private synchronized void send(List<String> events, Runnable afterLast) {
+            if (over) {
+                return;
+            }
+            for (int i = 0; i < events.size(); i++) {
+                out.send(events.get(i), i == events.size() - 1 ? afterLast : null);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            finish(() -> event(name, "error", failure(peer, t).path("error")));
+        }
+
+        @Override
+        public void onComplete() {
+            if (line.size() > 0) {
+                List<String> events = new ArrayList<>();
+                String l = line.toString(StandardCharsets.UTF_8);
+                line.reset();
+                if (!take(l, events)) {
+                    return;
+                }
+                send(events, null);
+            }
+            finish(() -> event(name, "error", error("peer_stream_ended", "peer '" + name + "' ended its stream without [DONE]", null)
+                    .path("error")));
+        }
+
+        /** Sends this peer's final event, unless it already has one; stops reading the peer. */
+        void finish(Supplier<String> last) {
+            synchronized (this) {
+                if (over) {
+                    return;
+                }
+                over = true;
+                out.send(last.get(), null);
+                cancel();
+            }
+            finished.run();
+        }
+
+        /** The client left: stop everything, send nothing. */
+        void abandon() {
+            synchronized (this) {
+                over = true;
+                cancel();
+            }
+        }
+
+        private void cancel() {
+            if (cutoff != null) {
+                cutoff.cancel(false);
+            }
+            if (subscription != null) {
+                subscription.cancel();
+            }
+            if (call != null) {
+                call.cancel(true);
+            }
+        }
     }
 
     private JsonNode answer(int status, byte[] bytes) {
@@ -157,11 +425,24 @@ public final class FanOutHandler implements HttpHandler {
         return error("peer_error", "the peer answered " + status, peerError).put("status", status);
     }
 
+    private ObjectNode timeout(PeerRegistry.Peer p) {
+        return error("peer_timeout", "peer '" + p.config().name() + "' did not answer within " + p.config().timeout(), null);
+    }
+
     private ObjectNode failure(PeerRegistry.Peer p, Throwable err) {
-        Throwable e = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+        Throwable e = err;
+        while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
         String name = p.config().name();
-        if (e instanceof TimeoutException || e instanceof HttpTimeoutException) {
-            return error("peer_timeout", "peer '" + name + "' did not answer within " + p.config().timeout(), null);
+        if (e instanceof HttpTimeoutException) {
+            return timeout(p);
+        }
+        if (e instanceof LimitedBody.TooLarge) {
+            return error("peer_error", "peer '" + name + "': " + e.getMessage(), null);
+        }
+        if (e instanceof CancellationException) {
+            return error("peer_cancelled", "the call to peer '" + name + "' was cancelled", null);
         }
         p.unavailable("not reachable: " + PeerRegistry.rootMessage(e));
         return error("peer_unavailable", "peer '" + name + "' is unavailable: " + PeerRegistry.rootMessage(e), null);
@@ -175,141 +456,6 @@ public final class FanOutHandler implements HttpHandler {
             e.set("peer_error", peerError);
         }
         return o;
-    }
-
-    private void stream(HttpServerExchange ex, Set<String> names, byte[] payload) throws IOException, InterruptedException {
-        BlockingQueue<String> events = new ArrayBlockingQueue<>(256);
-        Map<String, Stream<String>> open = new ConcurrentHashMap<>();
-        List<Future<?>> tasks = new ArrayList<>();
-        for (String name : names) {
-            PeerRegistry.Peer p = peers.find(name).orElseThrow();
-            String refusal = p.refusal();
-            if (refusal != null) {
-                events.put(event(name, "error", error("peer_unavailable", refusal, null).path("error")));
-                events.put(END);
-                continue;
-            }
-            try {
-                tasks.add(peers.executor().submit(() -> relay(p, payload, events, open)));
-            } catch (RejectedExecutionException e) {
-                events.put(event(name, "error", error("overloaded", "too many fan-out calls in progress", null).path("error")));
-                events.put(END);
-            }
-        }
-        ex.setStatusCode(200);
-        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/event-stream");
-        ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-cache");
-        OutputStream out = ex.getOutputStream();
-        int remaining = names.size();
-        try {
-            out.flush();
-            while (remaining > 0) {
-                String e = events.poll(1, TimeUnit.SECONDS);
-                if (e == null) {
-                    continue;
-                }
-                if (e == END) {
-                    remaining--;
-                    continue;
-                }
-                out.write(("data: " + e + "\n\n").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            }
-            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "fan-out client left: {0}", e.getMessage());
-        } finally {
-            tasks.forEach(t -> t.cancel(true));
-            open.values().forEach(Stream::close);
-        }
-        out.close();
-    }
-
-    /** Streams one peer's SSE into {@code events}, each data line wrapped with the peer's name; always ends with END. */
-    private void relay(PeerRegistry.Peer p, byte[] payload, BlockingQueue<String> events, Map<String, Stream<String>> open) {
-        String name = p.config().name();
-        Duration t = p.config().timeout();
-        long deadline = System.nanoTime() + t.toNanos();
-        java.util.concurrent.ScheduledFuture<?> cutoff = null;
-        try {
-            HttpResponse<Stream<String>> r = peers.http().sendAsync(request(p, payload, t), HttpResponse.BodyHandlers.ofLines())
-                    .get(t.toMillis(), TimeUnit.MILLISECONDS);
-            p.responded();
-            Stream<String> lines = r.body();
-            open.put(name, lines);
-            if (r.statusCode() != 200) {
-                String text = String.join("\n", (Iterable<String>) lines::iterator);
-                events.put(event(name, "error", answer(r.statusCode(), text.getBytes(StandardCharsets.UTF_8)).path("error")));
-                return;
-            }
-            long left = deadline - System.nanoTime();
-            java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
-            cutoff = timer().schedule(() -> {
-                timedOut.set(true);
-                lines.close();
-            }, Math.max(1, left), TimeUnit.NANOSECONDS);
-            boolean done = false;
-            try {
-                for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
-                    String line = it.next();
-                    if (!line.startsWith("data:")) {
-                        continue;
-                    }
-                    String data = line.substring(5).strip();
-                    if (data.equals("[DONE]")) {
-                        done = true;
-                        break;
-                    }
-                    JsonNode parsed;
-                    try {
-                        parsed = mapper.readTree(data);
-                    } catch (IOException e) {
-                        parsed = mapper.getNodeFactory().textNode(data);
-                    }
-                    events.put(event(name, "data", parsed));
-                }
-            } catch (RuntimeException e) {
-                if (!timedOut.get()) {
-                    throw e;
-                }
-            }
-            if (timedOut.get()) {
-                events.put(event(name, "error", error("peer_timeout", "peer '" + name + "' did not finish within " + t, null).path("error")));
-            } else if (done) {
-                events.put(event(name, "done", mapper.getNodeFactory().booleanNode(true)));
-            } else {
-                events.put(event(name, "error", error("peer_stream_ended", "peer '" + name + "' ended its stream without [DONE]", null)
-                        .path("error")));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-            try {
-                events.put(event(name, "error", failure(p, cause).path("error")));
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-        } finally {
-            if (cutoff != null) {
-                cutoff.cancel(false);
-            }
-            Stream<String> s = open.remove(name);
-            if (s != null) {
-                s.close();
-            }
-            try {
-                events.put(END);
-            } catch (InterruptedException e) {
-                // Only the writer cancels us, and only once it no longer counts ENDs.
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private java.util.concurrent.ScheduledExecutorService timer() {
-        return peers.timers();
     }
 
     private String event(String peer, String field, JsonNode value) {

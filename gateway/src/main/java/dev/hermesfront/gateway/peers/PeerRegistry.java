@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.upstream.UpstreamLauncher;
-import dev.hermesfront.gateway.PeerSettings;
+import dev.hermesfront.gateway.config.PeerSettings;
 import dev.hermesfront.gateway.config.PeerConfig;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.proxy.UpstreamEvents;
@@ -22,13 +22,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The coordinator's peers: for each, the streaming proxy to it, the /api/ws relay launcher, and its health.
@@ -47,7 +44,6 @@ public final class PeerRegistry implements AutoCloseable {
     private final Map<String, Peer> peers = new LinkedHashMap<>();
     private final PeerSettings settings;
     private final ObjectMapper mapper;
-    private final ExecutorService executor;
     private final HttpClient http;
     private final ScheduledExecutorService timers;
     private ScheduledFuture<?> probes;
@@ -65,12 +61,13 @@ public final class PeerRegistry implements AutoCloseable {
         private int failures;
         private long retryAtNanos;
 
-        Peer(PeerConfig config, Duration connectTimeout, Duration idle) {
+        Peer(PeerConfig config, Duration connectTimeout, Duration idle, HttpClient http) {
             this.config = config;
             UpstreamConfig up = new UpstreamConfig(config.url(), Optional.empty(), connectTimeout, config.timeout(), idle);
-            this.proxy = UpstreamProxy.peer(config.name(), up, config.credential().authorization(), this);
-            this.ws = config.credential().wsToken().map(t -> (AgentLauncher) new PeerLauncher(config.name(),
-                    new UpstreamLauncher(config.wsUrl(), t), this)).orElse(null);
+            String authorization = config.credential().authorization();
+            this.proxy = UpstreamProxy.peer(config.name(), up, authorization, this);
+            // The credential travels in the upgrade's Authorization header (Bearer or Basic), never in the URL.
+            this.ws = new PeerLauncher(config.name(), new UpstreamLauncher(config.wsUrl(), Map.of("Authorization", authorization), http), this);
         }
 
         /** Returns the peer's settings. */
@@ -78,14 +75,34 @@ public final class PeerRegistry implements AutoCloseable {
             return config;
         }
 
+        /** Returns true when the last probe or request reached the peer and it accepted us ({@code state} up). */
+        public synchronized boolean up() {
+            return state.equals("up");
+        }
+
+        /** Returns the last probe's latency in milliseconds, or -1 before the first answer. */
+        public synchronized long latencyMs() {
+            return latencyMs;
+        }
+
+        /** Returns the last error seen, or null. */
+        public synchronized String lastError() {
+            return lastError;
+        }
+
+        /** Returns the state: {@code unknown} (not probed yet), {@code up} or {@code down}. */
+        public synchronized String state() {
+            return state;
+        }
+
         /** Returns the streaming proxy to the peer (path already the peer's). */
         public HttpHandler proxy() {
             return proxy;
         }
 
-        /** Returns the /api/ws relay launcher, empty for a peer reached with a Basic user. */
+        /** Returns the /api/ws relay launcher. */
         public Optional<AgentLauncher> wsLauncher() {
-            return Optional.ofNullable(ws);
+            return Optional.of(ws);
         }
 
         /**
@@ -158,7 +175,7 @@ public final class PeerRegistry implements AutoCloseable {
             long retry = failures == 0 ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(retryAtNanos - System.nanoTime()));
             o.put("circuit", failures == 0 ? "closed" : retry > 0 ? "open" : "half-open");
             o.put("retry_in_ms", retry);
-            o.put("ws_relay", ws != null);
+            o.put("ws_relay", true);
         }
     }
 
@@ -167,23 +184,19 @@ public final class PeerRegistry implements AutoCloseable {
      * @param connectTimeout connect timeout towards peers
      * @param idle           longest silence inside a streamed peer response
      * @param mapper         the gateway's JSON mapper
-     * @param timers         the gateway's timer thread (probes are scheduled there, run asynchronously)
+     * @param timers         the gateway's timers (probes and fan-out deadlines are scheduled there; they never block)
+     * @param client         the executor of the peers' HTTP client ({@link dev.hermesfront.gateway.Pools#client()}); nothing
+     *                       here blocks on it: probes, fan-out and the /api/ws relays are all asynchronous
      */
     public PeerRegistry(PeerSettings settings, Duration connectTimeout, Duration idle, ObjectMapper mapper,
-                        ScheduledExecutorService timers) {
+                        ScheduledExecutorService timers, Executor client) {
         this.settings = settings;
         this.mapper = mapper;
         this.timers = timers;
-        AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(2, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1024), r -> {
-            Thread t = new Thread(r, "peers-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .executor(executor).followRedirects(HttpClient.Redirect.NEVER).build();
+                .executor(client).followRedirects(HttpClient.Redirect.NEVER).build();
         for (PeerConfig p : settings.peers()) {
-            peers.put(p.name(), new Peer(p, connectTimeout, idle));
+            peers.put(p.name(), new Peer(p, connectTimeout, idle, http));
         }
     }
 
@@ -212,10 +225,6 @@ public final class PeerRegistry implements AutoCloseable {
 
     HttpClient http() {
         return http;
-    }
-
-    ExecutorService executor() {
-        return executor;
     }
 
     ScheduledExecutorService timers() {
@@ -287,7 +296,6 @@ public final class PeerRegistry implements AutoCloseable {
         for (Peer p : peers.values()) {
             p.wsLauncher().ifPresent(AgentLauncher::close);
         }
-        executor.shutdownNow();
         LOG.log(System.Logger.Level.DEBUG, "peers closed");
     }
 }

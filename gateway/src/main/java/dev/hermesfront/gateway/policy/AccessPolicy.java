@@ -5,19 +5,22 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The scope each call needs, read from data ({@code method-scopes.yaml} next to this class): JSON-RPC
- * methods on /api/ws, and method + path-prefix rules for REST routes. Anything not listed needs
- * {@link Scope#ADMIN}, so a method or route a newer Hermes adds is denied until someone decides.
- * Immutable and thread-safe.
+ * The scope each call needs, read from data next to this class: {@code method-scopes.tsv} for JSON-RPC
+ * methods on /api/ws (one row per method of the current contract, plus the older fork wire's, with the
+ * scope answering each server-to-client request needs), and {@code method-scopes.yaml} for REST routes and
+ * proxied sockets. Anything not listed needs {@link Scope#ADMIN}, so a method or route a newer Hermes adds
+ * is denied until someone decides. Immutable and thread-safe.
  */
 public final class AccessPolicy {
     private final Map<String, Scope> methods;
+    private final Map<String, Scope> answers;
     private final Scope responses;
     private final List<RestRule> rest;
     private final List<RestRule> sockets;
@@ -32,38 +35,63 @@ public final class AccessPolicy {
         }
     }
 
-    private AccessPolicy(Map<String, Scope> methods, Scope responses, List<RestRule> rest, List<RestRule> sockets) {
+    private AccessPolicy(Map<String, Scope> methods, Map<String, Scope> answers, Scope responses, List<RestRule> rest,
+                         List<RestRule> sockets) {
         this.methods = Map.copyOf(methods);
+        this.answers = Map.copyOf(answers);
         this.responses = responses;
         this.rest = List.copyOf(rest);
         this.sockets = List.copyOf(sockets);
     }
 
-    /** Loads the built-in table. */
+    /** Loads the built-in tables. */
     public static AccessPolicy builtIn() {
-        try (InputStream in = AccessPolicy.class.getResourceAsStream("method-scopes.yaml")) {
-            if (in == null) {
-                throw new IllegalStateException("method-scopes.yaml missing from the class path");
+        try (InputStream yaml = AccessPolicy.class.getResourceAsStream("method-scopes.yaml");
+             InputStream tsv = AccessPolicy.class.getResourceAsStream("method-scopes.tsv")) {
+            if (yaml == null || tsv == null) {
+                throw new IllegalStateException("method-scopes.yaml or .tsv missing from the class path");
             }
-            return parse(new YAMLMapper().readTree(in));
+            return parse(new YAMLMapper().readTree(yaml), new String(tsv.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    static AccessPolicy parse(JsonNode root) {
+    /** One row of the method table. */
+    public record MethodRow(String method, String direction, Scope scope, String why) {}
+
+    /** Parses the method table: tab-separated {@code method, direction, scope, why}; {@code #} lines are comments. */
+    public static List<MethodRow> methodRows(String tsv) {
+        List<MethodRow> out = new ArrayList<>();
+        boolean header = true;
+        for (String line : tsv.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            if (header) {
+                header = false;
+                continue;
+            }
+            String[] f = line.split("\t", -1);
+            if (f.length != 4) {
+                throw new IllegalStateException("method table row must have 4 tab-separated fields: " + line);
+            }
+            out.add(new MethodRow(f[0], f[1], Scope.parse(f[2]).orElseThrow(() -> new IllegalStateException("bad scope: " + line)), f[3]));
+        }
+        return out;
+    }
+
+    static AccessPolicy parse(JsonNode root, String methodTable) {
         Map<String, Scope> methods = new HashMap<>();
-        JsonNode ws = root.path("ws");
-        for (Scope s : Scope.values()) {
-            for (JsonNode m : ws.path(s.label())) {
-                Scope prev = methods.put(m.asText(), s);
-                if (prev != null) {
-                    throw new IllegalStateException("method " + m.asText() + " listed under both " + prev.label() + " and " + s.label());
-                }
+        Map<String, Scope> answers = new HashMap<>();
+        for (MethodRow r : methodRows(methodTable)) {
+            Map<String, Scope> into = r.direction().equals("s2c") ? answers : methods;
+            if (into.put(r.method(), r.scope()) != null) {
+                throw new IllegalStateException("method " + r.method() + " listed twice in method-scopes.tsv");
             }
         }
-        Scope responses = Scope.parse(ws.path("responses").asText("admin")).orElse(Scope.ADMIN);
-        return new AccessPolicy(methods, responses, rules(root.path("rest")), rules(root.path("sockets")));
+        Scope responses = Scope.parse(root.path("responses").asText("admin")).orElse(Scope.ADMIN);
+        return new AccessPolicy(methods, answers, responses, rules(root.path("rest")), rules(root.path("sockets")));
     }
 
     private static List<RestRule> rules(JsonNode list) {
@@ -82,9 +110,22 @@ public final class AccessPolicy {
         return methods.getOrDefault(method, Scope.ADMIN);
     }
 
-    /** Returns the scope a client frame without a method (a response) needs. */
+    /** Returns true when {@code method} is a row of the method table (a client-to-server method). */
+    public boolean listed(String method) {
+        return method != null && methods.containsKey(method);
+    }
+
+    /** Returns the scope a client frame without a method (a response) needs when the request it answers is unknown. */
     public Scope forResponse() {
         return responses;
+    }
+
+    /**
+     * Returns the scope answering a server-to-client request of {@code requestMethod} needs (e.g. chat for
+     * {@code approval}, admin for {@code display.install.sudo}); an unknown request method needs admin.
+     */
+    public Scope forAnswer(String requestMethod) {
+        return answers.getOrDefault(requestMethod, Scope.ADMIN);
     }
 
     /** Returns the scope a REST request needs: the first matching rule's, else admin. */

@@ -51,6 +51,42 @@ public sealed interface Carrier {
         }
     }
 
+    /**
+     * A user named by a trusted proxy's identity header ({@code Tailscale-User-Login}); only ever made for a
+     * request whose address is in {@code trusted_proxies}. Not a secret, but named only by kind in logs.
+     */
+    record ProxyUser(String login) implements Carrier {
+        @Override
+        public String via() {
+            return "identity";
+        }
+
+        @Override
+        public String toString() {
+            return "ProxyUser[]";
+        }
+    }
+
     /** Something in a credential's place that cannot be one (an unknown scheme, bad Base64): counts as wrong. */
     record Malformed(String via) implements Carrier {}
+
+    /** Returns the kind of {@code c} for metrics: a fixed set ({@code token}, {@code basic}, …). */
+    static String kind(Carrier c) {
+        if (c instanceof Token) {
+            return "token";
+        }
+        if (c instanceof Basic) {
+            return "basic";
+        }
+        if (c instanceof Ticket) {
+            return "ticket";
+        }
+        if (c instanceof Share) {
+            return "share";
+        }
+        if (c instanceof ProxyUser) {
+            return "identity";
+        }
+        return "malformed";
+    }
 }

@@ -3,7 +3,10 @@ package dev.hermesfront.gateway.policy;
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The one authentication and authorization decision of the front. Every REST request, every WebSocket
@@ -18,13 +21,27 @@ import java.util.Optional;
  * must not be spent. Denials, rate limits, admin-scope calls and WebSocket upgrades are written to the
  * audit log here, so no route can forget to.
  *
+ * <p>What it decides with (credentials, scope table, lockout and rate limits) is read through a supplier
+ * on every call, so a configuration reload swaps it in place ({@link Rules}); tickets and share tokens
+ * stay. Every decision is also told to {@link GateEvents} (metrics), with bounded labels.
+ *
  * <p>Thread-safe.
  */
 public final class Gate {
-    private final Credentials credentials;
-    private final Guardrails guard;
+    private static final Set<String> HTTP_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
+    private final Supplier<Rules> rules;
     private final TicketBook tickets;
     private final ShareResolver shares;
+    private final GateEvents events;
+
+    /**
+     * What the gate decides with, swapped as a whole on reload.
+     *
+     * @param credentials who may authenticate
+     * @param guard       scope table, audit log, lockout and per-credential rates
+     */
+    public record Rules(Credentials credentials, Guardrails guard) {}
 
     /** Turns a share token into the identity it stands for ({@code /api/ws} of one agent only). */
     @FunctionalInterface
@@ -65,16 +82,34 @@ public final class Gate {
      */
     public record Facts(String kind, String address, String method, String path, String sessionId) {}
 
+    /** Returns a gate with fixed credentials and guardrails that counts nothing. */
     public Gate(Credentials credentials, Guardrails guard, TicketBook tickets, ShareResolver shares) {
-        this.credentials = credentials;
-        this.guard = guard;
+        this(fixed(new Rules(credentials, guard)), tickets, shares, GateEvents.NONE);
+    }
+
+    /**
+     * @param rules   read on every call: the current credentials and guardrails
+     * @param events  told every failure, lockout, denial and rate limit
+     */
+    public Gate(Supplier<Rules> rules, TicketBook tickets, ShareResolver shares, GateEvents events) {
+        this.rules = rules;
         this.tickets = tickets;
         this.shares = shares;
+        this.events = events;
+    }
+
+    private static Supplier<Rules> fixed(Rules r) {
+        return () -> r;
     }
 
     /** Returns the scope table. */
     public AccessPolicy policy() {
-        return guard.policy();
+        return rules.get().guard().policy();
+    }
+
+    /** Returns the current credentials. */
+    public Credentials credentials() {
+        return rules.get().credentials();
     }
 
     /** Returns the ticket book ({@code POST /api/auth/ws-ticket}). */
@@ -84,12 +119,12 @@ public final class Gate {
 
     /** Returns the audit log. */
     public AuditLog audit() {
-        return guard.audit();
+        return rules.get().guard().audit();
     }
 
     /** Returns the seconds left of {@code address}'s lockout, or 0. */
     public long lockedForSeconds(String address) {
-        return guard.failures().lockedForSeconds(address);
+        return rules.get().guard().failures().lockedForSeconds(address);
     }
 
     /**
@@ -100,18 +135,28 @@ public final class Gate {
         if (presented.isEmpty()) {
             return new Authentication.Anonymous();
         }
+        Rules now = rules.get();
+        Guardrails guard = now.guard();
         Identity found = null;
         int wrong = 0;
         for (Carrier c : presented) {
-            Optional<Identity> who = check(c);
+            Optional<Identity> who = check(now.credentials(), c);
             if (who.isPresent()) {
                 found = who.get();
+            } else if (c instanceof Carrier.ProxyUser) {
+                // The trusted proxy vouches for the name; an unknown user is not a guess, and counting it would lock
+                // out the proxy's address (every user behind it) after a few strangers.
+                events.authFailed(Carrier.kind(c));
+                guard.audit().event("auth_failed").with("peer", address).with("method", facts.method()).with("path", facts.path())
+                        .with("via", "identity").with("identity", ((Carrier.ProxyUser) c).login()).with("outcome", "denied")
+                        .with("reason", "no credential has this identity").write();
             } else {
+                events.authFailed(Carrier.kind(c));
                 wrong++;
             }
         }
         for (int i = 0; i < wrong; i++) {
-            fail(address, facts);
+            fail(guard, address, facts);
         }
         if (presented.size() > 1) {
             guard.audit().event("auth_refused").with("peer", address).with("method", facts.method()).with("path", facts.path())
@@ -125,12 +170,16 @@ public final class Gate {
         return new Authentication.Authenticated(found);
     }
 
-    private Optional<Identity> check(Carrier c) {
+    private Optional<Identity> check(Credentials credentials, Carrier c) {
         if (c instanceof Carrier.Token t) {
             return credentials.matchToken(t.value()).map(cr -> identity(cr, t.via()));
         }
         if (c instanceof Carrier.Basic b) {
             return credentials.matchBasic(b.user(), b.password()).map(cr -> identity(cr, "basic"));
+        }
+        if (c instanceof Carrier.ProxyUser u) {
+            // The login is not a secret; it rides in via so that audit lines name the person, not only the credential.
+            return credentials.matchLogin(u.login()).map(cr -> identity(cr, "identity:" + u.login().strip()));
         }
         if (c instanceof Carrier.Ticket t) {
             return tickets.consume(t.value()).map(i -> new Identity(i.name(), i.scope(), "ticket:" + t.via(), i.agent()));
@@ -145,11 +194,12 @@ public final class Gate {
         return Identity.of(c.name(), Scope.parse(c.scope()).orElse(Scope.READ), via);
     }
 
-    private void fail(String address, Facts facts) {
+    private void fail(Guardrails guard, String address, Facts facts) {
         boolean locked = guard.failures().fail(address);
         guard.audit().event("auth_failed").with("peer", address).with("method", facts.method()).with("path", facts.path())
                 .with("outcome", "denied").write();
         if (locked) {
+            events.lockout();
             guard.audit().event("lockout").with("peer", address).with("outcome", "locked").write();
         }
     }
@@ -159,11 +209,13 @@ public final class Gate {
      * {@code limit} rate when it may. Audits denials, rate limits, admin-scope calls and upgrades.
      */
     public Decision authorize(Identity who, Scope need, Limit limit, Facts facts) {
+        Guardrails guard = rules.get().guard();
         if (!who.scope().covers(need)) {
             String reason = "needs the " + need.label() + " scope; this credential has " + who.scope().label();
+            events.denied(facts.kind(), boundedMethod(guard, facts));
             guard.audit().event(facts.kind() + "_denied").with("credential", who.name()).with("peer", facts.address())
                     .with("method", facts.method()).with("path", facts.path()).with("session_id", facts.sessionId())
-                    .with("outcome", "denied").with("reason", "needs " + need.label()).write();
+                    .with("via", who.via()).with("outcome", "denied").with("reason", "needs " + need.label()).write();
             return new Decision.Denied(need, who.scope(), reason);
         }
         long waitMs = switch (limit) {
@@ -172,6 +224,7 @@ public final class Gate {
             case NONE -> 0;
         };
         if (waitMs > 0) {
+            events.rateLimited(facts.kind());
             guard.audit().event("rate_limited").with("credential", who.name()).with("peer", facts.address())
                     .with("method", facts.method()).with("path", facts.path()).with("outcome", "denied").write();
             return new Decision.Limited(waitMs);
@@ -182,5 +235,18 @@ public final class Gate {
                     .with("scope", who.scope().label()).with("via", who.via()).with("outcome", "allowed").write();
         }
         return Decision.ALLOWED;
+    }
+
+    /** A method label from a fixed set: a JSON-RPC method of the scope table, an HTTP method, else {@code other}. */
+    private static String boundedMethod(Guardrails guard, Facts facts) {
+        String m = facts.method();
+        if (m == null) {
+            return "response";
+        }
+        if (facts.kind().equals("ws")) {
+            return guard.policy().listed(m) ? m : "other";
+        }
+        String upper = m.toUpperCase(Locale.ROOT);
+        return HTTP_METHODS.contains(upper) ? upper : "other";
     }
 }

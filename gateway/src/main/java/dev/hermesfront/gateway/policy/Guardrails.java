@@ -1,6 +1,6 @@
 package dev.hermesfront.gateway.policy;
 
-import dev.hermesfront.gateway.SecuritySettings;
+import dev.hermesfront.gateway.config.SecuritySettings;
 
 /**
  * The running policy pieces one gateway shares across its handlers and /api/ws connections: the

@@ -3,8 +3,13 @@ package dev.hermesfront.gateway.policy;
 import java.util.Locale;
 import java.util.Optional;
 
-/** What a credential may do, from least to most: observe, chat, everything. */
+/**
+ * What a credential may do, from least to most: scrape metrics, observe, chat, everything. {@code metrics}
+ * opens {@code GET /metrics} and nothing else (every other route and method needs at least {@code read}).
+ */
 public enum Scope {
+    /** {@code GET /metrics} only: for a Prometheus scraper. */
+    METRICS,
     /** Observe: configuration and session reads; no prompts, no writes. */
     READ,
     /** Sessions, prompts, and answers to the agent's questions. */
@@ -17,7 +22,7 @@ public enum Scope {
         return compareTo(needed) >= 0;
     }
 
-    /** Parses {@code read}, {@code chat} or {@code admin}. */
+    /** Parses {@code metrics}, {@code read}, {@code chat} or {@code admin}. */
     public static Optional<Scope> parse(String s) {
         for (Scope x : values()) {
             if (x.name().equalsIgnoreCase(s == null ? "" : s.strip())) {

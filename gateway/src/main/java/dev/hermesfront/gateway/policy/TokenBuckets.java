@@ -1,20 +1,27 @@
 package dev.hermesfront.gateway.policy;
 
-import java.util.HashMap;
-import java.util.Map;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * Token buckets by key (a credential, an address): {@code burst} tokens, refilled at {@code perSecond}.
- * Bounded: when more than 10,000 keys are tracked, full buckets are forgotten. Thread-safe.
+ * Token buckets by key (a credential, a principal): {@code burst} tokens, refilled at {@code perSecond}.
+ *
+ * <p>Bounded: a bucket left alone long enough to refill completely is forgotten (a fresh bucket is the same
+ * thing, so this changes nothing), and at most {@value #MAX_KEYS} buckets are kept (a Caffeine cache, O(1) per
+ * call). Past that bound a bucket Caffeine evicts comes back full, which only favours its key; the keys are
+ * authenticated names (credentials, principals), so no unauthenticated client can grow the map. Thread-safe;
+ * each key is updated atomically.
  */
 public final class TokenBuckets {
-    private static final int MAX_KEYS = 10_000;
+    /** Most buckets kept at once. */
+    static final int MAX_KEYS = 10_000;
 
     private final double burst;
     private final double perSecond;
     private final LongSupplier nanoClock;
-    private final Map<String, Bucket> buckets = new HashMap<>();
+    private final Cache<String, Bucket> buckets;
 
     public TokenBuckets(double burst, double perSecond, LongSupplier nanoClock) {
         if (burst < 1 || !(perSecond > 0)) {
@@ -23,6 +30,10 @@ public final class TokenBuckets {
         this.burst = burst;
         this.perSecond = perSecond;
         this.nanoClock = nanoClock;
+        Duration refill = Duration.ofNanos((long) Math.ceil(burst / perSecond * 1e9));
+        // Maintenance runs on the calling thread (a few entries per call): no pool of its own.
+        this.buckets = Caffeine.newBuilder().maximumSize(MAX_KEYS).expireAfterAccess(refill)
+                .ticker(nanoClock::getAsLong).executor(Runnable::run).build();
     }
 
     /**
@@ -30,33 +41,38 @@ public final class TokenBuckets {
      *
      * @return 0 when taken, else how many milliseconds until a token is available (at least 1)
      */
-    public synchronized long take(String key) {
+    public long take(String key) {
         long now = nanoClock.getAsLong();
-        Bucket b = buckets.get(key);
-        if (b == null) {
-            if (buckets.size() >= MAX_KEYS) {
-                buckets.values().removeIf(x -> x.tokens + (now - x.at) / 1e9 * perSecond >= burst);
+        long[] wait = new long[1];
+        buckets.asMap().compute(key, (k, b) -> {
+            Bucket x = b == null ? new Bucket(burst, now) : b;
+            x.tokens = Math.min(burst, x.tokens + (now - x.at) / 1e9 * perSecond);
+            x.at = now;
+            if (x.tokens >= 1) {
+                x.tokens -= 1;
+            } else {
+                wait[0] = Math.max(1, (long) Math.ceil((1 - x.tokens) / perSecond * 1000));
             }
-            b = new Bucket(burst, now);
-            buckets.put(key, b);
-        }
-        b.tokens = Math.min(burst, b.tokens + (now - b.at) / 1e9 * perSecond);
-        b.at = now;
-        if (b.tokens >= 1) {
-            b.tokens -= 1;
-            return 0;
-        }
-        return Math.max(1, (long) Math.ceil((1 - b.tokens) / perSecond * 1000));
+            return x;
+        });
+        return wait[0];
     }
 
     /** Puts back a token taken for {@code key} (the action it paid for did not happen). */
-    public synchronized void giveBack(String key) {
-        Bucket b = buckets.get(key);
-        if (b != null) {
+    public void giveBack(String key) {
+        buckets.asMap().computeIfPresent(key, (k, b) -> {
             b.tokens = Math.min(burst, b.tokens + 1);
-        }
+            return b;
+        });
     }
 
+    /** Returns how many buckets are kept, after pending evictions. */
+    long kept() {
+        buckets.cleanUp();
+        return buckets.estimatedSize();
+    }
+
+    /** Mutated only inside the cache's per-key compute. */
     private static final class Bucket {
         double tokens;
         long at;

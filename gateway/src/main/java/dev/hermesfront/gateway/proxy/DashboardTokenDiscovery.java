@@ -56,7 +56,8 @@ final class DashboardTokenDiscovery implements InnerCredential {
         if (now - last < MIN_INTERVAL_NANOS || !lastFetch.compareAndSet(last, now) || !fetching.compareAndSet(false, true)) {
             return;
         }
-        HttpRequest req = HttpRequest.newBuilder(page).timeout(Duration.ofSeconds(10)).GET().build();
+        // HTTP/1.1 only: the JDK client's h2c upgrade offer gets a 400 from uvicorn.
+        HttpRequest req = HttpRequest.newBuilder(page).version(HttpClient.Version.HTTP_1_1).timeout(Duration.ofSeconds(10)).GET().build();
         client.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((resp, err) -> {
             fetching.set(false);
             if (err != null) {

@@ -2,6 +2,18 @@ package dev.hermesfront.gateway.proxy;
 
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.http.CredentialCarriers;
+import dev.hermesfront.gateway.http.ChunkedBodyHandler;
+import dev.hermesfront.gateway.http.ErrorResponses;
+import io.undertow.io.IoCallback;
+import io.undertow.io.Receiver;
+import io.undertow.io.Sender;
+import io.undertow.server.Connectors;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.server.protocol.http.HttpContinue;
+import io.undertow.util.ImmediatePooledByteBuffer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.xnio.IoUtils;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -26,9 +38,13 @@ import java.util.Optional;
  * credential: {@code Authorization: Bearer KEY} for the API server, {@code X-Hermes-Session-Token} (and
  * {@code ?token=} on sockets) for the dashboard. {@code Origin} is dropped for the API server (CORS is
  * done at the front) and replaced by the dashboard's own origin for the dashboard. The ProxyHandler
- * rewrites {@code Host} to the upstream's address and sets {@code X-Forwarded-*}.
+ * rewrites {@code Host} to the upstream's address and sets {@code X-Forwarded-*}. A chunked request
+ * body is read in full and checked before the upstream is asked ({@link #bufferThenProxy}). Dashboard
+ * requests go without {@code Accept-Encoding}, and the token in its pages is replaced
+ * ({@link HtmlTokenScrubber}).
  */
 public final class ProxyRequestHandler implements HttpHandler {
+    private static final System.Logger LOG = System.getLogger(ProxyRequestHandler.class.getName());
     private static final HttpString X_REAL_IP = new HttpString("X-Real-IP");
     private static final HttpString KEEP_ALIVE = new HttpString("Keep-Alive");
     private static final HttpString PROXY_CONNECTION = new HttpString("Proxy-Connection");
@@ -66,6 +82,7 @@ public final class ProxyRequestHandler implements HttpHandler {
     public void handleRequest(HttpServerExchange ex) throws Exception {
         HeaderMap h = ex.getRequestHeaders();
         boolean upgrade = isWebSocketUpgrade(h);
+        boolean chunkedBody = h.contains(Headers.TRANSFER_ENCODING) && !ex.isRequestComplete() && !upgrade;
         if (connectionTokens(h).contains("close")) {
             // Undertow only recognises an exact "Connection: close"; honour it inside a list too, before it is stripped.
             ex.setPersistent(false);
@@ -104,13 +121,89 @@ public final class ProxyRequestHandler implements HttpHandler {
                 }
                 return factory.create();
             });
+            // The page is rewritten to hide the token (HtmlTokenScrubber); a compressed page could not be.
+            h.remove(Headers.ACCEPT_ENCODING);
         }
         ex.setQueryString(rewriteToken(ex.getQueryString(), token));
         // The route matched a prefix; the upstream gets the full original path, so undo the PathHandler's split.
         ex.setRelativePath(ex.getRequestPath());
         ex.setResolvedPath("");
-        new UpstreamExchange(ex, config, kind, label, events).install();
+        UpstreamExchange state = new UpstreamExchange(ex, config, kind, label, events);
+        if (kind == UpstreamKind.DASHBOARD) {
+            // Added before the state's wrapper, so it runs after it, once the answer is known to be the upstream's.
+            ex.addResponseWrapper(HtmlTokenScrubber.wrapper(inner, state::relaying));
+        }
+        state.install();
+        if (chunkedBody) {
+            bufferThenProxy(ex, state);
+            return;
+        }
         proxy.handleRequest(ex);
+    }
+
+    /**
+     * Reads a chunked request body in full (bounded by the body limit) before the upstream hears of the
+     * request, then forwards it with a {@code Content-Length}: a malformed body ({@link ChunkedBodyHandler})
+     * gets our 400 and never reaches the upstream, not even as an aborted request (issue 11); re-framing
+     * also leaves the upstream no chunk syntax of ours to disagree with. Bodies with a Content-Length stream.
+     */
+    private void bufferThenProxy(HttpServerExchange ex, UpstreamExchange state) {
+        if (HttpContinue.requiresContinueResponse(ex)) {
+            // We answer the client's 100-continue ourselves; the upstream gets a complete request.
+            ex.getRequestHeaders().remove(Headers.EXPECT);
+            HttpContinue.sendContinueResponse(ex, new IoCallback() {
+                @Override
+                public void onComplete(HttpServerExchange e, Sender sender) {
+                    receive(e, state);
+                }
+
+                @Override
+                public void onException(HttpServerExchange e, Sender sender, IOException failure) {
+                    bodyFailed(e, state, failure);
+                }
+            });
+            return;
+        }
+        receive(ex, state);
+    }
+
+    private void receive(HttpServerExchange ex, UpstreamExchange state) {
+        ex.getRequestReceiver().receiveFullBytes((e, body) -> {
+            if (body.length > 0) {
+                Connectors.ungetRequestBytes(e, new ImmediatePooledByteBuffer(ByteBuffer.wrap(body)));
+            }
+            Connectors.resetRequestChannel(e);
+            e.getRequestHeaders().put(Headers.CONTENT_LENGTH, body.length);
+            try {
+                proxy.handleRequest(e);
+            } catch (Exception failure) {
+                throw new IllegalStateException(failure);
+            }
+        }, (e, failure) -> bodyFailed(e, state, failure));
+    }
+
+    private void bodyFailed(HttpServerExchange ex, UpstreamExchange state, IOException failure) {
+        ex.setPersistent(false);
+        if (ChunkedBodyHandler.isMalformedBody(failure) && state.answerInstead()) {
+            LOG.log(System.Logger.Level.DEBUG, "400 for {0} {1}: {2}", ex.getRequestMethod(), ex.getRequestPath(), failure.getMessage());
+            ErrorResponses.send(ex, 400, "invalid_body", failure.getMessage(), "invalid_request_error");
+        } else if (isTooLarge(failure) && state.answerInstead()) {
+            ErrorResponses.send(ex, 413, "body_too_large", "Request body too large (limit " + ex.getMaxEntitySize() + " bytes)",
+                    "invalid_request_error");
+        } else {
+            LOG.log(System.Logger.Level.DEBUG, "client connection failed during the request body of {0} {1}: {2}",
+                    ex.getRequestMethod(), ex.getRequestPath(), failure.toString());
+            IoUtils.safeClose(ex.getConnection());
+        }
+    }
+
+    private static boolean isTooLarge(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RequestTooBigException || t instanceof Receiver.RequestToLargeException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The same predicate as the access check ({@link CredentialCarriers#isWebSocketUpgrade}): one decision of what is a socket. */

@@ -2,9 +2,11 @@ package dev.hermesfront.gateway.proxy;
 
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.http.ErrorResponses;
+import dev.hermesfront.gateway.http.SecurityHeadersHandler;
 import io.undertow.client.ClientConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
+import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.WorkerUtils;
@@ -17,7 +19,9 @@ import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
 import org.xnio.channels.StreamSourceChannel;
 import org.xnio.conduits.AbstractStreamSinkConduit;
+import org.xnio.conduits.AbstractStreamSourceConduit;
 import org.xnio.conduits.StreamSinkConduit;
+import org.xnio.conduits.StreamSourceConduit;
 
 /**
  * The timeline of one proxied request: connect (bounded by the connect timeout), wait for response
@@ -47,6 +51,9 @@ final class UpstreamExchange {
     private boolean connected;
     private boolean responded;
     private boolean failed;
+    private boolean failureSeen;
+    private boolean streaming;
+    private volatile boolean clientBodyFailed;
     private volatile long lastWriteNanos;
 
     UpstreamExchange(HttpServerExchange exchange, UpstreamConfig config, UpstreamKind kind, String label, UpstreamEvents events) {
@@ -61,18 +68,48 @@ final class UpstreamExchange {
     void install() {
         exchange.putAttachment(KEY, this);
         exchange.addDefaultResponseListener(ex -> proxyFailed());
+        exchange.addRequestWrapper((factory, ex) -> new RequestWatch(factory.create()));
         exchange.addResponseWrapper((factory, ex) -> {
+            HeaderMap h = ex.getResponseHeaders();
             if (ex.getStatusCode() != 101) {
                 // The upstream's hop-by-hop headers describe its connection to us, not ours to the client.
-                HOP_BY_HOP_RESPONSE.forEach(ex.getResponseHeaders()::remove);
+                HOP_BY_HOP_RESPONSE.forEach(h::remove);
+            }
+            boolean upstreamAnswer = headersArrived(h);
+            if (upstreamAnswer) {
+                // Its product and version are the upstream's business (issue 17); the front sends no Server header.
+                h.remove(Headers.SERVER);
+                if (kind != UpstreamKind.API) {
+                    // The dashboard (and a peer) set their own header policy; CSP 'none' would break the dashboard's page.
+                    ex.putAttachment(SecurityHeadersHandler.LEAVE_ALONE, Boolean.TRUE);
+                }
             }
             StreamSinkConduit sink = factory.create();
-            return headersArrived() ? new IdleWatch(sink) : sink;
+            if (upstreamAnswer && ex.getStatusCode() != 101 && !h.contains(Headers.CONTENT_LENGTH)) {
+                // A streamed answer (SSE): its headers go out now, not with the first event, which may be minutes away.
+                flushHeadersSoon(sink);
+            }
+            return upstreamAnswer && !config.idleTimeout().isZero() ? new IdleWatch(sink) : sink;
         });
         exchange.addExchangeCompleteListener((ex, next) -> {
             cancelTimer();
             next.proceed();
         });
+    }
+
+    /** Returns true while the response being sent is the upstream's (not one of our errors). */
+    synchronized boolean relaying() {
+        return responded && !failed;
+    }
+
+    /** Claims the answer for the front itself (before the upstream was asked); false when already answered. */
+    synchronized boolean answerInstead() {
+        if (responded || failed) {
+            return false;
+        }
+        failed = true;
+        cancelTimer();
+        return true;
     }
 
     /** Called when the proxy client starts connecting. */
@@ -98,18 +135,84 @@ final class UpstreamExchange {
         return !failed;
     }
 
-    private synchronized boolean headersArrived() {
+    /** Notes that the upstream's response headers are being relayed; returns false when we answered instead. */
+    private synchronized boolean headersArrived(HeaderMap h) {
         if (failed) {
             return false;
         }
         responded = true;
+        String type = h.getFirst(Headers.CONTENT_TYPE);
+        streaming = type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
         cancelTimer();
         events.responded();
         lastWriteNanos = System.nanoTime();
         if (!config.idleTimeout().isZero()) {
             arm(config.idleTimeout(), "idle");
         }
-        return !config.idleTimeout().isZero();
+        return true;
+    }
+
+    /** Writes the response headers on the next turn of the IO thread, unless the body already did. */
+    private void flushHeadersSoon(StreamSinkConduit sink) {
+        exchange.getIoThread().execute(() -> {
+            if (exchange.isResponseComplete() || !exchange.getConnection().isOpen()) {
+                return;
+            }
+            try {
+                sink.flush();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "client connection failed while sending headers of {0} {1}: {2}",
+                        exchange.getRequestMethod(), exchange.getRequestPath(), e.toString());
+                IoUtils.safeClose(exchange.getConnection());
+            }
+        });
+    }
+
+    /**
+     * Takes the place of the ProxyHandler's failure path (see {@link UpstreamConnection}): expected endings
+     * (client gone, client's body failed, upstream closing after a complete answer) are one DEBUG line, or
+     * INFO when a client leaving cut a stream short (the upstream then stops the agent's turn); an upstream
+     * that fails mid-answer is one WARN line; before any answer, our 502 via {@link #proxyFailed}.
+     */
+    void failed(IOException cause) {
+        ClientConnection c;
+        synchronized (this) {
+            if (failed || failureSeen) {
+                return;
+            }
+            failureSeen = true;
+            c = connection;
+        }
+        IoUtils.safeClose(c);
+        String what = exchange.getRequestMethod() + " " + exchange.getRequestPath();
+        if (clientBodyFailed) {
+            LOG.log(System.Logger.Level.DEBUG, "client connection failed during the request body of {0}; the {1} request was aborted",
+                    what, label);
+            IoUtils.safeClose(exchange.getConnection());
+            return;
+        }
+        if (!exchange.getConnection().isOpen()) {
+            if (responded && streaming) {
+                LOG.log(System.Logger.Level.INFO, "client left {0} mid-stream; closed the {1} stream, which ends its turn early",
+                        what, label);
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, "client left {0} before the {1} answered in full", what, label);
+            }
+            return;
+        }
+        if (exchange.isResponseComplete()) {
+            LOG.log(System.Logger.Level.DEBUG, "{0} closed the connection after its answer to {1}", label, what);
+            return;
+        }
+        if (exchange.isResponseStarted()) {
+            LOG.log(System.Logger.Level.WARNING, "{0} at {1} broke off its answer to {2} ({3}); closing the client connection",
+                    label, config.uri(), what, cause.toString());
+            IoUtils.safeClose(exchange.getConnection());
+            return;
+        }
+        // Nothing sent yet: as the ProxyHandler would, end with 503, which proxyFailed turns into our 502.
+        exchange.setStatusCode(503);
+        exchange.endExchange();
     }
 
     /** Default response listener: ProxyHandler ended the exchange without an upstream response (503/500). */
@@ -120,6 +223,12 @@ final class UpstreamExchange {
             }
             failed = true;
             cancelTimer();
+        }
+        if (clientBodyFailed || !exchange.getConnection().isOpen()) {
+            LOG.log(System.Logger.Level.DEBUG, "client connection failed during {0} {1}; nothing to answer",
+                    exchange.getRequestMethod(), exchange.getRequestPath());
+            IoUtils.safeClose(exchange.getConnection());
+            return false;
         }
         String what = connected ? "closed the connection before answering" : "is not reachable";
         LOG.log(System.Logger.Level.WARNING, "{0} at {1} {2} ({3} {4})", label, config.uri(), what,
@@ -201,6 +310,53 @@ final class UpstreamExchange {
     private void wrote(long n) {
         if (n > 0) {
             lastWriteNanos = System.nanoTime();
+        }
+    }
+
+    /** Notes a failure reading the client's request body, so the failure it causes upstream is told apart. */
+    private final class RequestWatch extends AbstractStreamSourceConduit<StreamSourceConduit> {
+        RequestWatch(StreamSourceConduit next) {
+            super(next);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            try {
+                return next.read(dst);
+            } catch (IOException e) {
+                clientBodyFailed = true;
+                throw e;
+            }
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
+            try {
+                return next.read(dsts, offs, len);
+            } catch (IOException e) {
+                clientBodyFailed = true;
+                throw e;
+            }
+        }
+
+        @Override
+        public long transferTo(long position, long count, java.nio.channels.FileChannel target) throws IOException {
+            try {
+                return next.transferTo(position, count, target);
+            } catch (IOException e) {
+                clientBodyFailed = true;
+                throw e;
+            }
+        }
+
+        @Override
+        public long transferTo(long count, ByteBuffer throughBuffer, org.xnio.channels.StreamSinkChannel target) throws IOException {
+            try {
+                return next.transferTo(count, throughBuffer, target);
+            } catch (IOException e) {
+                clientBodyFailed = true;
+                throw e;
+            }
         }
     }
 

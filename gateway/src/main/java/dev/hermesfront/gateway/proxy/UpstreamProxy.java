@@ -1,6 +1,7 @@
 package dev.hermesfront.gateway.proxy;
 
 import dev.hermesfront.gateway.config.UpstreamConfig;
+import dev.hermesfront.gateway.policy.TokenBuckets;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.ResponseCodeHandler;
 import io.undertow.server.handlers.proxy.ProxyHandler;
@@ -21,6 +22,27 @@ public final class UpstreamProxy {
     public static HttpHandler api(UpstreamConfig config) {
         InnerCredential key = InnerCredential.fixed(config.credential().orElseThrow());
         return new ProxyRequestHandler(UpstreamKind.API, config, key, proxy(config));
+    }
+
+    /** Default burst of unauthenticated {@code /health} requests per client address. */
+    public static final int HEALTH_BURST = 20;
+    /** Default sustained rate of unauthenticated {@code /health} requests per client address, per second. */
+    public static final double HEALTH_PER_SECOND = 5.0;
+
+    /**
+     * Returns the handler for the API server's public {@code /health} and {@code /v1/health}: forwarded
+     * without any credential (the route needs none, and an unauthenticated caller must never have the
+     * inner key sent on its behalf), rate limited per client address ({@link #HEALTH_BURST},
+     * {@link #HEALTH_PER_SECOND}).
+     */
+    public static HttpHandler apiHealth(UpstreamConfig config) {
+        return apiHealth(config, HEALTH_BURST, HEALTH_PER_SECOND);
+    }
+
+    /** Returns the public health handler with its own per-address limit ({@code burst} requests, {@code perSecond}). */
+    public static HttpHandler apiHealth(UpstreamConfig config, int burst, double perSecond) {
+        TokenBuckets perAddress = new TokenBuckets(burst, perSecond, System::nanoTime);
+        return new AddressRateLimitHandler(perAddress, new ProxyRequestHandler(UpstreamKind.API, config, Optional::empty, proxy(config)));
     }
 
     /**

@@ -13,7 +13,8 @@ import org.xnio.IoUtils;
 
 /**
  * A {@link ProxyClient} for one loopback upstream: Undertow's pooled {@link LoadBalancingProxyClient}
- * with a single host, plus the connect timeout and failure bookkeeping of {@link UpstreamExchange}.
+ * with a single host, plus the connect timeout and failure bookkeeping of {@link UpstreamExchange}; the
+ * connection handed to the ProxyHandler reports its failures there ({@link UpstreamConnection}).
  * WebSocket upgrades get a connection of their own (it is consumed by the upgrade). Idle pooled
  * connections are dropped after 30 s, below aiohttp's 75 s keep-alive, so a request is never sent on a
  * connection the server already closed (rest-surface.md §6.6).
@@ -53,7 +54,8 @@ final class UpstreamProxyClient implements ProxyClient {
             @Override
             public void completed(HttpServerExchange ex, ProxyConnection result) {
                 if (state.connected(result.getConnection())) {
-                    callback.completed(ex, result);
+                    callback.completed(ex, new ProxyConnection(new UpstreamConnection(result.getConnection(), state),
+                            result.getTargetPath()));
                 } else {
                     IoUtils.safeClose(result.getConnection());
                 }

@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway.routes;
 
+import dev.hermesfront.gateway.config.SecuritySettings;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.policy.Gate;
@@ -9,7 +10,8 @@ import io.undertow.server.handlers.PathHandler;
 
 /**
  * The API server's surface (rest-surface.md §1, §6.1): {@code /health} and {@code /v1/health} public,
- * {@code /health/detailed}, {@code /v1/*}, {@code /api/jobs*} and {@code /api/sessions*} for authenticated
+ * {@code /health/detailed}, {@code /v1/*}, {@code /api/jobs*}, {@code /api/sessions*} and the per-profile
+ * {@code /p/PROFILE/*} for authenticated
  * callers only, with the inner key injected on the loopback hop. On a coordinator, {@code X-Hermes-Peer}
  * sends any of them to that peer instead ({@link PeerSelector}).
  */
@@ -17,9 +19,10 @@ public final class ApiRoutes implements Routes {
     private final HttpHandler publicApi;
     private final HttpHandler authedApi;
 
-    public ApiRoutes(UpstreamConfig api, Gate gate, boolean basicOffered, PeerSelector peers) {
+    public ApiRoutes(UpstreamConfig api, SecuritySettings limits, Gate gate, boolean basicOffered, PeerSelector peers) {
         HttpHandler proxy = UpstreamProxy.api(api);
-        this.publicApi = peers.wrap(proxy);
+        // Public health goes without the inner key and is rate limited per address (issue 11).
+        this.publicApi = peers.wrap(UpstreamProxy.apiHealth(api, limits.healthBurst(), limits.healthPerSecond()));
         this.authedApi = peers.wrap(new AccessHandler(gate, basicOffered, proxy));
     }
 
@@ -30,6 +33,7 @@ public final class ApiRoutes implements Routes {
                 .addExactPath("/health/detailed", authedApi)
                 .addPrefixPath("/v1", authedApi)
                 .addPrefixPath("/api/jobs", authedApi)
-                .addPrefixPath("/api/sessions", authedApi);
+                .addPrefixPath("/api/sessions", authedApi)
+                .addPrefixPath("/p", authedApi);
     }
 }

@@ -8,7 +8,6 @@ import dev.hermesfront.gateway.peers.PeerRouteHandler;
 import dev.hermesfront.gateway.peers.PeersStatusHandler;
 import dev.hermesfront.gateway.policy.Gate;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.server.handlers.PathHandler;
 
 /**
@@ -27,7 +26,8 @@ public final class PeerRoutes implements Routes {
         this.toPeer = new AccessHandler(gate, basicOffered, new PeerRouteHandler(peers));
         this.tuiHandshake = tuiHandshake;
         this.status = new AccessHandler(gate, basicOffered, new PeersStatusHandler(peers));
-        this.fanOut = new AccessHandler(gate, basicOffered, new BlockingHandler(new FanOutHandler(peers)));
+        // Fan-out never blocks: it reads, calls peers and writes asynchronously, so it stays on the IO thread.
+        this.fanOut = new AccessHandler(gate, basicOffered, new FanOutHandler(peers));
     }
 
     /** Returns the selector that sends {@code X-Hermes-Peer} requests to their peer. */

@@ -17,7 +17,8 @@ public final class CloseCodes {
     static final int OVERLOADED = 1013;
     /** Missing or wrong token. */
     static final int UNAUTHORIZED = 4401;
-    /** A share link was revoked, or {@code ?agent=ID} names an agent of another credential. */
+    /** The credential no longer allows this connection (narrowed by a reload), a share link was revoked, or
+     * {@code ?agent=ID} names an agent of another credential. */
     public static final int FORBIDDEN = 4403;
     /** {@code /peers/NAME/api/ws} names no peer this coordinator can relay to. */
     static final int UNKNOWN_PEER = 4404;

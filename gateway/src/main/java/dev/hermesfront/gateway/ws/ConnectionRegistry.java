@@ -1,5 +1,7 @@
 package dev.hermesfront.gateway.ws;
 
+import dev.hermesfront.gateway.policy.Identity;
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +43,25 @@ public final class ConnectionRegistry {
     /** Returns the number of attached clients. */
     public int size() {
         return live.size();
+    }
+
+    /**
+     * Closes at once every client for which {@code verdict} returns a close reason (a reload removed or narrowed
+     * its credential: 4401 / 4403); a client whose credential was removed has its agent stopped, not parked.
+     *
+     * @return the identities closed
+     */
+    public java.util.List<Identity> revoke(java.util.function.Function<Identity, CloseReason> verdict) {
+        java.util.List<Identity> closed = new java.util.ArrayList<>();
+        for (TuiEndpoint e : live.values()) {
+            Identity who = e.identity();
+            CloseReason r = who == null ? null : verdict.apply(who);
+            if (r != null) {
+                e.revoke(r);
+                closed.add(who);
+            }
+        }
+        return closed;
     }
 
     /** Asks every client to close with 1001 after its queued frames. */

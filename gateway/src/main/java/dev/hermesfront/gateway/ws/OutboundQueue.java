@@ -87,6 +87,7 @@ final class OutboundQueue implements ClientSink, SendHandler {
     private final MemoryBudget.Account account;
     private final ScheduledExecutorService timers;
     private final LongSupplier nanoClock;
+    private final ChannelMetrics metrics;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
     private final ArrayDeque<String> queue = new ArrayDeque<>();
@@ -105,10 +106,12 @@ final class OutboundQueue implements ClientSink, SendHandler {
 
     /**
      * @param account this client's share of the gateway's memory budget
-     * @param timers  runs the stall check while a paced link waits for "writable again"
+     * @param timers  runs the stall check while a paced link waits for "writable again" (null: none, tests)
+     * @param metrics hears of frames handed to the socket and of agents paced by this client
      */
     OutboundQueue(Wire wire, long highWater, long limit, Duration stall, MemoryBudget.Account account, ScheduledExecutorService timers,
-                  LongSupplier nanoClock) {
+                  LongSupplier nanoClock, ChannelMetrics metrics) {
+        this.metrics = metrics;
         this.wire = wire;
         this.stall = stall;
         this.highWater = highWater;
@@ -184,6 +187,9 @@ final class OutboundQueue implements ClientSink, SendHandler {
         long nanos = timeout.toNanos();
         lock.lock();
         try {
+            if (queuedChars > highWater && !closed && closeAfterDrain == null) {
+                metrics.paced();
+            }
             while (queuedChars > highWater && !closed && closeAfterDrain == null) {
                 if (nanos <= 0) {
                     break;
@@ -213,6 +219,7 @@ final class OutboundQueue implements ClientSink, SendHandler {
             if (closed || queuedChars <= highWater) {
                 return true;
             }
+            metrics.paced();
             writable.add(callback);
             if (stallCheck == null && timers != null) {
                 long left = Math.max(0, stall.toNanos() - (nanoClock.getAsLong() - aboveSince));
@@ -366,6 +373,7 @@ final class OutboundQueue implements ClientSink, SendHandler {
             }
             // Writable again: a paced link asks for its next frame now (the callback never blocks).
             run.forEach(Runnable::run);
+            metrics.frameOut(next.length());
             try {
                 wire.sendText(next, this);
             } finally {

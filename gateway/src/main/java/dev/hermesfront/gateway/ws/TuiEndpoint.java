@@ -9,6 +9,7 @@ import dev.hermesfront.bridge.hub.MemberSpec;
 import dev.hermesfront.bridge.hub.Owner;
 import dev.hermesfront.bridge.hub.ReadyAnnouncer;
 import dev.hermesfront.bridge.hub.Role;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.policy.Decision;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
@@ -97,9 +98,10 @@ public final class TuiEndpoint extends Endpoint {
 
     @Override
     public void onOpen(Session session, EndpointConfig endpointConfig) {
+        ch.metrics().connected();
         session.setMaxIdleTimeout(0);
-        session.setMaxTextMessageBufferSize(ch.config().maxMessageBytes());
-        session.setMaxBinaryMessageBufferSize(ch.config().maxMessageBytes());
+        session.setMaxTextMessageBufferSize(ch.config().limits().maxMessageBytes());
+        session.setMaxBinaryMessageBufferSize(ch.config().limits().maxMessageBytes());
         peer = peerAddress(session);
         Optional<Caller> c = authenticate(session);
         if (c.isEmpty()) {
@@ -113,8 +115,8 @@ public final class TuiEndpoint extends Endpoint {
         if (launcher.isEmpty()) {
             return;
         }
-        OutboundQueue out = new OutboundQueue(OutboundQueue.Wire.of(session), ch.config().outboundHighWater(), ch.config().outboundLimit(),
-                ch.config().tui().clientStall(), ch.agents().budget().open(), ch.timers(), System::nanoTime);
+        OutboundQueue out = new OutboundQueue(OutboundQueue.Wire.of(session), ch.config().limits().outboundHighWater(), ch.config().limits().outboundLimit(),
+                ch.config().tui().clientStall(), ch.agents().budget().open(), ch.timers(), System::nanoTime, ch.metrics());
         Member m = attach(session, out, launcher.get());
         if (m == null) {
             out.closed();
@@ -186,8 +188,9 @@ public final class TuiEndpoint extends Endpoint {
         if (back.isPresent()) {
             Member m = back.get().reattach(new MemberSpec(c.who().name(), Role.OWNER, null, announce), out, conn);
             if (m != null) {
-                LOG.log(System.Logger.Level.INFO, "client {0} re-attached to parked agent {1} ({2})", session.getId(), m.hub().id(),
+                LOG.log(System.Logger.Level.DEBUG, "client {0} re-attached to parked agent {1} ({2})", session.getId(), m.hub().id(),
                         m.hub().agent().describe());
+                ch.metrics().attached(true);
                 audit("reattached", m.hub(), Role.OWNER);
                 m.sendAfterReady(ch.agents().takeNotices(c.principal()));
                 return m;
@@ -215,8 +218,9 @@ public final class TuiEndpoint extends Endpoint {
             close(session, CloseCodes.UNKNOWN_AGENT, "no such agent: it may have stopped");
             return null;
         }
-        LOG.log(System.Logger.Level.INFO, "client {0} joined agent {1} as {2}", session.getId(), id, m.role().label());
+        LOG.log(System.Logger.Level.DEBUG, "client {0} joined agent {1} as {2}", session.getId(), id, m.role().label());
         auditJoin(c, id, "allowed", null);
+        ch.metrics().attached(true);
         audit("joined", hub, m.role());
         if (!c.share()) {
             m.sendAfterReady(ch.agents().takeNotices(c.principal()));
@@ -229,6 +233,11 @@ public final class TuiEndpoint extends Endpoint {
         AdmissionControl.Verdict v = ch.admission().tryStart(credential, c.principal());
         if (v != AdmissionControl.Verdict.OK) {
             LOG.log(System.Logger.Level.WARNING, "refused a new agent for {0}: {1}", c.principal(), v);
+            ch.metrics().agentRefused(switch (v) {
+                case SPAWN_RATE -> "spawn_rate";
+                case CREDENTIAL_CAP -> "credential_cap";
+                default -> "max_agents";
+            });
             close(session, CloseCodes.OVERLOADED, switch (v) {
                 case SPAWN_RATE -> "too many new agents for this credential; retry in a few seconds";
                 case CREDENTIAL_CAP -> "this credential has as many agents as it may; close one first";
@@ -243,12 +252,14 @@ public final class TuiEndpoint extends Endpoint {
             hub.link(link, () -> ch.admission().release(credential));
         } catch (IOException | RuntimeException e) {
             ch.admission().release(credential);
+            ch.metrics().agentRefused("start_failed");
             m.leave(List.of(), false);
             LOG.log(System.Logger.Level.WARNING, "agent failed to start: {0}", e.getMessage());
             close(session, CloseCodes.AGENT_FAILURE, "agent failed to start");
             return null;
         }
-        LOG.log(System.Logger.Level.INFO, "client {0} attached to {1} (agent {2})", session.getId(), hub.agent().describe(), hub.id());
+        LOG.log(System.Logger.Level.DEBUG, "client {0} attached to {1} (agent {2})", session.getId(), hub.agent().describe(), hub.id());
+        ch.metrics().attached(false);
         audit("accepted", hub, Role.OWNER);
         m.sendAfterReady(ch.agents().takeNotices(c.principal()));
         return m;
@@ -327,9 +338,11 @@ public final class TuiEndpoint extends Endpoint {
     }
 
     private void onText(String text) {
+        ch.metrics().frameIn(text.length());
+        ch.metrics().frameIn(text.length());
         // Undertow checks its buffer limit only at buffer boundaries; this makes the bound exact.
-        if ((long) text.length() * 3 > ch.config().maxMessageBytes() && utf8Length(text) > ch.config().maxMessageBytes()) {
-            outbound.closeAfterDrain(reason(CloseCodes.TOO_BIG, "message over " + ch.config().maxMessageBytes() + " bytes"));
+        if ((long) text.length() * 3 > ch.config().limits().maxMessageBytes() && utf8Length(text) > ch.config().limits().maxMessageBytes()) {
+            outbound.closeAfterDrain(reason(CloseCodes.TOO_BIG, "message over " + ch.config().limits().maxMessageBytes() + " bytes"));
             return;
         }
         Decoded d = ch.codec().decode(text);
@@ -427,6 +440,7 @@ public final class TuiEndpoint extends Endpoint {
 
     @Override
     public void onClose(Session session, CloseReason closeReason) {
+        ch.metrics().closed(closeReason.getCloseCode().getCode());
         closeCode = closeReason.getCloseCode().getCode();
         if (state.getAndSet(CLOSED) == OPEN) {
             leave(session);
@@ -447,7 +461,7 @@ public final class TuiEndpoint extends Endpoint {
         }
         int code = closeCode;
         Member.Left left = m.leave(unsent, !agentFailed && !ch.registry().shuttingDown());
-        LOG.log(System.Logger.Level.INFO, "client {0} left ({1,number,#}); agent {2} {3}", session.getId(), code, m.hub().id(),
+        LOG.log(System.Logger.Level.DEBUG, "client {0} left ({1,number,#}); agent {2} {3}", session.getId(), code, m.hub().id(),
                 switch (left) {
                     case PARKED -> "parked";
                     case STOPPED -> "stopped";
@@ -458,6 +472,26 @@ public final class TuiEndpoint extends Endpoint {
     @Override
     public void onError(Session session, Throwable thr) {
         LOG.log(System.Logger.Level.DEBUG, "client {0}: {1}", session.getId(), thr.toString());
+    }
+
+    /** Returns who this connection authenticated as, or null before that. */
+    Identity identity() {
+        Caller c = caller;
+        return c == null ? null : c.who();
+    }
+
+    /**
+     * Closes the connection now because a reload removed (4401: its agent is stopped) or narrowed (4403: its
+     * agent is parked for the narrower credential to take back) its credential.
+     */
+    void revoke(CloseReason reason) {
+        if (reason.getCloseCode().getCode() == CloseCodes.UNAUTHORIZED) {
+            agentFailed = true;
+        }
+        OutboundQueue out = outbound;
+        if (out != null) {
+            out.abort(reason);
+        }
     }
 
     /** Closes the connection for gateway shutdown (1001) after queued frames. */

@@ -3,11 +3,11 @@ package dev.hermesfront.gateway.ws;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.hub.AgentRegistry;
-import dev.hermesfront.gateway.GatewayConfig;
 import dev.hermesfront.gateway.agents.HubSettings;
 import dev.hermesfront.gateway.http.CredentialCarriers;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Guardrails;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,10 +18,15 @@ public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configur
 
     public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, ObjectMapper mapper, AgentLauncher launcher,
                                    ConnectionRegistry registry, AgentRegistry agents, HubSettings hub, ScheduledExecutorService timers,
-                                   Guardrails guard, Gate gate, PeerLaunchers peers) {
+                                   Guardrails guard, Gate gate, PeerLaunchers peers, ChannelMetrics metrics) {
         AdmissionControl admission = new AdmissionControl(config.tui().maxAgents(), hub.agentsPerCredential(config.tui().maxAgents()),
                 config.tui().spawnBurst(), config.tui().spawnPerSecond(), System::nanoTime);
-        this.channel = new TuiChannel(config, codec, mapper, launcher, registry, agents, admission, timers, guard, gate, peers);
+        this.channel = new TuiChannel(config, codec, mapper, launcher, registry, agents, admission, timers, guard, gate, peers, metrics);
+    }
+
+    /** Returns agents alive (running or parked), for metrics. */
+    public int agents() {
+        return channel.admission().agents();
     }
 
     @Override

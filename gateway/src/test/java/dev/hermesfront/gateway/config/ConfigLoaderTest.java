@@ -48,15 +48,15 @@ class ConfigLoaderTest {
         Path f = yaml("listen: 127.0.0.1:9300\napi:\n  key: sk-from-yaml-0123456789\ntimeouts:\n  idle: PT3M\n");
         ConfigLoader.Loaded l = load(Map.of("config", List.of(f.toString()), "listen", List.of("127.0.0.1:9400")),
                 Map.of("HERMES_FRONT_LISTEN", "127.0.0.1:9500", "HERMES_FRONT_IDLE_TIMEOUT", "PT4M"));
-        assertEquals(9400, l.gateway().listen().getPort());
+        assertEquals(9400, l.gateway().listen().address().getPort());
         assertEquals("flag --listen", source(l, "listen"));
-        assertEquals(Duration.ofMinutes(4), l.gateway().api().orElseThrow().idleTimeout());
+        assertEquals(Duration.ofMinutes(4), l.gateway().upstreams().api().orElseThrow().idleTimeout());
         assertEquals("env HERMES_FRONT_IDLE_TIMEOUT", source(l, "timeouts.idle"));
-        assertEquals("sk-from-yaml-0123456789", l.gateway().api().orElseThrow().credential().orElseThrow().reveal());
+        assertEquals("sk-from-yaml-0123456789", l.gateway().upstreams().api().orElseThrow().credential().orElseThrow().reveal());
         assertTrue(source(l, "api.key").startsWith("file " + f), source(l, "api.key"));
-        assertEquals("http://127.0.0.1:8700", l.gateway().api().orElseThrow().uri().toString(), "port from .env");
+        assertEquals("http://127.0.0.1:8700", l.gateway().upstreams().api().orElseThrow().uri().toString(), "port from .env");
         assertTrue(source(l, "api.upstream").contains(".env"));
-        assertEquals(Duration.ofMinutes(30), l.gateway().api().orElseThrow().responseTimeout());
+        assertEquals(Duration.ofMinutes(30), l.gateway().upstreams().api().orElseThrow().responseTimeout());
         assertEquals("default", source(l, "timeouts.response"));
     }
 
@@ -65,10 +65,10 @@ class ConfigLoaderTest {
         Path hermesHome = home.resolve("profiles/work");
         dotEnv(hermesHome, "API_SERVER_KEY=sk-profile-key-0123456789\n");
         ConfigLoader.Loaded fromFile = load(Map.of(), Map.of("HERMES_HOME", hermesHome.toString()));
-        assertEquals("sk-profile-key-0123456789", fromFile.gateway().api().orElseThrow().credential().orElseThrow().reveal());
+        assertEquals("sk-profile-key-0123456789", fromFile.gateway().upstreams().api().orElseThrow().credential().orElseThrow().reveal());
         assertEquals(".env " + hermesHome.resolve(".env") + " (API_SERVER_KEY)", source(fromFile, "api.key"));
         ConfigLoader.Loaded fromEnv = load(Map.of(), Map.of("HERMES_HOME", hermesHome.toString(), "API_SERVER_KEY", "sk-env-key-0123456789"));
-        assertEquals("sk-env-key-0123456789", fromEnv.gateway().api().orElseThrow().credential().orElseThrow().reveal());
+        assertEquals("sk-env-key-0123456789", fromEnv.gateway().upstreams().api().orElseThrow().credential().orElseThrow().reveal());
         assertTrue(fromEnv.notes().stream().anyMatch(n -> n.contains("differs")), fromEnv.notes().toString());
     }
 
@@ -77,33 +77,33 @@ class ConfigLoaderTest {
         dotEnv(home.resolve(".hermes"), "API_SERVER_KEY=sk-in-default-home-0123456789\n");
         Path elsewhere = home.resolve("elsewhere");
         ConfigLoader.Loaded l = load(Map.of(), Map.of("HERMES_HOME", elsewhere.toString()));
-        assertTrue(l.gateway().api().isEmpty(), "no key where Hermes looks: REST proxy off");
+        assertTrue(l.gateway().upstreams().api().isEmpty(), "no key where Hermes looks: REST proxy off");
         assertTrue(l.notes().stream().anyMatch(n -> n.contains("31144")), l.notes().toString());
     }
 
     @Test
     void turnsTheRestProxyOffWithoutAKeyUnlessAnUpstreamIsNamed() {
         ConfigLoader.Loaded l = load(Map.of(), Map.of());
-        assertTrue(l.gateway().api().isEmpty());
+        assertTrue(l.gateway().upstreams().api().isEmpty());
         assertEquals("off", value(l, "api.upstream"));
         ConfigException e = assertThrows(ConfigException.class,
                 () -> load(Map.of("api.upstream", List.of("http://127.0.0.1:8642")), Map.of()));
         assertTrue(e.getMessage().contains("api.key"), e.getMessage());
         ConfigLoader.Loaded off = load(Map.of("api.upstream", List.of("off")), Map.of("API_SERVER_KEY", "sk-0123456789abcdef"));
-        assertTrue(off.gateway().api().isEmpty());
+        assertTrue(off.gateway().upstreams().api().isEmpty());
     }
 
     @Test
     void demoProxiesOnlyWhenAskedTo() {
         ConfigLoader.Loaded demo = ConfigLoader.load(new ConfigLoader.Input(Map.of(), Map.of("API_SERVER_KEY", "sk-0123456789abcdef"),
                 home, false, false, () -> "t"));
-        assertTrue(demo.gateway().api().isEmpty());
+        assertTrue(demo.gateway().upstreams().api().isEmpty());
     }
 
     @Test
     void readsCredentialsBasicUsersAndAllowlistsFromYaml() throws IOException {
         Path secretFile = home.resolve("laptop.token");
-        Files.writeString(secretFile, "from-file-token\n");
+        Files.writeString(secretFile, "from-file-token-0123456789\n");
         Path f = yaml(String.join("\n",
                 "listen: 100.64.0.2:9121",
                 "allowed_hosts: [Box.Tailnet.ts.net]",
@@ -114,14 +114,14 @@ class ConfigLoaderTest {
                 "  - name: coordinator",
                 "    basic: {user: coord, password_env: COORD_PW}",
                 "    scope: read"));
-        ConfigLoader.Loaded l = load(Map.of("config", List.of(f.toString())), Map.of("PHONE_TOKEN", "phone-token", "COORD_PW", "pw"));
-        Credentials c = l.gateway().credentials();
-        assertEquals("laptop", c.matchToken("from-file-token").orElseThrow().name());
-        assertEquals("chat", c.matchToken("from-file-token").orElseThrow().scope());
-        assertEquals("phone", c.matchToken("phone-token").orElseThrow().name());
-        assertEquals("read", c.matchBasic("coord", "pw").orElseThrow().scope());
-        assertEquals(Set.of("box.tailnet.ts.net"), l.gateway().allowedHosts());
-        assertEquals(Set.of("null", "https://app.example"), l.gateway().allowedOrigins());
+        ConfigLoader.Loaded l = load(Map.of("config", List.of(f.toString())), Map.of("PHONE_TOKEN", "phone-token-0123456789", "COORD_PW", "pw-0123456789abcdef"));
+        Credentials c = l.gateway().auth().credentials();
+        assertEquals("laptop", c.matchToken("from-file-token-0123456789").orElseThrow().name());
+        assertEquals("chat", c.matchToken("from-file-token-0123456789").orElseThrow().scope());
+        assertEquals("phone", c.matchToken("phone-token-0123456789").orElseThrow().name());
+        assertEquals("read", c.matchBasic("coord", "pw-0123456789abcdef").orElseThrow().scope());
+        assertEquals(Set.of("box.tailnet.ts.net"), l.gateway().listen().allowedHosts());
+        assertEquals(Set.of("null", "https://app.example"), l.gateway().listen().allowedOrigins());
         assertFalse(l.generatedToken());
     }
 
@@ -133,7 +133,8 @@ class ConfigLoaderTest {
         assertMessage(() -> load(Map.of("basic_users", List.of("nopassword")), Map.of()), "--basic-user", "NAME:PASSWORD");
         assertMessage(() -> load(Map.of("max_body_bytes", List.of("lots")), Map.of()), "--max-body-bytes", "number of bytes");
         Path typo = yaml("api:\n  upstrem: http://127.0.0.1:8642\n");
-        assertMessage(() -> load(Map.of("config", List.of(typo.toString())), Map.of()), "api.upstrem", "one of");
+        assertMessage(() -> load(Map.of("config", List.of(typo.toString())), Map.of()), typo + ":2: unknown key \"upstrem\" under api",
+                "(did you mean upstream?)");
         Path badCred = yaml("credentials:\n  - {name: x, token_env: NOT_SET}\n");
         assertMessage(() -> load(Map.of("config", List.of(badCred.toString())), Map.of()), "credentials[0].token_env", "environment variable");
         assertMessage(() -> load(Map.of("config", List.of(home.resolve("missing.yaml").toString())), Map.of()), "config", "readable YAML");
@@ -207,7 +208,7 @@ class ConfigLoaderTest {
         assertEquals(java.time.Duration.ofSeconds(30), peers.peers().get(1).timeout());
         assertEquals(java.time.Duration.ofMinutes(5), peers.peers().get(0).timeout());
         assertEquals(java.time.Duration.ofSeconds(2), peers.probeInterval());
-        assertTrue(peers.peers().get(1).credential().wsToken().isEmpty());
+        assertTrue(peers.peers().get(1).credential().authorization().startsWith("Basic "));
         String printed = l.values().toString() + peers;
         assertFalse(printed.contains("studio-secret-token") || printed.contains("pw-secret-1"), printed);
     }
@@ -223,7 +224,8 @@ class ConfigLoaderTest {
         Path badUrl = yaml("peers:\n  - {name: a, url: \"https://10.0.0.2\", token: t}\n");
         assertMessage(() -> load(Map.of("config", List.of(badUrl.toString())), Map.of()), "peers[0].url", "http://HOST:PORT");
         Path unknownKey = yaml("peers:\n  - {name: a, url: \"http://10.0.0.2:9121\", token: t, secret: x}\n");
-        assertMessage(() -> load(Map.of("config", List.of(unknownKey.toString())), Map.of()), "peers[0].secret", "one of");
+        assertMessage(() -> load(Map.of("config", List.of(unknownKey.toString())), Map.of()), unknownKey + ":2: unknown key \"secret\" under peers[0]",
+                "known keys: basic, name, timeout, token, token_env, token_file, url");
     }
 
     private static void assertMessage(org.junit.jupiter.api.function.Executable e, String key, String expected) {

@@ -228,6 +228,33 @@ class SecurityHolesTest {
         }
     }
 
+    @Test
+    void invalidFramesSpendTheCredentialsMessageRateToo() throws Exception {
+        GatewayServer limited = gateway("credentials:\n  - {name: phone, token: " + READ + ", scope: read}\n"
+                + "limits: {ws_burst: 5, ws_per_second: 0.1}\n");
+        try (WsTestClient c = WsTestClient.connect(ws(limited, "/api/ws?token=" + READ), http)) {
+            assertTrue(c.next().contains("gateway.ready"));
+            for (int i = 0; i < 20; i++) {
+                c.send("{not json");
+            }
+            c.send("{\"jsonrpc\":\"2.0\",\"id\":\"last\",\"method\":\"config.get\",\"params\":{}}");
+            int answered = 0;
+            String m;
+            while ((m = c.poll(Duration.ofMillis(500))) != null) {
+                if (m.contains("-32700")) {
+                    answered++;
+                }
+                if (m.contains("\"last\"")) {
+                    assertTrue(m.contains("-32004"), "the valid call after the flood is rate limited too: " + m);
+                }
+            }
+            assertTrue(answered <= 5, "only the burst of invalid frames is answered, not " + answered);
+            assertFalse(c.isClosed(), "the connection stays open");
+        } finally {
+            limited.close();
+        }
+    }
+
     private HttpResponse<String> get(String path, String... headers) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + front.port() + path)).headers(headers).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -2,7 +2,7 @@ package dev.hermesfront.gateway.peers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.demo.DemoLauncher;
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.config.ConfigLoader;
 import dev.hermesfront.gateway.config.ListenAddress;

@@ -1,6 +1,6 @@
 package dev.hermesfront.gateway.peers;
 
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.PeerNode;
 import java.io.IOException;

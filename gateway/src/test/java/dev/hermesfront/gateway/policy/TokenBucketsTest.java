@@ -48,4 +48,31 @@ class TokenBucketsTest {
         assertEquals(false, f.fail("a"));
         assertEquals(0, f.lockedForSeconds("a"));
     }
+
+    @Test
+    void keepsAtMostTenThousandBucketsWhenFortyThousandKeysTakeTokens() {
+        TokenBuckets b = new TokenBuckets(3, 2.0, now::get);
+        for (int i = 0; i < 40_000; i++) {
+            assertEquals(0, b.take("key-" + i));
+        }
+        assertTrue(b.kept() <= TokenBuckets.MAX_KEYS, b.kept() + " buckets kept");
+    }
+
+    @Test
+    void forgetsABucketOnlyOnceItWouldBeFullAgain() {
+        TokenBuckets b = new TokenBuckets(3, 2.0, now::get);
+        for (int i = 0; i < 3; i++) {
+            b.take("k");
+        }
+        now.addAndGet(Duration.ofMillis(1400).toNanos());
+        assertEquals(1, b.kept(), "forgotten before it refilled");
+        assertEquals(0, b.take("k"));
+        assertEquals(0, b.take("k"));
+        assertTrue(b.take("k") > 0, "only the 2.8 tokens refilled in 1.4 s");
+        now.addAndGet(Duration.ofMillis(1501).toNanos());
+        assertEquals(0, b.kept(), "kept after it refilled");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, b.take("k"), "a forgotten bucket starts full");
+        }
+    }
 }

@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.FrontFixture;
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.FakeUpstream;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
@@ -53,7 +54,8 @@ class DashboardProxyTest {
                     ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION)));
             if (ex.getRequestPath().equals("/")) {
                 ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/html");
-                ex.getResponseSender().send("<html><script>window.__HERMES_SESSION_TOKEN__ = \"" + currentToken.get() + "\";</script></html>");
+                ex.getResponseSender().send("<html><script>window.__HERMES_SESSION_TOKEN__ = \"" + currentToken.get()
+                        + "\";</script><a data-t='" + currentToken.get() + "'>x</a></html>");
                 return;
             }
             if (!currentToken.get().equals(ex.getRequestHeaders().getFirst("X-Hermes-Session-Token"))) {
@@ -88,10 +90,10 @@ class DashboardProxyTest {
     private void start(boolean configuredToken) throws Exception {
         int port = startDashboard();
         api = new FakeUpstream();
-        GatewayConfig cfg = FrontFixture.baseConfig()
-                .withUpstreams(UpstreamConfig.of(api.uri(), Secret.of(FrontFixture.API_KEY)),
+        GatewayConfig cfg = ConfigEdit.edit(FrontFixture.baseConfig())
+                .upstreams(UpstreamConfig.of(api.uri(), Secret.of(FrontFixture.API_KEY)),
                         UpstreamConfig.of(URI.create("http://127.0.0.1:" + port), configuredToken ? Secret.of(DASH_TOKEN) : null))
-                .withAllowed(Set.of(), Set.of("file://"));
+                .allowed(Set.of(), Set.of("file://")).get();
         front = new FrontFixture(cfg);
     }
 
@@ -206,6 +208,43 @@ class DashboardProxyTest {
                                 new WebSocket.Listener() {}).get(5, TimeUnit.SECONDS));
         assertEquals(403, ((WebSocketHandshakeException) hostile.getCause()).getResponse().statusCode());
         assertNull(seen.poll(50, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void replacesTheDashboardTokenInItsPageWithThePlaceholder() throws Exception {
+        for (boolean configured : new boolean[] {true, false}) {
+            start(configured);
+            HttpResponse<String> r = front.get("/", "Authorization", "Bearer " + FrontFixture.TOKEN, "Accept-Encoding", "gzip");
+            assertEquals(200, r.statusCode());
+            assertTrue(!r.body().contains(DASH_TOKEN), "the session token stays on the loopback hop: " + r.body());
+            assertTrue(r.body().contains("window.__HERMES_SESSION_TOKEN__ = \"" + DashboardTokenPlaceholder.VALUE + "\""), r.body());
+            if (configured) {
+                assertTrue(r.body().contains("data-t='" + DashboardTokenPlaceholder.VALUE + "'"), "every occurrence: " + r.body());
+            }
+            assertTrue(r.headers().firstValue("Content-Security-Policy").isEmpty(), "the dashboard's page keeps its own header policy");
+            stop();
+            front = null;
+            dashboard = null;
+            api = null;
+            seen.clear();
+        }
+    }
+
+    @Test
+    void takesThePlaceholderBackAndSendsTheRealTokenOnTheLoopbackHop() throws Exception {
+        start(true);
+        HttpResponse<String> r = front.get("/api/config", "Authorization", FrontFixture.basic(FrontFixture.BASIC_USER,
+                FrontFixture.BASIC_PASSWORD), "X-Hermes-Session-Token", DashboardTokenPlaceholder.VALUE);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(DASH_TOKEN, seen.poll(5, TimeUnit.SECONDS).sessionToken());
+        WebSocket ws = front.http.newWebSocketBuilder().header("Authorization", "Bearer " + FrontFixture.TOKEN)
+                .buildAsync(URI.create("ws://127.0.0.1:" + front.port() + "/api/events?channel=c&token=" + DashboardTokenPlaceholder.VALUE),
+                        new WebSocket.Listener() {}).get(5, TimeUnit.SECONDS);
+        try {
+            assertEquals("channel=c&token=" + DASH_TOKEN, seen.poll(5, TimeUnit.SECONDS).query());
+        } finally {
+            ws.sendClose(1000, "bye").get(5, TimeUnit.SECONDS);
+        }
     }
 
     @Test

@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.FakeUpstream;
 import dev.hermesfront.gateway.FrontFixture;
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.RawHttp;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
@@ -30,10 +31,10 @@ class RestProxyTest {
     @BeforeEach
     void start() throws Exception {
         api = new FakeUpstream();
-        GatewayConfig cfg = FrontFixture.baseConfig()
-                .withUpstreams(UpstreamConfig.of(api.uri(), Secret.of(FrontFixture.API_KEY)), null)
-                .withAllowed(Set.of("box.tailnet.ts.net"), Set.of("https://app.example"))
-                .withMaxBodyBytes(1000);
+        GatewayConfig cfg = ConfigEdit.edit(FrontFixture.baseConfig())
+                .upstreams(UpstreamConfig.of(api.uri(), Secret.of(FrontFixture.API_KEY)), null)
+                .allowed(Set.of("box.tailnet.ts.net"), Set.of("https://app.example"))
+                .maxBodyBytes(1000).get();
         front = new FrontFixture(cfg);
     }
 
@@ -114,7 +115,8 @@ class RestProxyTest {
     void refusesMissingCredentialsWithJson401AndWwwAuthenticate() throws Exception {
         HttpResponse<String> r = front.get("/v1/models");
         assertEquals(401, r.statusCode());
-        assertTrue(r.body().contains("\"code\": \"unauthorized\""), r.body());
+        assertTrue(r.body().contains("\"code\": \"invalid_api_key\""), "the API server's code for a 401: " + r.body());
+        assertTrue(r.body().contains("\"front_code\": \"unauthorized\""), r.body());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
         assertTrue(r.headers().allValues("WWW-Authenticate").contains("Bearer realm=\"hermes-front\""));
         assertTrue(r.headers().allValues("WWW-Authenticate").stream().anyMatch(v -> v.startsWith("Basic ")));

@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.FakeUpstream;
 import dev.hermesfront.gateway.FrontFixture;
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import java.io.BufferedReader;
@@ -40,8 +41,8 @@ class StreamingProxyTest {
     }
 
     private void start(URI upstream, Duration response, Duration idle) throws Exception {
-        GatewayConfig cfg = FrontFixture.baseConfig().withUpstreams(UpstreamConfig.of(upstream, Secret.of(FrontFixture.API_KEY))
-                .withTimeouts(Duration.ofSeconds(2), response, idle), null);
+        GatewayConfig cfg = ConfigEdit.edit(FrontFixture.baseConfig()).upstreams(ConfigEdit.timeouts(UpstreamConfig.of(upstream,
+                Secret.of(FrontFixture.API_KEY)), Duration.ofSeconds(2), response, idle), null).get();
         front = new FrontFixture(cfg);
     }
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.ProcessLauncher;
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.EchoAgent;
 import dev.hermesfront.gateway.SilentAgent;
 import dev.hermesfront.gateway.TestGateway;
@@ -33,7 +34,7 @@ class FaultTest {
     @Test
     void closesWith1011AndStopsAnAgentThatNeverSendsReady() throws Exception {
         try (TestGateway gw = TestGateway.start(new ProcessLauncher(TestGateway.javaMain(SilentAgent.class)),
-                c -> c.withLiveness(Duration.ofMillis(1500), Duration.ZERO, false))) {
+                c -> ConfigEdit.edit(c).liveness(Duration.ofMillis(1500), Duration.ZERO, false).get())) {
             try (WsTestClient c = WsTestClient.connect(gw.wsUri())) {
                 assertEquals(1011, c.closeCode());
                 assertEquals("agent did not become ready", c.closeReason());
@@ -45,7 +46,7 @@ class FaultTest {
     @Test
     void disconnectsAClientThatStopsReadingWhileOthersCarryOn() throws Exception {
         try (TestGateway gw = TestGateway.start(new ProcessLauncher(TestGateway.javaMain(EchoAgent.class)),
-                c -> c.withOutbound(64 * 1024, 512 * 1024, Duration.ofSeconds(2)).withParking(ParkingPolicy.disabled()));
+                c -> ConfigEdit.edit(c).outbound(64 * 1024, 512 * 1024, Duration.ofSeconds(2)).parking(ParkingPolicy.disabled()).get());
              Socket stalled = rawUpgrade(gw)) {
             // Ask for ~40 MB of output, then never read a byte of it.
             stalled.getOutputStream().write(maskedText("{\"cmd\": \"flood\", \"method\": \"echo.cmd\", \"n\": 40000, \"pad\": 1000}"));
@@ -106,8 +107,8 @@ class FaultTest {
     @Test
     void closesAndParksAClientThatAnswersNoPings() throws Exception {
         try (TestGateway gw = TestGateway.start(new DemoLauncher(MAPPER, new FrameCodec()),
-                c -> c.withLiveness(Duration.ofSeconds(60), Duration.ofMillis(200), true)
-                        .withParking(new ParkingPolicy(Duration.ofSeconds(30), 100, 1 << 20)));
+                c -> ConfigEdit.edit(c).liveness(Duration.ofSeconds(60), Duration.ofMillis(200), true)
+                        .parking(new ParkingPolicy(Duration.ofSeconds(30), 100, 1 << 20)).get());
              Socket raw = rawUpgrade(gw)) {
             // Never answer the pings: after two intervals (+1 s slack) the gateway gives up and parks the agent.
             gw.awaitParked(1);
@@ -118,7 +119,7 @@ class FaultTest {
     void keeps500ConcurrentClientsChattingAndReturnsToBaseline() throws Exception {
         int n = 500;
         try (TestGateway gw = TestGateway.start(new DemoLauncher(MAPPER, new FrameCodec()),
-                c -> c.withParking(ParkingPolicy.disabled()).withAgentLimits(1024, 1000, 1000))) {
+                c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).agentLimits(1024, 1000, 1000).get())) {
             HttpClient http = HttpClient.newHttpClient();
             warmUp(gw, http);
             int threadsBefore = Thread.activeCount();

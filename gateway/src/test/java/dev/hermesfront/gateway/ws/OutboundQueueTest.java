@@ -73,7 +73,7 @@ class OutboundQueueTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
 
     private OutboundQueue queue(long highWater, long limit, MemoryBudget.Account account) {
-        return new OutboundQueue(wire, highWater, limit, Duration.ofSeconds(30), account, null, now::get);
+        return new OutboundQueue(wire, highWater, limit, Duration.ofSeconds(30), account, null, now::get, ChannelMetrics.NONE);
     }
 
     private OutboundQueue queue(long highWater, long limit) {

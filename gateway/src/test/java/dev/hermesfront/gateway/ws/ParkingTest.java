@@ -12,6 +12,7 @@ import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.bridge.park.ParkingPolicy;
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.TestGateway;
 import dev.hermesfront.gateway.WsTestClient;
 import dev.hermesfront.protocol.codec.FrameCodec;
@@ -64,7 +65,7 @@ class ParkingTest {
     @Test
     void reattachDeliversEveryFrameExactlyOnceInOrder() throws Exception {
         int n = 300;
-        try (TestGateway gw = TestGateway.withEchoAgent(c -> c.withParking(new ParkingPolicy(Duration.ofSeconds(30), 10_000, 8 << 20)))) {
+        try (TestGateway gw = TestGateway.withEchoAgent(c -> ConfigEdit.edit(c).parking(new ParkingPolicy(Duration.ofSeconds(30), 10_000, 8 << 20)).get())) {
             List<Integer> seen = new ArrayList<>();
             long pid;
             WsTestClient a = WsTestClient.connect(gw.wsUri());
@@ -98,7 +99,7 @@ class ParkingTest {
 
     @Test
     void resumeIdPicksTheAgentWhenTwoAreParked() throws Exception {
-        try (TestGateway gw = TestGateway.withEchoAgent(c -> c.withParking(new ParkingPolicy(Duration.ofSeconds(30), 100, 1 << 20)))) {
+        try (TestGateway gw = TestGateway.withEchoAgent(c -> ConfigEdit.edit(c).parking(new ParkingPolicy(Duration.ofSeconds(30), 100, 1 << 20)).get())) {
             WsTestClient a1 = WsTestClient.connect(gw.wsUri("?token=" + TestGateway.TOKEN + "&resume=new"));
             JsonNode i1 = readyInfo(a1);
             assertFalse(i1.path("capabilities").path("hermes_front").path("reattached").asBoolean(true));
@@ -122,7 +123,7 @@ class ParkingTest {
 
     @Test
     void stopsTheAgentWhenTheWindowPassesAndTellsTheReturningClient() throws Exception {
-        try (TestGateway gw = TestGateway.withEchoAgent(c -> c.withParking(new ParkingPolicy(Duration.ofMillis(300), 100, 1 << 20)))) {
+        try (TestGateway gw = TestGateway.withEchoAgent(c -> ConfigEdit.edit(c).parking(new ParkingPolicy(Duration.ofMillis(300), 100, 1 << 20)).get())) {
             long pid;
             try (WsTestClient a = WsTestClient.connect(gw.wsUri())) {
                 pid = readyInfo(a).path("pid").asLong();
@@ -141,7 +142,7 @@ class ParkingTest {
 
     @Test
     void stopsTheAgentAndReportsTheLossWhenTheBufferOverflows() throws Exception {
-        try (TestGateway gw = TestGateway.withEchoAgent(c -> c.withParking(new ParkingPolicy(Duration.ofSeconds(30), 20, 1 << 20)))) {
+        try (TestGateway gw = TestGateway.withEchoAgent(c -> ConfigEdit.edit(c).parking(new ParkingPolicy(Duration.ofSeconds(30), 20, 1 << 20)).get())) {
             long pid;
             try (WsTestClient a = WsTestClient.connect(gw.wsUri())) {
                 pid = readyInfo(a).path("pid").asLong();
@@ -162,7 +163,7 @@ class ParkingTest {
     @Test
     void stopsParkedAgentsOnShutdown() throws Exception {
         long pid;
-        TestGateway gw = TestGateway.withEchoAgent(c -> c.withParking(new ParkingPolicy(Duration.ofMinutes(5), 100, 1 << 20)));
+        TestGateway gw = TestGateway.withEchoAgent(c -> ConfigEdit.edit(c).parking(new ParkingPolicy(Duration.ofMinutes(5), 100, 1 << 20)).get());
         try (WsTestClient a = WsTestClient.connect(gw.wsUri())) {
             pid = readyInfo(a).path("pid").asLong();
         }
@@ -174,7 +175,7 @@ class ParkingTest {
     @Test
     void turnsTheTuisResumeOfALiveSessionIntoActivateOnReattach() throws Exception {
         try (TestGateway gw = TestGateway.start(new DemoLauncher(MAPPER, new FrameCodec()),
-                c -> c.withParking(new ParkingPolicy(Duration.ofSeconds(30), 1000, 1 << 20)))) {
+                c -> ConfigEdit.edit(c).parking(new ParkingPolicy(Duration.ofSeconds(30), 1000, 1 << 20)).get())) {
             String sid;
             WsTestClient a = WsTestClient.connect(gw.wsUri());
             readyInfo(a);
@@ -236,7 +237,7 @@ class ParkingTest {
         long t0 = System.nanoTime();
         int refused = 0;
         int cycles = 300;
-        try (TestGateway gw = TestGateway.start(counting, c -> c.withParking(ParkingPolicy.disabled()).withAgentLimits(1024, 5, 1.0))) {
+        try (TestGateway gw = TestGateway.start(counting, c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).agentLimits(1024, 5, 1.0).get())) {
             HttpClient http = HttpClient.newHttpClient();
             for (int i = 0; i < cycles; i++) {
                 try (WsTestClient c = WsTestClient.connect(gw.wsUri())) {

@@ -8,6 +8,7 @@ import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.bridge.park.ParkingPolicy;
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.TestGateway;
 import dev.hermesfront.gateway.WsTestClient;
 import java.util.List;
@@ -68,7 +69,7 @@ class PingTest {
     @Test
     void answersPingsItselfForALocalAgentAndAnnouncesTheHeartbeat() throws Exception {
         Recording agent = new Recording(true);
-        try (TestGateway gw = TestGateway.start(agent, c -> c.withParking(ParkingPolicy.disabled()));
+        try (TestGateway gw = TestGateway.start(agent, c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());
              WsTestClient c = WsTestClient.connect(gw.wsUri())) {
             assertTrue(c.next().contains("\"heartbeat\": true"));
             c.send("{\"jsonrpc\":\"2.0\",\"id\":\"heartbeat-1\",\"method\":\"gateway.ping\",\"params\":{}}");
@@ -84,7 +85,7 @@ class PingTest {
     @Test
     void passesPingsToAnUpstreamThatAnswersItsOwn() throws Exception {
         Recording agent = new Recording(false);
-        try (TestGateway gw = TestGateway.start(agent, c -> c.withParking(ParkingPolicy.disabled()));
+        try (TestGateway gw = TestGateway.start(agent, c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());
              WsTestClient c = WsTestClient.connect(gw.wsUri())) {
             assertFalse(c.next().contains("heartbeat"), "an upstream's ready is passed as it is");
             String ping = "{\"jsonrpc\":\"2.0\",\"id\":\"heartbeat-1\",\"method\":\"gateway.ping\",\"params\":{}}";

@@ -10,10 +10,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.ProcessLauncher;
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.EchoAgent;
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.GatewayServer;
-import dev.hermesfront.gateway.SecuritySettings;
+import dev.hermesfront.gateway.config.SecuritySettings;
 import dev.hermesfront.gateway.TestGateway;
 import dev.hermesfront.gateway.WsTestClient;
 import dev.hermesfront.gateway.config.Credential;
@@ -55,9 +56,10 @@ class PolicyTest {
         audit = dir.resolve("audit.jsonl");
         Credentials creds = Credentials.of(List.of(new Credential.Token("laptop", Secret.of(CHAT), "chat"),
                 new Credential.Token("viewer", Secret.of(READ), "read"), new Credential.Token("ops", Secret.of(ADMIN), "admin")));
-        GatewayConfig cfg = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), creds)
-                .withParking(ParkingPolicy.disabled())
-                .withSecurity(SecuritySettings.defaults().withAuditLog(audit).withLockout(10, Duration.ofMinutes(1), Duration.ofMinutes(5)));
+        GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), creds))
+                .parking(ParkingPolicy.disabled())
+                .security(ConfigEdit.lockout(ConfigEdit.audited(SecuritySettings.defaults(), audit), 10, Duration.ofMinutes(1),
+                        Duration.ofMinutes(5))).get();
         server = new GatewayServer(cfg, new ProcessLauncher(TestGateway.javaMain(EchoAgent.class))).start();
     }
 

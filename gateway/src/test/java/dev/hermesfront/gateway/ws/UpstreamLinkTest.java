@@ -9,8 +9,9 @@ import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.ProcessLauncher;
 import dev.hermesfront.bridge.upstream.UpstreamLauncher;
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.EchoAgent;
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.TestGateway;
 import dev.hermesfront.gateway.WsTestClient;
@@ -30,14 +31,14 @@ class UpstreamLinkTest {
     private static final String INNER_TOKEN = "inner-dashboard-token";
 
     private static GatewayServer inner(dev.hermesfront.bridge.AgentLauncher launcher) throws Exception {
-        GatewayConfig cfg = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(INNER_TOKEN))
-                .withParking(ParkingPolicy.disabled());
+        GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(INNER_TOKEN)))
+                .parking(ParkingPolicy.disabled()).get();
         return new GatewayServer(cfg, launcher).start();
     }
 
     private static TestGateway front(int innerPort, String token) throws Exception {
         return TestGateway.start(new UpstreamLauncher(URI.create("ws://127.0.0.1:" + innerPort + "/api/ws"), token),
-                c -> c.withParking(ParkingPolicy.disabled()));
+                c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());
     }
 
     @Test
@@ -82,7 +83,7 @@ class UpstreamLinkTest {
     void aClientThatStopsReadingHoldsUpOnlyItsOwnLink() throws Exception {
         GatewayServer dash = inner(new ProcessLauncher(TestGateway.javaMain(EchoAgent.class)));
         try (TestGateway gw = TestGateway.start(new UpstreamLauncher(URI.create("ws://127.0.0.1:" + dash.port() + "/api/ws"), INNER_TOKEN),
-                c -> c.withParking(ParkingPolicy.disabled()).withOutbound(64 * 1024, 64L << 20, java.time.Duration.ofSeconds(20)));
+                c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).outbound(64 * 1024, 64L << 20, java.time.Duration.ofSeconds(20)).get());
              java.net.Socket stalled = FaultTest.rawUpgrade(gw)) {
             // ~20 MB the client never reads: its link stops asking the upstream for more, and waits.
             stalled.getOutputStream().write(FaultTest.maskedText("{\"cmd\": \"flood\", \"method\": \"echo.cmd\", \"n\": 20000, \"pad\": 1000}"));

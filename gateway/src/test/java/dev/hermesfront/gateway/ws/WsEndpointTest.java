@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.demo.DemoLauncher;
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.TestGateway;
 import dev.hermesfront.gateway.WsTestClient;
 import dev.hermesfront.protocol.ProtocolErrors;
@@ -29,7 +30,7 @@ class WsEndpointTest {
 
     @BeforeEach
     void start() throws Exception {
-        gw = TestGateway.start(new DemoLauncher(MAPPER, new FrameCodec()), c -> c.withMaxMessageBytes(MAX).withParking(dev.hermesfront.bridge.park.ParkingPolicy.disabled()));
+        gw = TestGateway.start(new DemoLauncher(MAPPER, new FrameCodec()), c -> ConfigEdit.edit(c).maxMessageBytes(MAX).parking(dev.hermesfront.bridge.park.ParkingPolicy.disabled()).get());
     }
 
     @AfterEach

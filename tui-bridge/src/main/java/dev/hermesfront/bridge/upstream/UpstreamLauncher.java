@@ -8,6 +8,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,6 +25,7 @@ public final class UpstreamLauncher implements AgentLauncher {
     private final URI target;
     private final String display;
     private final HttpClient http;
+    private final Map<String, String> headers;
     private final Set<UpstreamWsLink> live = ConcurrentHashMap.newKeySet();
 
     /**
@@ -31,21 +33,40 @@ public final class UpstreamLauncher implements AgentLauncher {
      * @param token the dashboard session token, or null when the URL needs none
      */
     public UpstreamLauncher(URI url, String token) {
+        this(withToken(url, token), url, Map.of(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+    }
+
+    /**
+     * A launcher that sends {@code headers} on every upgrade (e.g. {@code Authorization} for a peer hermes-front,
+     * which takes Bearer or Basic there) and dials with {@code http}, whose executor must never be blocked.
+     *
+     * @param url the upstream /api/ws, without credentials
+     */
+    public UpstreamLauncher(URI url, Map<String, String> headers, HttpClient http) {
+        this(url, url, headers, http);
+    }
+
+    private static URI withToken(URI url, String token) {
         String q = url.getRawQuery();
         String withToken = url.toString();
         if (token != null) {
             withToken += (q == null ? "?" : "&") + "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
         }
-        this.target = URI.create(withToken);
+        return URI.create(withToken);
+    }
+
+    private UpstreamLauncher(URI target, URI url, Map<String, String> headers, HttpClient http) {
+        this.target = target;
+        this.headers = Map.copyOf(headers);
         this.display = url.getScheme() + "://" + url.getHost() + ":" + url.getPort() + url.getRawPath();
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = http;
     }
 
     @Override
     public AgentLink open(ClientSink sink) {
         UpstreamWsLink link = new UpstreamWsLink(display, sink, live::remove);
         live.add(link);
-        link.connect(http, target);
+        link.connect(http, target, headers);
         return link;
     }
 

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,8 +43,10 @@ final class UpstreamWsLink implements AgentLink, WebSocket.Listener {
         this.onGone = onGone;
     }
 
-    void connect(HttpClient http, URI target) {
-        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(target, this).whenComplete((w, err) -> {
+    void connect(HttpClient http, URI target, Map<String, String> headers) {
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        headers.forEach(b::header);
+        b.buildAsync(target, this).whenComplete((w, err) -> {
             if (err != null) {
                 LOG.log(System.Logger.Level.WARNING, "upstream {0} unavailable: {1}", display, rootMessage(err));
                 gone(new AgentExit(-1, "upstream agent unavailable"));

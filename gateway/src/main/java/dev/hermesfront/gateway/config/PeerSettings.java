@@ -1,8 +1,7 @@
-package dev.hermesfront.gateway;
+package dev.hermesfront.gateway.config;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.hermesfront.gateway.config.PeerConfig;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,8 +1,7 @@
-package dev.hermesfront.gateway;
+package dev.hermesfront.gateway.config;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.hermesfront.gateway.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,9 +19,12 @@ import java.util.Optional;
  * @param restBurst       REST burst per credential (default 200)
  * @param wsPerSecond     sustained /api/ws messages per second per credential (default 200)
  * @param wsBurst         /api/ws message burst per credential (default 2000)
+ * @param healthPerSecond unauthenticated /health requests per second per client address (default 5)
+ * @param healthBurst     /health burst per client address (default 20)
  */
 public record SecuritySettings(Optional<Path> auditLog, long auditMaxBytes, int auditKeep, int authFailures, Duration authWindow,
-                               Duration lockout, double restPerSecond, int restBurst, double wsPerSecond, int wsBurst) {
+                               Duration lockout, double restPerSecond, int restBurst, double wsPerSecond, int wsBurst,
+                               double healthPerSecond, int healthBurst) {
     public SecuritySettings {
         requireNonNull(auditLog, "auditLog");
         requireNonNull(authWindow, "authWindow");
@@ -40,23 +42,6 @@ public record SecuritySettings(Optional<Path> auditLog, long auditMaxBytes, int 
 
     /** Returns the defaults (no audit log). */
     public static SecuritySettings defaults() {
-        return new SecuritySettings(Optional.empty(), 10L << 20, 5, 10, Duration.ofSeconds(60), Duration.ofMinutes(5), 50, 200, 200, 2000);
-    }
-
-    /** Returns a copy writing the audit log to {@code file}. */
-    public SecuritySettings withAuditLog(Path file) {
-        return new SecuritySettings(Optional.of(file), auditMaxBytes, auditKeep, authFailures, authWindow, lockout, restPerSecond,
-                restBurst, wsPerSecond, wsBurst);
-    }
-
-    /** Returns a copy with other lockout settings. */
-    public SecuritySettings withLockout(int failures, Duration window, Duration lockoutFor) {
-        return new SecuritySettings(auditLog, auditMaxBytes, auditKeep, failures, window, lockoutFor, restPerSecond, restBurst,
-                wsPerSecond, wsBurst);
-    }
-
-    /** Returns a copy with other rate limits. */
-    public SecuritySettings withRates(double rest, int restB, double ws, int wsB) {
-        return new SecuritySettings(auditLog, auditMaxBytes, auditKeep, authFailures, authWindow, lockout, rest, restB, ws, wsB);
+        return new SecuritySettings(Optional.empty(), 10L << 20, 5, 10, Duration.ofSeconds(60), Duration.ofMinutes(5), 50, 200, 200, 2000, 5, 20);
     }
 }

@@ -1,9 +1,8 @@
-package dev.hermesfront.gateway;
+package dev.hermesfront.gateway.config;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.hermesfront.bridge.park.ParkingPolicy;
-import dev.hermesfront.gateway.config.ConfigException;
 import java.time.Duration;
 
 /**

@@ -1,0 +1,118 @@
+package dev.hermesfront.gateway;
+
+import dev.hermesfront.gateway.config.PoolSettings;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+
+/**
+ * Creates and owns every thread pool of one gateway, each named {@code hermes-front-…}, bounded and sized
+ * from {@link PoolSettings}:
+ *
+ * <ul>
+ *   <li>{@link #worker()}: Undertow's IO threads ({@code hermes-front I/O-n}) and its worker threads
+ *       ({@code hermes-front task-n}), which grow to {@code workerThreads} before any task waits in the queue;
+ *   <li>{@link #timers()}: {@code timerThreads} fixed threads ({@code hermes-front-timer-n}); a cancelled task
+ *       leaves the queue at once, so long deadlines that are cancelled early hold nothing;
+ *   <li>{@link #client()}: {@code clientThreads} fixed threads ({@code hermes-front-client-n}) with a queue of
+ *       {@value #CLIENT_QUEUE} tasks, the executor of every outgoing {@code HttpClient}. Nothing may block
+ *       on it: the client needs these threads to deliver responses. (Were the queue ever full, the JDK client
+ *       runs the task on the common pool rather than dropping it.)
+ * </ul>
+ *
+ * <p>Threads of a pool are a size, not a queue position: {@code ThreadPoolExecutor(2, 64, queue)} only
+ * ever runs 2 threads, so the fixed pools here have {@code core == max}. Thread-safe.
+ */
+public final class Pools implements AutoCloseable {
+    /** Tasks that may wait for a client thread. */
+    static final int CLIENT_QUEUE = 10_000;
+    /** Undertow worker threads kept when idle (the rest time out). */
+    static final int WORKER_CORE_THREADS = 16;
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+
+    private final PoolSettings settings;
+    private final XnioWorker worker;
+    private final ScheduledThreadPoolExecutor timers;
+    private final ThreadPoolExecutor client;
+
+    private Pools(PoolSettings settings, XnioWorker worker, ScheduledThreadPoolExecutor timers, ThreadPoolExecutor client) {
+        this.settings = settings;
+        this.worker = worker;
+        this.timers = timers;
+        this.client = client;
+    }
+
+    /** Starts the pools (threads start on first use). */
+    public static Pools start(PoolSettings s) throws IOException {
+        XnioWorker worker = Xnio.getInstance().createWorker(OptionMap.builder()
+                .set(Options.WORKER_IO_THREADS, s.ioThreads())
+                .set(Options.WORKER_TASK_CORE_THREADS, Math.min(WORKER_CORE_THREADS, s.workerThreads()))
+                .set(Options.WORKER_TASK_MAX_THREADS, s.workerThreads())
+                .set(Options.TCP_NODELAY, true)
+                .set(Options.WORKER_NAME, "hermes-front")
+                .getMap());
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(s.timerThreads(), named("hermes-front-timer"));
+        timers.setRemoveOnCancelPolicy(true);
+        timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        ThreadPoolExecutor client = new ThreadPoolExecutor(s.clientThreads(), s.clientThreads(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(CLIENT_QUEUE), named("hermes-front-client"));
+        client.allowCoreThreadTimeOut(true);
+        return new Pools(s, worker, timers, client);
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Returns the sizes these pools were made with. */
+    public PoolSettings settings() {
+        return settings;
+    }
+
+    /** Returns Undertow's worker: IO threads and worker threads. */
+    public XnioWorker worker() {
+        return worker;
+    }
+
+    /** Returns the gateway's timers; their tasks must be short and never block. */
+    public ScheduledExecutorService timers() {
+        return timers;
+    }
+
+    /** Returns the executor of the gateway's outgoing HTTP clients; nothing may block on it. */
+    public ExecutorService client() {
+        return client;
+    }
+
+    /** Stops the timers and the client threads at once, then the worker (waits up to 5 s for its tasks). */
+    @Override
+    public void close() {
+        timers.shutdownNow();
+        client.shutdownNow();
+        worker.shutdown();
+        try {
+            if (!worker.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                worker.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            worker.shutdownNow();
+        }
+    }
+}

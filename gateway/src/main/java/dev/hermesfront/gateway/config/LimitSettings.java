@@ -1,0 +1,34 @@
+package dev.hermesfront.gateway.config;
+
+/**
+ * Bounds on what one request or connection may hold.
+ *
+ * @param maxBodyBytes      largest request body proxied (default 10,000,000 bytes, the API server's own cap)
+ * @param maxMessageBytes   largest client message accepted on /api/ws (default 64 MiB; close 1009 above)
+ * @param outboundHighWater characters queued towards a client before the agent's output is paced (default 4 Mi)
+ * @param outboundLimit     characters queued towards a client before it is disconnected with 1013 (default 64 Mi)
+ */
+public record LimitSettings(long maxBodyBytes, int maxMessageBytes, long outboundHighWater, long outboundLimit) {
+    /** Default inbound message bound: 64 MiB, above uvicorn's 16 MiB so anything the dashboard takes passes. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 << 20;
+    /** Default request body cap: the API server's {@code MAX_REQUEST_BYTES}. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 10_000_000L;
+
+    public LimitSettings {
+        if (maxMessageBytes < 1024) {
+            throw new ConfigException("max_message_bytes", Integer.toString(maxMessageBytes), "an integer of at least 1024");
+        }
+        if (maxBodyBytes < 0) {
+            throw new ConfigException("max_body_bytes", Long.toString(maxBodyBytes), "a number of bytes >= 0");
+        }
+        if (outboundHighWater < 1 || outboundLimit < outboundHighWater) {
+            throw new ConfigException("limits.outbound_limit", Long.toString(outboundLimit), "at least limits.outbound_high_water ("
+                    + outboundHighWater + ")");
+        }
+    }
+
+    /** Returns the defaults. */
+    public static LimitSettings defaults() {
+        return new LimitSettings(DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_MESSAGE_BYTES, 4L << 20, 64L << 20);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.hermesfront.gateway.config;
+
+import dev.hermesfront.gateway.config.ConfigException;
+
+/**
+ * Sizes of the gateway's thread pools ({@code Pools}). Every pool is fixed or grows before it queues, so a
+ * size here is the concurrency the pool really runs.
+ *
+ * @param ioThreads     Undertow IO threads: accept, read, write; never block (default: the number of cores, at least 2)
+ * @param workerThreads Undertow worker threads for blocking handlers and WebSocket callbacks; the pool starts
+ *                      threads up to this many before it queues (default 64)
+ * @param timerThreads  threads of the gateway's timers (pings, deadlines, peer probes); tasks there are short (default 2)
+ * @param clientThreads threads of the executor shared by the gateway's outgoing HTTP clients (peers, the
+ *                      dashboard's token); nothing blocks there, so a few serve any number of calls (default 4)
+ */
+public record PoolSettings(int ioThreads, int workerThreads, int timerThreads, int clientThreads) {
+    /** Default Undertow worker threads. */
+    public static final int DEFAULT_WORKER_THREADS = 64;
+    /** Default timer threads. */
+    public static final int DEFAULT_TIMER_THREADS = 2;
+    /** Default HTTP client threads. */
+    public static final int DEFAULT_CLIENT_THREADS = 4;
+
+    public PoolSettings {
+        check("pools.io_threads", ioThreads);
+        check("pools.worker_threads", workerThreads);
+        check("pools.timer_threads", timerThreads);
+        check("pools.client_threads", clientThreads);
+    }
+
+    private static void check(String key, int n) {
+        if (n < 1 || n > 4096) {
+            throw new ConfigException(key, Integer.toString(n), "an integer from 1 to 4096");
+        }
+    }
+
+    /** Returns the default IO thread count: the number of cores, at least 2. */
+    public static int defaultIoThreads() {
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Returns the defaults. */
+    public static PoolSettings defaults() {
+        return new PoolSettings(defaultIoThreads(), DEFAULT_WORKER_THREADS, DEFAULT_TIMER_THREADS, DEFAULT_CLIENT_THREADS);
+    }
+}

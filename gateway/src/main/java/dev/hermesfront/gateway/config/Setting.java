@@ -1,0 +1,72 @@
+package dev.hermesfront.gateway.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * One row of the settings table ({@link Settings}): everything about one setting, declared once. The CLI
+ * options of {@code demo}, {@code serve}, {@code config} and {@code doctor}, the YAML key check, the
+ * provenance {@code config} prints and the test against {@code docs/configuration.md} all derive from the
+ * rows; nothing else names a flag or a variable.
+ *
+ * @param key      the YAML key, dotted for sections ({@code tui.park_window})
+ * @param flag     the command-line flag ({@code --park-window}); every setting has one
+ * @param env      the environment variable ({@code HERMES_FRONT_PARK_WINDOW}); every setting has one
+ * @param label    what the flag takes, for help ({@code DURATION}); {@code null} for an on/off flag
+ * @param dflt     the default as written in the docs and help ({@code 2m}), or {@code null} when there is none
+ * @param parser   turns one text value into the typed value, or throws {@link ConfigException}
+ * @param doc      one line for help and docs
+ * @param shape    one value, a list (repeatable flag, comma-separated variable, YAML list), or a secret
+ *                 (also {@code KEY_env} and {@code KEY_file} in YAML, redacted wherever printed)
+ * @param commands the commands that take it
+ * @param <T>      the typed value
+ */
+public record Setting<T>(String key, String flag, String env, String label, String dflt, Parser<T> parser, String doc, Shape shape,
+                         Set<Command> commands) {
+    /** How many values a setting holds and how it is shown. */
+    public enum Shape { ONE, LIST, SECRET, SWITCH }
+
+    /** The commands of {@code hermes-front} that take settings. */
+    public enum Command { DEMO, SERVE, CONFIG, DOCTOR }
+
+    /** Every command. */
+    public static final Set<Command> ALL = EnumSet.allOf(Command.class);
+    /** The agent's own settings: not for {@code demo}, which runs the built-in agent. */
+    public static final Set<Command> AGENT = EnumSet.of(Command.SERVE, Command.CONFIG, Command.DOCTOR);
+
+    /** Turns one text value into a typed one; {@code name} is what to call the setting in the error. */
+    @FunctionalInterface
+    public interface Parser<T> {
+        T parse(String name, String text);
+    }
+
+    public Setting {
+        requireNonNull(key, "key");
+        requireNonNull(flag, "flag");
+        requireNonNull(env, "env");
+        requireNonNull(parser, "parser");
+        requireNonNull(doc, "doc");
+        requireNonNull(shape, "shape");
+        commands = Set.copyOf(commands);
+        if (!flag.startsWith("--") || !env.startsWith("HERMES_FRONT_")) {
+            throw new IllegalArgumentException("setting " + key + ": flag must start with --, variable with HERMES_FRONT_");
+        }
+    }
+
+    /** Returns the typed value of {@code text}. */
+    public T parse(String name, String text) {
+        return parser.parse(name, text);
+    }
+
+    /** Returns true for a secret ({@code KEY}, {@code KEY_env} or {@code KEY_file} in YAML; redacted when shown). */
+    public boolean secret() {
+        return shape == Shape.SECRET;
+    }
+
+    /** Returns true for a list. */
+    public boolean list() {
+        return shape == Shape.LIST;
+    }
+}

@@ -1,0 +1,389 @@
+package dev.hermesfront.gateway.ops;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.hermesfront.bridge.AgentLauncher;
+import dev.hermesfront.bridge.demo.DemoLauncher;
+import dev.hermesfront.gateway.GatewayServer;
+import dev.hermesfront.gateway.config.AgentConfig;
+import dev.hermesfront.gateway.config.Cidr;
+import dev.hermesfront.gateway.config.ConfigLoader;
+import dev.hermesfront.gateway.config.ConfigValue;
+import dev.hermesfront.gateway.config.Credential;
+import dev.hermesfront.gateway.config.Credentials;
+import dev.hermesfront.gateway.config.GatewayConfig;
+import dev.hermesfront.gateway.config.ListenAddress;
+import dev.hermesfront.gateway.config.ListenSettings;
+import dev.hermesfront.gateway.config.PeerConfig;
+import dev.hermesfront.gateway.config.ProxyIdentity;
+import dev.hermesfront.gateway.config.Secret;
+import dev.hermesfront.gateway.config.UpstreamConfig;
+import dev.hermesfront.gateway.config.UpstreamSettings;
+import dev.hermesfront.gateway.proxy.ApiKeyCheck;
+import dev.hermesfront.protocol.codec.FrameCodec;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * {@code hermes-front doctor}: checks a deployment end to end, in order, one line each, with the fix
+ * when something fails: the bind address, the agent command (a dry spawn until {@code gateway.ready}), the
+ * API server and its key, the dashboard and its token, each peer with its credential, the {@code .env} found
+ * and the keys it supplied, the trusted proxy's identity configuration, and whether an SSE stream passes
+ * through the front unbuffered. Exit 0 only when nothing needed failed; {@code skip} and {@code info} lines
+ * never fail it. No secret is ever printed.
+ */
+public final class Doctor {
+    /** One check's outcome. */
+    public enum Status { OK, FAIL, SKIP, INFO, WARN }
+
+    /** One line of the report. */
+    public record Line(Status status, String check, String message, String fix) {
+        String render() {
+            String s = switch (status) {
+                case OK -> "ok  ";
+                case FAIL -> "FAIL";
+                case SKIP -> "skip";
+                case INFO -> "info";
+                case WARN -> "warn";
+            };
+            return String.format("%s  %-10s %s%s", s, check, message, fix == null ? "" : " -- fix: " + fix);
+        }
+    }
+
+    private final ConfigLoader.Loaded loaded;
+    private final Supplier<AgentLauncher> launcher;
+    private final PrintStream out;
+    private final HttpClient http;
+    private final List<Line> lines = new ArrayList<>();
+
+    /**
+     * @param launcher builds the agent launcher serve would use (closed after the check)
+     */
+    public Doctor(ConfigLoader.Loaded loaded, Supplier<AgentLauncher> launcher, PrintStream out) {
+        this.loaded = loaded;
+        this.launcher = launcher;
+        this.out = out;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** Runs every check, printing each line as it is known; returns the exit code (0 = nothing failed). */
+    public int run() {
+        GatewayConfig c = loaded.gateway();
+        bind(c);
+        agent();
+        api(c);
+        dashboard(c);
+        peers(c);
+        dotEnv();
+        identity(c);
+        sse(c);
+        long failed = lines.stream().filter(l -> l.status() == Status.FAIL).count();
+        out.println(failed == 0 ? "doctor: everything needed works" : "doctor: " + failed + " check(s) failed");
+        out.flush();
+        return failed == 0 ? 0 : 1;
+    }
+
+    /** Returns the lines so far. */
+    public List<Line> lines() {
+        return List.copyOf(lines);
+    }
+
+    private void add(Status s, String check, String message, String fix) {
+        Line l = new Line(s, check, message, fix);
+        lines.add(l);
+        out.println(l.render());
+        out.flush();
+    }
+
+    private void bind(GatewayConfig c) {
+        InetSocketAddress a = c.listen().address();
+        String where = ListenAddress.format(a);
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(a);
+            add(Status.OK, "bind", where + " can be bound" + (c.loopback() ? " (loopback: only this machine can connect)" : ""), null);
+        } catch (IOException e) {
+            if (a.getPort() != 0 && frontAnswers(a)) {
+                add(Status.OK, "bind", where + " is in use by a running hermes-front (its /front/health answers)", null);
+                return;
+            }
+            add(Status.FAIL, "bind", where + " cannot be bound (" + e.getMessage() + ")", a.getAddress().isAnyLocalAddress()
+                    ? "choose a free port with --listen" : "use an address of this machine (tailscale ip -4) and a free port with --listen");
+        }
+    }
+
+    private boolean frontAnswers(InetSocketAddress a) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(java.net.URI.create("http://" + ListenAddress.format(a) + "/front/health"))
+                    .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && r.body().contains("hermes-front");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void agent() {
+        Optional<AgentConfig> a = loaded.agent();
+        if (a.isPresent() && a.get().ws().isEmpty()) {
+            String cmd = a.get().argv().get(0);
+            if (!onPath(cmd, a.get().cwd().orElse(null))) {
+                add(Status.FAIL, "agent", "the agent command " + cmd + " is not found", "install it, or give its full path in --agent-cmd");
+                return;
+            }
+        }
+        Duration timeout = loaded.gateway().tui().readyTimeout();
+        try (AgentLauncher l = launcher.get()) {
+            AgentProbe.Result r = AgentProbe.run(l, timeout);
+            if (r.ok()) {
+                add(Status.OK, "agent", r.message(), null);
+            } else {
+                add(Status.FAIL, "agent", r.message(), a.isPresent() && a.get().ws().isPresent()
+                        ? "start the dashboard (hermes dashboard --host 127.0.0.1) and check dashboard.token"
+                        : "run the agent command by hand in --agent-cwd and read its error (python -m tui_gateway.entry needs the hermes-agent "
+                        + "checkout and its virtualenv)");
+            }
+        }
+    }
+
+    static boolean onPath(String cmd, Path cwd) {
+        if (cmd.contains("/")) {
+            Path p = Path.of(cmd);
+            if (!p.isAbsolute() && cwd != null) {
+                p = cwd.resolve(p);
+            }
+            return Files.isExecutable(p);
+        }
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, cmd))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void api(GatewayConfig c) {
+        Optional<UpstreamConfig> api = c.upstreams().api();
+        if (api.isEmpty()) {
+            add(Status.SKIP, "api", "no API server proxied (no API_SERVER_KEY found, or api.upstream off)", null);
+            return;
+        }
+        String source = loaded.sourceOf("api.key");
+        ApiKeyCheck.Result r = ApiKeyCheck.run(http, api.get(), source);
+        switch (r.outcome()) {
+            case ACCEPTED -> add(Status.OK, "api", r.message(), null);
+            case REJECTED -> add(Status.FAIL, "api", "the API key from " + source + " is rejected by the API server at " + api.get().uri()
+                    + " (401)", "pass the key the API server uses with --api-key (Hermes reads API_SERVER_KEY from $HERMES_HOME/.env once, "
+                    + "at start), or restart Hermes after changing it");
+            case UNREACHABLE -> add(Status.FAIL, "api", r.message(), "start the API server (API_SERVER_ENABLED=true, API_SERVER_HOST=127.0.0.1 in "
+                    + "$HERMES_HOME/.env, then restart Hermes), or set api.upstream to off");
+            default -> add(Status.FAIL, "api", r.message(), "point --api-upstream at the Hermes API server");
+        }
+    }
+
+    private void dashboard(GatewayConfig c) {
+        Optional<UpstreamConfig> d = c.upstreams().dashboard();
+        if (d.isEmpty()) {
+            add(Status.SKIP, "dashboard", "no dashboard proxied", null);
+            return;
+        }
+        UpstreamConfig u = d.get();
+        boolean token = u.credential().isPresent();
+        HttpRequest.Builder b = HttpRequest.newBuilder(u.uri().resolve(token ? "/api/env" : "/api/status")).timeout(Duration.ofSeconds(10)).GET();
+        u.credential().ifPresent(t -> b.header("X-Hermes-Session-Token", t.reveal()));
+        int status = status(b.build());
+        if (status < 0) {
+            add(Status.FAIL, "dashboard", "the dashboard at " + u.uri() + " is not reachable", "start it: hermes dashboard --host 127.0.0.1 --port "
+                    + u.uri().getPort());
+        } else if (status == 401 || status == 403) {
+            add(Status.FAIL, "dashboard", "the dashboard at " + u.uri() + " rejects the session token from " + loaded.sourceOf("dashboard.token")
+                    + " (" + status + ")", "set HERMES_DASHBOARD_SESSION_TOKEN to the same value for the dashboard and the front, then restart "
+                    + "the dashboard");
+        } else if (status == 200) {
+            add(Status.OK, "dashboard", "the dashboard at " + u.uri() + (token ? " accepts the session token from " + loaded.sourceOf("dashboard.token")
+                    : " answers (its session token is read from its page)"), null);
+        } else {
+            add(Status.FAIL, "dashboard", "the dashboard at " + u.uri() + " answered " + status, "point --dashboard-upstream at the Hermes dashboard");
+        }
+    }
+
+    private void peers(GatewayConfig c) {
+        if (c.peers().peers().isEmpty()) {
+            add(Status.SKIP, "peers", "no peers configured", null);
+            return;
+        }
+        for (PeerConfig p : c.peers().peers()) {
+            String name = "peer " + p.name();
+            int h = status(HttpRequest.newBuilder(p.url().resolve("/health")).timeout(Duration.ofSeconds(10)).GET().build());
+            if (h < 0) {
+                add(Status.FAIL, name, p.url() + " is not reachable", "start hermes-front on " + p.name() + " and check the tailnet ACLs");
+                continue;
+            }
+            int m = status(HttpRequest.newBuilder(p.url().resolve("/v1/models")).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", p.credential().authorization()).GET().build());
+            if (m == 401 || m == 403) {
+                add(Status.FAIL, name, p.url() + " refuses our credential (" + m + ")", "give this peer's entry the token or Basic user "
+                        + "configured on " + p.name());
+            } else {
+                add(Status.OK, name, p.url() + " answers" + (m == 200 ? " and accepts our credential" : " (credential not checked: no API "
+                        + "server behind it)"), null);
+            }
+        }
+    }
+
+    private int status(HttpRequest req) {
+        try {
+            return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private void dotEnv() {
+        String file = loaded.values().stream().filter(v -> v.key().equals("(.env)")).map(ConfigValue::value).findFirst().orElse("?");
+        Set<String> keys = new LinkedHashSet<>();
+        for (ConfigValue v : loaded.values()) {
+            int open = v.source().lastIndexOf('(');
+            if (v.source().startsWith(".env ") && open > 0 && v.source().endsWith(")")) {
+                keys.add(v.source().substring(open + 1, v.source().length() - 1));
+            }
+        }
+        if (file.endsWith("(not found)")) {
+            add(Status.INFO, ".env", file, null);
+        } else {
+            add(Status.INFO, ".env", file + (keys.isEmpty() ? ": supplied no key the front uses" : ": supplied " + String.join(", ", keys)), null);
+        }
+    }
+
+    private void identity(GatewayConfig c) {
+        ProxyIdentity p = c.auth().proxy();
+        Credentials creds = c.auth().credentials();
+        if (!p.enabled()) {
+            add(Status.SKIP, "identity", "identity_header off" + (creds.hasLogins() ? " (but some credentials have an identity)" : ""), null);
+            return;
+        }
+        long logins = creds.all().stream().filter(x -> x instanceof Credential.Login).count();
+        String trusted = String.join(", ", p.trustedProxies().stream().map(Cidr::toString).toList());
+        if (logins == 0) {
+            add(Status.FAIL, "identity", p.header().get() + " from " + trusted + ", but no credential has an identity",
+                    "add identity: USER@example.com to a credentials entry");
+        } else if (p.trustedProxies().stream().anyMatch(x -> x.prefix() == 0)) {
+            add(Status.FAIL, "identity", p.header().get() + " is believed from every address (" + trusted + ")",
+                    "trust only the proxy's address, e.g. --trusted-proxy 127.0.0.1/32 for Tailscale Serve on this machine");
+        } else if (!c.loopback() && p.trustedProxies().stream().noneMatch(x -> x.contains(InetAddress.getLoopbackAddress()))) {
+            add(Status.WARN, "identity", p.header().get() + " from " + trusted + " for " + logins + " identit" + (logins == 1 ? "y" : "ies")
+                    + "; Tailscale Serve connects from 127.0.0.1", null);
+        } else {
+            add(Status.OK, "identity", p.header().get() + " from " + trusted + " for " + logins + " identit" + (logins == 1 ? "y" : "ies"), null);
+        }
+    }
+
+    /**
+     * Runs a copy of this front in-process on 127.0.0.1:0 with the configured timeouts and limits, in front of
+     * a local SSE source that holds its second event until the first reached the client: the first event must
+     * arrive while the source is still holding the rest.
+     */
+    private void sse(GatewayConfig c) {
+        String token = "doctor-" + java.util.UUID.randomUUID();
+        CountDownLatch firstSeen = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean rest = new java.util.concurrent.atomic.AtomicBoolean();
+        HttpServer source;
+        try {
+            source = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
+        } catch (IOException e) {
+            add(Status.FAIL, "sse", "could not open a local SSE source (" + e.getMessage() + ")", null);
+            return;
+        }
+        source.createContext("/v1/chat/completions", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write("data: {\"n\": 1}\n\n".getBytes(StandardCharsets.UTF_8));
+                o.flush();
+                boolean seen = firstSeen.await(5, TimeUnit.SECONDS);
+                rest.set(true);
+                o.write(("data: {\"n\": 2, \"first_seen\": " + seen + "}\n\ndata: [DONE]\n\n").getBytes(StandardCharsets.UTF_8));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        source.start();
+        UpstreamSettings up = c.upstreams();
+        UpstreamConfig api = new UpstreamConfig(java.net.URI.create("http://127.0.0.1:" + source.getAddress().getPort()),
+                Optional.of(Secret.of("doctor-inner-key-0123456789")), up.connect(), up.response(), up.idle());
+        GatewayConfig copy = new GatewayConfig(ListenSettings.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)),
+                new dev.hermesfront.gateway.config.AuthSettings(Credentials.singleToken(Secret.of(token))), c.limits(),
+                new UpstreamSettings(Optional.of(api), Optional.empty(), up.connect(), up.response(), up.idle()), c.tui(),
+                dev.hermesfront.gateway.config.SecuritySettings.defaults(), dev.hermesfront.gateway.config.PeerSettings.none(), c.pools());
+        GatewayServer front = null;
+        try {
+            front = new GatewayServer(copy, new DemoLauncher(new ObjectMapper(), new FrameCodec())).start();
+            HttpRequest req = HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + front.port() + "/v1/chat/completions"))
+                    .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"))
+                    .build();
+            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            boolean early = false;
+            String last = "";
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    if (line.startsWith("data: {\"n\": 1}")) {
+                        early = !rest.get();
+                        firstSeen.countDown();
+                    }
+                    if (!line.isEmpty()) {
+                        last = line;
+                    }
+                }
+            }
+            if (r.statusCode() == 200 && early && last.equals("data: [DONE]")) {
+                add(Status.OK, "sse", "a stream's first event passes through the front before the next one is written (unbuffered)", null);
+            } else {
+                add(Status.FAIL, "sse", "the stream through the front " + (r.statusCode() != 200 ? "answered " + r.statusCode()
+                        : early ? "ended early" : "was held back until it ended (buffered)"), "check timeouts.idle and timeouts.response");
+            }
+        } catch (IOException | RuntimeException | jakarta.servlet.ServletException e) {
+            add(Status.FAIL, "sse", "the stream check could not run (" + e.getMessage() + ")", null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            firstSeen.countDown();
+            if (front != null) {
+                front.close();
+            }
+            source.stop(0);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.hermesfront.gateway.ops;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ArrayBlockingQueue;
+
+/**
+ * Reloads on SIGHUP (nginx's convention; {@code systemctl reload} sends it). Uses {@code sun.misc.Signal}
+ * from the {@code jdk.unsupported} module, the only way a Java program can catch a signal; it is exported to
+ * every class-path program and kept stable by the JDK for this use. The reload runs on its own thread
+ * ({@code reload}), never on the JVM's signal thread; a SIGHUP arriving while one runs queues at most one
+ * more. Where the signal is unavailable (not POSIX), {@code POST /front/reload} still works.
+ */
+public final class SignalReload implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SignalReload.class.getName());
+
+    private final ExecutorService runner;
+
+    private SignalReload(ExecutorService runner) {
+        this.runner = runner;
+    }
+
+    /** Installs the SIGHUP handler; {@code reload} runs on the {@code reload} thread. */
+    public static SignalReload install(Runnable reload) {
+        ExecutorService runner = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1), r -> {
+            Thread t = new Thread(r, "reload");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.DiscardPolicy());
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                try {
+                    runner.execute(reload);
+                } catch (RejectedExecutionException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "SIGHUP ignored: shutting down");
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.INFO, "SIGHUP is not available here ({0}); use POST /front/reload", e.getMessage());
+        }
+        return new SignalReload(runner);
+    }
+
+    @Override
+    public void close() {
+        runner.shutdownNow();
+    }
+}
