@@ -339,7 +339,6 @@ public final class TuiEndpoint extends Endpoint {
 
     private void onText(String text) {
         ch.metrics().frameIn(text.length());
-        ch.metrics().frameIn(text.length());
         // Undertow checks its buffer limit only at buffer boundaries; this makes the bound exact.
         if ((long) text.length() * 3 > ch.config().limits().maxMessageBytes() && utf8Length(text) > ch.config().limits().maxMessageBytes()) {
             outbound.closeAfterDrain(reason(CloseCodes.TOO_BIG, "message over " + ch.config().limits().maxMessageBytes() + " bytes"));

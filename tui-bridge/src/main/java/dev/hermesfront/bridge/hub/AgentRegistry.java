@@ -147,8 +147,13 @@ public final class AgentRegistry implements AutoCloseable {
             if (!hubs.containsKey(hub.id()) || expiries.containsKey(hub)) {
                 return;
             }
-            ScheduledFuture<?> expiry = timer.schedule(() -> giveUp(hub, "the reconnect window of " + policy.window().toSeconds()
-                    + " s passed"), policy.window().toMillis(), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> expiry;
+            try {
+                expiry = timer.schedule(() -> giveUp(hub, "the reconnect window of " + policy.window().toSeconds()
+                        + " s passed"), policy.window().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return; // shutting down: close() stops what is left
+            }
             expiries.put(hub, expiry);
             parked.computeIfAbsent(hub.owner().principal(), k -> new ArrayDeque<>()).push(hub);
         }
@@ -174,12 +179,21 @@ public final class AgentRegistry implements AutoCloseable {
 
     /** The hub's parking buffer overflowed: give it up (asynchronously; called under the hub's monitor). */
     void overflowed(AgentHub hub) {
-        timer.execute(() -> giveUp(hub, "more output than the parking buffer holds"));
+        later(() -> giveUp(hub, "more output than the parking buffer holds"));
+    }
+
+    /** Runs {@code r} on the parking timer; nothing once the registry is closed (the gateway stops every agent then). */
+    private void later(Runnable r) {
+        try {
+            timer.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.log(System.Logger.Level.DEBUG, "parking timer stopped: {0}", e.getMessage());
+        }
     }
 
     /** The agent exited while parked. */
     void exitedWhileParked(AgentHub hub, AgentExit exit) {
-        timer.execute(() -> giveUp(hub, "the agent exited (" + exit.reason() + ")"));
+        later(() -> giveUp(hub, "the agent exited (" + exit.reason() + ")"));
     }
 
     /** The hub was stopped: forget it. */
@@ -233,13 +247,17 @@ public final class AgentRegistry implements AutoCloseable {
             }
             oldest = it.next();
         }
-        timer.execute(() -> {
-            try {
-                giveUp(oldest, "the gateway's memory budget was exceeded");
-            } finally {
-                done.run();
-            }
-        });
+        try {
+            timer.execute(() -> {
+                try {
+                    giveUp(oldest, "the gateway's memory budget was exceeded");
+                } finally {
+                    done.run();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return false;
+        }
         return true;
     }
 
