@@ -32,7 +32,11 @@ import dev.hermesfront.gateway.routes.TuiRoutes;
 import java.util.ArrayList;
 import java.util.List;
 import dev.hermesfront.bridge.AgentLauncher;
-import dev.hermesfront.bridge.park.ParkingLot;
+import dev.hermesfront.bridge.MemoryBudget;
+import dev.hermesfront.bridge.hub.AgentRegistry;
+import dev.hermesfront.gateway.agents.HubSettings;
+import dev.hermesfront.gateway.agents.Sharing;
+import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.gateway.http.AccessLogHandler;
 import dev.hermesfront.gateway.http.BodyLimitHandler;
 import dev.hermesfront.gateway.http.ChunkedBodyHandler;
@@ -107,6 +111,7 @@ public final class GatewayServer implements AutoCloseable {
     private final GatewayConfig config;
     private final AgentLauncher launcher;
     private final ConfigSource source;
+    private final HubSettings hub;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final FrontMetrics metrics = new FrontMetrics();
     private final AtomicReference<Generation> live = new AtomicReference<>();
@@ -114,7 +119,8 @@ public final class GatewayServer implements AutoCloseable {
     private Undertow undertow;
     private DeploymentManager deployment;
     private Pools pools;
-    private ParkingLot lot;
+    private AgentRegistry agents;
+    private Sharing sharing;
     private ScheduledExecutorService timers;
     private Guardrails guard;
     private Gate gate;
@@ -133,16 +139,30 @@ public final class GatewayServer implements AutoCloseable {
     private record Generation(GatewayConfig config, Gate.Rules rules, PeerRegistry peers, HttpHandler handler) {}
 
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
-        this(config, launcher, ConfigSource.NONE);
+        this(config, launcher, ConfigSource.NONE, HubSettings.defaults());
     }
 
     /**
      * @param source re-reads the configuration on {@link #reload()} (SIGHUP, {@code POST /front/reload})
      */
     public GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source) {
+        this(config, launcher, source, HubSettings.defaults());
+    }
+
+    /** Creates a server whose shared agents, share links and memory budget follow {@code hub}. */
+    public GatewayServer(GatewayConfig config, AgentLauncher launcher, HubSettings hub) {
+        this(config, launcher, ConfigSource.NONE, hub);
+    }
+
+    /**
+     * @param source re-reads the configuration on {@link #reload()} (SIGHUP, {@code POST /front/reload})
+     * @param hub    shared agents, share links and the memory budget
+     */
+    public GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source, HubSettings hub) {
         this.config = config;
         this.launcher = launcher;
         this.source = source;
+        this.hub = hub;
     }
 
     /** Binds and starts serving; throws when the address cannot be bound. */
@@ -151,7 +171,9 @@ public final class GatewayServer implements AutoCloseable {
         XnioWorker worker = pools.worker();
         FrameCodec codec = new FrameCodec(config.limits().maxMessageBytes());
         guard = Guardrails.from(config.security());
-        lot = new ParkingLot(config.tui().parking(), codec);
+        ObjectMapper agentJson = AgentJson.newMapper();
+        agents = new AgentRegistry(config.tui().parking(), agentJson, codec, new MemoryBudget(hub.memoryBudgetBytes()));
+        sharing = new Sharing(agents, hub, agentJson, java.time.Clock.systemUTC());
         timers = pools.timers();
         PeerLaunchers relays = new PeerLaunchers() {
             @Override
@@ -164,9 +186,9 @@ public final class GatewayServer implements AutoCloseable {
                 return live.get().peers().find(name).map(PeerRegistry.Peer::refusal).orElse(null);
             }
         };
-        gate = new Gate(() -> live.get().rules(), TicketBook.defaults(), Gate.ShareResolver.NONE, metrics);
-        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers, guard, gate, relays,
-                metrics);
+        gate = new Gate(() -> live.get().rules(), TicketBook.defaults(), sharing.shares(), metrics);
+        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, agentJson, launcher, registry, agents, hub, timers,
+                guard, gate, relays, metrics);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
                 .setWorker(worker)
                 .setBuffers(new DefaultByteBufferPool(true, 16 * 1024))
@@ -197,7 +219,7 @@ public final class GatewayServer implements AutoCloseable {
         readiness = new Readiness(launcher, config.tui().readyTimeout(), () -> live.get().config(), () -> live.get().peers().all());
         live.set(generation(config, new Gate.Rules(config.auth().credentials(), guard), null));
         metrics.gauge("hermes.front.ws.clients", "Attached /api/ws clients", registry::size);
-        metrics.gauge("hermes.front.agents.parked", "Agents parked, waiting for their client to come back", lot::size);
+        metrics.gauge("hermes.front.agents.parked", "Agents parked, waiting for their client to come back", agents::parkedCount);
         metrics.gauge("hermes.front.agents", "Agents alive (running or parked)", configurator::agents);
         metrics.counted("hermes.front.audit.dropped", "Audit lines dropped because the audit queue was full", guard.audit()::dropped);
         metrics.peers(live.get().peers().all());
@@ -236,6 +258,7 @@ public final class GatewayServer implements AutoCloseable {
         concerns.add(new HealthRoutes(launcher.kind(), registry::size, cfg.upstreams().api().isPresent()));
         concerns.add(tui);
         concerns.add(new TicketRoutes(gate, basic));
+        concerns.add(sharing.routes(gate, basic));
         concerns.add(new MetricsRoutes(metrics, gate, basic));
         concerns.add(new OpsRoutes(readiness, this::reload, gate, basic));
         PeerSelector selector = PeerSelector.NONE;
@@ -352,7 +375,12 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Returns the number of parked agents. */
     public int parked() {
-        return lot.size();
+        return agents.parkedCount();
+    }
+
+    /** Returns the agents (running and parked) and the memory budget they draw on. */
+    public AgentRegistry agents() {
+        return agents;
     }
 
     /** Returns the number of attached /api/ws clients. */
@@ -377,7 +405,7 @@ public final class GatewayServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         live.get().peers().close();
-        lot.close();
+        agents.close();
         launcher.close();
         try {
             deployment.stop();
