@@ -6,6 +6,7 @@ import dev.hermesfront.gateway.policy.TicketBook;
 import dev.hermesfront.gateway.routes.ApiRoutes;
 import dev.hermesfront.gateway.routes.DashboardRoutes;
 import dev.hermesfront.gateway.routes.HealthRoutes;
+import dev.hermesfront.gateway.routes.PageRoutes;
 import dev.hermesfront.gateway.routes.PeerRoutes;
 import dev.hermesfront.gateway.routes.PeerSelector;
 import dev.hermesfront.gateway.routes.Routes;
@@ -158,6 +159,7 @@ public final class GatewayServer implements AutoCloseable {
         concerns.add(new HealthRoutes(launcher.kind(), registry::size, config.upstreams().api().isPresent()));
         concerns.add(tui);
         concerns.add(new TicketRoutes(gate, basic));
+        concerns.add(PageRoutes.fromClasspath());
         PeerSelector selector = PeerSelector.NONE;
         if (!peers.isEmpty()) {
             PeerRoutes peerRoutes = new PeerRoutes(peers, gate, basic, tui.handshake());
