@@ -22,7 +22,8 @@ const state = {
   sessions: [],
   retry: 0,
   retryTimer: null,
-  agentsLoaded: false,
+  agentsListed: false, // the front answers /front/agents (sharing is there)
+  label: null, // the role the front announced: owner, participant or viewer
 };
 
 const transcript = new Transcript($('transcript'), {
@@ -185,7 +186,7 @@ async function loadAgents() {
     note.textContent = 'This front does not list agents. You can still start a new agent.';
     show(note, true);
   }
-  state.agentsLoaded = true;
+  state.agentsListed = !unsupported;
 }
 
 function machineGroup(g, named) {
@@ -212,21 +213,45 @@ function agentId(a) {
 function agentItem(peer, a) {
   const id = agentId(a);
   const clients = Array.isArray(a.clients) ? a.clients : [];
-  const roles = clients.map((c) => (typeof c === 'string' ? c : c.role || 'client'));
+  const roles = clients.map((c) => (typeof c === 'string' ? c : (c.role || 'client') + (c.parked ? ' (away)' : '')));
   const sessions = Array.isArray(a.sessions) ? a.sessions : [];
-  const names = sessions.map((s) => (typeof s === 'string' ? s : s.title || s.id || s.session_id || s.stored_session_id || ''))
+  const names = sessions.map((s) => (typeof s === 'string' ? s : s.title || s.session_id || s.id || s.stored_session_id || ''))
     .filter(Boolean);
-  const owner = a.owner || a.owner_credential || a.credential || '';
-  return h('li', {class: 'agent', dataset: {agent: id}},
+  const shares = Array.isArray(a.shares) ? a.shares : [];
+  const owner = a.owner || '';
+  const li = h('li', {class: 'agent', dataset: {agent: id}},
     h('div', {class: 'row wrap'},
       h('code', {class: 'id', text: id.length > 12 ? id.slice(0, 12) + '…' : id, title: id}),
       a.parked ? h('span', {class: 'pill warn', text: 'parked'}) : h('span', {class: 'pill ok', text: 'running'}),
       peer ? h('span', {class: 'pill quiet-pill', text: 'on ' + peer}) : null),
     h('div', {class: 'meta', text: [owner ? 'owner ' + owner : '',
-      roles.length ? roles.length + ' attached (' + roles.join(', ') + ')' : 'nobody attached',
-      sessions.length ? sessions.length + ' session' + (sessions.length > 1 ? 's' : '') : ''].filter(Boolean).join(' · ')}),
-    names.length ? h('div', {class: 'meta', text: names.slice(0, 3).join(', ')}) : null,
-    h('button', {type: 'button', class: 'small', onclick: () => connect({peer, agent: id})}, 'Watch'));
+      roles.length ? roles.length + ' attached: ' + roles.join(', ') : 'nobody attached',
+      sessions.length ? sessions.length + ' session' + (sessions.length > 1 ? 's' : '') : 'no session'].filter(Boolean).join(' · ')}),
+    names.length ? h('div', {class: 'meta', text: 'sessions: ' + names.slice(0, 3).join(', ')}) : null,
+    h('button', {type: 'button', class: 'small watch', onclick: () => connect({peer, agent: id})}, 'Watch'));
+  if (shares.length) {
+    const ul = h('ul', {class: 'links'});
+    for (const x of shares) {
+      const when = new Date(x.expires_at);
+      const item = h('li', {class: 'row wrap share-listed', dataset: {share: x.id}},
+        h('span', {class: 'meta', text: 'link ' + x.role + (isNaN(when) ? '' : ' · until ' + when.toLocaleTimeString())}));
+      item.append(h('button', {type: 'button', class: 'danger small', onclick: async (e) => {
+        e.target.disabled = true;
+        try {
+          await state.api.revoke(peer, id, x.id);
+          item.remove();
+          for (const shown of document.querySelectorAll('#share-links .share-link')) {
+            if (shown.dataset.share === x.id) shown.classList.add('revoked');
+          }
+        } catch (err) {
+          e.target.disabled = false;
+        }
+      }}, 'Revoke'));
+      ul.append(item);
+    }
+    li.append(ul);
+  }
+  return li;
 }
 
 // ---------------------------------------------------------------- the connection
@@ -247,8 +272,9 @@ async function open() {
   show($('idle-note'), false);
   let carrier;
   const query = new URLSearchParams();
-  if (target.agent) query.set('agent', target.agent);
-  else if (target.resume) query.set('resume', target.resume);
+  // Back to the same agent after a drop: resume (the owner's parked agent) or agent (joining another's).
+  if (target.resume && !target.agent) query.set('resume', target.resume);
+  else if (target.agent) query.set('agent', target.agent);
   else if (!state.share) query.set('resume', 'new');
   if (state.share) {
     if (TCHAR.test(state.share.token)) {
@@ -288,9 +314,15 @@ async function open() {
   if (chan !== state.chan) return;
   state.retry = 0;
   const hf = (ready.capabilities && ready.capabilities.hermes_front) || ready.hermes_front || {};
-  if (hf.agent || hf.agent_id) target.agent = String(hf.agent || hf.agent_id);
-  if (hf.resume_id) target.resume = hf.resume_id;
-  state.role = state.share ? (hf.role === 'participant' || hf.role === 'viewer' ? hf.role : state.share.role) : 'participant';
+  // The front announces the agent (resume_id: its id) and this client's role in capabilities.hermes_front.
+  if (hf.resume_id) {
+    target.resume = String(hf.resume_id);
+    target.id = String(hf.resume_id);
+  }
+  if (target.agent) target.id = target.agent;
+  const role = hf.role || (state.share ? state.share.role : 'owner');
+  state.role = role === 'viewer' ? 'viewer' : 'participant';
+  state.label = role;
   setStatus('live', 'live');
   $('app').classList.add('connected');
   showRole(hf.peer || target.peer);
@@ -302,7 +334,7 @@ async function open() {
 function showRole(machine) {
   const viewer = state.role === 'viewer';
   const role = $('role');
-  role.textContent = viewer ? 'viewer · read-only' : state.share ? 'participant' : 'owner';
+  role.textContent = viewer ? 'viewer · read-only' : state.label || 'participant';
   role.dataset.role = state.role;
   show(role, true);
   const m = $('machine');
@@ -312,7 +344,7 @@ function showRole(machine) {
   show($('viewer-note'), viewer);
   show($('new-session'), !viewer);
   show($('disconnect'), !state.share);
-  show($('share-box'), Boolean(state.api) && Boolean(state.target && state.target.agent));
+  show($('share-box'), Boolean(state.api) && state.agentsListed && Boolean(state.target && state.target.id));
 }
 
 function readOnly(reason) {
@@ -514,14 +546,15 @@ async function interrupt() {
 
 async function mintShare() {
   const t = state.target;
-  if (!t || !t.agent) return;
+  if (!t || !t.id) return;
   const role = $('share-role').value;
   const ttl = $('share-ttl').value;
   const button = $('share');
   button.disabled = true;
   try {
-    const r = await state.api.share(t.peer, t.agent, role, ttl);
+    const r = await state.api.share(t.peer, t.id, role, ttl);
     $('share-links').prepend(shareItem(t, role, r));
+    loadAgents();
   } catch (e) {
     transcript.notice('Could not create a link: ' + e.message, 'error');
   } finally {
@@ -549,16 +582,17 @@ function shareItem(t, role, r) {
   const when = r.expires_at ? new Date(typeof r.expires_at === 'number' ? r.expires_at * 1000 : r.expires_at) : null;
   const state_ = h('span', {class: 'meta', text: role + (when && !isNaN(when) ? ' · until ' + when.toLocaleTimeString() : '')});
   const revoke = h('button', {type: 'button', class: 'danger small'}, 'Revoke');
-  const li = h('li', {class: 'share-link', dataset: {role}}, h('div', {class: 'row wrap'}, state_,
+  const li = h('li', {class: 'share-link', dataset: {role, share: r.id || ''}}, h('div', {class: 'row wrap'}, state_,
     h('button', {type: 'button', class: 'quiet small', onclick: () => copy(field)}, 'Copy'), revoke), field,
   r.url ? h('div', {class: 'meta', text: 'TUI: HERMES_TUI_GATEWAY_URL=' + r.url}) : null);
   revoke.addEventListener('click', async () => {
     revoke.disabled = true;
     try {
-      await state.api.revoke(t.peer, t.agent, r.id || r.share_id || r.token);
+      await state.api.revoke(t.peer, t.id, r.id);
       li.classList.add('revoked');
       state_.textContent = role + ' · revoked';
       revoke.remove();
+      loadAgents();
     } catch (e) {
       revoke.disabled = false;
       transcript.notice('Could not revoke: ' + e.message, 'error');
