@@ -17,8 +17,12 @@ final class Captures {
     private final Map<String, Binding> byExpected = new LinkedHashMap<>();
     private final Map<String, String> byActual = new HashMap<>();
 
-    /** A captured value: recorded → live, and where it was first seen. */
-    record Binding(String expected, String actual, String where) {}
+    /**
+     * A captured value: recorded → live, and where it was first seen.
+     *
+     * @param part true for a generated value inside a longer string (rules {@code generated}), false for a whole string
+     */
+    record Binding(String expected, String actual, String where, boolean part) {}
 
     /** Tentative bindings made while comparing one frame; they count only after {@link #commit()}. */
     final class Tx {
@@ -58,6 +62,15 @@ final class Captures {
          * @return why they do not agree, or empty when they do
          */
         Optional<String> bind(String expected, String actual, String where) {
+            return bind(expected, actual, where, false);
+        }
+
+        /** Binds a generated value found inside a longer string, or checks an existing binding. */
+        Optional<String> bindPart(String expected, String actual, String where) {
+            return bind(expected, actual, where, true);
+        }
+
+        private Optional<String> bind(String expected, String actual, String where, boolean part) {
             Binding b = boundTo(expected);
             if (b != null) {
                 return b.actual().equals(actual) ? Optional.empty()
@@ -67,7 +80,7 @@ final class Captures {
             if (other != null) {
                 return Optional.of("this value was captured for recorded " + JsonText.quote(other) + " already");
             }
-            newByExpected.put(expected, new Binding(expected, actual, where));
+            newByExpected.put(expected, new Binding(expected, actual, where, part));
             newByActual.put(actual, expected);
             return Optional.empty();
         }
@@ -97,15 +110,26 @@ final class Captures {
         return byExpected.containsKey(expected);
     }
 
-    /** Replaces every captured recorded value in a client frame by its live value (as JSON string literals). */
+    /**
+     * Replaces every captured recorded value in a client frame by its live value: whole JSON string literals, and
+     * generated values wherever they occur inside strings.
+     */
     String rewrite(String frame) {
         String out = frame;
         for (Binding b : byExpected.values()) {
-            if (!b.expected().equals(b.actual())) {
-                out = out.replace(JsonText.quote(b.expected()), JsonText.quote(b.actual()));
+            if (b.expected().equals(b.actual())) {
+                continue;
             }
+            out = b.part() ? out.replace(inner(b.expected()), inner(b.actual()))
+                    : out.replace(JsonText.quote(b.expected()), JsonText.quote(b.actual()));
         }
         return out;
+    }
+
+    /** Returns a string as it appears inside a JSON string literal. */
+    private static String inner(String s) {
+        String q = JsonText.quote(s);
+        return q.substring(1, q.length() - 1);
     }
 
     /** Returns the bindings in the order they were made. */

@@ -47,6 +47,8 @@ final class ConnectionMatcher {
     /** Responses that arrived while an earlier inline request was unanswered: [arrived, still pending]. */
     private final List<ExpectedFrame[]> orderSuspects = new ArrayList<>();
     private final List<Unexpected> unexpected = new ArrayList<>();
+    /** The recorded requests of the connection: id as JSON text → transcript line. */
+    private final Map<String, Integer> requestLines = new LinkedHashMap<>();
     private int received;
 
     ConnectionMatcher(String conn, List<TranscriptEntry> entries, FileRules rules, Captures captures, boolean exact,
@@ -74,7 +76,9 @@ final class ConnectionMatcher {
                 Decoded d = codec.decode(e.text());
                 if (d instanceof Decoded.Valid v && v.frame().isCall()) {
                     JsonNode tree = parse(e.text());
-                    awaiting.add(new Awaiting(i, tree != null ? idJson(tree) : v.frame().replyId().json(), v.frame().method()));
+                    String replyId = tree != null ? idJson(tree) : v.frame().replyId().json();
+                    awaiting.add(new Awaiting(i, replyId, v.frame().method()));
+                    requestLines.putIfAbsent(replyId, e.line());
                 } else if (d instanceof Decoded.Invalid inv) {
                     awaiting.add(new Awaiting(i, idJson(parse(inv.reply())), null));
                 }
@@ -101,7 +105,8 @@ final class ConnectionMatcher {
                     }
                 }
                 stream = "id:" + id;
-            } else if (kind == FrameKind.EVENT) {
+            } else if (kind == FrameKind.EVENT || sessionRequest(f)) {
+                // Server→client requests of a session (current wire) keep their place among its events.
                 sid = f.sessionId() == null ? "" : f.sessionId();
                 stream = "event:" + sid;
             } else {
@@ -151,8 +156,13 @@ final class ConnectionMatcher {
             }
         }
         ExpectedFrame candidate = sameIdentity(pending, f, tree);
+        boolean orphan = false;
         if (candidate == null && f != null && (f.kind() == FrameKind.RESPONSE || f.kind() == FrameKind.ERROR)) {
             candidate = sameIdOtherType(idJson(tree));
+            if (candidate == null && stream.isEmpty()) {
+                candidate = orphanResponse();
+                orphan = candidate != null;
+            }
         }
         if (candidate == null) {
             Difference d = new Difference(Difference.Type.UNEXPECTED, conn, 0,
@@ -172,7 +182,50 @@ final class ConnectionMatcher {
         Captures.Tx tx = captures.begin();
         List<Mismatch> mismatches = compare(candidate, text, tree, tx);
         tx.commit();
+        if (orphan) {
+            mismatches = explainOrphan(candidate, idJson(tree), mismatches);
+        }
         take(candidate, mismatches);
+    }
+
+    /** Returns true for a server→client request that names a session (current wire, tui-wire-current.md §5). */
+    private static boolean sessionRequest(Frame f) {
+        return f != null && f.kind() == FrameKind.REQUEST && f.sessionId() != null && !f.sessionId().isEmpty();
+    }
+
+    /**
+     * A recorded response whose id answers no request of the recording (a recording whose response id is {@code 3}
+     * for the request {@code "k3"}): it stands for a received response whose id nothing recorded has, so that the
+     * difference is named at once instead of waited for.
+     */
+    private ExpectedFrame orphanResponse() {
+        for (ExpectedFrame x : expected) {
+            if (!x.matched && x.isResponse() && x.requestIndex < 0 && !x.idJson.equals("null")) {
+                return x;
+            }
+        }
+        return null;
+    }
+
+    /** Says, on the {@code id} difference of an orphan response, which recorded request the received answer is for. */
+    private List<Mismatch> explainOrphan(ExpectedFrame x, String receivedId, List<Mismatch> mismatches) {
+        Integer line = requestLines.get(receivedId);
+        String why = "no recorded request has the id " + x.idJson + (line == null ? ""
+                : "; the request with the id " + receivedId + " was sent at line " + line);
+        List<Mismatch> out = new ArrayList<>();
+        boolean named = false;
+        for (Mismatch m : mismatches) {
+            if (m.path().equals("id")) {
+                out.add(new Mismatch(m.path(), m.expected(), m.actual(), m.reason() + ": " + why));
+                named = true;
+            } else {
+                out.add(m);
+            }
+        }
+        if (!named) {
+            out.add(0, new Mismatch("id", x.idJson, receivedId, why));
+        }
+        return out;
     }
 
     /**
@@ -193,7 +246,7 @@ final class ConnectionMatcher {
         if (f.kind() == FrameKind.RESPONSE || f.kind() == FrameKind.ERROR) {
             return "id:" + idJson(tree);
         }
-        if (f.kind() != FrameKind.EVENT) {
+        if (f.kind() != FrameKind.EVENT && !sessionRequest(f)) {
             return "other";
         }
         String sid = f.sessionId() == null ? "" : f.sessionId();
@@ -341,7 +394,7 @@ final class ConnectionMatcher {
         return null;
     }
 
-    /** Returns the required recorded frames before connection entry {@code index} that have not arrived. */
+    /** Returns the required recorded frames before connection entry {@code index} that have not arrived nor been given up on. */
     List<ExpectedFrame> awaitedBefore(int index) {
         return awaitedBefore(index, false);
     }
@@ -350,7 +403,8 @@ final class ConnectionMatcher {
     List<ExpectedFrame> awaitedBefore(int index, boolean withOptional) {
         List<ExpectedFrame> out = new ArrayList<>();
         for (ExpectedFrame x : expected) {
-            if (x.index < index && !x.matched && (withOptional || !x.optional)) {
+            // A frame the client gave up on once is not waited for again: it is missing or late already.
+            if (x.index < index && !x.matched && x.gaveUpAtLine == 0 && (withOptional || !x.optional)) {
                 out.add(x);
             }
         }

@@ -1,5 +1,6 @@
 package dev.hermesfront.conformance;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -8,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * Holds the matching rules in force for one transcript against one kind of target, resolved from
- * {@code transcripts/rules.json} by {@link Rules#forFile}. Immutable.
+ * the built-in rules and any rules file by {@link Rules#forFile}. Immutable.
  *
  * @param transcript   transcript name (file name without {@code .jsonl})
  * @param kind         target kind the rules were resolved for
@@ -18,6 +19,9 @@ import java.util.regex.Pattern;
  * @param captures     where generated values are captured (first sighting binds, later ones must agree)
  * @param vary         values checked by a {@link ValueMatch} instead of compared
  * @param placeholders recording placeholders and the pattern of what they stand for
+ * @param generated    patterns of values a server generates inside longer strings (temporary directories, ports):
+ *                     each recorded one stands for one live one, bound like a capture
+ * @param added        members a target may add that the recording lacks, and what they must look like
  * @param optional     server frames that may legitimately be absent (checked like the others when they come);
  *                     nobody waits for them, and exact mode ignores this
  * @param closeCode    the close code the server must end the last connection with, or empty for "as recorded"
@@ -25,7 +29,8 @@ import java.util.regex.Pattern;
  */
 public record FileRules(String transcript, TargetKind kind, String skipReason, Set<String> poolMethods,
                         List<CaptureRule> captures, List<VaryRule> vary, List<Placeholder> placeholders,
-                        List<OptionalFrame> optional, OptionalInt closeCode, OptionalInt agentExit) {
+                        List<Generated> generated, List<AddedRule> added, List<OptionalFrame> optional,
+                        OptionalInt closeCode, OptionalInt agentExit) {
 
     /** Where a generated value is captured. */
     record CaptureRule(Selector selector, PathPattern path, String why) {}
@@ -35,6 +40,15 @@ public record FileRules(String transcript, TargetKind kind, String skipReason, S
 
     /** A placeholder a recording put in place of a machine-specific value, and what it stands for. */
     record Placeholder(String text, Pattern regex, String why) {}
+
+    /** A pattern of values the server generates inside strings; each recorded match stands for one live match. */
+    record Generated(Pattern pattern, String why) {}
+
+    /**
+     * A member the target may add where the recording has none (a gateway's documented addition): it is then compared
+     * with {@code like} under the same rules. Where the recording has the member, it is compared as usual.
+     */
+    record AddedRule(Selector selector, PathPattern path, JsonNode like, String why) {}
 
     /** Server frames that may be absent. */
     record OptionalFrame(Selector selector, String why) {}
@@ -46,13 +60,15 @@ public record FileRules(String transcript, TargetKind kind, String skipReason, S
         captures = List.copyOf(captures);
         vary = List.copyOf(vary);
         placeholders = List.copyOf(placeholders);
+        generated = List.copyOf(generated);
+        added = List.copyOf(added);
         optional = List.copyOf(optional);
     }
 
     /** Returns rules with no relaxation at all: every frame compared as recorded. */
     public static FileRules strict(String transcript, TargetKind kind) {
-        return new FileRules(transcript, kind, null, Set.of(), List.of(), List.of(), List.of(), List.of(),
-                OptionalInt.empty(), OptionalInt.empty());
+        return new FileRules(transcript, kind, null, Set.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(), OptionalInt.empty(), OptionalInt.empty());
     }
 
     /** Returns true when the transcript applies to the target kind. */

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -14,7 +15,8 @@ import java.util.regex.Pattern;
  * difference by JSON path. Exact by default: same members (in any order), same values, numbers equal and of
  * the same kind ({@code 1} is not {@code 1.0}), strings equal. Relaxations, in this order: a
  * {@code vary} rule for the path; a capture path or an already captured recorded value; a recorded string
- * holding a placeholder. Stateless apart from the captures passed in; thread-confined.
+ * holding placeholders or generated values (bound like captures); a member the recording lacks that an
+ * {@code added} rule allows. Stateless apart from the captures passed in; thread-confined.
  */
 final class FrameComparer {
     static final String ABSENT = "(absent)";
@@ -163,7 +165,16 @@ final class FrameComparer {
             }
             path.add(k);
             FileRules.VaryRule rule = varyRule(info, path);
-            if (rule == null || !rule.match().allowsAbsent()) {
+            FileRules.AddedRule added = rule == null ? addedRule(info, path) : null;
+            if (added != null) {
+                // A documented addition of the target: compared with what it may look like, under the same rules.
+                List<Mismatch> m = new ArrayList<>();
+                walk(info, path, added.like(), act.get(k), tx, where, m);
+                for (Mismatch x : m) {
+                    out.add(new Mismatch(x.path(), x.expected(), x.actual(), x.reason() + " (not in the recording; rule added "
+                            + added.path() + (added.why().isEmpty() ? "" : ": " + added.why()) + ")"));
+                }
+            } else if (rule == null || !rule.match().allowsAbsent()) {
                 out.add(mismatch(path, null, act.get(k), "not in the recording"));
             }
             path.remove(path.size() - 1);
@@ -180,12 +191,24 @@ final class FrameComparer {
         if (exp.equals(act)) {
             return;
         }
-        Pattern p = placeholderPattern(exp);
-        if (p != null && p.matcher(act).matches()) {
-            return;
-        }
+        Template t = template(exp, tx);
         String where2 = JsonPaths.format(path);
-        String because = p != null ? "does not match the recording, placeholders included" : "different string";
+        if (t != null) {
+            Matcher m = t.pattern().matcher(act);
+            if (m.matches()) {
+                for (int g = 0; g < t.generated().size(); g++) {
+                    Optional<String> bad = tx.bindPart(t.generated().get(g), m.group("g" + g), where + " " + where2);
+                    if (bad.isPresent()) {
+                        out.add(new Mismatch(where2, JsonText.quote(exp), JsonText.quote(act), "generated value "
+                                + JsonText.quote(t.generated().get(g)) + ": " + bad.get()));
+                        return;
+                    }
+                }
+                return;
+            }
+        }
+        String because = t == null ? "different string"
+                : "does not match the recording, " + (t.generated().isEmpty() ? "placeholders" : "generated values") + " included";
         if (exp.length() + act.length() <= 2 * SHOWN_CHARS) {
             out.add(new Mismatch(where2, JsonText.quote(exp), JsonText.quote(act), because));
             return;
@@ -208,6 +231,15 @@ final class FrameComparer {
         return null;
     }
 
+    private FileRules.AddedRule addedRule(FrameInfo info, List<String> path) {
+        for (FileRules.AddedRule r : rules.added()) {
+            if (r.selector().matches(info) && r.path().matches(path)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
     private FileRules.CaptureRule captureRule(FrameInfo info, List<String> path) {
         for (FileRules.CaptureRule r : rules.captures()) {
             if (r.selector().matches(info) && r.path().matches(path)) {
@@ -217,36 +249,77 @@ final class FrameComparer {
         return null;
     }
 
-    /** Turns a recorded string holding placeholders into a pattern, or returns null when it holds none. */
-    private Pattern placeholderPattern(String recorded) {
+    /**
+     * A recorded string turned into a pattern: placeholders stand for their regex, generated values (rules
+     * {@code generated}) for their pattern in a named group {@code g0}, {@code g1}, … (or for the live value they
+     * are bound to already), everything else for itself.
+     *
+     * @param generated the recorded generated values, in group order
+     */
+    private record Template(Pattern pattern, List<String> generated) {}
+
+    /** Returns the template of a recorded string, or null when it holds no placeholder and no generated value. */
+    private Template template(String recorded, Captures.Tx tx) {
+        if (rules.placeholders().isEmpty() && rules.generated().isEmpty()) {
+            return null;
+        }
         StringBuilder b = new StringBuilder();
-        int i = 0;
+        StringBuilder literal = new StringBuilder();
+        List<String> generated = new ArrayList<>();
+        List<Matcher> matchers = new ArrayList<>();
+        for (FileRules.Generated g : rules.generated()) {
+            matchers.add(g.pattern().matcher(recorded).useTransparentBounds(true).useAnchoringBounds(false));
+        }
         boolean any = false;
+        int i = 0;
         while (i < recorded.length()) {
-            FileRules.Placeholder hit = null;
+            String text = null;
+            String regex = null;
             for (FileRules.Placeholder p : rules.placeholders()) {
                 if (recorded.startsWith(p.text(), i)) {
-                    hit = p;
+                    text = p.text();
+                    regex = "(?:" + p.regex().pattern() + ")";
                     break;
                 }
             }
-            if (hit != null) {
-                b.append("(?:").append(hit.regex().pattern()).append(')');
-                i += hit.text().length();
-                any = true;
-            } else {
-                int next = recorded.length();
-                for (FileRules.Placeholder p : rules.placeholders()) {
-                    int at = recorded.indexOf(p.text(), i);
-                    if (at >= 0 && at < next) {
-                        next = at;
+            if (text == null) {
+                for (int k = 0; k < matchers.size() && text == null; k++) {
+                    Matcher m = matchers.get(k).region(i, recorded.length());
+                    if (m.lookingAt() && m.end() > i) {
+                        text = m.group();
+                        Captures.Binding bound = tx.boundTo(text);
+                        int seen = generated.indexOf(text);
+                        if (bound != null) {
+                            regex = Pattern.quote(bound.actual());
+                        } else if (seen >= 0) {
+                            regex = "\\k<g" + seen + ">";
+                        } else {
+                            regex = "(?<g" + generated.size() + ">" + rules.generated().get(k).pattern().pattern() + ")";
+                            generated.add(text);
+                        }
                     }
                 }
-                b.append(Pattern.quote(recorded.substring(i, next)));
-                i = next;
             }
+            if (text == null) {
+                literal.append(recorded.charAt(i));
+                i++;
+                continue;
+            }
+            if (literal.length() > 0) {
+                b.append(Pattern.quote(literal.toString()));
+                literal.setLength(0);
+            }
+            b.append(regex);
+            i += text.length();
+            any = true;
         }
-        return any ? Pattern.compile(b.toString(), Pattern.DOTALL) : null;
+        if (!any) {
+            return null;
+        }
+        if (literal.length() > 0) {
+            b.append(Pattern.quote(literal.toString()));
+        }
+        return new Template(Pattern.compile(b.toString(), Pattern.DOTALL), List.copyOf(generated));
     }
 
     private static Mismatch mismatch(List<String> path, JsonNode exp, JsonNode act, String reason) {

@@ -26,9 +26,15 @@ import java.util.function.BooleanSupplier;
  * <p>Per recorded connection: open a WebSocket; send the client frames in recorded order, each once the
  * server frames recorded before it have arrived (bounded by {@link RunOptions#maxWait()}; on timeout the frame
  * is sent anyway and the missing frames are noted); then wait for the remaining server frames, and for the line
- * to stay quiet for 300 ms so that extra frames are caught too, and end the connection as recorded (the client closes, or the server is expected to close with the code the rules
- * give for this kind of target). Client frames are sent as recorded, with captured values rewritten in
- * rules mode. Connections of one transcript run one after the other and share captures.
+ * to stay quiet for 300 ms so that extra frames are caught too, and end the connection as recorded (the client
+ * closes, or the server is expected to close with the code the rules give for this kind of target). Client frames
+ * are sent as recorded, with captured values rewritten in rules mode. Connections of one transcript run one after
+ * the other and share captures.
+ *
+ * <p>Never hangs. A frame the client gave up waiting for is not waited for again, and a transcript spends at most
+ * {@link RunOptions#maxWait()} in total waiting for frames that do not come: after that, each wait lasts only while
+ * frames keep arriving (300 ms of silence ends it). Every wait also ends at the run's {@link RunOptions#deadline()},
+ * and a transcript still running then ends as "could not run" with the differences found so far.
  *
  * <p>Not thread-safe: use one runner per thread.
  */
@@ -65,8 +71,12 @@ public final class ReplayRunner {
                     Duration.ZERO, 0, 0);
         }
         long t0 = System.nanoTime();
+        if (options.deadline().passed()) {
+            return error(t.name(), file, "not run: " + options.deadline().describe() + " passed before it started");
+        }
         List<String> conns = t.connections();
         Captures captures = new Captures();
+        WaitBudget budget = new WaitBudget(options.maxWait().toNanos());
         List<Difference> differences = new ArrayList<>();
         int expected = 0;
         int received = 0;
@@ -77,16 +87,23 @@ public final class ReplayRunner {
             ConnectionMatcher m = new ConnectionMatcher(label, entries, rules, captures, options.exact(), codec, mapper);
             WsClient ws;
             try {
-                ws = WsClient.connect(http, target, options.connectTimeout());
+                ws = WsClient.connect(http, target, options.deadline().leftOr(options.connectTimeout()));
             } catch (WsClient.ConnectException e) {
+                if (options.deadline().passed()) {
+                    return deadlineReached(t.name(), file, options, differences, t0);
+                }
                 return error(t.name(), file, (label.isEmpty() ? "" : "connection " + label + ": ") + "cannot connect to "
                         + redacted(target) + ": " + e.getMessage());
             }
             try (ws) {
-                new Conversation(ws, m, label, entries, captures, options).run(closeOf(t, conn, rules, c == conns.size() - 1));
+                new Conversation(ws, m, label, entries, captures, options, budget)
+                        .run(closeOf(t, conn, rules, c == conns.size() - 1));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return error(t.name(), file, "interrupted");
+            } catch (DeadlineReached e) {
+                differences.addAll(m.finish());
+                return deadlineReached(t.name(), file, options, differences, t0);
             }
             differences.addAll(m.finish());
             expected += m.expectedCount();
@@ -96,6 +113,45 @@ public final class ReplayRunner {
         TranscriptResult.Status status = differences.isEmpty() ? TranscriptResult.Status.PASSED : TranscriptResult.Status.FAILED;
         String summary = differences.isEmpty() ? "" : differences.size() + " difference" + (differences.size() == 1 ? "" : "s");
         return new TranscriptResult(t.name(), file, status, differences, summary, took, expected, received);
+    }
+
+    /** Thrown out of a wait when the run's deadline passed. */
+    private static final class DeadlineReached extends RuntimeException {
+        DeadlineReached() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * What a transcript may still spend waiting for frames that do not come, in nanoseconds. Shared by its
+     * connections; only waits that ran out spend it.
+     */
+    private static final class WaitBudget {
+        private long left;
+
+        WaitBudget(long nanos) {
+            left = nanos;
+        }
+
+        boolean spent() {
+            return left <= 0;
+        }
+
+        Duration left(Duration max) {
+            return Duration.ofNanos(Math.max(0, Math.min(left, max.toNanos())));
+        }
+
+        void spend(long nanos) {
+            left -= nanos;
+        }
+    }
+
+    private static TranscriptResult deadlineReached(String name, String file, RunOptions options, List<Difference> found,
+                                                    long t0) {
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        return new TranscriptResult(name, file, TranscriptResult.Status.ERROR, found, "stopped after " + took.toMillis()
+                + " ms: " + options.deadline().describe() + " passed" + (found.isEmpty() ? ""
+                : "; differences found so far: " + found.size()), took, 0, 0);
     }
 
     /** How a connection is expected to end: the client closes with {@code code}, or the server does (-1: any code). */
@@ -127,16 +183,18 @@ public final class ReplayRunner {
         private final List<TranscriptEntry> entries;
         private final Captures captures;
         private final RunOptions options;
+        private final WaitBudget budget;
         private WsClient.Event end;
 
         Conversation(WsClient ws, ConnectionMatcher matcher, String label, List<TranscriptEntry> entries,
-                     Captures captures, RunOptions options) {
+                     Captures captures, RunOptions options, WaitBudget budget) {
             this.ws = ws;
             this.matcher = matcher;
             this.label = label;
             this.entries = entries;
             this.captures = captures;
             this.options = options;
+            this.budget = budget;
         }
 
         void run(CloseExpectation close) throws InterruptedException {
@@ -148,11 +206,11 @@ public final class ReplayRunner {
                 }
                 int index = i;
                 long t0 = System.nanoTime();
-                if (!pump(options.maxWait(), () -> matcher.awaitedBefore(index).isEmpty())) {
+                if (!await(options.maxWait(), () -> matcher.awaitedBefore(index).isEmpty())) {
                     matcher.gaveUp(matcher.awaitedBefore(index), e.line(), (System.nanoTime() - t0) / 1_000_000);
                 } else if (!matcher.awaitedBefore(index, true).isEmpty()) {
                     // An optional frame recorded before this client frame: if it comes, it comes first, as recorded.
-                    pump(min(options.maxWait(), OPTIONAL_GRACE), () -> matcher.awaitedBefore(index, true).isEmpty());
+                    await(min(options.maxWait(), OPTIONAL_GRACE), () -> matcher.awaitedBefore(index, true).isEmpty());
                 }
                 if (end != null) {
                     break;
@@ -165,9 +223,9 @@ public final class ReplayRunner {
                 sentUpTo = i;
                 pump(Duration.ZERO, () -> false);
             }
-            if (end == null && pump(options.maxWait(), matcher::complete)) {
+            if (end == null && await(options.maxWait(), matcher::complete)) {
                 // Optional frames (rules "optional") usually come right after the others: give them a moment.
-                pump(min(options.maxWait(), OPTIONAL_GRACE), matcher::completeWithOptional);
+                await(min(options.maxWait(), OPTIONAL_GRACE), matcher::completeWithOptional);
             }
             if (close.byServer()) {
                 if (end == null) {
@@ -186,7 +244,7 @@ public final class ReplayRunner {
             // Frames the server sends after the last recorded one are judged too: wait until the line goes quiet.
             long settleUntil = System.nanoTime() + options.maxWait().toNanos();
             while (end == null && System.nanoTime() < settleUntil) {
-                WsClient.Event e = ws.poll(QUIET);
+                WsClient.Event e = poll(QUIET);
                 if (e == null) {
                     break;
                 }
@@ -227,7 +285,7 @@ public final class ReplayRunner {
                 if (left <= 0) {
                     return;
                 }
-                WsClient.Event e = ws.poll(Duration.ofNanos(left));
+                WsClient.Event e = poll(Duration.ofNanos(left));
                 if (e == null) {
                     return;
                 }
@@ -238,11 +296,35 @@ public final class ReplayRunner {
         }
 
         /**
-         * Hands received frames to the matcher until {@code done}, the deadline, or the end of the connection.
+         * Waits for {@code done}: up to {@code max} while the transcript's wait budget lasts (a wait that runs out
+         * spends it), then only while frames keep coming, each within {@link #QUIET} of the last.
          *
          * @return true when {@code done} became true
          */
+        private boolean await(Duration max, BooleanSupplier done) throws InterruptedException {
+            if (budget.spent()) {
+                return pump(max, QUIET, done);
+            }
+            long t0 = System.nanoTime();
+            boolean ok = pump(budget.left(max), max, done);
+            if (!ok && end == null) {
+                budget.spend(System.nanoTime() - t0);
+            }
+            return ok;
+        }
+
+        /** Hands received frames to the matcher until {@code done}, {@code max}, or the end of the connection. */
         private boolean pump(Duration max, BooleanSupplier done) throws InterruptedException {
+            return pump(max, max, done);
+        }
+
+        /**
+         * Hands received frames to the matcher until {@code done}, {@code max}, a silence of {@code quiet}, or the
+         * end of the connection; throws {@link DeadlineReached} when the run's deadline passes meanwhile.
+         *
+         * @return true when {@code done} became true
+         */
+        private boolean pump(Duration max, Duration quiet, BooleanSupplier done) throws InterruptedException {
             long deadline = System.nanoTime() + max.toNanos();
             while (true) {
                 if (done.getAsBoolean()) {
@@ -251,8 +333,8 @@ public final class ReplayRunner {
                 if (end != null) {
                     return false;
                 }
-                long left = deadline - System.nanoTime();
-                WsClient.Event e = ws.poll(Duration.ofNanos(Math.max(0, left)));
+                long left = Math.min(deadline - System.nanoTime(), quiet.toNanos());
+                WsClient.Event e = poll(Duration.ofNanos(Math.max(0, left)));
                 if (e == null) {
                     return done.getAsBoolean();
                 }
@@ -262,6 +344,21 @@ public final class ReplayRunner {
                     end = e;
                 }
             }
+        }
+
+        /**
+         * Returns the next event within {@code wait}, cut to the run's deadline, or null; throws
+         * {@link DeadlineReached} when the deadline has passed.
+         */
+        private WsClient.Event poll(Duration wait) throws InterruptedException {
+            if (options.deadline().passed()) {
+                throw new DeadlineReached();
+            }
+            WsClient.Event e = ws.poll(options.deadline().leftOr(wait));
+            if (e == null && options.deadline().passed()) {
+                throw new DeadlineReached();
+            }
+            return e;
         }
 
         private int lastClientIndex() {

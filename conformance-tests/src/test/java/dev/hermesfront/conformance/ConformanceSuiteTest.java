@@ -8,6 +8,7 @@ import dev.hermesfront.protocol.transcript.Transcript;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * agent as recorded.
  */
 class ConformanceSuiteTest {
-    private static final Rules RULES = Rules.load(TranscriptFiles.projectTranscripts().resolve(TranscriptFiles.RULES));
+    private static final Rules RULES = Rules.resolve(Optional.of(TranscriptFiles.projectTranscripts().resolve(TranscriptFiles.RULES)), false);
     private static final ReplayRunner RUNNER = new ReplayRunner();
 
     static Stream<Arguments> transcripts() {

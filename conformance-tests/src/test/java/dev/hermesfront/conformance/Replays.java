@@ -8,11 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /** Test helpers: project transcripts, edited copies of them, and a run through the in-process gateway. */
 final class Replays {
-    static final Rules RULES = Rules.load(TranscriptFiles.projectTranscripts().resolve(TranscriptFiles.RULES));
+    static final Rules RULES = Rules.resolve(Optional.of(TranscriptFiles.projectTranscripts().resolve(TranscriptFiles.RULES)), false);
     private static final ReplayRunner RUNNER = new ReplayRunner();
 
     private Replays() {}

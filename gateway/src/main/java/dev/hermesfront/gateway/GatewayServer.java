@@ -15,7 +15,11 @@ import dev.hermesfront.gateway.routes.TuiRoutes;
 import java.util.ArrayList;
 import java.util.List;
 import dev.hermesfront.bridge.AgentLauncher;
-import dev.hermesfront.bridge.park.ParkingLot;
+import dev.hermesfront.bridge.MemoryBudget;
+import dev.hermesfront.bridge.hub.AgentRegistry;
+import dev.hermesfront.gateway.agents.HubSettings;
+import dev.hermesfront.gateway.agents.Sharing;
+import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.gateway.http.AccessLogHandler;
 import dev.hermesfront.gateway.http.BodyLimitHandler;
 import dev.hermesfront.gateway.http.CorsHandler;
@@ -84,11 +88,12 @@ public final class GatewayServer implements AutoCloseable {
 
     private final GatewayConfig config;
     private final AgentLauncher launcher;
+    private final HubSettings hub;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private Undertow undertow;
     private DeploymentManager deployment;
     private XnioWorker worker;
-    private ParkingLot lot;
+    private AgentRegistry agents;
     private ScheduledExecutorService timers;
     private Guardrails guard;
     private Gate gate;
@@ -96,8 +101,14 @@ public final class GatewayServer implements AutoCloseable {
     private PeerRegistry peers;
 
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
+        this(config, launcher, HubSettings.defaults());
+    }
+
+    /** Creates a server whose shared agents, share links and memory budget follow {@code hub}. */
+    public GatewayServer(GatewayConfig config, AgentLauncher launcher, HubSettings hub) {
         this.config = config;
         this.launcher = launcher;
+        this.hub = hub;
     }
 
     /** Binds and starts serving; throws when the address cannot be bound. */
@@ -111,7 +122,9 @@ public final class GatewayServer implements AutoCloseable {
                 .getMap());
         FrameCodec codec = new FrameCodec(config.limits().maxMessageBytes());
         guard = Guardrails.from(config.security());
-        lot = new ParkingLot(config.tui().parking(), codec);
+        ObjectMapper agentJson = AgentJson.newMapper();
+        agents = new AgentRegistry(config.tui().parking(), agentJson, codec, new MemoryBudget(hub.memoryBudgetBytes()));
+        Sharing sharing = new Sharing(agents, hub, agentJson, java.time.Clock.systemUTC());
         timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gateway-timers");
             t.setDaemon(true);
@@ -129,8 +142,9 @@ public final class GatewayServer implements AutoCloseable {
                 return peers.find(name).map(PeerRegistry.Peer::refusal).orElse(null);
             }
         };
-        gate = new Gate(config.auth().credentials(), guard, TicketBook.defaults(), Gate.ShareResolver.NONE);
-        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers, guard, gate, relays);
+        gate = new Gate(config.auth().credentials(), guard, TicketBook.defaults(), sharing.shares());
+        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, agentJson, launcher, registry, agents, hub, timers,
+                guard, gate, relays);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
                 .setWorker(worker)
                 .setBuffers(new DefaultByteBufferPool(true, 16 * 1024))
@@ -159,6 +173,7 @@ public final class GatewayServer implements AutoCloseable {
         concerns.add(new HealthRoutes(launcher.kind(), registry::size, config.upstreams().api().isPresent()));
         concerns.add(tui);
         concerns.add(new TicketRoutes(gate, basic));
+        concerns.add(sharing.routes(gate, basic));
         concerns.add(PageRoutes.fromClasspath());
         PeerSelector selector = PeerSelector.NONE;
         if (!peers.isEmpty()) {
@@ -218,7 +233,12 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Returns the number of parked agents. */
     public int parked() {
-        return lot.size();
+        return agents.parkedCount();
+    }
+
+    /** Returns the agents (running and parked) and the memory budget they draw on. */
+    public AgentRegistry agents() {
+        return agents;
     }
 
     /** Returns the number of attached /api/ws clients. */
@@ -243,7 +263,7 @@ public final class GatewayServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         peers.close();
-        lot.close();
+        agents.close();
         launcher.close();
         try {
             deployment.stop();

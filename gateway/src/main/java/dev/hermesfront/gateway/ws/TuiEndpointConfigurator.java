@@ -1,11 +1,13 @@
 package dev.hermesfront.gateway.ws;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.AgentLauncher;
-import dev.hermesfront.bridge.park.ParkingLot;
+import dev.hermesfront.bridge.hub.AgentRegistry;
+import dev.hermesfront.gateway.config.GatewayConfig;
+import dev.hermesfront.gateway.agents.HubSettings;
 import dev.hermesfront.gateway.http.CredentialCarriers;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Guardrails;
-import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,11 +16,12 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configurator {
     private final TuiChannel channel;
 
-    public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry,
-                                   ParkingLot lot, ScheduledExecutorService timers, Guardrails guard, Gate gate, PeerLaunchers peers) {
-        AdmissionControl admission = new AdmissionControl(config.tui().maxAgents(), config.tui().spawnBurst(),
-                config.tui().spawnPerSecond(), System::nanoTime);
-        this.channel = new TuiChannel(config, codec, launcher, registry, lot, admission, timers, guard, gate, peers);
+    public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, ObjectMapper mapper, AgentLauncher launcher,
+                                   ConnectionRegistry registry, AgentRegistry agents, HubSettings hub, ScheduledExecutorService timers,
+                                   Guardrails guard, Gate gate, PeerLaunchers peers) {
+        AdmissionControl admission = new AdmissionControl(config.tui().maxAgents(), hub.agentsPerCredential(config.tui().maxAgents()),
+                config.tui().spawnBurst(), config.tui().spawnPerSecond(), System::nanoTime);
+        this.channel = new TuiChannel(config, codec, mapper, launcher, registry, agents, admission, timers, guard, gate, peers);
     }
 
     @Override

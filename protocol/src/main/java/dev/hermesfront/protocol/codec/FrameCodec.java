@@ -72,6 +72,8 @@ public final class FrameCodec {
 
     private static Decoded decodeObject(String text, JsonParser p) throws IOException {
         RequestId id = null;
+        int idStart = -1;
+        int idEnd = -1;
         String method = null;
         boolean methodPresent = false;
         JsonToken paramsToken = null;
@@ -85,7 +87,11 @@ public final class FrameCodec {
             String name = p.currentName();
             JsonToken v = p.nextToken();
             switch (name) {
-                case "id" -> id = readId(text, p, v);
+                case "id" -> {
+                    idStart = (int) p.currentTokenLocation().getCharOffset();
+                    id = readId(text, p, v);
+                    idEnd = JsonScan.valueEnd(text, idStart);
+                }
                 case "method" -> {
                     methodPresent = true;
                     method = v == JsonToken.VALUE_STRING ? p.getText() : null;
@@ -120,7 +126,7 @@ public final class FrameCodec {
 
         if (!methodPresent && (hasResult || hasError)) {
             FrameKind kind = hasError ? FrameKind.ERROR : FrameKind.RESPONSE;
-            return new Decoded.Valid(new Frame(text, kind, id, null, null, null));
+            return new Decoded.Valid(new Frame(text, kind, id, null, null, null, idStart, idEnd));
         }
         RequestId replyId = id != null ? id : RequestId.NullId.INSTANCE;
         if (method == null || method.isEmpty()) {
@@ -137,7 +143,7 @@ public final class FrameCodec {
         } else {
             kind = FrameKind.NOTIFICATION;
         }
-        return new Decoded.Valid(new Frame(text, kind, id, method, eventType, sessionId));
+        return new Decoded.Valid(new Frame(text, kind, id, method, eventType, sessionId, idStart, idEnd));
     }
 
     /** Reads {@code type} and {@code session_id} string members of a params object; leaves the parser on its END_OBJECT. */

@@ -10,23 +10,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Bridges each client to its own connection to a loopback dashboard's {@code /api/ws} (tui-wire.md §6,
  * §8.11): dialled from loopback, with the dashboard's session token injected as {@code ?token=}, the
  * {@code Host} of the URL (what a loopback dashboard accepts) and no {@code Origin}. The dashboard
  * keeps one transport per connection, so frames pass through unchanged, as with the stdio link.
+ *
+ * <p>No thread of its own: each link asks for the next upstream message when its client can take it
+ * ({@link ClientSink#whenWritable}), so a slow client holds up its own link only.
  */
 public final class UpstreamLauncher implements AgentLauncher {
     private final URI target;
     private final String display;
     private final HttpClient http;
-    private final ExecutorService pacer;
     private final Set<UpstreamWsLink> live = ConcurrentHashMap.newKeySet();
 
     /**
@@ -41,21 +38,21 @@ public final class UpstreamLauncher implements AgentLauncher {
         }
         this.target = URI.create(withToken);
         this.display = url.getScheme() + "://" + url.getHost() + ":" + url.getPort() + url.getRawPath();
-        AtomicInteger n = new AtomicInteger();
-        this.pacer = new ThreadPoolExecutor(0, 32, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
-            Thread t = new Thread(r, "upstream-pacer-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     @Override
     public AgentLink open(ClientSink sink) {
-        UpstreamWsLink link = new UpstreamWsLink(display, sink, pacer, live::remove);
+        UpstreamWsLink link = new UpstreamWsLink(display, sink, live::remove);
         live.add(link);
         link.connect(http, target);
         return link;
+    }
+
+    /** The upstream {@code /api/ws} answers its own {@code gateway.ping}: pings pass through. */
+    @Override
+    public boolean frontAnswersPings() {
+        return false;
     }
 
     @Override
@@ -66,6 +63,5 @@ public final class UpstreamLauncher implements AgentLauncher {
     @Override
     public void close() {
         live.forEach(UpstreamWsLink::close);
-        pacer.shutdown();
     }
 }

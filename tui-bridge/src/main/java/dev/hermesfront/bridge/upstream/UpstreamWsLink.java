@@ -9,8 +9,6 @@ import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -19,16 +17,16 @@ import java.util.function.Consumer;
  * One client's connection to an upstream {@code /api/ws}. Frames to the upstream wait in a queue
  * bounded in characters until the socket is open, then go one send at a time, in order. Frames from
  * the upstream are requested one at a time ({@code request(1)}) and only when the client's queue has
- * room, so the upstream is read only as fast as the client reads.
+ * room: at once when it has, else from the sink's "writable again" callback ({@link ClientSink#whenWritable}).
+ * No thread waits, so one slow client never holds up another link; a client that stays full is cut off by
+ * its sink after its stall bound, which runs the callback too.
  */
 final class UpstreamWsLink implements AgentLink, WebSocket.Listener {
     private static final System.Logger LOG = System.getLogger(UpstreamWsLink.class.getName());
     private static final long MAX_PENDING_CHARS = 64L << 20;
-    private static final Duration CLIENT_STALL = Duration.ofSeconds(30);
 
     private final String display;
     private final ClientSink sink;
-    private final Executor pacer;
     private final Consumer<UpstreamWsLink> onGone;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean reported = new AtomicBoolean();
@@ -38,10 +36,9 @@ final class UpstreamWsLink implements AgentLink, WebSocket.Listener {
     private boolean sending;
     private WebSocket ws;
 
-    UpstreamWsLink(String display, ClientSink sink, Executor pacer, Consumer<UpstreamWsLink> onGone) {
+    UpstreamWsLink(String display, ClientSink sink, Consumer<UpstreamWsLink> onGone) {
         this.display = display;
         this.sink = sink;
-        this.pacer = pacer;
         this.onGone = onGone;
     }
 
@@ -137,27 +134,9 @@ final class UpstreamWsLink implements AgentLink, WebSocket.Listener {
     }
 
     private void requestWhenWritable(WebSocket webSocket) {
-        try {
-            if (sink.awaitWritable(Duration.ZERO)) {
-                webSocket.request(1);
-                return;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        try {
-            pacer.execute(() -> {
-                try {
-                    // A client that stays stuck is cut off by the sink, which keeps (parks) what follows.
-                    sink.awaitWritable(CLIENT_STALL);
-                    webSocket.request(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            close();
+        // The callback may run on the thread that drained the client's queue: request(1) never blocks.
+        if (sink.whenWritable(() -> webSocket.request(1))) {
+            webSocket.request(1);
         }
     }
 
