@@ -19,6 +19,7 @@ const state = {
   target: null, // {peer, agent, resume} the connection is for
   role: null, // 'participant' or 'viewer' on the current connection
   sessionId: null,
+  sessionKey: null, // the stored id of the session on screen (put in share links: the viewer opens it)
   sessions: [],
   retry: 0,
   retryTimer: null,
@@ -28,6 +29,7 @@ const state = {
 
 const transcript = new Transcript($('transcript'), {
   canAnswer: () => state.role === 'participant',
+  userLabel: () => (state.role === 'viewer' ? 'user' : 'you'),
   call: (method, params) => rpc(method, params),
   respond: (id, result) => state.chan && state.chan.respond(id, result),
 });
@@ -48,7 +50,8 @@ function rpc(method, params) {
 function boot() {
   const frag = new URLSearchParams(window.location.hash.replace(/^#/, ''));
   if (frag.get('share')) {
-    state.share = {token: frag.get('share'), role: frag.get('role') === 'participant' ? 'participant' : 'viewer'};
+    state.share = {token: frag.get('share'), role: frag.get('role') === 'participant' ? 'participant' : 'viewer',
+      session: frag.get('session') || null};
     sessionStorage.setItem(STORE_SHARE, JSON.stringify(state.share));
     // Keep the share token out of the address bar and of this tab's history.
     history.replaceState(null, '', window.location.pathname + window.location.search);
@@ -131,6 +134,7 @@ function signOut() {
 }
 
 function startSignedIn() {
+  $('app').classList.remove('solo');
   show($('signin'), false);
   show($('app'), true);
   show($('agents-panel'), true);
@@ -146,6 +150,7 @@ function startShared() {
   show($('signin'), false);
   show($('app'), true);
   show($('agents-panel'), false);
+  $('app').classList.add('solo');
   show($('signout'), true);
   $('signout').textContent = 'Forget link';
   const who = $('who');
@@ -181,6 +186,7 @@ async function loadAgents() {
   }));
   clear(box);
   for (const g of groups) box.append(machineGroup(g, machines.length > 1));
+  $('new-agent').textContent = machines.length > 1 ? 'New agent on this machine' : 'New agent';
   const unsupported = groups.every((g) => g.error && g.error.status === 404);
   if (unsupported) {
     note.textContent = 'This front does not list agents. You can still start a new agent.';
@@ -210,6 +216,12 @@ function agentId(a) {
   return String(a.id || a.agent_id || a.agent || '');
 }
 
+/** The machine an agent runs on: the peer it was listed by, or the peer this front relays it to (route peer:NAME). */
+function runsOn(peer, a) {
+  if (peer) return peer;
+  return typeof a.route === 'string' && a.route.startsWith('peer:') ? a.route.slice(5) : null;
+}
+
 function agentItem(peer, a) {
   const id = agentId(a);
   const clients = Array.isArray(a.clients) ? a.clients : [];
@@ -223,12 +235,12 @@ function agentItem(peer, a) {
     h('div', {class: 'row wrap'},
       h('code', {class: 'id', text: id.length > 12 ? id.slice(0, 12) + '…' : id, title: id}),
       a.parked ? h('span', {class: 'pill warn', text: 'parked'}) : h('span', {class: 'pill ok', text: 'running'}),
-      peer ? h('span', {class: 'pill quiet-pill', text: 'on ' + peer}) : null),
+      runsOn(peer, a) ? h('span', {class: 'pill quiet-pill', text: 'on ' + runsOn(peer, a)}) : null),
     h('div', {class: 'meta', text: [owner ? 'owner ' + owner : '',
       roles.length ? roles.length + ' attached: ' + roles.join(', ') : 'nobody attached',
       sessions.length ? sessions.length + ' session' + (sessions.length > 1 ? 's' : '') : 'no session'].filter(Boolean).join(' · ')}),
     names.length ? h('div', {class: 'meta', text: 'sessions: ' + names.slice(0, 3).join(', ')}) : null,
-    h('button', {type: 'button', class: 'small watch', onclick: () => connect({peer, agent: id})}, 'Watch'));
+    h('button', {type: 'button', class: 'small watch', onclick: () => connect({peer, agent: id, machine: runsOn(peer, a)})}, 'Watch'));
   if (shares.length) {
     const ul = h('ul', {class: 'links'});
     for (const x of shares) {
@@ -325,7 +337,7 @@ async function open() {
   state.label = role;
   setStatus('live', 'live');
   $('app').classList.add('connected');
-  showRole(hf.peer || target.peer);
+  showRole(hf.peer || target.peer || target.machine);
   rpc('client.capabilities', {server_requests: state.role === 'participant'}).catch(() => {});
   if (hf.reattached && state.sessionId) return; // the front replays what we missed
   await loadSessions(true);
@@ -364,6 +376,12 @@ async function loadSessions(pick) {
   state.sessions = list;
   renderSessions();
   if (!pick) return;
+  const wanted = state.share && state.share.session;
+  if (wanted) {
+    const named = list.find((s) => s.session_key === wanted || s.id === wanted);
+    await attach(named || {id: wanted, session_key: wanted, guess: true});
+    return;
+  }
   if (!list.length) {
     if (state.role === 'participant') await newSession();
     else transcript.notice('No session is running on this agent yet; the page follows the first one that starts.', 'info');
@@ -386,6 +404,7 @@ function renderSessions() {
 async function attach(s) {
   transcript.reset();
   state.sessionId = s.id;
+  state.sessionKey = s.session_key || null;
   renderSessions();
   let r = null;
   try {
@@ -401,7 +420,9 @@ async function attach(s) {
     }
   }
   if (state.sessionId !== s.id) return;
+  if (!r && s.guess) state.sessionId = null; // follow the first turn that shows up instead
   if (r && r.session_id) state.sessionId = r.session_id;
+  if (r && (r.session_key || r.resumed)) state.sessionKey = r.session_key || r.resumed;
   if (r) {
     transcript.history(r.messages);
     if (r.inflight) transcript.inflight(r.inflight);
@@ -414,6 +435,7 @@ async function newSession() {
     const r = await rpc('session.create', {cols: 100});
     transcript.reset();
     state.sessionId = r.session_id;
+    state.sessionKey = r.stored_session_id || null;
     state.sessions.push({id: r.session_id, session_key: r.stored_session_id, title: '', status: 'idle'});
     renderSessions();
     $('session-title').textContent = 'New session';
@@ -495,6 +517,7 @@ function disconnect() {
   const chan = state.chan;
   state.chan = null;
   state.sessionId = null;
+  state.sessionKey = null;
   state.sessions = [];
   state.role = null;
   $('app').classList.remove('connected');
@@ -524,10 +547,11 @@ async function submit(event) {
   const text = box.value.trim();
   if (!text || !state.sessionId) return;
   box.value = '';
-  transcript.message('user', text);
+  const sent = transcript.message('user', text);
   try {
     await rpc('prompt.submit', {session_id: state.sessionId, text});
   } catch (e) {
+    sent.classList.add('refused');
     if (e.code === -32003) readOnly('Not allowed: ' + e.message);
     else transcript.notice('The prompt failed: ' + e.message, 'error');
   }
@@ -553,7 +577,7 @@ async function mintShare() {
   button.disabled = true;
   try {
     const r = await state.api.share(t.peer, t.id, role, ttl);
-    $('share-links').prepend(shareItem(t, role, r));
+    $('share-links').prepend(shareItem(t, role, r, state.sessionKey));
     loadAgents();
   } catch (e) {
     transcript.notice('Could not create a link: ' + e.message, 'error');
@@ -563,7 +587,7 @@ async function mintShare() {
 }
 
 /** The page's link for a share: this page (or the peer's page, for an agent on a peer) with the token in the fragment. */
-function pageLink(r, role) {
+function pageLink(r, role, session) {
   let origin = window.location.origin;
   try {
     if (r.url) {
@@ -573,18 +597,20 @@ function pageLink(r, role) {
   } catch (e) {
     origin = window.location.origin;
   }
-  return origin + '/front/#share=' + encodeURIComponent(r.token) + (role === 'participant' ? '&role=participant' : '');
+  return origin + '/front/#share=' + encodeURIComponent(r.token) + (role === 'participant' ? '&role=participant' : '')
+    + (session ? '&session=' + encodeURIComponent(session) : '');
 }
 
-function shareItem(t, role, r) {
-  const link = pageLink(r, role);
+function shareItem(t, role, r, session) {
+  const link = pageLink(r, role, session);
   const field = h('input', {type: 'text', readonly: true, value: link, class: 'link', 'aria-label': 'Share link'});
   const when = r.expires_at ? new Date(typeof r.expires_at === 'number' ? r.expires_at * 1000 : r.expires_at) : null;
   const state_ = h('span', {class: 'meta', text: role + (when && !isNaN(when) ? ' · until ' + when.toLocaleTimeString() : '')});
   const revoke = h('button', {type: 'button', class: 'danger small'}, 'Revoke');
   const li = h('li', {class: 'share-link', dataset: {role, share: r.id || ''}}, h('div', {class: 'row wrap'}, state_,
     h('button', {type: 'button', class: 'quiet small', onclick: () => copy(field)}, 'Copy'), revoke), field,
-  r.url ? h('div', {class: 'meta', text: 'TUI: HERMES_TUI_GATEWAY_URL=' + r.url}) : null);
+  r.url ? h('div', {class: 'meta', text: 'TUI: HERMES_TUI_GATEWAY_URL=\'' + r.url + '\''
+    + (session ? ' HERMES_TUI_RESUME=' + session : '') + ' hermes --tui'}) : null);
   revoke.addEventListener('click', async () => {
     revoke.disabled = true;
     try {

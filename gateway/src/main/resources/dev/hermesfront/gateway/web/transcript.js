@@ -10,7 +10,7 @@ function str(v) {
 export class Transcript {
   /**
    * @param {HTMLElement} el the <ol> to fill
-   * @param {object} answer  {canAnswer(): bool, call(method, params): Promise, respond(id, result)}
+   * @param {object} answer  {canAnswer(): bool, userLabel(): string, call(method, params): Promise, respond(id, result)}
    */
   constructor(el, answer) {
     this.el = el;
@@ -34,7 +34,7 @@ export class Transcript {
   }
 
   message(role, text) {
-    const who = role === 'user' ? 'you' : role === 'assistant' ? 'agent' : role;
+    const who = role === 'user' ? this.answer.userLabel() : role === 'assistant' ? 'agent' : role;
     return this.add(h('li', {class: 'msg ' + role}, h('span', {class: 'who', text: who}), h('div', {class: 'text', text: str(text)})));
   }
 

@@ -167,6 +167,17 @@ final class WebDriver implements AutoCloseable {
         return previous;
     }
 
+    /** Closes every tab but the first one and switches to it. */
+    void closeOtherTabs() throws IOException, InterruptedException {
+        List<String> handles = new ArrayList<>();
+        get("/window/handles").forEach(h -> handles.add(h.asText()));
+        for (String h : handles.subList(1, handles.size())) {
+            post("/window", json.createObjectNode().put("handle", h));
+            call(http, json, "DELETE", base.resolve("/session/" + session + "/window"), null);
+        }
+        post("/window", json.createObjectNode().put("handle", handles.get(0)));
+    }
+
     /** Saves a PNG screenshot of the viewport to {@code file}. */
     void screenshot(Path file) throws IOException, InterruptedException {
         byte[] png = Base64.getDecoder().decode(get("/screenshot").asText());
