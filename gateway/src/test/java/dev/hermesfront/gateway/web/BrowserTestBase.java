@@ -16,6 +16,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -36,6 +42,23 @@ abstract class BrowserTestBase {
     private static Chromium browser;
 
     final List<GatewayServer> gateways = new ArrayList<>();
+    /** Every line the front's access log wrote during the test (it logs at DEBUG; captured here at FINE). */
+    final List<String> accessLog = new CopyOnWriteArrayList<>();
+    private final Logger accessLogger = Logger.getLogger(dev.hermesfront.gateway.http.AccessLogHandler.class.getName());
+    private final Handler capture = new Handler() {
+        private final SimpleFormatter format = new SimpleFormatter();
+
+        @Override
+        public void publish(LogRecord r) {
+            accessLog.add(format.formatMessage(r));
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    };
     WebDriver web;
 
     @BeforeAll
@@ -54,6 +77,8 @@ abstract class BrowserTestBase {
 
     @BeforeEach
     void driver() throws Exception {
+        accessLogger.setLevel(Level.FINE);
+        accessLogger.addHandler(capture);
         web = browser.driver();
         web.size(1280, 900);
         web.consoleLog();
@@ -70,6 +95,8 @@ abstract class BrowserTestBase {
         } finally {
             gateways.forEach(GatewayServer::close);
             gateways.clear();
+            accessLogger.removeHandler(capture);
+            accessLogger.setLevel(null);
         }
     }
 

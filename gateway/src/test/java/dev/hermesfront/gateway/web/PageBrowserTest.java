@@ -31,6 +31,8 @@ class PageBrowserTest extends BrowserTestBase {
         assertEquals("DEMO_SLOW one two three four five six seven eight", web.text("#transcript .msg.user .text"));
         assertEquals("owner", web.text("#role"));
         assertEquals(List.of(), pageErrors(), "no script errors and no CSP violations in the console");
+        assertTrue(accessLog.stream().anyMatch(l -> l.startsWith("GET /api/ws")), "the access log saw the socket: " + accessLog);
+        assertTrue(accessLog.stream().noneMatch(l -> l.contains(TOKEN)), "the token is in no URL the front saw: " + accessLog);
     }
 
     @Test

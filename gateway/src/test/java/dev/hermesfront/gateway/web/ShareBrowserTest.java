@@ -93,6 +93,10 @@ class ShareBrowserTest extends BrowserTestBase {
         web.switchTo(viewer);
         awaitReply("Echo: after the viewer tried");
         assertEquals(List.of(), pageErrors());
+        String shareToken = link.substring(link.indexOf("#share=") + 7, link.indexOf('&'));
+        assertTrue(accessLog.stream().filter(l -> l.startsWith("GET /api/ws")).count() >= 2, "both sockets logged: " + accessLog);
+        assertTrue(accessLog.stream().noneMatch(l -> l.contains(shareToken) || l.contains(TOKEN)),
+                "neither the share token nor the owner's token is in a URL the front saw: " + accessLog);
     }
 
     @Test
