@@ -36,6 +36,20 @@ class PageBrowserTest extends BrowserTestBase {
     }
 
     @Test
+    void anAgentsReplyIsShownAsTextNeverAsMarkup() throws Exception {
+        GatewayServer gw = gateway();
+        signIn(gw, TOKEN);
+        newAgent();
+        String hostile = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script><b>bold</b>";
+        prompt(hostile);
+        awaitReply("Echo: " + hostile);
+        assertEquals(0, web.script("return document.querySelectorAll('#transcript img, #transcript script, #transcript b').length").asInt(),
+                "no element made from the reply");
+        assertEquals("hermes-front", web.script("return document.title").asText());
+        assertEquals(List.of(), pageErrors());
+    }
+
+    @Test
     void aWrongTokenIsRefusedAndNotKept() throws Exception {
         GatewayServer gw = gateway();
         web.open(page(gw));
