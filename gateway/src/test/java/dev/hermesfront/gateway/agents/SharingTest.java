@@ -8,9 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.current.CurrentWireLauncher;
 import dev.hermesfront.bridge.park.ParkingPolicy;
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.GatewayServer;
-import dev.hermesfront.gateway.SecuritySettings;
+import dev.hermesfront.gateway.config.SecuritySettings;
 import dev.hermesfront.gateway.WsTestClient;
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
@@ -54,8 +55,8 @@ class SharingTest {
         Credentials creds = Credentials.of(List.of(new Credential.Token("laptop", Secret.of(OWNER), "chat"),
                 new Credential.Token("other", Secret.of(OTHER), "chat"), new Credential.Token("ops", Secret.of(ADMIN), "admin"),
                 new Credential.Token("reader", Secret.of(READ), "read")));
-        GatewayConfig cfg = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), creds).withParking(parking)
-                .withSecurity(SecuritySettings.defaults().withAuditLog(dir.resolve("audit.jsonl")));
+        GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), creds)).parking(parking)
+                .security(ConfigEdit.audited(SecuritySettings.defaults(), dir.resolve("audit.jsonl"))).get();
         agent = new CurrentWireLauncher(AgentJson.newMapper(), new FrameCodec());
         server = new GatewayServer(cfg, agent).start();
     }

@@ -83,7 +83,7 @@ class UpstreamLinkTest {
     void aClientThatStopsReadingHoldsUpOnlyItsOwnLink() throws Exception {
         GatewayServer dash = inner(new ProcessLauncher(TestGateway.javaMain(EchoAgent.class)));
         try (TestGateway gw = TestGateway.start(new UpstreamLauncher(URI.create("ws://127.0.0.1:" + dash.port() + "/api/ws"), INNER_TOKEN),
-                c -> c.withParking(ParkingPolicy.disabled()).withOutbound(64 * 1024, 64L << 20, java.time.Duration.ofSeconds(20)));
+                c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).outbound(64 * 1024, 64L << 20, java.time.Duration.ofSeconds(20)).get());
              java.net.Socket stalled = FaultTest.rawUpgrade(gw)) {
             // ~20 MB the client never reads: its link stops asking the upstream for more, and waits.
             stalled.getOutputStream().write(FaultTest.maskedText("{\"cmd\": \"flood\", \"method\": \"echo.cmd\", \"n\": 20000, \"pad\": 1000}"));
