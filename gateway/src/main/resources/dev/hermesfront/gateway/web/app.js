@@ -240,7 +240,9 @@ function agentItem(peer, a) {
       roles.length ? roles.length + ' attached: ' + roles.join(', ') : 'nobody attached',
       sessions.length ? sessions.length + ' session' + (sessions.length > 1 ? 's' : '') : 'no session'].filter(Boolean).join(' · ')}),
     names.length ? h('div', {class: 'meta', text: 'sessions: ' + names.slice(0, 3).join(', ')}) : null,
-    h('button', {type: 'button', class: 'small watch', onclick: () => connect({peer, agent: id, machine: runsOn(peer, a)})}, 'Watch'));
+    h('button', {type: 'button', class: 'small watch', onclick: () => connect({peer, agent: id, machine: runsOn(peer, a),
+      sessions: sessions.filter((x) => x && x.session_id).map((x) => ({id: x.session_id, session_key: x.stored_session_id}))})},
+    'Watch'));
   if (shares.length) {
     const ul = h('ul', {class: 'links'});
     for (const x of shares) {
@@ -361,7 +363,7 @@ function showRole(machine) {
 
 function readOnly(reason) {
   state.role = 'viewer';
-  showRole(state.target && state.target.peer);
+  showRole(state.target && (state.target.peer || state.target.machine));
   transcript.notice(reason, 'warn');
 }
 
@@ -372,6 +374,9 @@ async function loadSessions(pick) {
     list = (r && Array.isArray(r.sessions)) ? r.sessions : [];
   } catch (e) {
     list = [];
+  }
+  if (!list.length && state.target && Array.isArray(state.target.sessions)) {
+    list = state.target.sessions; // the agent does not list its sessions: use what /front/agents said
   }
   state.sessions = list;
   renderSessions();
@@ -500,13 +505,13 @@ function closed(c) {
   }
   state.role = viewer ? 'viewer' : state.role;
   show($('prompt-form'), false);
-  transcript.endTurn('interrupted');
   if (retry) {
     const wait = RETRY_MS[state.retry++];
     setStatus('reconnecting…', 'connecting');
     transcript.notice(message + ' Reconnecting in ' + Math.round(wait / 1000) + ' s.', 'warn');
     state.retryTimer = setTimeout(open, wait);
   } else {
+    transcript.endTurn('interrupted');
     setStatus('closed', 'error');
     transcript.notice(message, 'error');
   }

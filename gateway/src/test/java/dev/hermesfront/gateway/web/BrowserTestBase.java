@@ -78,6 +78,7 @@ abstract class BrowserTestBase {
     @BeforeEach
     void driver() throws Exception {
         accessLogger.setLevel(Level.FINE);
+        accessLogger.setUseParentHandlers(false); // captured here, not printed
         accessLogger.addHandler(capture);
         web = browser.driver();
         web.size(1280, 900);
@@ -97,6 +98,7 @@ abstract class BrowserTestBase {
             gateways.clear();
             accessLogger.removeHandler(capture);
             accessLogger.setLevel(null);
+            accessLogger.setUseParentHandlers(true);
         }
     }
 
