@@ -20,12 +20,12 @@ import java.util.List;
  * A small W3C WebDriver client (plain HTTP + JSON to chromedriver with the JDK HttpClient): one browser
  * session, the handful of commands the page's tests need. No library: Selenium would bring ~10 MB of jars
  * for six endpoints. Waits happen in the browser ({@link #await}: a MutationObserver that resolves when a
- * condition holds), bounded by the session's script timeout, never by sleeping here.
+ * condition holds), bounded by the session's script timeout (30 s), never by sleeping here.
  */
 final class WebDriver implements AutoCloseable {
     /** The W3C element reference key. */
     private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
 
     private final HttpClient http;
     private final ObjectMapper json = new ObjectMapper();
@@ -56,7 +56,7 @@ final class WebDriver implements AutoCloseable {
             throw new IOException("chromedriver started no session: " + r);
         }
         WebDriver d = new WebDriver(http, base, id);
-        ObjectNode t = m.createObjectNode().put("script", 15_000).put("pageLoad", 30_000).put("implicit", 0);
+        ObjectNode t = m.createObjectNode().put("script", 30_000).put("pageLoad", 30_000).put("implicit", 0);
         d.post("/timeouts", t);
         return d;
     }
@@ -118,7 +118,7 @@ final class WebDriver implements AutoCloseable {
 
     /**
      * Waits in the browser until {@code condition} (a JS expression) is truthy, re-checking on every DOM change,
-     * and returns its value; fails after the script timeout (15 s) with {@code what}.
+     * and returns its value; fails after the script timeout (30 s) with {@code what}.
      */
     JsonNode await(String condition, String what) throws IOException, InterruptedException {
         String js = "const done = arguments[arguments.length - 1];"
