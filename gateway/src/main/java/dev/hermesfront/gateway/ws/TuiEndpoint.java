@@ -65,6 +65,16 @@ public final class TuiEndpoint extends Endpoint {
     /** Set when this connection's agent failed (no ready in time): stop it rather than park it. */
     private volatile boolean agentFailed;
     private volatile long lastPongNanos = System.nanoTime();
+    /**
+     * OPENING until {@link #onOpen} finished, then OPEN, CLOSED once {@link #onClose} ran. A connection can be
+     * closed while it opens (a re-attach replaying more than the client may hold): whichever of the two comes
+     * second does the leaving, exactly once.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(OPENING);
+    private static final int OPENING = 0;
+    private static final int OPEN = 1;
+    private static final int CLOSED = 2;
+    private volatile int closeCode = 1006;
 
     TuiEndpoint(TuiChannel ch) {
         this.ch = ch;
@@ -114,6 +124,9 @@ public final class TuiEndpoint extends Endpoint {
         member = m;
         answersPings = m.hub().frontAnswersPings();
         liveness(session, out, m.hub());
+        if (!state.compareAndSet(OPENING, OPEN)) {
+            leave(session); // closed while it opened
+        }
     }
 
     /**
@@ -414,6 +427,16 @@ public final class TuiEndpoint extends Endpoint {
 
     @Override
     public void onClose(Session session, CloseReason closeReason) {
+        closeCode = closeReason.getCloseCode().getCode();
+        if (state.getAndSet(CLOSED) == OPEN) {
+            leave(session);
+        } else {
+            // Still opening (onOpen leaves when it is done), or refused before it attached.
+            ch.registry().remove(session);
+        }
+    }
+
+    private void leave(Session session) {
         ch.registry().remove(session);
         scheduled.forEach(f -> f.cancel(false));
         OutboundQueue out = outbound;
@@ -422,7 +445,7 @@ public final class TuiEndpoint extends Endpoint {
         if (m == null) {
             return;
         }
-        int code = closeReason.getCloseCode().getCode();
+        int code = closeCode;
         Member.Left left = m.leave(unsent, !agentFailed && !ch.registry().shuttingDown());
         LOG.log(System.Logger.Level.INFO, "client {0} left ({1,number,#}); agent {2} {3}", session.getId(), code, m.hub().id(),
                 switch (left) {
