@@ -5,6 +5,7 @@ import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.gateway.agents.HubSettings;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.protocol.codec.FrameCodec;
@@ -67,7 +68,7 @@ public final class FloodGatewayMain {
                 demo.close();
             }
         };
-        GatewayConfig cfg = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(args[0])).withAgentLimits(1024, 1000, 1000);
+        GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(args[0]))).agentLimits(1024, 1000, 1000).get();
         GatewayServer server = new GatewayServer(cfg, flood, HubSettings.defaults()).start();
         System.out.println("PORT " + server.port());
         System.out.flush();

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.current.CurrentWireAgentMain;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.ProcessLauncher;
-import dev.hermesfront.gateway.GatewayConfig;
+import dev.hermesfront.gateway.config.GatewayConfig;
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.TestGateway;
 import dev.hermesfront.gateway.WsTestClient;
@@ -31,8 +32,8 @@ class SlowViewerTest {
 
     @Test
     void aViewerThatNeverReadsDoesNotStallTheOwnersTurn() throws Exception {
-        GatewayConfig cfg = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN))
-                .withParking(ParkingPolicy.disabled()).withOutbound(64 * 1024, 64L << 20, Duration.ofSeconds(20));
+        GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN)))
+                .parking(ParkingPolicy.disabled()).outbound(64 * 1024, 64L << 20, Duration.ofSeconds(20)).get();
         GatewayServer server = new GatewayServer(cfg, new ProcessLauncher(TestGateway.javaMain(CurrentWireAgentMain.class))).start();
         try (WsTestClient owner = WsTestClient.connect(URI.create("ws://127.0.0.1:" + server.port() + "/api/ws?token=" + TOKEN))) {
             owner.next();

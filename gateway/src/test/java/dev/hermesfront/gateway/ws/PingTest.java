@@ -1,5 +1,7 @@
 package dev.hermesfront.gateway.ws;
 
+import dev.hermesfront.gateway.ConfigEdit;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,7 +70,7 @@ class PingTest {
     @Test
     void answersPingsItselfForALocalAgentAndAnnouncesTheHeartbeat() throws Exception {
         Recording agent = new Recording(true);
-        try (TestGateway gw = TestGateway.start(agent, c -> c.withParking(ParkingPolicy.disabled()));
+        try (TestGateway gw = TestGateway.start(agent, c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());
              WsTestClient c = WsTestClient.connect(gw.wsUri())) {
             assertTrue(c.next().contains("\"heartbeat\": true"));
             c.send("{\"jsonrpc\":\"2.0\",\"id\":\"heartbeat-1\",\"method\":\"gateway.ping\",\"params\":{}}");
@@ -84,7 +86,7 @@ class PingTest {
     @Test
     void passesPingsToAnUpstreamThatAnswersItsOwn() throws Exception {
         Recording agent = new Recording(false);
-        try (TestGateway gw = TestGateway.start(agent, c -> c.withParking(ParkingPolicy.disabled()));
+        try (TestGateway gw = TestGateway.start(agent, c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());
              WsTestClient c = WsTestClient.connect(gw.wsUri())) {
             assertFalse(c.next().contains("heartbeat"), "an upstream's ready is passed as it is");
             String ping = "{\"jsonrpc\":\"2.0\",\"id\":\"heartbeat-1\",\"method\":\"gateway.ping\",\"params\":{}}";
