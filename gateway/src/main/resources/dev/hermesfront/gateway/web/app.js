@@ -341,6 +341,7 @@ async function open() {
   $('app').classList.add('connected');
   showRole(hf.peer || target.peer || target.machine);
   rpc('client.capabilities', {server_requests: state.role === 'participant'}).catch(() => {});
+  if (state.api && state.agentsListed) loadAgents(); // the list now shows this connection
   if (hf.reattached && state.sessionId) return; // the front replays what we missed
   await loadSessions(true);
 }
