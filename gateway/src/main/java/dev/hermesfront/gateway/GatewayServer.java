@@ -24,6 +24,7 @@ import dev.hermesfront.gateway.policy.TicketBook;
 import dev.hermesfront.gateway.routes.ApiRoutes;
 import dev.hermesfront.gateway.routes.DashboardRoutes;
 import dev.hermesfront.gateway.routes.HealthRoutes;
+import dev.hermesfront.gateway.routes.PageRoutes;
 import dev.hermesfront.gateway.routes.PeerRoutes;
 import dev.hermesfront.gateway.routes.PeerSelector;
 import dev.hermesfront.gateway.routes.Routes;
@@ -127,6 +128,8 @@ public final class GatewayServer implements AutoCloseable {
     private HttpClient httpClient;
     private HttpHandler wsHandler;
     private Readiness readiness;
+    /** The web page's files, read once. */
+    private PageRoutes pages;
 
     /**
      * What requests are served with, swapped whole on reload.
@@ -216,6 +219,7 @@ public final class GatewayServer implements AutoCloseable {
                     .connectTimeout(config.upstreams().dashboard().get().connectTimeout())
                     .build();
         }
+        pages = PageRoutes.fromClasspath();
         readiness = new Readiness(launcher, config.tui().readyTimeout(), () -> live.get().config(), () -> live.get().peers().all());
         live.set(generation(config, new Gate.Rules(config.auth().credentials(), guard), null));
         metrics.gauge("hermes.front.ws.clients", "Attached /api/ws clients", registry::size);
@@ -259,6 +263,7 @@ public final class GatewayServer implements AutoCloseable {
         concerns.add(tui);
         concerns.add(new TicketRoutes(gate, basic));
         concerns.add(sharing.routes(gate, basic));
+        concerns.add(pages);
         concerns.add(new MetricsRoutes(metrics, gate, basic));
         concerns.add(new OpsRoutes(readiness, this::reload, gate, basic));
         PeerSelector selector = PeerSelector.NONE;
