@@ -116,8 +116,8 @@ class ConformanceMainTest {
             int code = run("--target", gateway.uri().toString(), "--kind", "standin", "--junit", junit.toString(), file.toString());
             assertEquals(0, code, printed());
         }
-        String wire = "wire: current-v1 (gateway.ready with protocol.version 1, replay_epoch, capabilities, change_events; "
-                + "gateway.ping refused with -32601)";
+        String wire = "wire: current-v1 (gateway.ready with protocol.version 1, replay_epoch, capabilities, change_events, "
+                + "heartbeat true; gateway.ping answered {\"ok\": true})";
         assertEquals(1, printed().split(java.util.regex.Pattern.quote(wire), -1).length - 1, printed());
         assertTrue(Files.readString(junit).contains("<property name=\"wire\" value=\"current-v1\"/>"), Files.readString(junit));
 
@@ -126,7 +126,7 @@ class ConformanceMainTest {
             run("--target", gateway.uri().toString(), "--wait", "2", "--junit", junit.toString(), file.toString());
         }
         assertTrue(printed().contains("wire: fork-2026-07 (gateway.ready without protocol, replay_epoch or capabilities; "
-                + "gateway.ping refused with -32601)"), printed());
+                + "gateway.ping answered {\"ok\": true})"), printed());
         assertTrue(Files.readString(junit).contains("<property name=\"wire\" value=\"fork-2026-07\"/>"));
 
         printed.reset();

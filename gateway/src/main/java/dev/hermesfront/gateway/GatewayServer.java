@@ -24,6 +24,7 @@ import dev.hermesfront.gateway.policy.TicketBook;
 import dev.hermesfront.gateway.routes.ApiRoutes;
 import dev.hermesfront.gateway.routes.DashboardRoutes;
 import dev.hermesfront.gateway.routes.HealthRoutes;
+import dev.hermesfront.gateway.routes.PageRoutes;
 import dev.hermesfront.gateway.routes.PeerRoutes;
 import dev.hermesfront.gateway.routes.PeerSelector;
 import dev.hermesfront.gateway.routes.Routes;
@@ -32,7 +33,11 @@ import dev.hermesfront.gateway.routes.TuiRoutes;
 import java.util.ArrayList;
 import java.util.List;
 import dev.hermesfront.bridge.AgentLauncher;
-import dev.hermesfront.bridge.park.ParkingLot;
+import dev.hermesfront.bridge.MemoryBudget;
+import dev.hermesfront.bridge.hub.AgentRegistry;
+import dev.hermesfront.gateway.agents.HubSettings;
+import dev.hermesfront.gateway.agents.Sharing;
+import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.gateway.http.AccessLogHandler;
 import dev.hermesfront.gateway.http.BodyLimitHandler;
 import dev.hermesfront.gateway.http.ChunkedBodyHandler;
@@ -108,6 +113,7 @@ public final class GatewayServer implements AutoCloseable {
     private final AgentLauncher launcher;
     private final ConfigSource source;
     private final Pools given;
+    private final HubSettings hub;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final FrontMetrics metrics = new FrontMetrics();
     private final AtomicReference<Generation> live = new AtomicReference<>();
@@ -115,13 +121,16 @@ public final class GatewayServer implements AutoCloseable {
     private Undertow undertow;
     private DeploymentManager deployment;
     private Pools pools;
-    private ParkingLot lot;
+    private AgentRegistry agents;
+    private Sharing sharing;
     private ScheduledExecutorService timers;
     private Guardrails guard;
     private Gate gate;
     private HttpClient httpClient;
     private HttpHandler wsHandler;
     private Readiness readiness;
+    /** The web page's files, read once. */
+    private PageRoutes pages;
 
     /**
      * What requests are served with, swapped whole on reload.
@@ -134,14 +143,14 @@ public final class GatewayServer implements AutoCloseable {
     private record Generation(GatewayConfig config, Gate.Rules rules, PeerRegistry peers, HttpHandler handler) {}
 
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
-        this(config, launcher, ConfigSource.NONE);
+        this(config, launcher, ConfigSource.NONE, HubSettings.defaults());
     }
 
     /**
      * @param source re-reads the configuration on {@link #reload()} (SIGHUP, {@code POST /front/reload})
      */
     public GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source) {
-        this(config, launcher, source, null);
+        this(config, launcher, source, HubSettings.defaults(), null);
     }
 
     /**
@@ -149,9 +158,33 @@ public final class GatewayServer implements AutoCloseable {
      * {@link #start}. The server closes them when it closes.
      */
     public GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source, Pools pools) {
+        this(config, launcher, source, HubSettings.defaults(), pools);
+    }
+
+    /** Creates a server whose shared agents, share links and memory budget follow {@code hub}. */
+    public GatewayServer(GatewayConfig config, AgentLauncher launcher, HubSettings hub) {
+        this(config, launcher, ConfigSource.NONE, hub, null);
+    }
+
+    /**
+     * @param source re-reads the configuration on {@link #reload()} (SIGHUP, {@code POST /front/reload})
+     * @param hub    shared agents, share links and the memory budget
+     */
+    public GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source, HubSettings hub) {
+        this(config, launcher, source, hub, null);
+    }
+
+    /**
+     * @param source re-reads the configuration on {@link #reload()} (SIGHUP, {@code POST /front/reload})
+     * @param hub    shared agents, share links and the memory budget
+     * @param pools  the pools the launcher may already dial with ({@link Pools#ws}); null makes them at {@link #start}.
+     *               The server closes them when it closes.
+     */
+    public GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source, HubSettings hub, Pools pools) {
         this.config = config;
         this.launcher = launcher;
         this.source = source;
+        this.hub = hub;
         this.given = pools;
     }
 
@@ -161,7 +194,9 @@ public final class GatewayServer implements AutoCloseable {
         XnioWorker worker = pools.worker();
         FrameCodec codec = new FrameCodec(config.limits().maxMessageBytes());
         guard = Guardrails.from(config.security());
-        lot = new ParkingLot(config.tui().parking(), codec);
+        ObjectMapper agentJson = AgentJson.newMapper();
+        agents = new AgentRegistry(config.tui().parking(), agentJson, codec, new MemoryBudget(hub.memoryBudgetBytes()));
+        sharing = new Sharing(agents, hub, agentJson, java.time.Clock.systemUTC());
         timers = pools.timers();
         PeerLaunchers relays = new PeerLaunchers() {
             @Override
@@ -174,9 +209,9 @@ public final class GatewayServer implements AutoCloseable {
                 return live.get().peers().find(name).map(PeerRegistry.Peer::refusal).orElse(null);
             }
         };
-        gate = new Gate(() -> live.get().rules(), TicketBook.defaults(), Gate.ShareResolver.NONE, metrics);
-        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, launcher, registry, lot, timers, guard, gate, relays,
-                metrics);
+        gate = new Gate(() -> live.get().rules(), TicketBook.defaults(), sharing.shares(), metrics);
+        TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, agentJson, launcher, registry, agents, hub, timers,
+                guard, gate, relays, metrics);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
                 .setWorker(worker)
                 .setBuffers(pools.buffers())
@@ -204,10 +239,11 @@ public final class GatewayServer implements AutoCloseable {
                     .connectTimeout(config.upstreams().dashboard().get().connectTimeout())
                     .build();
         }
+        pages = PageRoutes.fromClasspath();
         readiness = new Readiness(launcher, config.tui().readyTimeout(), () -> live.get().config(), () -> live.get().peers().all());
         live.set(generation(config, new Gate.Rules(config.auth().credentials(), guard), null));
         metrics.gauge("hermes.front.ws.clients", "Attached /api/ws clients", registry::size);
-        metrics.gauge("hermes.front.agents.parked", "Agents parked, waiting for their client to come back", lot::size);
+        metrics.gauge("hermes.front.agents.parked", "Agents parked, waiting for their client to come back", agents::parkedCount);
         metrics.gauge("hermes.front.agents", "Agents alive (running or parked)", configurator::agents);
         metrics.counted("hermes.front.audit.dropped", "Audit lines dropped because the audit queue was full", guard.audit()::dropped);
         metrics.peers(live.get().peers().all());
@@ -250,6 +286,8 @@ public final class GatewayServer implements AutoCloseable {
         concerns.add(new HealthRoutes(launcher.kind(), registry::size, cfg.upstreams().api().isPresent()));
         concerns.add(tui);
         concerns.add(new TicketRoutes(gate, basic));
+        concerns.add(sharing.routes(gate, basic));
+        concerns.add(pages);
         concerns.add(new MetricsRoutes(metrics, gate, basic));
         concerns.add(new OpsRoutes(readiness, this::reload, gate, basic));
         PeerSelector selector = PeerSelector.NONE;
@@ -366,7 +404,12 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Returns the number of parked agents. */
     public int parked() {
-        return lot.size();
+        return agents.parkedCount();
+    }
+
+    /** Returns the agents (running and parked) and the memory budget they draw on. */
+    public AgentRegistry agents() {
+        return agents;
     }
 
     /** Returns the number of attached /api/ws clients. */
@@ -391,7 +434,7 @@ public final class GatewayServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         live.get().peers().close();
-        lot.close();
+        agents.close();
         launcher.close();
         try {
             deployment.stop();

@@ -14,11 +14,28 @@ import java.util.Objects;
  * @param method    the {@code method} string, or {@code null}
  * @param eventType {@code params.type} when it is a string, or {@code null}
  * @param sessionId {@code params.session_id} when it is a string, or {@code null}
+ * @param idStart   where the top-level {@code id} value starts in {@code text} (a char offset), or -1 without one
+ * @param idEnd     where it ends (exclusive), or -1; a multiplexer splices a new id into {@code [idStart, idEnd)}
+ *                  without re-serializing the rest
  */
-public record Frame(String text, FrameKind kind, RequestId id, String method, String eventType, String sessionId) {
+public record Frame(String text, FrameKind kind, RequestId id, String method, String eventType, String sessionId,
+                    int idStart, int idEnd) {
     public Frame {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(kind, "kind");
+    }
+
+    /** Creates a frame whose id position is not known. */
+    public Frame(String text, FrameKind kind, RequestId id, String method, String eventType, String sessionId) {
+        this(text, kind, id, method, eventType, sessionId, -1, -1);
+    }
+
+    /** Returns the text with the id value replaced by {@code idJson}; requires a known id position. */
+    public String withId(String idJson) {
+        if (idStart < 0) {
+            throw new IllegalStateException("no id position");
+        }
+        return text.substring(0, idStart) + idJson + text.substring(idEnd);
     }
 
     /** Returns true for a request or notification, i.e. a frame that asks for work. */

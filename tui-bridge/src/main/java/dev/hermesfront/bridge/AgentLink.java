@@ -14,6 +14,15 @@ public interface AgentLink {
     boolean send(String frame);
 
     /**
+     * Hands the agent a frame that carries a secret (a client's answer to a {@code sudo}, {@code secret} or
+     * {@code vault.*} request, tui-wire-current.md §5.2): as {@link #send}, but decorators that log or record
+     * frames must not keep its content.
+     */
+    default boolean sendPrivate(String frame) {
+        return send(frame);
+    }
+
+    /**
      * Ends the link because the client left: the agent is asked to stop, then stopped. Idempotent;
      * returns at once, the agent is reaped in the background. No {@link ClientSink#agentClosed} follows.
      */

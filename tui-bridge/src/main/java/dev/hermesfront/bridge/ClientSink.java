@@ -5,9 +5,9 @@ import java.time.Duration;
 /**
  * The client side of a bridge, as an agent link sees it.
  *
- * <p>Implementations are thread-safe. {@link #send} never blocks; a link that produces frames from
- * its own thread may call {@link #awaitWritable} first so that it reads from the agent only as fast
- * as the client accepts.
+ * <p>Implementations are thread-safe. {@link #send} never blocks. A link reads from the agent only as fast
+ * as the client accepts: a link with its own reader thread calls {@link #awaitWritable} before each frame;
+ * a link driven by callbacks (an upstream WebSocket) asks for the next frame from {@link #whenWritable}.
  */
 public interface ClientSink {
 
@@ -25,6 +25,21 @@ public interface ClientSink {
      * @return false when that did not happen within {@code timeout}, or the client is gone
      */
     boolean awaitWritable(Duration timeout) throws InterruptedException;
+
+    /**
+     * Asks to be told, without blocking, when the client's queue is below its high-water mark again ("writable
+     * again"; the non-blocking twin of {@link #awaitWritable}, as Netty's {@code channelWritabilityChanged}).
+     *
+     * @param callback run once, on whatever thread drains the queue, when there is room again or the client is
+     *                 gone (then the link carries on and what follows is parked or dropped); it must not block
+     * @return true when the client is writable now: the callback is then not kept and the caller carries on;
+     *         false when the callback will run later, exactly once. A client that stays full is cut off by the
+     *         sink after its stall bound, which runs the callback too. The default says "always writable", for
+     *         sinks that never hold frames back.
+     */
+    default boolean whenWritable(Runnable callback) {
+        return true;
+    }
 
     /** Tells the client the agent is gone; queued frames are still delivered first. Called at most once. */
     void agentClosed(AgentExit exit);

@@ -15,8 +15,9 @@ import java.util.List;
  * Reads every credential a request presents, wherever it is: each {@code Authorization} value (Bearer or
  * Basic; anything else counts as a wrong credential), each {@code X-Hermes-Session-Token}, and on WebSocket
  * upgrades each {@code ?token=}. On the front's own {@code /api/ws} also {@code ?ticket=}, {@code ?share=}
- * and the subprotocol pair {@code hermes-gateway-v1} + {@code hermes-gateway-ticket.T}
- * (tui-wire-current.md §9). The dashboard page's placeholder token ({@link #DASHBOARD_PLACEHOLDER}, which
+ * and the subprotocol pair {@code hermes-gateway-v1} + {@code hermes-gateway-ticket.T} (tui-wire-current.md
+ * §9), or {@code hermes-gateway-v1} + {@code hermes-gateway-share.S}: how the web page presents a share token
+ * without putting it in a URL. The dashboard page's placeholder token ({@link #DASHBOARD_PLACEHOLDER}, which
  * the front writes into the page instead of the real one) is not a credential and is skipped. A user named by a
  * trusted proxy ({@link ProxyIdentityHandler}) counts as one more credential.
  */
@@ -32,6 +33,8 @@ public final class CredentialCarriers {
     public static final String SUBPROTOCOL = "hermes-gateway-v1";
     /** Prefix of the subprotocol entry that carries a ticket. */
     public static final String TICKET_SUBPROTOCOL_PREFIX = "hermes-gateway-ticket.";
+    /** Prefix of the subprotocol entry that carries a share token (the web page's way; the TUI uses {@code ?share=}). */
+    public static final String SHARE_SUBPROTOCOL_PREFIX = "hermes-gateway-share.";
 
     /** The identity a trusted proxy's header named ({@link ProxyIdentityHandler}); absent otherwise. */
     public static final io.undertow.util.AttachmentKey<Carrier> PROXY_USER = io.undertow.util.AttachmentKey.create(Carrier.class);
@@ -136,32 +139,40 @@ public final class CredentialCarriers {
     }
 
     /**
-     * The ticket subprotocol: unused when no entry starts with {@code hermes-gateway-ticket.}; valid only as
-     * exactly one ticket entry beside {@code hermes-gateway-v1}, in either order; anything else is a wrong
-     * credential ({@code ticket_invalid} upstream).
+     * The credential subprotocols: unused when no entry starts with {@code hermes-gateway-ticket.} or
+     * {@code hermes-gateway-share.}; valid only as exactly one such entry, not empty, beside
+     * {@code hermes-gateway-v1}, in any order; anything else is a wrong credential ({@code ticket_invalid}
+     * upstream).
      */
     private static Carrier fromSubprotocols(HeaderValues values) {
         if (values == null) {
             return null;
         }
-        List<String> tickets = new ArrayList<>();
+        List<Carrier> found = new ArrayList<>();
         boolean v1 = false;
+        boolean empty = false;
         for (String header : values) {
             for (String entry : header.split(",")) {
                 String e = entry.strip();
                 if (e.startsWith(TICKET_SUBPROTOCOL_PREFIX)) {
-                    tickets.add(e.substring(TICKET_SUBPROTOCOL_PREFIX.length()));
+                    String t = e.substring(TICKET_SUBPROTOCOL_PREFIX.length());
+                    empty |= t.isEmpty();
+                    found.add(new Carrier.Ticket(t, "subprotocol"));
+                } else if (e.startsWith(SHARE_SUBPROTOCOL_PREFIX)) {
+                    String t = e.substring(SHARE_SUBPROTOCOL_PREFIX.length());
+                    empty |= t.isEmpty();
+                    found.add(new Carrier.Share(t));
                 } else if (e.equals(SUBPROTOCOL)) {
                     v1 = true;
                 }
             }
         }
-        if (tickets.isEmpty()) {
+        if (found.isEmpty()) {
             return null;
         }
-        if (!v1 || tickets.size() != 1 || tickets.get(0).isEmpty()) {
+        if (!v1 || found.size() != 1 || empty) {
             return new Carrier.Malformed("subprotocol");
         }
-        return new Carrier.Ticket(tickets.get(0), "subprotocol");
+        return found.get(0);
     }
 }

@@ -7,11 +7,11 @@ import java.util.Set;
 
 /** Redacts credentials from text that goes to logs (rest-surface.md §6.2 item 7). */
 public final class LogRedaction {
-    private static final Set<String> SECRET_PARAMS = Set.of("token", "ticket", "internal", "key", "api_key");
+    private static final Set<String> SECRET_PARAMS = Set.of("token", "ticket", "internal", "key", "api_key", "share");
 
     private LogRedaction() {}
 
-    /** Returns {@code path?query} with the values of {@code token}, {@code ticket}, {@code internal}, {@code key} replaced. */
+    /** Returns {@code path?query} with the values of {@code token}, {@code ticket}, {@code internal}, {@code key}, {@code api_key}, {@code share} replaced. */
     public static String url(String path, String query) {
         if (query == null || query.isEmpty()) {
             return path;

@@ -1,24 +1,25 @@
 package dev.hermesfront.gateway.peers;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hermesfront.bridge.AgentExit;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.bridge.ForwardingClientSink;
+import dev.hermesfront.bridge.hub.ReadyAnnouncer;
 import dev.hermesfront.gateway.proxy.UpstreamEvents;
-import dev.hermesfront.protocol.transcript.PythonJson;
+import dev.hermesfront.protocol.AgentJson;
 import java.io.IOException;
-import java.time.Duration;
+import java.util.Map;
 
 /**
  * Relays a client to one peer's {@code /api/ws} (through {@link dev.hermesfront.gateway.upstream.WsRelayLauncher}
- * with the peer's token) and names the peer in the first {@code gateway.ready}: {@code payload.hermes_front.peer}.
- * Every other frame passes unchanged.
+ * with the peer's credential) and names the peer in the first {@code gateway.ready}, with the same
+ * {@link ReadyAnnouncer} every link uses: {@code payload.capabilities.hermes_front.peer}. Every other frame
+ * passes unchanged; the peer answers its own pings.
  */
 final class PeerLauncher implements AgentLauncher {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = AgentJson.newMapper();
     private final String name;
     private final AgentLauncher relay;
     private final UpstreamEvents events;
@@ -32,7 +33,7 @@ final class PeerLauncher implements AgentLauncher {
 
     @Override
     public AgentLink open(ClientSink sink) throws IOException {
-        return relay.open(new ClientSink() {
+        ClientSink health = new ForwardingClientSink(sink) {
             private volatile boolean first = true;
 
             @Override
@@ -40,14 +41,8 @@ final class PeerLauncher implements AgentLauncher {
                 if (first) {
                     first = false;
                     events.responded();
-                    return sink.send(named(frame));
                 }
-                return sink.send(frame);
-            }
-
-            @Override
-            public boolean awaitWritable(Duration timeout) throws InterruptedException {
-                return sink.awaitWritable(timeout);
+                return super.send(frame);
             }
 
             @Override
@@ -56,27 +51,16 @@ final class PeerLauncher implements AgentLauncher {
                     // Closed before the peer said anything: it is down or refused us; count it for its circuit.
                     events.unavailable("/api/ws relay: " + exit.reason());
                 }
-                sink.agentClosed(exit);
+                super.agentClosed(exit);
             }
-        });
+        };
+        return relay.open(new ReadyAnnouncer(health, MAPPER, false, Map.of("peer", name)));
     }
 
-    /** Adds {@code hermes_front.peer} to a {@code gateway.ready} frame; anything else is returned as is. */
-    String named(String frame) {
-        try {
-            JsonNode root = MAPPER.readTree(frame);
-            JsonNode params = root.path("params");
-            if (!params.isObject() || !"gateway.ready".equals(params.path("type").asText())) {
-                return frame;
-            }
-            JsonNode payload = params.path("payload");
-            ObjectNode p = payload.isObject() ? (ObjectNode) payload : ((ObjectNode) params).putObject("payload");
-            JsonNode hf = p.path("hermes_front");
-            (hf.isObject() ? (ObjectNode) hf : p.putObject("hermes_front")).put("peer", name);
-            return PythonJson.write(root);
-        } catch (IOException | RuntimeException e) {
-            return frame;
-        }
+    /** The peer's own front answers {@code gateway.ping}: pings pass through. */
+    @Override
+    public boolean frontAnswersPings() {
+        return false;
     }
 
     @Override

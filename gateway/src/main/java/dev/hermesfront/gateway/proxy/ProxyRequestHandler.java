@@ -8,6 +8,8 @@ import io.undertow.io.IoCallback;
 import io.undertow.io.Receiver;
 import io.undertow.io.Sender;
 import io.undertow.server.Connectors;
+import io.undertow.util.SameThreadExecutor;
+import java.util.concurrent.CompletionStage;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.util.ImmediatePooledByteBuffer;
@@ -80,6 +82,20 @@ public final class ProxyRequestHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange ex) throws Exception {
+        if (inner.current().isEmpty() && !ex.isDispatched()) {
+            CompletionStage<Void> known = inner.known();
+            if (!known.toCompletableFuture().isDone()) {
+                // The inner credential is still being learned (the dashboard's page, right after start): wait for it
+                // without a thread instead of sending the request without one, then carry on on the IO thread.
+                ex.dispatch(SameThreadExecutor.INSTANCE, () -> known.whenComplete((v, err) ->
+                        ex.getIoThread().execute(() -> Connectors.executeRootHandler(this::proceed, ex))));
+                return;
+            }
+        }
+        proceed(ex);
+    }
+
+    private void proceed(HttpServerExchange ex) throws Exception {
         HeaderMap h = ex.getRequestHeaders();
         boolean upgrade = isWebSocketUpgrade(h);
         boolean chunkedBody = h.contains(Headers.TRANSFER_ENCODING) && !ex.isRequestComplete() && !upgrade;

@@ -24,6 +24,7 @@ public final class RecordingLauncher implements AgentLauncher {
     private static final System.Logger LOG = System.getLogger(RecordingLauncher.class.getName());
     /** Lines queued for the writer before new ones are dropped. */
     static final int QUEUE_LINES = 65_536;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final AgentLauncher delegate;
     private final TranscriptRecorder recorder;
@@ -60,6 +61,11 @@ public final class RecordingLauncher implements AgentLauncher {
             }
 
             @Override
+            public boolean whenWritable(Runnable callback) {
+                return sink.whenWritable(callback);
+            }
+
+            @Override
             public void agentClosed(AgentExit exit) {
                 recorder.end(c, meta("close", "server", exit.reason()));
                 sink.agentClosed(exit);
@@ -80,6 +86,13 @@ public final class RecordingLauncher implements AgentLauncher {
             }
 
             @Override
+            public boolean sendPrivate(String frame) {
+                // An answer that carries a secret (sudo, secret, vault.*): its content never reaches the recording.
+                recorder.frame(c, "c2s", redactedAnswer(frame));
+                return link.sendPrivate(frame);
+            }
+
+            @Override
             public void close() {
                 recorder.end(c, meta("close", "client", ""));
                 link.close();
@@ -90,6 +103,24 @@ public final class RecordingLauncher implements AgentLauncher {
                 return link.describe() + " (recorded)";
             }
         };
+    }
+
+    /** Returns an answer with its {@code result} (or {@code error}) replaced by {@code "<redacted>"}; its id is kept. */
+    static String redactedAnswer(String frame) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(frame);
+            if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+                for (String k : new String[] {"result", "error"}) {
+                    if (o.has(k)) {
+                        o.put(k, Redaction.REDACTED);
+                    }
+                }
+                return JSON.writeValueAsString(o);
+            }
+        } catch (java.io.IOException e) {
+            // not JSON: nothing of it is kept
+        }
+        return "{\"result\": \"" + Redaction.REDACTED + "\"}";
     }
 
     private static Map<String, Object> meta(String event, String by, String reason) {
@@ -105,6 +136,11 @@ public final class RecordingLauncher implements AgentLauncher {
     /** Returns how many transcript lines were dropped because the writer fell behind. */
     public long dropped() {
         return recorder.dropped();
+    }
+
+    @Override
+    public boolean frontAnswersPings() {
+        return delegate.frontAnswersPings();
     }
 
     @Override

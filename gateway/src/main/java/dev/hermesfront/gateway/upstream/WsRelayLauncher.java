@@ -98,6 +98,12 @@ public final class WsRelayLauncher implements AgentLauncher {
         return link;
     }
 
+    /** The upstream {@code /api/ws} answers its own {@code gateway.ping}: pings pass through. */
+    @Override
+    public boolean frontAnswersPings() {
+        return false;
+    }
+
     @Override
     public String kind() {
         return "dashboard:" + display;

@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  * into (one decode, no further copy), on the IO thread that read it; binary messages are dropped (the wire is
  * text only, tui-wire.md §8.1). When the sink is above its high-water mark after a frame, reads from the
  * upstream are suspended ({@code suspendReceives}) and resumed once the sink has room again, so the upstream
- * is read only as fast as the client reads and the backlog stays in kernel socket buffers. No thread waits.
+ * is read only as fast as the client reads and the backlog stays in kernel socket buffers. No thread waits: the
+ * sink's writable-again callback ({@link ClientSink#whenWritable}) resumes reads.
  *
  * <p>Client to upstream: frames wait in a queue bounded in characters ({@link #MAX_PENDING_CHARS}) until the
  * socket is open, then go one asynchronous send at a time, in order.
@@ -42,10 +43,6 @@ final class WsRelayLink extends Endpoint implements AgentLink, MessageHandler.Wh
     static final long MAX_PENDING_CHARS = 64L << 20;
     /** Time an upstream may take to answer our close before its connection is dropped. */
     static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
-    /** Re-check interval of a paused link while its sink offers no writable-again callback (XNIO timers count whole ms). */
-    static final long RECHECK_MILLIS = 1;
-    /** A client whose queue stays full this long is cut off by its sink (which then parks the agent). */
-    static final Duration CLIENT_STALL = Duration.ofSeconds(30);
 
     private final String display;
     private final ClientSink sink;
@@ -116,7 +113,11 @@ final class WsRelayLink extends Endpoint implements AgentLink, MessageHandler.Wh
         }
     }
 
-    /** Stops reading the upstream until the client's queue is below its high-water mark again. */
+    /**
+     * Stops reading the upstream until the client's queue is below its high-water mark again: the sink's
+     * writable-again callback resumes reads, on the upstream's IO thread. A client that stays full is cut off by
+     * its sink after its stall bound, which runs the callback too. No thread waits and nothing polls.
+     */
     private void pause() {
         Session s;
         synchronized (this) {
@@ -127,26 +128,9 @@ final class WsRelayLink extends Endpoint implements AgentLink, MessageHandler.Wh
         }
         WebSocketChannel ch = us.getWebSocketChannel();
         ch.suspendReceives();
-        resumeWhenWritable(ch, System.nanoTime());
-    }
-
-    private void resumeWhenWritable(WebSocketChannel ch, long since) {
-        if (closing.get() || reported.get() || writable()) {
+        if (sink.whenWritable(() -> ch.getIoThread().execute(ch::resumeReceives))) {
             ch.resumeReceives();
-            return;
         }
-        if (System.nanoTime() - since > CLIENT_STALL.toNanos()) {
-            try {
-                // A non-zero wait that has run out: the sink closes the stuck client (1013) and takes what follows.
-                sink.awaitWritable(Duration.ofNanos(1));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            since = System.nanoTime();
-        }
-        long from = since;
-        // The sink of this build offers no writable-again callback: look again shortly, on the IO thread.
-        ch.getIoThread().executeAfter(() -> resumeWhenWritable(ch, from), RECHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     @Override

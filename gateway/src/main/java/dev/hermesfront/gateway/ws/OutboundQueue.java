@@ -2,6 +2,7 @@ package dev.hermesfront.gateway.ws;
 
 import dev.hermesfront.bridge.AgentExit;
 import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.bridge.MemoryBudget;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
@@ -9,8 +10,14 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * Frames on their way to one client: a queue bounded in characters, handed to the WebSocket in order by
@@ -21,11 +28,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * send order, so the oldest in-flight frame is the one a completion is for. Never blocks an IO thread:
  * {@link #send} only enqueues; {@link #awaitWritable} is for agent reader threads.
  *
- * <p>Above {@code highWater} queued characters, producers that call {@link #awaitWritable} wait; above
- * {@code limit}, or when a producer waited in vain for room, the client is closed with 1013 at once and the
- * frames it never got are kept for {@link #closed} (the agent is then parked with them). A close requested
- * with {@link #closeAfterDrain} happens after queued frames are sent, so a client always gets the agent's
- * last words before the 1011.
+ * <p>Bounds, each closing the client with 1013 at once and keeping the frames it never got for
+ * {@link #closed} (the agent is then parked with them):
+ * <ul>
+ *   <li>above {@code highWater} queued characters the client is "not writable": producers that call
+ *       {@link #awaitWritable} wait, those that asked {@link #whenWritable} are called back once it drains;
+ *       a client that stays above it for {@code stall} is closed (checked on each send, and by a timer while
+ *       someone waits for the callback, so a paced link that stopped sending cannot leave it stuck);</li>
+ *   <li>above {@code limit} queued characters;</li>
+ *   <li>when the gateway's {@link MemoryBudget} is exceeded and this client holds more than its share.</li>
+ * </ul>
+ * A close requested with {@link #closeAfterDrain} happens after queued frames are sent, so a client always
+ * gets the agent's last words before the 1011.
  */
 final class OutboundQueue implements ClientSink, SendHandler {
     private static final System.Logger LOG = System.getLogger(OutboundQueue.class.getName());
@@ -34,10 +48,46 @@ final class OutboundQueue implements ClientSink, SendHandler {
     /** Characters handed to the socket and not yet completed, at most (one larger frame may always go alone). */
     static final long MAX_IN_FLIGHT_CHARS = 64 * 1024;
 
-    private final Session session;
+    /** Where the frames go: the WebSocket session, or a fake in tests. */
+    interface Wire {
+        /** Returns the session id, for logs. */
+        String id();
+
+        /** Starts an asynchronous send; {@code handler} is called once it completed. */
+        void sendText(String text, SendHandler handler);
+
+        /** Closes the connection. */
+        void close(CloseReason reason) throws IOException;
+
+        /** Adapts a Jakarta WebSocket session. */
+        static Wire of(Session session) {
+            return new Wire() {
+                @Override
+                public String id() {
+                    return session.getId();
+                }
+
+                @Override
+                public void sendText(String text, SendHandler handler) {
+                    session.getAsyncRemote().sendText(text, handler);
+                }
+
+                @Override
+                public void close(CloseReason reason) throws IOException {
+                    session.close(reason);
+                }
+            };
+        }
+    }
+
+    private final Wire wire;
     private final long highWater;
     private final long limit;
     private final Duration stall;
+    private final MemoryBudget.Account account;
+    private final ScheduledExecutorService timers;
+    private final LongSupplier nanoClock;
+    private final ChannelMetrics metrics;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
     private final ArrayDeque<String> queue = new ArrayDeque<>();
@@ -49,40 +99,57 @@ final class OutboundQueue implements ClientSink, SendHandler {
     private boolean handing;
     private boolean closed;
     private CloseReason closeAfterDrain;
-    private final ChannelMetrics metrics;
+    /** When the queue went above the high-water mark (nanos), or 0 while it is not above it. */
+    private long aboveSince;
+    private final List<Runnable> writable = new ArrayList<>(1);
+    private ScheduledFuture<?> stallCheck;
 
-    OutboundQueue(Session session, long highWater, long limit, Duration stall) {
-        this(session, highWater, limit, stall, ChannelMetrics.NONE);
-    }
-
-    OutboundQueue(Session session, long highWater, long limit, Duration stall, ChannelMetrics metrics) {
+    /**
+     * @param account this client's share of the gateway's memory budget
+     * @param timers  runs the stall check while a paced link waits for "writable again" (null: none, tests)
+     * @param metrics hears of frames handed to the socket and of agents paced by this client
+     */
+    OutboundQueue(Wire wire, long highWater, long limit, Duration stall, MemoryBudget.Account account, ScheduledExecutorService timers,
+                  LongSupplier nanoClock, ChannelMetrics metrics) {
         this.metrics = metrics;
-        this.session = session;
+        this.wire = wire;
         this.stall = stall;
         this.highWater = highWater;
         this.limit = limit;
+        this.account = account;
+        this.timers = timers;
+        this.nanoClock = nanoClock;
     }
 
     @Override
     public boolean send(String frame) {
+        CloseReason cut = null;
         lock.lock();
         try {
             if (closed || closeAfterDrain != null) {
                 return false;
             }
             if (queuedChars + frame.length() > limit && !queue.isEmpty()) {
-                LOG.log(System.Logger.Level.WARNING, "client {0} is not reading ({1,number,#} chars queued); closing it",
-                        session.getId(), queuedChars);
+                LOG.log(System.Logger.Level.WARNING, "client {0} is not reading ({1,number,#} chars queued); closing it", wire.id(), queuedChars);
+                cut = reason(CloseCodes.OVERLOADED, "client not reading fast enough");
+            } else if (aboveSince != 0 && nanoClock.getAsLong() - aboveSince > stall.toNanos()) {
+                LOG.log(System.Logger.Level.WARNING, "client {0} read nothing for {1,number,#} ms; closing it", wire.id(), stall.toMillis());
+                cut = reason(CloseCodes.OVERLOADED, "client not reading");
+            } else if (!account.reserve(MemoryBudget.cost(frame))) {
+                LOG.log(System.Logger.Level.WARNING, "client {0} holds more than its share of the memory budget; closing it", wire.id());
+                cut = reason(CloseCodes.OVERLOADED, "gateway memory budget exceeded; client not reading fast enough");
             } else {
                 queue.addLast(frame);
                 queuedChars += frame.length();
-                frame = null;
+                if (queuedChars > highWater && aboveSince == 0) {
+                    aboveSince = nanoClock.getAsLong();
+                }
             }
         } finally {
             lock.unlock();
         }
-        if (frame != null) {
-            abort(reason(CloseCodes.OVERLOADED, "client not reading fast enough"));
+        if (cut != null) {
+            abort(cut);
             return false;
         }
         pump();
@@ -94,6 +161,7 @@ final class OutboundQueue implements ClientSink, SendHandler {
      * agent's parking buffer can keep them).
      */
     void abort(CloseReason reason) {
+        List<Runnable> run;
         lock.lock();
         try {
             if (closed) {
@@ -101,10 +169,12 @@ final class OutboundQueue implements ClientSink, SendHandler {
             }
             closed = true;
             drained.signalAll();
+            run = takeCallbacks();
         } finally {
             lock.unlock();
         }
         closeSession(reason);
+        run.forEach(Runnable::run);
     }
 
     private static CloseReason reason(int code, String text) {
@@ -136,10 +206,54 @@ final class OutboundQueue implements ClientSink, SendHandler {
             lock.unlock();
         }
         if (!timeout.isZero()) {
-            LOG.log(System.Logger.Level.WARNING, "client {0} read nothing for {1,number,#} ms; closing it", session.getId(), timeout.toMillis());
+            LOG.log(System.Logger.Level.WARNING, "client {0} read nothing for {1,number,#} ms; closing it", wire.id(), timeout.toMillis());
             abort(reason(CloseCodes.OVERLOADED, "client not reading"));
         }
         return false;
+    }
+
+    @Override
+    public boolean whenWritable(Runnable callback) {
+        lock.lock();
+        try {
+            if (closed || queuedChars <= highWater) {
+                return true;
+            }
+            metrics.paced();
+            writable.add(callback);
+            if (stallCheck == null && timers != null) {
+                long left = Math.max(0, stall.toNanos() - (nanoClock.getAsLong() - aboveSince));
+                stallCheck = timers.schedule(this::checkStall, left + TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.NANOSECONDS);
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the client when it has been above the high-water mark for the stall bound; otherwise checks again later. */
+    void checkStall() {
+        boolean cut = false;
+        lock.lock();
+        try {
+            stallCheck = null;
+            if (closed || aboveSince == 0) {
+                return;
+            }
+            long above = nanoClock.getAsLong() - aboveSince;
+            if (above > stall.toNanos()) {
+                cut = true;
+            } else if (!writable.isEmpty() && timers != null) {
+                stallCheck = timers.schedule(this::checkStall, stall.toNanos() - above + TimeUnit.MILLISECONDS.toNanos(10),
+                        TimeUnit.NANOSECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (cut) {
+            LOG.log(System.Logger.Level.WARNING, "client {0} read nothing for {1,number,#} ms; closing it", wire.id(), stall.toMillis());
+            abort(reason(CloseCodes.OVERLOADED, "client not reading"));
+        }
     }
 
     @Override
@@ -149,15 +263,18 @@ final class OutboundQueue implements ClientSink, SendHandler {
 
     /** Closes the session once queued frames are sent. */
     void closeAfterDrain(CloseReason reason) {
+        List<Runnable> run;
         lock.lock();
         try {
             if (closed || closeAfterDrain != null) {
                 return;
             }
             closeAfterDrain = reason;
+            run = takeCallbacks();
         } finally {
             lock.unlock();
         }
+        run.forEach(Runnable::run);
         pump();
     }
 
@@ -166,23 +283,33 @@ final class OutboundQueue implements ClientSink, SendHandler {
      *
      * @return the frames that were never handed to the socket, oldest first
      */
-    java.util.List<String> closed() {
+    List<String> closed() {
+        List<Runnable> run;
+        List<String> unsent;
         lock.lock();
         try {
             closed = true;
             // Frames handed over but never completed did not reach the client: they go first.
-            java.util.List<String> unsent = new java.util.ArrayList<>(inFlight.size() + queue.size());
+            unsent = new ArrayList<>(inFlight.size() + queue.size());
             unsent.addAll(inFlight);
             unsent.addAll(queue);
             inFlight.clear();
             inFlightChars = 0;
             queue.clear();
             queuedChars = 0;
+            aboveSince = 0;
+            account.close();
+            if (stallCheck != null) {
+                stallCheck.cancel(false);
+                stallCheck = null;
+            }
             drained.signalAll();
-            return unsent;
+            run = takeCallbacks();
         } finally {
             lock.unlock();
         }
+        run.forEach(Runnable::run);
+        return unsent;
     }
 
     /** Returns the characters waiting to be sent. */
@@ -195,10 +322,21 @@ final class OutboundQueue implements ClientSink, SendHandler {
         }
     }
 
+    /** Caller holds the lock. */
+    private List<Runnable> takeCallbacks() {
+        if (writable.isEmpty()) {
+            return List.of();
+        }
+        List<Runnable> r = new ArrayList<>(writable);
+        writable.clear();
+        return r;
+    }
+
     private void pump() {
         while (true) {
             String next;
             CloseReason close = null;
+            List<Runnable> run = List.of();
             lock.lock();
             try {
                 if (handing || closed) {
@@ -221,7 +359,9 @@ final class OutboundQueue implements ClientSink, SendHandler {
                     inFlightChars += next.length();
                     handing = true;
                     if (queuedChars <= highWater) {
+                        aboveSince = 0;
                         drained.signalAll();
+                        run = takeCallbacks();
                     }
                 }
             } finally {
@@ -231,9 +371,11 @@ final class OutboundQueue implements ClientSink, SendHandler {
                 closeSession(close);
                 return;
             }
+            // Writable again: a paced link asks for its next frame now (the callback never blocks).
+            run.forEach(Runnable::run);
             metrics.frameOut(next.length());
             try {
-                session.getAsyncRemote().sendText(next, this);
+                wire.sendText(next, this);
             } finally {
                 lock.lock();
                 try {
@@ -260,6 +402,8 @@ final class OutboundQueue implements ClientSink, SendHandler {
                     inFlightChars += done.length();
                 }
                 drained.signalAll();
+            } else if (done != null) {
+                account.release(MemoryBudget.cost(done));
             }
         } finally {
             lock.unlock();
@@ -267,16 +411,16 @@ final class OutboundQueue implements ClientSink, SendHandler {
         if (result.isOK()) {
             pump();
         } else {
-            LOG.log(System.Logger.Level.DEBUG, "send to client {0} failed: {1}", session.getId(),
+            LOG.log(System.Logger.Level.DEBUG, "send to client {0} failed: {1}", wire.id(),
                     result.getException() == null ? "?" : result.getException().getMessage());
         }
     }
 
     private void closeSession(CloseReason reason) {
         try {
-            session.close(reason);
+            wire.close(reason);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "close of client {0} failed: {1}", session.getId(), e.getMessage());
+            LOG.log(System.Logger.Level.DEBUG, "close of client {0} failed: {1}", wire.id(), e.getMessage());
         }
     }
 }

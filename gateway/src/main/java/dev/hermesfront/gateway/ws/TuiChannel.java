@@ -1,7 +1,8 @@
 package dev.hermesfront.gateway.ws;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.AgentLauncher;
-import dev.hermesfront.bridge.park.ParkingLot;
+import dev.hermesfront.bridge.hub.AgentRegistry;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Guardrails;
@@ -9,11 +10,11 @@ import dev.hermesfront.protocol.codec.FrameCodec;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * What every /api/ws connection of one gateway shares: settings, codec, the local agent launcher, the
- * registry of live connections, parked agents, admission control, timers, guardrails, the authorization gate, peer relays
- * and the metrics the endpoint feeds.
- * Built once by {@link TuiEndpointConfigurator}; each {@link TuiEndpoint} keeps a reference.
+ * What every /api/ws connection of one gateway shares: settings, codec, the agent-facing JSON mapper, the
+ * local agent launcher, the registry of live connections, the agents (running and parked), admission control,
+ * timers, guardrails, the authorization gate, peer relays and the metrics the endpoint feeds. Built once by
+ * {@link TuiEndpointConfigurator}; each {@link TuiEndpoint} keeps a reference.
  */
-record TuiChannel(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry, ParkingLot lot,
-                  AdmissionControl admission, ScheduledExecutorService timers, Guardrails guard, Gate gate, PeerLaunchers peers,
-                  ChannelMetrics metrics) {}
+record TuiChannel(GatewayConfig config, FrameCodec codec, ObjectMapper mapper, AgentLauncher launcher, ConnectionRegistry registry,
+                  AgentRegistry agents, AdmissionControl admission, ScheduledExecutorService timers, Guardrails guard, Gate gate,
+                  PeerLaunchers peers, ChannelMetrics metrics) {}

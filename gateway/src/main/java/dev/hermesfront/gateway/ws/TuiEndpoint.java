@@ -1,8 +1,14 @@
 package dev.hermesfront.gateway.ws;
 
 import dev.hermesfront.bridge.AgentLauncher;
-import dev.hermesfront.bridge.park.Attachment;
-import dev.hermesfront.bridge.park.ParkingLot;
+import dev.hermesfront.bridge.AgentLink;
+import dev.hermesfront.bridge.hub.AgentHub;
+import dev.hermesfront.bridge.hub.Connection;
+import dev.hermesfront.bridge.hub.Member;
+import dev.hermesfront.bridge.hub.MemberSpec;
+import dev.hermesfront.bridge.hub.Owner;
+import dev.hermesfront.bridge.hub.ReadyAnnouncer;
+import dev.hermesfront.bridge.hub.Role;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.policy.Decision;
 import dev.hermesfront.gateway.policy.Gate;
@@ -12,50 +18,82 @@ import dev.hermesfront.protocol.ErrorCodes;
 import dev.hermesfront.protocol.Frame;
 import dev.hermesfront.protocol.ProtocolErrors;
 import dev.hermesfront.protocol.codec.Decoded;
-import dev.hermesfront.protocol.codec.FrameCodec;
+import io.undertow.websockets.jsr.UndertowSession;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
-import jakarta.websocket.Session;
-import io.undertow.websockets.jsr.UndertowSession;
 import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The {@code /api/ws} endpoint: one agent link per connection, frames passed through untouched
- * (tui-wire.md §8).
+ * The {@code /api/ws} endpoint: one client of an agent, frames passed through untouched (tui-wire.md §8),
+ * several clients per agent when it is shared (docs/sharing.md).
  *
- * <p>Per connection: the token is checked first (close 4401 when wrong, before any agent starts);
- * each text message is classified, protocol errors are answered here exactly as the agent would
- * ({@code -32700}, {@code -32600}, {@code -32602}; the connection stays open), whitespace-only
- * messages are ignored, everything else goes to the agent unchanged. Binary messages close 1003,
- * oversized ones 1009, an agent exit closes 1011 after its last frames are delivered.
+ * <p>Opening is a sequence of four steps, each of which may close the connection: {@link #authenticate}
+ * (who is this: a credential, or a share link; 4401 when nobody), {@link #chooseLauncher} (local, or a
+ * peer's relay), {@link #attach} (back to a parked agent, join a running one, or start one), then liveness
+ * (the ready deadline and pings). Each text message is classified; protocol errors are answered here
+ * exactly as the agent would ({@code -32700}, {@code -32600}, {@code -32602}; the connection stays open);
+ * {@code gateway.ping} is answered here for a local agent; every other frame passes the one policy check
+ * ({@link #permitted}) and goes to the agent's hub. Binary messages close 1003, oversized ones 1009, an
+ * agent exit closes 1011 after its last frames are delivered.
  *
  * <p>Callbacks run on worker threads ({@code setDispatchToWorkerThread(true)}), never IO threads.
  */
 public final class TuiEndpoint extends Endpoint {
     private static final System.Logger LOG = System.getLogger(TuiEndpoint.class.getName());
+    private static final byte[] PING = "hermes-front".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final String SHARE_PREFIX = "share:";
 
     private final TuiChannel ch;
-    private volatile Identity who;
+    private volatile Caller caller;
     private volatile String peer = "?";
-    private final List<ScheduledFuture<?>> scheduled = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile Attachment attachment;
+    private final List<ScheduledFuture<?>> scheduled = new CopyOnWriteArrayList<>();
+    private volatile Member member;
     private volatile OutboundQueue outbound;
+    /** True when the front answers {@code gateway.ping} for this connection's agent (a local link). */
+    private volatile boolean answersPings;
     /** Set when this connection's agent failed (no ready in time): stop it rather than park it. */
     private volatile boolean agentFailed;
     private volatile long lastPongNanos = System.nanoTime();
+    /**
+     * OPENING until {@link #onOpen} finished, then OPEN, CLOSED once {@link #onClose} ran. A connection can be
+     * closed while it opens (a re-attach replaying more than the client may hold): whichever of the two comes
+     * second does the leaving, exactly once.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(OPENING);
+    private static final int OPENING = 0;
+    private static final int OPEN = 1;
+    private static final int CLOSED = 2;
+    private volatile int closeCode = 1006;
 
     TuiEndpoint(TuiChannel ch) {
         this.ch = ch;
+    }
+
+    /**
+     * Who is connecting, as the handshake's one authentication step decided.
+     *
+     * @param who       the identity: a credential, or a share link ({@code share:ID}, bound to one agent)
+     * @param principal what parking is keyed by: the credential's name, plus {@code @peer:NAME} on a peer route
+     * @param role      OWNER for a plain connection, PARTICIPANT for {@code ?agent=ID}, the share's role for a link
+     * @param agent     the agent to join ({@code ?agent=ID} or the share's), empty to start or take back one's own
+     * @param shareId   the share link's id, or null
+     */
+    record Caller(Identity who, String principal, Role role, Optional<String> agent, String shareId) {
+        boolean share() {
+            return shareId != null;
+        }
     }
 
     @Override
@@ -65,75 +103,177 @@ public final class TuiEndpoint extends Endpoint {
         session.setMaxTextMessageBufferSize(ch.config().limits().maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(ch.config().limits().maxMessageBytes());
         peer = peerAddress(session);
-        Optional<Identity> identity = identity(session);
-        if (identity.isEmpty()) {
+        Optional<Caller> c = authenticate(session);
+        if (c.isEmpty()) {
             // Refused (and counted towards lockout, and audited) by the handshake's authentication step.
             LOG.log(System.Logger.Level.DEBUG, "refused /api/ws connection {0}: missing or wrong credential", session.getId());
             close(session, CloseCodes.UNAUTHORIZED, "unauthorized: missing or invalid token");
             return;
         }
-        who = identity.get();
-        String peerName = session.getPathParameters().get("name");
-        AgentLauncher agents = ch.launcher();
-        String principal = who.name();
-        if (peerName != null) {
-            // /ch.peers()/NAME/api/ws: the same endpoint, relaying to that peer's /api/ws; parked per peer.
-            Optional<AgentLauncher> relay = ch.peers().launcher(peerName);
-            if (relay.isEmpty()) {
-                close(session, CloseCodes.UNKNOWN_PEER, "no peer named '" + peerName + "' with a token credential");
-                return;
-            }
-            String refusal = ch.peers().refusal(peerName);
-            if (refusal != null) {
-                close(session, CloseCodes.OVERLOADED, refusal.length() > 120 ? refusal.substring(0, 120) : refusal);
-                return;
-            }
-            agents = relay.get();
-            principal = principal + "@peer:" + peerName;
+        caller = c.get();
+        Optional<AgentLauncher> launcher = chooseLauncher(session);
+        if (launcher.isEmpty()) {
+            return;
         }
-        OutboundQueue out = new OutboundQueue(session, ch.config().limits().outboundHighWater(), ch.config().limits().outboundLimit(),
-                ch.config().tui().clientStall(), ch.metrics());
-        Optional<Attachment> back = ch.lot().take(principal, single(session, "resume"));
-        Attachment a;
-        if (back.isPresent()) {
-            a = back.get();
-            int replayed = a.attach(out, true);
-            LOG.log(System.Logger.Level.DEBUG, "client {0} re-attached to parked {1} ({2,number,#} buffered frames replayed)",
-                    session.getId(), a.agent().describe(), replayed);
-        } else {
-            AdmissionControl.Verdict v = ch.admission().tryStart(principal);
-            if (v != AdmissionControl.Verdict.OK) {
-                LOG.log(System.Logger.Level.WARNING, "refused a new agent for {0}: {1}", principal, v);
-                ch.metrics().agentRefused(v == AdmissionControl.Verdict.SPAWN_RATE ? "spawn_rate" : "max_agents");
-                close(session, CloseCodes.OVERLOADED, v == AdmissionControl.Verdict.SPAWN_RATE
-                        ? "too many new agents for this credential; retry in a few seconds"
-                        : "too many agents on this gateway; retry later");
-                return;
-            }
-            a = ch.lot().newAttachment(principal);
-            a.attach(out, session.getRequestParameterMap().containsKey("resume"));
-            try {
-                a.link(agents.open(a), ch.admission()::release);
-            } catch (IOException | RuntimeException e) {
-                ch.admission().release();
-                ch.metrics().agentRefused("start_failed");
-                LOG.log(System.Logger.Level.WARNING, "agent failed to start: {0}", e.getMessage());
-                close(session, CloseCodes.AGENT_FAILURE, "agent failed to start");
-                return;
-            }
-            LOG.log(System.Logger.Level.DEBUG, "client {0} attached to {1}", session.getId(), a.agent().describe());
+        OutboundQueue out = new OutboundQueue(OutboundQueue.Wire.of(session), ch.config().limits().outboundHighWater(), ch.config().limits().outboundLimit(),
+                ch.config().tui().clientStall(), ch.agents().budget().open(), ch.timers(), System::nanoTime, ch.metrics());
+        Member m = attach(session, out, launcher.get());
+        if (m == null) {
+            out.closed();
+            return;
         }
-        ch.metrics().attached(back.isPresent());
-        ch.guard().audit().event("ws_connect").with("credential", who.name()).with("peer_route", peerName).with("peer", peer).with("scope", who.scope().label())
-                .with("outcome", back.isPresent() ? "reattached" : "accepted").write();
-        a.sendAfterReady(ch.lot().takeNotices(principal));
         outbound = out;
-        attachment = a;
-        if (!a.ready()) {
+        member = m;
+        answersPings = m.hub().frontAnswersPings();
+        liveness(session, out, m.hub());
+        if (!state.compareAndSet(OPENING, OPEN)) {
+            leave(session); // closed while it opened
+        }
+    }
+
+    /**
+     * Step 1: turns the handshake into a caller. The identity comes from the gate ({@code TuiHandshakeHandler});
+     * a share link's identity is bound to its agent and its role follows from its scope (a viewer holds
+     * {@code read}); a credential with {@code ?agent=ID} joins that agent as a participant.
+     */
+    private Optional<Caller> authenticate(Session session) {
+        if (!(session.getUserPrincipal() instanceof Identity who)) {
+            return Optional.empty();
+        }
+        String peerName = session.getPathParameters().get("name");
+        String principal = peerName == null ? who.name() : who.name() + "@peer:" + peerName;
+        if (who.agent().isPresent()) {
+            String shareId = who.name().startsWith(SHARE_PREFIX) ? who.name().substring(SHARE_PREFIX.length()) : who.name();
+            Role role = who.scope().covers(Scope.CHAT) ? Role.PARTICIPANT : Role.VIEWER;
+            return Optional.of(new Caller(who, principal, role, who.agent(), shareId));
+        }
+        String agent = single(session, "agent");
+        if (agent != null) {
+            return Optional.of(new Caller(who, principal, Role.PARTICIPANT, Optional.of(agent), null));
+        }
+        return Optional.of(new Caller(who, principal, Role.OWNER, Optional.empty(), null));
+    }
+
+    /** Step 2: the local launcher, or {@code /peers/NAME/api/ws}'s relay to that peer's /api/ws. */
+    private Optional<AgentLauncher> chooseLauncher(Session session) {
+        String peerName = session.getPathParameters().get("name");
+        if (peerName == null) {
+            return Optional.of(ch.launcher());
+        }
+        Optional<AgentLauncher> relay = ch.peers().launcher(peerName);
+        if (relay.isEmpty()) {
+            close(session, CloseCodes.UNKNOWN_PEER, "no peer named '" + peerName + "' with a token credential");
+            return Optional.empty();
+        }
+        String refusal = ch.peers().refusal(peerName);
+        if (refusal != null) {
+            close(session, CloseCodes.OVERLOADED, refusal.length() > 120 ? refusal.substring(0, 120) : refusal);
+            return Optional.empty();
+        }
+        return relay;
+    }
+
+    /**
+     * Step 3: joins the agent the caller names, or takes back the caller's parked agent, or starts a new one.
+     * Returns null (the connection is closed) when none of that is possible.
+     */
+    private Member attach(Session session, OutboundQueue out, AgentLauncher launcher) {
+        Caller c = caller;
+        boolean announce = session.getRequestParameterMap().containsKey("resume");
+        Connection conn = (code, text) -> out.closeAfterDrain(reason(code, text));
+        if (c.agent().isPresent()) {
+            return join(session, out, conn, c, announce);
+        }
+        Optional<AgentHub> back = ch.agents().takeParked(c.principal(), single(session, "resume"));
+        if (back.isPresent()) {
+            Member m = back.get().reattach(new MemberSpec(c.who().name(), Role.OWNER, null, announce), out, conn);
+            if (m != null) {
+                LOG.log(System.Logger.Level.DEBUG, "client {0} re-attached to parked agent {1} ({2})", session.getId(), m.hub().id(),
+                        m.hub().agent().describe());
+                ch.metrics().attached(true);
+                audit("reattached", m.hub(), Role.OWNER);
+                m.sendAfterReady(ch.agents().takeNotices(c.principal()));
+                return m;
+            }
+        }
+        return spawn(session, out, conn, launcher, c, announce);
+    }
+
+    private Member join(Session session, OutboundQueue out, Connection conn, Caller c, boolean announce) {
+        String id = c.agent().get();
+        AgentHub hub = ch.agents().find(id).orElse(null);
+        if (hub == null) {
+            auditJoin(c, id, "denied", "no such agent");
+            close(session, CloseCodes.UNKNOWN_AGENT, "no such agent: it may have stopped");
+            return null;
+        }
+        if (!c.share() && !hub.owner().credential().equals(c.who().name()) && c.who().scope() != Scope.ADMIN) {
+            auditJoin(c, id, "denied", "not the owner");
+            close(session, CloseCodes.FORBIDDEN, "this agent belongs to another credential");
+            return null;
+        }
+        Member m = hub.join(new MemberSpec(c.who().name(), c.role(), c.shareId(), announce), out, conn);
+        if (m == null) {
+            auditJoin(c, id, "denied", "agent stopped");
+            close(session, CloseCodes.UNKNOWN_AGENT, "no such agent: it may have stopped");
+            return null;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "client {0} joined agent {1} as {2}", session.getId(), id, m.role().label());
+        auditJoin(c, id, "allowed", null);
+        ch.metrics().attached(true);
+        audit("joined", hub, m.role());
+        if (!c.share()) {
+            m.sendAfterReady(ch.agents().takeNotices(c.principal()));
+        }
+        return m;
+    }
+
+    private Member spawn(Session session, OutboundQueue out, Connection conn, AgentLauncher launcher, Caller c, boolean announce) {
+        String credential = c.who().name();
+        AdmissionControl.Verdict v = ch.admission().tryStart(credential, c.principal());
+        if (v != AdmissionControl.Verdict.OK) {
+            LOG.log(System.Logger.Level.WARNING, "refused a new agent for {0}: {1}", c.principal(), v);
+            ch.metrics().agentRefused(switch (v) {
+                case SPAWN_RATE -> "spawn_rate";
+                case CREDENTIAL_CAP -> "credential_cap";
+                default -> "max_agents";
+            });
+            close(session, CloseCodes.OVERLOADED, switch (v) {
+                case SPAWN_RATE -> "too many new agents for this credential; retry in a few seconds";
+                case CREDENTIAL_CAP -> "this credential has as many agents as it may; close one first";
+                default -> "too many agents on this gateway; retry later";
+            });
+            return null;
+        }
+        AgentHub hub = ch.agents().create(new Owner(credential, c.principal()), launcher.frontAnswersPings());
+        Member m = hub.attach(new MemberSpec(credential, Role.OWNER, null, announce), out, conn);
+        try {
+            AgentLink link = launcher.open(new ReadyAnnouncer(hub, ch.mapper(), launcher.frontAnswersPings(), Map.of()));
+            hub.link(link, () -> ch.admission().release(credential));
+        } catch (IOException | RuntimeException e) {
+            ch.admission().release(credential);
+            ch.metrics().agentRefused("start_failed");
+            m.leave(List.of(), false);
+            LOG.log(System.Logger.Level.WARNING, "agent failed to start: {0}", e.getMessage());
+            close(session, CloseCodes.AGENT_FAILURE, "agent failed to start");
+            return null;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "client {0} attached to {1} (agent {2})", session.getId(), hub.agent().describe(), hub.id());
+        ch.metrics().attached(false);
+        audit("accepted", hub, Role.OWNER);
+        m.sendAfterReady(ch.agents().takeNotices(c.principal()));
+        return m;
+    }
+
+    /** Step 4: the ready deadline for a new agent, WebSocket pings, message handlers. */
+    private void liveness(Session session, OutboundQueue out, AgentHub hub) {
+        if (!hub.ready()) {
             long ms = ch.config().tui().readyTimeout().toMillis();
             scheduled.add(ch.timers().schedule(() -> {
-                if (!a.ready() && session.isOpen()) {
-                    LOG.log(System.Logger.Level.WARNING, "{0} sent no gateway.ready within {1,number,#} ms; giving up", a.agent().describe(), ms);
+                if (!hub.ready() && session.isOpen()) {
+                    AgentLink l = hub.agent();
+                    LOG.log(System.Logger.Level.WARNING, "{0} sent no gateway.ready within {1,number,#} ms; giving up",
+                            l == null ? hub.id() : l.describe(), ms);
                     agentFailed = true;
                     out.closeAfterDrain(reason(CloseCodes.AGENT_FAILURE, "agent did not become ready"));
                 }
@@ -144,6 +284,20 @@ public final class TuiEndpoint extends Endpoint {
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b ->
                 out.closeAfterDrain(reason(CloseCodes.UNSUPPORTED_DATA, "binary messages are not supported; send JSON text")));
         ch.registry().add(session, this);
+    }
+
+    private void audit(String outcome, AgentHub hub, Role role) {
+        Caller c = caller;
+        String peerName = c.principal().contains("@peer:") ? c.principal().substring(c.principal().indexOf("@peer:") + 6) : null;
+        ch.guard().audit().event("ws_connect").with("credential", c.who().name()).with("peer_route", peerName).with("peer", peer)
+                .with("scope", c.who().scope().label()).with("agent", hub.id()).with("role", role.label()).with("outcome", outcome).write();
+    }
+
+    private void auditJoin(Caller c, String agent, String outcome, String reason) {
+        if (c.share()) {
+            ch.guard().audit().event("share_used").with("share", c.shareId()).with("agent", agent).with("role", c.role().label())
+                    .with("peer", peer).with("outcome", outcome).with("reason", reason).write();
+        }
     }
 
     /** Pings non-loopback clients (and loopback ones when configured); a client silent for two intervals is closed. */
@@ -170,8 +324,6 @@ public final class TuiEndpoint extends Endpoint {
         }, ms, ms, TimeUnit.MILLISECONDS));
     }
 
-    private static final byte[] PING = "hermes-front".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
     private static boolean peerIsLoopback(Session session) {
         if (session instanceof UndertowSession us) {
             InetSocketAddress peer = us.getWebSocketChannel().getSourceAddress();
@@ -185,11 +337,6 @@ public final class TuiEndpoint extends Endpoint {
         return v != null && v.size() == 1 && !v.get(0).isEmpty() ? v.get(0) : null;
     }
 
-    /** Returns who the handshake's authentication step found ({@code TuiHandshakeHandler}), if anyone. */
-    private static Optional<Identity> identity(Session session) {
-        return session.getUserPrincipal() instanceof Identity i ? Optional.of(i) : Optional.empty();
-    }
-
     private void onText(String text) {
         ch.metrics().frameIn(text.length());
         // Undertow checks its buffer limit only at buffer boundaries; this makes the bound exact.
@@ -199,20 +346,34 @@ public final class TuiEndpoint extends Endpoint {
         }
         Decoded d = ch.codec().decode(text);
         if (d instanceof Decoded.Valid v) {
+            Frame f = v.frame();
             if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-                LOG.log(System.Logger.Level.DEBUG, "client -> {0} {1} {2}", v.frame().kind(), v.frame().method(),
-                        v.frame().id() == null ? "" : v.frame().id().json());
+                LOG.log(System.Logger.Level.DEBUG, "client -> {0} {1} {2}", f.kind(), f.method(), f.id() == null ? "" : f.id().json());
             }
-            if (!permitted(v.frame())) {
+            if (answersPings && f.isCall() && "gateway.ping".equals(f.method())) {
+                // Answered on the read path, for every scope; a stdio agent would answer -32601 (tui-wire-current.md §3).
+                outbound.send("{\"jsonrpc\": \"2.0\", \"result\": {\"ok\": true}, \"id\": " + f.replyId().json() + "}");
                 return;
             }
-            Attachment a = attachment;
-            if (a != null && !a.agent().send(a.toAgent(v.frame()))) {
-                outbound.closeAfterDrain(reason(CloseCodes.OVERLOADED, "agent is not accepting input"));
+            Member m = member;
+            Frame view = m.view(f);
+            Frame call = view != null ? view : f;
+            if (!permitted(call, view != null)) {
+                return;
+            }
+            switch (m.send(call)) {
+                case OK -> { }
+                case AGENT_BUSY -> outbound.closeAfterDrain(reason(CloseCodes.OVERLOADED, "agent is not accepting input"));
+                case NOT_YOURS -> {
+                    // Never echoed: the client gets nothing, the agent never sees it (tui-wire-current.md §5).
+                    LOG.log(System.Logger.Level.DEBUG, "dropped an answer to a request that was not sent to this client");
+                    ch.guard().audit().event("ws_answer_refused").with("credential", caller.who().name()).with("peer", peer)
+                            .with("agent", m.hub().id()).with("outcome", "denied").with("reason", "request not sent to this client").write();
+                }
             }
         } else if (d instanceof Decoded.Invalid inv) {
             // Invalid frames spend the credential's message rate too: answering them is work.
-            Decision limit = ch.gate().authorize(who, Scope.READ, Gate.Limit.WS, new Gate.Facts("ws", peer, "(invalid)", null, null));
+            Decision limit = ch.gate().authorize(caller.who(), Scope.READ, Gate.Limit.WS, new Gate.Facts("ws", peer, "(invalid)", null, null));
             if (limit instanceof Decision.Limited) {
                 return;
             }
@@ -224,12 +385,12 @@ public final class TuiEndpoint extends Endpoint {
     /**
      * Asks the gate whether this client may send one frame (the scope table and the credential's message
      * rate). A refused call is answered with a JSON-RPC error keeping its id (tui-wire.md §8.3) and never
-     * reaches the agent.
+     * reaches the agent. A viewer's look at the shared agent's own session ({@link Member#view}) is a read.
      */
-    private boolean permitted(Frame f) {
+    private boolean permitted(Frame f, boolean view) {
         boolean call = f.isCall();
-        Scope need = call ? ch.gate().policy().forMethod(f.method()) : ch.gate().policy().forResponse();
-        Decision d = ch.gate().authorize(who, need, Gate.Limit.WS, new Gate.Facts("ws", peer, f.method(), null, f.sessionId()));
+        Scope need = view ? Scope.READ : call ? ch.gate().policy().forMethod(f.method()) : ch.gate().policy().forResponse();
+        Decision d = ch.gate().authorize(caller.who(), need, Gate.Limit.WS, new Gate.Facts("ws", peer, f.method(), null, f.sessionId()));
         if (d instanceof Decision.Denied denied) {
             if (call) {
                 outbound.send(ProtocolErrors.handlerError(f.replyId(), ErrorCodes.FORBIDDEN, "forbidden: " + f.method() + " "
@@ -279,20 +440,36 @@ public final class TuiEndpoint extends Endpoint {
     @Override
     public void onClose(Session session, CloseReason closeReason) {
         ch.metrics().closed(closeReason.getCloseCode().getCode());
-        ch.registry().remove(session);
-        scheduled.forEach(f -> f.cancel(false));
-        OutboundQueue out = outbound;
-        List<String> unsent = out != null ? out.closed() : List.of();
-        Attachment a = attachment;
-        if (a == null) {
-            return;
-        }
-        int code = closeReason.getCloseCode().getCode();
-        if (a.exit() == null && !agentFailed && !ch.registry().shuttingDown() && ch.lot().park(a, unsent)) {
-            LOG.log(System.Logger.Level.DEBUG, "client {0} left ({1,number,#}); {2} parked", session.getId(), code, a.agent().describe());
+        closeCode = closeReason.getCloseCode().getCode();
+        if (state.getAndSet(CLOSED) == OPEN) {
+            leave(session);
         } else {
-            LOG.log(System.Logger.Level.DEBUG, "client {0} left ({1,number,#}); stopping {2}", session.getId(), code, a.agent().describe());
-            a.end();
+            // Still opening (onOpen leaves when it is done), or refused before it attached.
+            ch.registry().remove(session);
+        }
+    }
+
+    private void leave(Session session) {
+        try {
+            scheduled.forEach(f -> f.cancel(false));
+            OutboundQueue out = outbound;
+            List<String> unsent = out != null ? out.closed() : List.of();
+            Member m = member;
+            if (m == null) {
+                return;
+            }
+            int code = closeCode;
+            Member.Left left = m.leave(unsent, !agentFailed && !ch.registry().shuttingDown());
+            LOG.log(System.Logger.Level.DEBUG, "client {0} left ({1,number,#}); agent {2} {3}", session.getId(), code, m.hub().id(),
+                    switch (left) {
+                        case PARKED -> "parked";
+                        case STOPPED -> "stopped";
+                        case LEFT -> "runs on for its other clients";
+                    });
+        } finally {
+            // Last: shutdown waits for the registry to empty, so a client's agent is parked or stopped (and its
+            // transcript closed) before the launcher and the recorder are.
+            ch.registry().remove(session);
         }
     }
 
@@ -303,7 +480,8 @@ public final class TuiEndpoint extends Endpoint {
 
     /** Returns who this connection authenticated as, or null before that. */
     Identity identity() {
-        return who;
+        Caller c = caller;
+        return c == null ? null : c.who();
     }
 
     /**

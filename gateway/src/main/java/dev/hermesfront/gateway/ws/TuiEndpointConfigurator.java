@@ -1,7 +1,9 @@
 package dev.hermesfront.gateway.ws;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.AgentLauncher;
-import dev.hermesfront.bridge.park.ParkingLot;
+import dev.hermesfront.bridge.hub.AgentRegistry;
+import dev.hermesfront.gateway.agents.HubSettings;
 import dev.hermesfront.gateway.http.CredentialCarriers;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Guardrails;
@@ -14,18 +16,12 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configurator {
     private final TuiChannel channel;
 
-    public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry,
-                                   ParkingLot lot, ScheduledExecutorService timers, Guardrails guard, Gate gate, PeerLaunchers peers) {
-        this(config, codec, launcher, registry, lot, timers, guard, gate, peers, ChannelMetrics.NONE);
-    }
-
-    /** As above, with the metrics the endpoint feeds. */
-    public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, AgentLauncher launcher, ConnectionRegistry registry,
-                                   ParkingLot lot, ScheduledExecutorService timers, Guardrails guard, Gate gate, PeerLaunchers peers,
-                                   ChannelMetrics metrics) {
-        AdmissionControl admission = new AdmissionControl(config.tui().maxAgents(), config.tui().spawnBurst(),
-                config.tui().spawnPerSecond(), System::nanoTime);
-        this.channel = new TuiChannel(config, codec, launcher, registry, lot, admission, timers, guard, gate, peers, metrics);
+    public TuiEndpointConfigurator(GatewayConfig config, FrameCodec codec, ObjectMapper mapper, AgentLauncher launcher,
+                                   ConnectionRegistry registry, AgentRegistry agents, HubSettings hub, ScheduledExecutorService timers,
+                                   Guardrails guard, Gate gate, PeerLaunchers peers, ChannelMetrics metrics) {
+        AdmissionControl admission = new AdmissionControl(config.tui().maxAgents(), hub.agentsPerCredential(config.tui().maxAgents()),
+                config.tui().spawnBurst(), config.tui().spawnPerSecond(), System::nanoTime);
+        this.channel = new TuiChannel(config, codec, mapper, launcher, registry, agents, admission, timers, guard, gate, peers, metrics);
     }
 
     /** Returns agents alive (running or parked), for metrics. */

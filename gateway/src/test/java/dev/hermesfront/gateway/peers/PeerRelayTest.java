@@ -114,7 +114,7 @@ class PeerRelayTest {
         try (WsTestClient c = WsTestClient.connect(relay("studio"))) {
             JsonNode ready = MAPPER.readTree(c.next());
             assertEquals("gateway.ready", ready.path("params").path("type").asText(), ready.toString());
-            assertEquals("studio", ready.path("params").path("payload").path("hermes_front").path("peer").asText(), ready.toString());
+            assertEquals("studio", ready.path("params").path("payload").path("capabilities").path("hermes_front").path("peer").asText(), ready.toString());
             c.send("{\"jsonrpc\": \"2.0\", \"id\": \"r1\", \"method\": \"session.create\", \"params\": {\"cols\": 80}}");
             String sid = null;
             while (sid == null) {

@@ -138,7 +138,7 @@ abstract class PeerScenarios {
         try (WsTestClient c = WsTestClient.connect(ws)) {
             JsonNode ready = json(c.next());
             assertEquals("gateway.ready", ready.path("params").path("type").asText());
-            assertEquals("studio", ready.path("params").path("payload").path("hermes_front").path("peer").asText(), ready.toString());
+            assertEquals("studio", ready.path("params").path("payload").path("capabilities").path("hermes_front").path("peer").asText(), ready.toString());
             c.send("{\"jsonrpc\": \"2.0\", \"id\": \"r1\", \"method\": \"session.create\", \"params\": {\"cols\": 80}}");
             String sid = null;
             while (sid == null) {

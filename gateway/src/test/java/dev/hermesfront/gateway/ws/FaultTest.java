@@ -67,7 +67,7 @@ class FaultTest {
     }
 
     /** Opens /api/ws by hand and reads the 101 response; the socket is then never read again. */
-    private static Socket rawUpgrade(TestGateway gw) throws Exception {
+    static Socket rawUpgrade(TestGateway gw) throws Exception {
         Socket raw = new Socket("127.0.0.1", gw.port());
         raw.setSoTimeout(10_000);
         raw.setReceiveBufferSize(16 * 1024);
@@ -88,7 +88,7 @@ class FaultTest {
     }
 
     /** Encodes one masked client text frame (RFC 6455 5.3; the mask key is zero, which is allowed). */
-    private static byte[] maskedText(String text) {
+    static byte[] maskedText(String text) {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
         java.io.ByteArrayOutputStream f = new java.io.ByteArrayOutputStream();
         f.write(0x81);

@@ -71,7 +71,7 @@ class ParkingTest {
             WsTestClient a = WsTestClient.connect(gw.wsUri());
             JsonNode info = readyInfo(a);
             pid = info.path("pid").asLong();
-            assertTrue(info.path("hermes_front").isMissingNode(), "a first attach gets the agent's ready frame unchanged");
+            assertTrue(info.path("capabilities").isMissingNode() && info.path("hermes_front").isMissingNode(), "a first attach gets the agent's ready frame unchanged");
             a.send("{\"cmd\": \"stream\", \"method\": \"echo.cmd\", \"n\": " + n + ", \"delay_ms\": 2}");
             while (seen.size() < 40) {
                 seen.add(json(a.next()).path("s").asInt());
@@ -83,7 +83,7 @@ class ParkingTest {
             try (WsTestClient b = WsTestClient.connect(gw.wsUri())) {
                 JsonNode again = readyInfo(b);
                 assertEquals(pid, again.path("pid").asLong(), "same agent process");
-                assertTrue(again.path("hermes_front").path("reattached").asBoolean());
+                assertTrue(again.path("capabilities").path("hermes_front").path("reattached").asBoolean());
                 while (seen.size() < n) {
                     seen.add(json(b.next()).path("s").asInt());
                 }
@@ -102,13 +102,13 @@ class ParkingTest {
         try (TestGateway gw = TestGateway.withEchoAgent(c -> ConfigEdit.edit(c).parking(new ParkingPolicy(Duration.ofSeconds(30), 100, 1 << 20)).get())) {
             WsTestClient a1 = WsTestClient.connect(gw.wsUri("?token=" + TestGateway.TOKEN + "&resume=new"));
             JsonNode i1 = readyInfo(a1);
-            assertFalse(i1.path("hermes_front").path("reattached").asBoolean(true));
+            assertFalse(i1.path("capabilities").path("hermes_front").path("reattached").asBoolean(true));
             WsTestClient a2 = WsTestClient.connect(gw.wsUri());
             JsonNode i2 = readyInfo(a2);
             a1.close();
             a2.close();
             gw.awaitParked(2);
-            String resume1 = i1.path("hermes_front").path("resume_id").asText();
+            String resume1 = i1.path("capabilities").path("hermes_front").path("resume_id").asText();
             assertTrue(resume1.matches("[0-9a-f]{24}"), resume1);
             try (WsTestClient back = WsTestClient.connect(gw.wsUri("?token=" + TestGateway.TOKEN + "&resume=" + resume1))) {
                 assertEquals(i1.path("pid").asLong(), readyInfo(back).path("pid").asLong());

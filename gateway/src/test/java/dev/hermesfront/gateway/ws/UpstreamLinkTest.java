@@ -82,6 +82,32 @@ class UpstreamLinkTest {
     }
 
     @Test
+    void aClientThatStopsReadingHoldsUpOnlyItsOwnLink() throws Exception {
+        GatewayServer dash = inner(new ProcessLauncher(TestGateway.javaMain(EchoAgent.class)));
+        try (TestGateway gw = TestGateway.start(io -> WsRelayLauncher.dashboard(io.ws(), URI.create("ws://127.0.0.1:" + dash.port() + "/api/ws"),
+                INNER_TOKEN, Duration.ofSeconds(5), 1 << 20),
+                c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).outbound(64 * 1024, 64L << 20, java.time.Duration.ofSeconds(20)).get());
+             java.net.Socket stalled = FaultTest.rawUpgrade(gw)) {
+            // ~20 MB the client never reads: its link stops asking the upstream for more, and waits.
+            stalled.getOutputStream().write(FaultTest.maskedText("{\"cmd\": \"flood\", \"method\": \"echo.cmd\", \"n\": 20000, \"pad\": 1000}"));
+            stalled.getOutputStream().flush();
+            try (WsTestClient good = WsTestClient.connect(gw.wsUri())) {
+                assertTrue(good.next().contains("gateway.ready"));
+                // ~3 MB through a 64 KiB high-water mark: this link waits for "writable again" thousands of times.
+                good.send("{\"cmd\": \"flood\", \"method\": \"echo.cmd\", \"n\": 3000, \"pad\": 1000}");
+                for (int i = 0; i < 3000; i++) {
+                    assertEquals(i, MAPPER.readTree(good.next()).path("n").asInt());
+                }
+                // All of it arrived while the stalled client was still connected (it is cut only after its 20 s stall):
+                // with one shared pacer thread, this link waited behind the stalled one's until it was cut.
+                assertEquals(2, gw.server().connections());
+            }
+        } finally {
+            dash.close();
+        }
+    }
+
+    @Test
     void closesTheClientWith1011WhenTheDashboardRejectsTheInnerToken() throws Exception {
         GatewayServer dash = inner(new DemoLauncher(MAPPER, new FrameCodec()));
         try (TestGateway gw = front(dash.port(), "wrong-inner-token"); WsTestClient c = WsTestClient.connect(gw.wsUri())) {

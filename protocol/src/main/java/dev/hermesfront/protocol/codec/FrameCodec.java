@@ -184,6 +184,8 @@ public final class FrameCodec {
 
     private Decoded decodeObject(String text, JsonParser p) throws IOException {
         RequestId id = null;
+        int idStart = -1;
+        int idEnd = -1;
         String method = null;
         boolean methodPresent = false;
         JsonToken paramsToken = null;
@@ -200,11 +202,13 @@ public final class FrameCodec {
             JsonToken v = p.nextToken();
             switch (name) {
                 case "id" -> {
+                    idStart = (int) p.currentTokenLocation().getCharOffset();
                     RequestId[] read = new RequestId[1];
                     int flags = readId(text, p, v, read);
                     id = read[0];
                     idLoneSurrogate = (flags & ID_LONE_SURROGATE) != 0;
                     fits &= (flags & ID_INT_TOO_LONG) == 0;
+                    idEnd = JsonScan.valueEnd(text, idStart);
                 }
                 case "method" -> {
                     methodPresent = true;
@@ -250,7 +254,7 @@ public final class FrameCodec {
         }
         if (!methodPresent && (hasResult || hasError)) {
             FrameKind kind = hasError ? FrameKind.ERROR : FrameKind.RESPONSE;
-            return new Decoded.Valid(new Frame(text, kind, id, null, null, null));
+            return new Decoded.Valid(new Frame(text, kind, id, null, null, null, idStart, idEnd));
         }
         if (method != null && JsonText.hasLoneSurrogate(method)) {
             return new Decoded.Invalid(ProtocolErrors.methodNotFound(replyId, method), "lone surrogate in method");
@@ -269,7 +273,7 @@ public final class FrameCodec {
         } else {
             kind = FrameKind.NOTIFICATION;
         }
-        return new Decoded.Valid(new Frame(text, kind, id, method, eventType, sessionId));
+        return new Decoded.Valid(new Frame(text, kind, id, method, eventType, sessionId, idStart, idEnd));
     }
 
     /**

@@ -1,8 +1,14 @@
 package dev.hermesfront.gateway.ws;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hermesfront.bridge.park.Attachment;
+import dev.hermesfront.bridge.MemoryBudget;
+import dev.hermesfront.bridge.hub.AgentHub;
+import dev.hermesfront.bridge.hub.AgentRegistry;
+import dev.hermesfront.bridge.hub.Connection;
+import dev.hermesfront.bridge.hub.MemberSpec;
+import dev.hermesfront.bridge.hub.Owner;
+import dev.hermesfront.bridge.hub.Role;
 import dev.hermesfront.bridge.park.ParkingPolicy;
+import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
@@ -24,7 +30,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The gateway's per-frame send path without the socket: agent frame into {@link Attachment#send}, into
+ * The gateway's per-frame send path without the socket: agent frame into {@link AgentHub#send} (one client: the
+ * hot path of the hub), into
  * {@link OutboundQueue} (bounds, one send in flight, completion), into a session whose async remote
  * completes inline, as Undertow does when the socket takes the whole frame at once. The pacing check
  * ({@code awaitWritable(0)}) that every agent reader makes per frame is included.
@@ -36,10 +43,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class SendPathBench {
-    private final String event = "{\"jsonrpc\":\"2.0\",\"method\":\"event\",\"params\":{\"type\":\"message.delta\",\"session_id\":\"s1\","
-            + "\"payload\":{\"text\":\"" + "x".repeat(120) + "\"}}}";
+    /** A delta in the agent's own serialization (tui-wire.md §1.3), as the stdio agent writes it. */
+    private final String event = "{\"jsonrpc\": \"2.0\", \"method\": \"event\", \"params\": {\"type\": \"message.delta\", \"session_id\": \"s1\", "
+            + "\"payload\": {\"text\": \"" + "x".repeat(120) + "\"}}}";
     private OutboundQueue queue;
-    private Attachment attachment;
+    private AgentHub hub;
     private long sent;
 
     @Setup(Level.Trial)
@@ -59,10 +67,12 @@ public class SendPathBench {
                     case "isOpen" -> true;
                     default -> null;
                 });
-        queue = new OutboundQueue(session, 1 << 20, 8 << 20, Duration.ofSeconds(30));
-        attachment = new Attachment("bench", "r1", ParkingPolicy.disabled(), new ObjectMapper(), new FrameCodec());
-        attachment.attach(queue);
-        attachment.send("{\"jsonrpc\":\"2.0\",\"method\":\"event\",\"params\":{\"type\":\"gateway.ready\"}}");
+        queue = new OutboundQueue(OutboundQueue.Wire.of(session), 1 << 20, 8 << 20, Duration.ofSeconds(30),
+                MemoryBudget.unlimited().open(), null, System::nanoTime, ChannelMetrics.NONE);
+        AgentRegistry registry = new AgentRegistry(ParkingPolicy.disabled(), AgentJson.newMapper(), new FrameCodec(), MemoryBudget.unlimited());
+        hub = registry.create(new Owner("bench", "bench"), true);
+        hub.attach(new MemberSpec("bench", Role.OWNER, null, false), queue, Connection.NONE);
+        hub.send("{\"jsonrpc\": \"2.0\", \"method\": \"event\", \"params\": {\"type\": \"gateway.ready\"}}");
     }
 
     @Benchmark
@@ -71,8 +81,8 @@ public class SendPathBench {
     }
 
     @Benchmark
-    public boolean attachmentToClient() throws InterruptedException {
-        attachment.awaitWritable(Duration.ZERO);
-        return attachment.send(event);
+    public boolean hubToClient() throws InterruptedException {
+        hub.awaitWritable(Duration.ZERO);
+        return hub.send(event);
     }
 }

@@ -1,0 +1,46 @@
+package dev.hermesfront.gateway.agents;
+
+import dev.hermesfront.bridge.MemoryBudget;
+import java.time.Duration;
+
+/**
+ * Settings of shared agents, share links and the memory budget. Each is a row for the settings table
+ * (docs/configuration.md); until it has one, {@link #defaults} holds the values.
+ *
+ * @param memoryBudgetBytes    heap that frames waiting for clients may hold in total, across every outbound queue
+ *                             and parking buffer (default a quarter of {@code -Xmx}); past it the oldest parked agent
+ *                             is given up, then clients over their share are closed 1013
+ * @param agentsPerCredential  agents one credential may have running or parked at once; 0 derives it: three quarters
+ *                             of {@code max-agents}, so that one token never holds every slot
+ * @param shareMaxTtl          the longest a share link may live (default 7 days); a longer {@code ttl} is refused
+ * @param shareDefaultTtl      a share link's life when the request names none (default 1 hour)
+ * @param maxShares            share links alive at once across the gateway (default 1,000); minting past it is refused
+ */
+public record HubSettings(long memoryBudgetBytes, int agentsPerCredential, Duration shareMaxTtl, Duration shareDefaultTtl, int maxShares) {
+    public HubSettings {
+        if (memoryBudgetBytes <= 0 || agentsPerCredential < 0 || maxShares < 1 || shareMaxTtl.isNegative() || shareDefaultTtl.isNegative()
+                || shareDefaultTtl.compareTo(shareMaxTtl) > 0) {
+            throw new IllegalArgumentException("invalid sharing settings");
+        }
+    }
+
+    /** Returns the defaults. */
+    public static HubSettings defaults() {
+        return new HubSettings(MemoryBudget.defaultBytes(), 0, Duration.ofDays(7), Duration.ofHours(1), 1000);
+    }
+
+    /** Returns a copy with another memory budget (tests and tools). */
+    public HubSettings withMemoryBudget(long bytes) {
+        return new HubSettings(bytes, agentsPerCredential, shareMaxTtl, shareDefaultTtl, maxShares);
+    }
+
+    /** Returns a copy with another per-credential agent cap (tests and tools). */
+    public HubSettings withAgentsPerCredential(int n) {
+        return new HubSettings(memoryBudgetBytes, n, shareMaxTtl, shareDefaultTtl, maxShares);
+    }
+
+    /** Returns the per-credential cap in effect for a gateway of {@code maxAgents} agents. */
+    public int agentsPerCredential(int maxAgents) {
+        return agentsPerCredential > 0 ? agentsPerCredential : Math.max(1, maxAgents * 3 / 4);
+    }
+}

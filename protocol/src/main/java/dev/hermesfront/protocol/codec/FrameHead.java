@@ -1,0 +1,94 @@
+package dev.hermesfront.protocol.codec;
+
+/**
+ * The head of a frame the agent wrote, read without a parser: what a router needs from most frames, at the
+ * cost of comparing a few dozen characters. It recognizes the agent's own serialization only
+ * ({@code json.dumps}: {@code ", "} and {@code ": "}, members in the order the agent writes them,
+ * tui-wire.md §1.3):
+ *
+ * <pre>
+ * {"jsonrpc": "2.0", "method": "event", "params": {"type": "T", "session_id": "S", ...   → {@link Shape#EVENT}
+ * {"jsonrpc": "2.0", "method": "event", "params": {"type": "T"}}                          → {@link Shape#EVENT}, no session
+ * {"jsonrpc": "2.0", "id": ID, "NEXT": ...                                                → {@link Shape#ID_FIRST}
+ * </pre>
+ *
+ * Anything else (other spacing or order, escapes inside the type or session id, a payload before the
+ * session id, transport-level errors with the id last, non-JSON lines) is {@link Shape#OTHER}: the caller
+ * decodes it with {@link FrameCodec}. A head that is recognized is exact, so the two paths agree.
+ *
+ * @param shape     what was recognized
+ * @param eventType {@code params.type} of an event, else null
+ * @param sessionId {@code params.session_id} of an event, or null when the event has none
+ * @param idStart   offset of the id value of an {@link Shape#ID_FIRST} frame, else -1
+ * @param idEnd     offset just past it, else -1
+ * @param next      the name of the member after the id ({@code result}, {@code error}, {@code method}), else null
+ */
+public record FrameHead(Shape shape, String eventType, String sessionId, int idStart, int idEnd, String next) {
+    /** What {@link #peek} recognized. */
+    public enum Shape { EVENT, ID_FIRST, OTHER }
+
+    private static final String PREFIX = "{\"jsonrpc\": \"2.0\", ";
+    private static final String EVENT = "\"method\": \"event\", \"params\": {\"type\": \"";
+    private static final String SESSION = ", \"session_id\": \"";
+    private static final String ID = "\"id\": ";
+    private static final FrameHead OTHER = new FrameHead(Shape.OTHER, null, null, -1, -1, null);
+
+    /** Reads the head of {@code text}; never throws. */
+    public static FrameHead peek(String text) {
+        if (!text.startsWith(PREFIX)) {
+            return OTHER;
+        }
+        int i = PREFIX.length();
+        if (text.startsWith(EVENT, i)) {
+            int typeStart = i + EVENT.length();
+            int typeEnd = plainStringEnd(text, typeStart);
+            if (typeEnd < 0) {
+                return OTHER;
+            }
+            String type = text.substring(typeStart, typeEnd);
+            int after = typeEnd + 1;
+            if (text.startsWith(SESSION, after)) {
+                int sidStart = after + SESSION.length();
+                int sidEnd = plainStringEnd(text, sidStart);
+                return sidEnd < 0 ? OTHER : new FrameHead(Shape.EVENT, type, text.substring(sidStart, sidEnd), -1, -1, null);
+            }
+            if (text.startsWith("}", after)) {
+                return new FrameHead(Shape.EVENT, type, null, -1, -1, null);
+            }
+            return OTHER;
+        }
+        if (text.startsWith(ID, i)) {
+            int idStart = i + ID.length();
+            int idEnd = JsonScan.valueEnd(text, idStart);
+            if (idEnd < 0 || !text.startsWith(", \"", idEnd)) {
+                return OTHER;
+            }
+            int nameStart = idEnd + 3;
+            int nameEnd = plainStringEnd(text, nameStart);
+            if (nameEnd < 0 || !text.startsWith(": ", nameEnd + 1)) {
+                return OTHER;
+            }
+            return new FrameHead(Shape.ID_FIRST, null, null, idStart, idEnd, text.substring(nameStart, nameEnd));
+        }
+        return OTHER;
+    }
+
+    /** Returns the id's JSON text, as the agent wrote it. */
+    public String idText(String text) {
+        return text.substring(idStart, idEnd);
+    }
+
+    /** Returns the offset of the closing quote of a string without escapes that starts at {@code from}, or -1. */
+    private static int plainStringEnd(String text, int from) {
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"') {
+                return i;
+            }
+            if (c == '\\' || c < 0x20) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+}

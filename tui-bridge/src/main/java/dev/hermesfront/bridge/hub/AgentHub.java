@@ -1,0 +1,829 @@
+package dev.hermesfront.bridge.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hermesfront.bridge.AgentExit;
+import dev.hermesfront.bridge.AgentLink;
+import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.bridge.MemoryBudget;
+import dev.hermesfront.bridge.park.ParkBuffer;
+import dev.hermesfront.bridge.park.ParkingPolicy;
+import dev.hermesfront.protocol.ErrorCodes;
+import dev.hermesfront.protocol.Frame;
+import dev.hermesfront.protocol.FrameKind;
+import dev.hermesfront.protocol.JsonText;
+import dev.hermesfront.protocol.ProtocolErrors;
+import dev.hermesfront.protocol.ReadyFrame;
+import dev.hermesfront.protocol.RequestId;
+import dev.hermesfront.protocol.codec.Decoded;
+import dev.hermesfront.protocol.codec.FrameCodec;
+import dev.hermesfront.protocol.codec.FrameHead;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One agent and the clients attached to it (docs/sharing.md): its owner, the owner's other devices, and
+ * holders of a share link, each a {@link Member} with a {@link Role}. The agent link writes into this hub
+ * (it is the link's {@link ClientSink}); the hub routes every frame to the member it belongs to.
+ *
+ * <p><b>One client</b> (the usual case) is a pipe, as before sharing existed: events (most frames) go to it
+ * after one prefix test; other frames are read with {@link FrameHead} (a few dozen characters, no parser) to
+ * settle the call they answer. Client ids reach the agent untouched.
+ *
+ * <p><b>Several clients</b>:
+ * <ul>
+ *   <li>calls: a client's id passes unchanged unless another client has a call outstanding under it; then it
+ *       is renumbered ({@link IdMux}) and the answer gets it back (only the id token is spliced, nothing is
+ *       re-serialized), delivered to that client only;</li>
+ *   <li>events go to every client attached to the session they name: the sessions its own session calls
+ *       returned (and those it submitted to), plus those of the parked predecessor it took over; an event for
+ *       a session nobody attached to goes to the participants, one without a session to everyone;</li>
+ *   <li>server→client requests (current wire: a frame with a string id and a method other than {@code event})
+ *       go to the participant that last submitted a turn on their session, else the owner, else another
+ *       participant, never a viewer; they are held for a parked owner and offered again when it comes back;
+ *       {@code request.cancel} follows the request and settles it; an answer is taken only from the client the
+ *       request went to. Fronting a local agent (stdio, demo, replay) whose client never advertised
+ *       {@code client.capabilities {"server_requests": true}}, the hub answers {@code -32601} itself
+ *       (tui-wire-current.md §4.2, duty 2).</li>
+ * </ul>
+ *
+ * <p><b>Parking</b>: when the last participant leaves, the agent is parked for it (its member stays, its sink
+ * becomes a {@link ParkBuffer}); viewers never keep an agent alive on their own but keep watching, and are
+ * told when it is parked, re-attached or stopped. The next participant to come back takes the parked member
+ * over: the ready frame, the buffered frames in order, then live frames, each exactly once.
+ *
+ * <p>Thread-safe: all state is guarded by this object's monitor; calls into the agent link and connection
+ * closes happen outside it.
+ */
+public final class AgentHub implements ClientSink {
+    private static final System.Logger LOG = System.getLogger(AgentHub.class.getName());
+    /** How the Hermes agent starts every event frame (tui-wire.md §1.3): the hot path tests this prefix only. */
+    static final String EVENT_PREFIX = "{\"jsonrpc\": \"2.0\", \"method\": \"event\"";
+    static final Set<String> SESSION_METHODS = Set.of("session.create", "session.resume", "session.activate", "session.branch");
+    private static final int MAX_SUBMITTERS = 4096;
+
+    private final String id;
+    private final Owner owner;
+    private final boolean frontAnswersPings;
+    private final AgentRegistry registry;
+    private final ParkingPolicy policy;
+    private final MemoryBudget budget;
+    private final ObjectMapper mapper;
+    private final FrameCodec codec;
+    private final ResumeTranslator resumes;
+    private final long startedAtMillis = System.currentTimeMillis();
+    private final IdMux ids = new IdMux();
+    private final ServerRequests requests = new ServerRequests();
+    private final SessionBook sessions = new SessionBook();
+    private final Map<String, Member> submitters = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Member> eldest) {
+            return size() > MAX_SUBMITTERS;
+        }
+    };
+    private final List<Member> members = new ArrayList<>(2);
+    /** Frames for the agent produced while holding the monitor (automatic answers), sent after it is released. */
+    private final ArrayDeque<String> outbox = new ArrayDeque<>();
+    private int memberCount;
+    private boolean solo;
+    /** The sinks that pace the agent (connected participants'), recomputed when membership changes; read per frame. */
+    private volatile ClientSink[] pacers = new ClientSink[0];
+    private AgentLink link;
+    private Runnable onEnd = () -> { };
+    private String ready;
+    private boolean v1;
+    private AgentExit exit;
+    private boolean ended;
+    private Member parkedMember;
+
+    AgentHub(String id, Owner owner, boolean frontAnswersPings, AgentRegistry registry, ParkingPolicy policy, MemoryBudget budget,
+             ObjectMapper mapper, FrameCodec codec) {
+        this.id = id;
+        this.owner = owner;
+        this.frontAnswersPings = frontAnswersPings;
+        this.registry = registry;
+        this.policy = policy;
+        this.budget = budget;
+        this.mapper = mapper;
+        this.codec = codec;
+        this.resumes = new ResumeTranslator(mapper);
+    }
+
+    /** Returns the agent's id (24 hex digits): {@code ?resume=ID}, {@code ?agent=ID}, {@code /front/agents/ID}. */
+    public String id() {
+        return id;
+    }
+
+    /** Returns who started the agent. */
+    public Owner owner() {
+        return owner;
+    }
+
+    /** Returns true when the front answers {@code gateway.ping} for this agent (its link is local). */
+    public boolean frontAnswersPings() {
+        return frontAnswersPings;
+    }
+
+    /**
+     * Attaches the first client of a new agent (its owner), before the agent is started: it gets the ready
+     * frame as soon as the agent sends it.
+     */
+    public synchronized Member attach(MemberSpec spec, ClientSink sink, Connection connection) {
+        Member m = new Member(this, ++memberCount, spec, sink, connection);
+        members.add(m);
+        updateSolo();
+        if (ready != null) {
+            sendReady(m, 0);
+        }
+        return m;
+    }
+
+    /** Sets the agent link and what to run once when the agent is stopped; called once, right after it started. */
+    public synchronized void link(AgentLink link, Runnable onEnd) {
+        this.link = link;
+        this.onEnd = onEnd;
+    }
+
+    /** Returns the agent link (null until {@link #link}). */
+    public synchronized AgentLink agent() {
+        return link;
+    }
+
+    /**
+     * Attaches a client to this running agent. A participant that finds the agent parked takes the parked
+     * member over (its buffered frames, sessions and open requests); anyone else joins alongside.
+     *
+     * @return the member, or null when the agent was stopped meanwhile
+     */
+    public Member join(MemberSpec spec, ClientSink sink, Connection connection) {
+        Member m;
+        String lost = null;
+        synchronized (this) {
+            if (ended) {
+                return null;
+            }
+            if (spec.role().participates() && parkedMember != null) {
+                registry.unparked(this);
+                lost = overflowWhy();
+                m = lost == null ? takeOver(spec, sink, connection) : null;
+            } else {
+                m = new Member(this, ++memberCount, spec, sink, connection);
+                m.joined = true;
+                m.announce = true;
+                members.add(m);
+                updateSolo();
+                if (ready != null) {
+                    sendReady(m, 0);
+                }
+                if (m.role == Role.VIEWER) {
+                    // Shown once the viewer looks at a session: a TUI replaces a notice that comes before its session.
+                    m.welcome = Notices.sharing(mapper, id, "viewing", "you are watching an agent of " + owner.credential()
+                            + " (read only)" + (parkedMember != null ? "; its owner is away and it is parked" : ""), "info", parkedMember != null);
+                } else {
+                    offerHeld(m);
+                }
+            }
+        }
+        if (lost != null) {
+            registry.giveUpNow(this, lost);
+            return null;
+        }
+        flushOutbox();
+        return m;
+    }
+
+    /**
+     * Gives the parked member to a client that came back (the registry handed this hub out of its parked
+     * stack). Returns null when the agent is no longer parked (someone else came back first, or it was
+     * stopped); the caller then starts a new agent.
+     */
+    public Member reattach(MemberSpec spec, ClientSink sink, Connection connection) {
+        Member m;
+        String lost;
+        synchronized (this) {
+            if (ended || parkedMember == null) {
+                return null;
+            }
+            registry.unparked(this);
+            lost = overflowWhy();
+            m = lost == null ? takeOver(spec, sink, connection) : null;
+        }
+        if (lost != null) {
+            registry.giveUpNow(this, lost);
+            return null;
+        }
+        flushOutbox();
+        return m;
+    }
+
+    /** Returns why the parked member cannot be taken over (its buffer overflowed), or null. Caller holds the monitor. */
+    private String overflowWhy() {
+        return parkedMember != null && ((ParkBuffer) parkedMember.sink).overflowed() ? "more output than the parking buffer holds" : null;
+    }
+
+    /** Caller holds the monitor; {@code parkedMember} is set. */
+    private Member takeOver(MemberSpec spec, ClientSink sink, Connection connection) {
+        Member m = parkedMember;
+        parkedMember = null;
+        ParkBuffer buffer = (ParkBuffer) m.sink;
+        m.name = spec.name();
+        m.role = spec.role();
+        m.shareId = spec.shareId();
+        m.parked = false;
+        m.reattached = true;
+        m.joined = true;
+        m.announce = true;
+        m.connection = connection;
+        m.sink = sink;
+        int replayed = buffer.size();
+        if (ready != null) {
+            sendReady(m, replayed);
+        } else {
+            m.readySent = false;
+        }
+        buffer.drainTo(sink);
+        buffer.close();
+        for (ServerRequests.Open o : requests.of(m)) {
+            if (!o.buffered) {
+                offer(o, m);
+            }
+            o.buffered = false;
+        }
+        offerHeld(m);
+        updateSolo();
+        tellViewers("agent_reattached", "the agent's owner is back", "info", false);
+        if (exit != null) {
+            sink.agentClosed(exit);
+        }
+        LOG.log(System.Logger.Level.DEBUG, "agent {0}: {1} came back ({2,number,#} buffered frames)", id, m, replayed);
+        return m;
+    }
+
+    /** Returns true once the agent has sent its first frame ({@code gateway.ready}). */
+    public synchronized boolean ready() {
+        return ready != null;
+    }
+
+    /** Returns true while the agent is parked (no participant attached, its owner's frames buffered). */
+    public synchronized boolean parked() {
+        return parkedMember != null;
+    }
+
+    /** Returns true once the agent was stopped for good. */
+    public synchronized boolean ended() {
+        return ended;
+    }
+
+    /** Returns the agent's exit, or null while it runs. */
+    public synchronized AgentExit exit() {
+        return exit;
+    }
+
+    /** Returns the frames the parked member would lose now: buffered plus dropped. */
+    synchronized int lostFrames() {
+        if (parkedMember == null || !(parkedMember.sink instanceof ParkBuffer b)) {
+            return 0;
+        }
+        return b.size() + b.dropped();
+    }
+
+    synchronized void sendAfterReady(Member m, List<String> frames) {
+        if (m.readySent) {
+            frames.forEach(f -> deliver(m, f));
+        } else {
+            m.afterReady.addAll(frames);
+        }
+    }
+
+    /** Caller holds the monitor. */
+    private void sendReady(Member m, int replayed) {
+        m.sink.send(readyFor(m, replayed));
+        m.readySent = true;
+        for (String f : m.afterReady) {
+            m.sink.send(f);
+        }
+        m.afterReady.clear();
+    }
+
+    /**
+     * Returns the ready frame for {@code m}: the agent's (with the heartbeat the link's announcer added), or
+     * with the front's announcement in {@code payload.capabilities.hermes_front} when the client asked for it
+     * or came to a running agent. Caller holds the monitor.
+     */
+    private String readyFor(Member m, int replayed) {
+        if (!m.announce) {
+            return ready;
+        }
+        Map<String, Object> front = new LinkedHashMap<>();
+        front.put("resume_id", id);
+        front.put("reattached", m.reattached);
+        front.put("replayed_frames", replayed);
+        front.put("role", m.role.label());
+        return ReadyFrame.amend(ready, mapper, false, front);
+    }
+
+    // ---- agent -> clients ----------------------------------------------------------------------------------
+
+    @Override
+    public boolean send(String frame) {
+        boolean ok;
+        synchronized (this) {
+            if (ended) {
+                return false;
+            }
+            if (ready == null) {
+                ready = frame;
+                v1 = ReadyFrame.isCurrentWire(frame, mapper);
+                for (Member m : members) {
+                    if (!m.parked) {
+                        sendReady(m, 0);
+                    }
+                }
+                return true;
+            }
+            if (solo && frame.startsWith(EVENT_PREFIX) && (requests.isEmpty() || !frame.contains("\"request.cancel\""))) {
+                return deliver(members.get(0), frame); // the hot path: one client, an event
+            }
+            ok = route(frame);
+        }
+        flushOutbox();
+        return ok;
+    }
+
+    /** Caller holds the monitor. */
+    private boolean route(String frame) {
+        FrameHead h = FrameHead.peek(frame);
+        if (h.shape() == FrameHead.Shape.EVENT) {
+            return routeEvent(frame, h.eventType(), h.sessionId());
+        }
+        if (h.shape() == FrameHead.Shape.ID_FIRST && !(v1 && "method".equals(h.next())) && h.idText(frame).indexOf('\\') < 0) {
+            return response(frame, h.idText(frame), h.idStart(), h.idEnd());
+        }
+        Decoded d = codec.decode(frame);
+        if (!(d instanceof Decoded.Valid valid)) {
+            return deliverParticipants(frame); // a non-JSON line on the agent's stdout (tui-wire.md §8.12)
+        }
+        Frame f = valid.frame();
+        if (f.kind() == FrameKind.EVENT) {
+            return routeEvent(frame, f.eventType(), f.sessionId());
+        }
+        if (f.id() == null) {
+            return deliverAll(frame);
+        }
+        if (f.kind() == FrameKind.REQUEST && v1 && f.id() instanceof RequestId.StringId) {
+            serverRequest(frame, f);
+            return true;
+        }
+        return response(frame, f.id().json(), f.idStart(), f.idEnd());
+    }
+
+    /** Delivers the agent's answer to the call it answers, with the caller's own id back. Caller holds the monitor. */
+    private boolean response(String frame, String key, int idStart, int idEnd) {
+        IdMux.Pending p = ids.take(key);
+        if (p == null) {
+            return deliverParticipants(frame); // an answer to nothing we saw (an id-less call's null, a stale id)
+        }
+        Member m = p.member;
+        if (m == null || m.left) {
+            return true; // its client left
+        }
+        if (SESSION_METHODS.contains(p.method)) {
+            learnSession(m, frame);
+        }
+        String out = p.original == null || idStart < 0 ? frame : frame.substring(0, idStart) + p.original + frame.substring(idEnd);
+        boolean ok = deliver(m, out);
+        if (m.welcome != null && SESSION_METHODS.contains(p.method)) {
+            deliver(m, m.welcome);
+            m.welcome = null;
+        }
+        return ok;
+    }
+
+    /** Learns the live (and stored) session a session call returned, and attaches its caller to it. */
+    private void learnSession(Member m, String frame) {
+        try {
+            JsonNode result = mapper.readTree(frame).path("result");
+            JsonNode live = result.path("session_id");
+            if (!live.isTextual() || live.asText().isEmpty()) {
+                return;
+            }
+            String stored = null;
+            for (JsonNode s : new JsonNode[] {result.path("stored_session_id"), result.path("session_key"), result.path("resumed"),
+                    result.path("info").path("stored_session_id")}) {
+                if (s.isTextual() && !s.asText().isEmpty()) {
+                    stored = s.asText();
+                    break;
+                }
+            }
+            sessions.learn(live.asText(), stored);
+            m.sessions.add(live.asText());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not read a session response: {0}", e.getMessage());
+        }
+    }
+
+    /** Caller holds the monitor. */
+    private boolean routeEvent(String frame, String type, String sid) {
+        if ("request.cancel".equals(type) && !requests.isEmpty()) {
+            ServerRequests.Open o = cancelled(frame);
+            if (o != null) {
+                // The request.cancel follows its request, and settles it.
+                return o.target == null || deliver(o.target, frame);
+            }
+        }
+        if (solo) {
+            return deliver(members.get(0), frame);
+        }
+        if (sid == null || sid.isEmpty()) {
+            return deliverAll(frame);
+        }
+        boolean any = false;
+        for (Member m : members) {
+            if (m.sessions.contains(sid)) {
+                deliver(m, frame);
+                any = true;
+            }
+        }
+        return any || deliverParticipants(frame);
+    }
+
+    /** Settles the request a {@code request.cancel} event withdraws; returns it, or null. */
+    private ServerRequests.Open cancelled(String frame) {
+        try {
+            JsonNode rid = mapper.readTree(frame).path("params").path("payload").path("id");
+            return rid.isTextual() ? requests.remove(JsonText.quote(rid.asText())) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** A server→client request: to one participant, or held for one. Caller holds the monitor. */
+    private void serverRequest(String frame, Frame f) {
+        ServerRequests.Open o = requests.add(f.id().json(), f.method(), f.sessionId(), frame);
+        offer(o, target(f.sessionId()));
+    }
+
+    /** Returns who should answer a request on session {@code sid}: its last submitter, the owner, another participant. */
+    private Member target(String sid) {
+        Member s = sid == null ? null : submitters.get(sid);
+        if (s != null && !s.left && s.role.participates()) {
+            return s;
+        }
+        Member any = null;
+        for (Member m : members) {
+            if (m.role == Role.OWNER) {
+                return m;
+            }
+            if (any == null && m.role.participates()) {
+                any = m;
+            }
+        }
+        return any;
+    }
+
+    /** Offers {@code o} to {@code t} (null: hold it). Caller holds the monitor. */
+    private void offer(ServerRequests.Open o, Member t) {
+        o.target = t;
+        if (t == null) {
+            return;
+        }
+        if (!t.parked && !t.serverRequests && frontAnswersPings && v1) {
+            // Over stdio nobody else answers: without this the agent waits out its deadline (tui-wire-current.md §4.2).
+            requests.remove(o.key);
+            outbox.add(ProtocolErrors.handlerError(new RequestId.OtherId(o.key), ErrorCodes.METHOD_NOT_FOUND,
+                    "no handler for server request: " + o.method));
+            return;
+        }
+        deliver(t, o.frame);
+        o.buffered = t.parked;
+    }
+
+    /** Offers the requests held for want of a participant to {@code m}. Caller holds the monitor. */
+    private void offerHeld(Member m) {
+        for (ServerRequests.Open o : requests.of(null)) {
+            offer(o, m);
+        }
+    }
+
+    /** Caller holds the monitor. */
+    private boolean deliver(Member m, String frame) {
+        if (m.left) {
+            return false;
+        }
+        if (m.sink.send(frame)) {
+            return true;
+        }
+        if (!m.parked && m.role.participates() && !(m.sink instanceof ParkBuffer)) {
+            // Its connection was just cut off or is closing: keep what follows for the parking that comes next.
+            ParkBuffer limbo = newBuffer();
+            limbo.send(frame);
+            m.sink = limbo;
+            updateSolo();
+        }
+        return false;
+    }
+
+    private boolean deliverAll(String frame) {
+        for (Member m : members) {
+            deliver(m, frame);
+        }
+        return true;
+    }
+
+    private boolean deliverParticipants(String frame) {
+        for (Member m : members) {
+            if (m.role.participates()) {
+                deliver(m, frame);
+            }
+        }
+        return true;
+    }
+
+    private void tellViewers(String event, String text, String level, boolean sticky) {
+        String notice = null;
+        for (Member m : members) {
+            if (m.role == Role.VIEWER && !m.left) {
+                if (notice == null) {
+                    notice = Notices.sharing(mapper, id, event, text, level, sticky);
+                }
+                deliver(m, notice);
+            }
+        }
+    }
+
+    private ParkBuffer newBuffer() {
+        return new ParkBuffer(policy, budget.open(), () -> registry.overflowed(this));
+    }
+
+    /** Recomputes what depends on membership. Caller holds the monitor. */
+    private void updateSolo() {
+        solo = members.size() == 1 && members.get(0).role.participates();
+        List<ClientSink> r = new ArrayList<>(members.size());
+        for (Member m : members) {
+            if (m.role.participates() && !m.parked && !m.left) {
+                r.add(m.sink);
+            }
+        }
+        pacers = r.toArray(new ClientSink[0]);
+    }
+
+    private void flushOutbox() {
+        while (true) {
+            String f;
+            AgentLink l;
+            synchronized (this) {
+                f = outbox.pollFirst();
+                l = link;
+            }
+            if (f == null || l == null) {
+                return;
+            }
+            l.send(f);
+        }
+    }
+
+    @Override
+    public boolean awaitWritable(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (ClientSink s : pacing()) {
+            // A participant that stays stuck is cut off by its sink; the agent then carries on for the others.
+            s.awaitWritable(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
+        return true;
+    }
+
+    @Override
+    public boolean whenWritable(Runnable callback) {
+        for (ClientSink s : pacing()) {
+            if (!s.whenWritable(() -> {
+                if (whenWritable(callback)) {
+                    callback.run();
+                }
+            })) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Returns the sinks that pace the agent: connected participants'. A slow viewer never holds the agent up. */
+    private ClientSink[] pacing() {
+        return pacers;
+    }
+
+    @Override
+    public void agentClosed(AgentExit e) {
+        List<ClientSink> live = new ArrayList<>();
+        boolean wasParked;
+        synchronized (this) {
+            exit = e;
+            for (Member m : members) {
+                if (!m.parked && !m.left) {
+                    live.add(m.sink);
+                }
+            }
+            wasParked = parkedMember != null;
+        }
+        live.forEach(s -> s.agentClosed(e));
+        if (wasParked) {
+            registry.exitedWhileParked(this, e);
+        }
+    }
+
+    // ---- clients -> agent ----------------------------------------------------------------------------------
+
+    synchronized Frame view(Member m, Frame f) {
+        if (m.role != Role.VIEWER || !ResumeTranslator.isSessionPick(f)) {
+            return null;
+        }
+        String live = sessions.liveFor(f.sessionId());
+        return live == null ? null : resumes.toActivate(f, live);
+    }
+
+    Member.Sent fromClient(Member m, Frame f) {
+        String text;
+        boolean secret = false;
+        AgentLink l;
+        synchronized (this) {
+            l = link;
+            if (m.left || l == null) {
+                return Member.Sent.AGENT_BUSY;
+            }
+            if (f.kind() == FrameKind.RESPONSE || f.kind() == FrameKind.ERROR) {
+                ServerRequests.Open o = v1 && f.id() != null ? requests.get(f.id().json()) : null;
+                if (o != null) {
+                    if (o.target != m) {
+                        return Member.Sent.NOT_YOURS;
+                    }
+                    requests.remove(o.key);
+                    secret = o.secret();
+                }
+                text = f.text(); // an answer to a request this hub did not see goes on: the agent drops stale ones
+            } else {
+                String method = f.method();
+                if ("client.capabilities".equals(method)) {
+                    m.serverRequests = advertisesServerRequests(f);
+                } else if ("prompt.submit".equals(method) && f.sessionId() != null) {
+                    submitters.put(f.sessionId(), m);
+                    m.sessions.add(f.sessionId());
+                }
+                Frame g = f;
+                if (m.joined && "session.resume".equals(method) && f.sessionId() != null && sessions.isLive(f.sessionId())) {
+                    g = resumes.toActivate(f, f.sessionId());
+                    LOG.log(System.Logger.Level.DEBUG, "agent {0}: session.resume of a live session sent as session.activate", id);
+                }
+                IdMux.Registered r = ids.register(m, g, g.method());
+                text = r.renumbered() ? g.withId(r.key()) : g.text();
+            }
+        }
+        flushOutbox();
+        boolean ok = secret ? l.sendPrivate(text) : l.send(text);
+        return ok ? Member.Sent.OK : Member.Sent.AGENT_BUSY;
+    }
+
+    private boolean advertisesServerRequests(Frame f) {
+        try {
+            return mapper.readTree(f.text()).path("params").path("server_requests").asBoolean(false);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    Member.Left leave(Member m, List<String> unsent, boolean mayPark) {
+        boolean stop = false;
+        Member.Left result;
+        synchronized (this) {
+            if (m.left || m.parked) {
+                return Member.Left.LEFT;
+            }
+            boolean last = m.role.participates() && members.stream().noneMatch(x -> x != m && x.role.participates() && !x.left);
+            if (last && mayPark && exit == null && !ended && policy.enabled()) {
+                ParkBuffer buffer = m.sink instanceof ParkBuffer limbo ? limbo : newBuffer();
+                List<String> inBuffer = new ArrayList<>(unsent);
+                buffer.prepend(unsent);
+                m.sink = buffer;
+                m.parked = true;
+                m.readySent = false;
+                parkedMember = m;
+                for (ServerRequests.Open o : requests.of(m)) {
+                    o.buffered = buffer.holds(o.frame) || inBuffer.stream().anyMatch(x -> x == o.frame);
+                }
+                updateSolo();
+                tellViewers("agent_parked", "the agent's owner disconnected; the agent is kept for up to "
+                        + policy.window().toSeconds() + " s", "warn", true);
+                registry.parked(this);
+                if (buffer.overflowed()) {
+                    registry.overflowed(this);
+                }
+                return Member.Left.PARKED;
+            }
+            m.left = true;
+            members.remove(m);
+            if (m.sink instanceof ParkBuffer limbo) {
+                limbo.close();
+            }
+            ids.forget(m);
+            updateSolo();
+            if (m.role.participates()) {
+                for (ServerRequests.Open o : requests.of(m)) {
+                    offer(o, target(o.sessionId));
+                }
+            }
+            stop = last;
+            result = last ? Member.Left.STOPPED : Member.Left.LEFT;
+        }
+        flushOutbox();
+        if (stop) {
+            end(mayPark ? "its last participant left" : "its client left");
+        }
+        return result;
+    }
+
+    // ---- lifecycle -----------------------------------------------------------------------------------------
+
+    /** Stops the agent for good (idempotent): viewers still watching are told and closed (1001). */
+    public void end(String why) {
+        AgentLink l;
+        Runnable r;
+        List<Member> live = new ArrayList<>();
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            tellViewers("agent_stopped", "the agent was stopped (" + why + ")", "warn", true);
+            ended = true;
+            l = link;
+            r = onEnd;
+            for (Member m : members) {
+                if (m.sink instanceof ParkBuffer b) {
+                    b.close();
+                } else if (!m.left) {
+                    live.add(m);
+                }
+            }
+            parkedMember = null;
+        }
+        if (l != null) {
+            l.close();
+        }
+        r.run();
+        registry.ended(this);
+        for (Member m : live) {
+            m.connection.close(1001, "the agent was stopped");
+        }
+    }
+
+    /** Closes the connections of clients that came in with share {@code shareId}; returns how many. */
+    public int closeShare(String shareId, int code, String reason) {
+        List<Connection> close = new ArrayList<>();
+        synchronized (this) {
+            for (Member m : members) {
+                if (shareId.equals(m.shareId) && !m.left && !m.parked) {
+                    close.add(m.connection);
+                }
+            }
+        }
+        close.forEach(c -> c.close(code, reason));
+        return close.size();
+    }
+
+    /** Returns what {@code GET /front/agents} shows of this agent. */
+    public synchronized Snapshot snapshot() {
+        List<Snapshot.Session> ss = new ArrayList<>();
+        for (String live : sessions.live()) {
+            ss.add(new Snapshot.Session(live, sessions.storedOf(live)));
+        }
+        List<Snapshot.Client> cs = new ArrayList<>();
+        for (Member m : members) {
+            cs.add(new Snapshot.Client(m.number, m.name, m.role.label(), m.parked));
+        }
+        return new Snapshot(id, owner, parkedMember != null, ended, startedAtMillis, ss, cs);
+    }
+
+    /**
+     * What {@code GET /front/agents} shows of one agent.
+     *
+     * @param parked  no participant attached; the owner's frames are buffered
+     * @param ended   stopped (it leaves the registry at once; seen only in a race)
+     * @param started when it started, epoch milliseconds
+     */
+    public record Snapshot(String id, Owner owner, boolean parked, boolean ended, long started, List<Session> sessions,
+                           List<Client> clients) {
+        /** A session the agent has live, and its stored id when known. */
+        public record Session(String sessionId, String storedSessionId) {}
+
+        /** An attached client; {@code parked} for the owner's seat while it is away. */
+        public record Client(int number, String name, String role, boolean parked) {}
+    }
+
+    @Override
+    public String toString() {
+        return "agent " + id;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.hermesfront.bridge.hub;
+
+import dev.hermesfront.protocol.Frame;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The calls of an agent's clients that the agent has not answered yet, by the id the agent sees. A client's
+ * id passes unchanged unless another client has a call outstanding under the same id: then it is renumbered
+ * ({@code "hf.N"}, never one that is outstanding), and the answer gets the client's id back. A client that
+ * reuses its own outstanding id is not renumbered (the agent does not track ids either), so one client's
+ * traffic reaches the agent byte for byte. Bounded: past {@link #MAX_KEYS} ids the oldest is forgotten.
+ * Guarded by the hub's monitor.
+ */
+final class IdMux {
+    /** Ids kept at most; a client that never gets answers cannot grow this without bound. */
+    static final int MAX_KEYS = 65_536;
+
+    /** One outstanding call. {@code member} is null once its client left: the answer is then dropped. */
+    static final class Pending {
+        Member member;
+        /** The client's id text when the call was renumbered, else null. */
+        final String original;
+        final String method;
+
+        Pending(Member member, String original, String method) {
+            this.member = member;
+            this.original = original;
+            this.method = method;
+        }
+    }
+
+    /** The id the agent will see and whether it differs from the client's. */
+    record Registered(String key, boolean renumbered) {}
+
+    private final LinkedHashMap<String, ArrayDeque<Pending>> out = new LinkedHashMap<>();
+    private long next;
+
+    /** Returns the id text under which the agent answers {@code f} (an id-less call is answered with {@code null}). */
+    static String keyOf(Frame f) {
+        return f.id() == null ? "null" : f.id().json();
+    }
+
+    /** Registers a call of {@code m}, sent with {@code method}; returns the id the agent sees. */
+    Registered register(Member m, Frame f, String method) {
+        String key = keyOf(f);
+        ArrayDeque<Pending> q = out.get(key);
+        String original = null;
+        if (q != null && f.idStart() >= 0 && q.stream().anyMatch(p -> p.member != m)) {
+            original = key;
+            do {
+                key = "\"hf." + (++next) + "\"";
+            } while (out.containsKey(key));
+            q = null;
+        }
+        if (q == null) {
+            q = new ArrayDeque<>(1);
+            out.put(key, q);
+        }
+        q.addLast(new Pending(m, original, method));
+        if (out.size() > MAX_KEYS) {
+            Iterator<Map.Entry<String, ArrayDeque<Pending>>> it = out.entrySet().iterator();
+            it.next();
+            it.remove();
+        }
+        return new Registered(key, original != null);
+    }
+
+    /** Takes the oldest call outstanding under {@code key}, or null. */
+    Pending take(String key) {
+        ArrayDeque<Pending> q = out.get(key);
+        if (q == null) {
+            return null;
+        }
+        Pending p = q.pollFirst();
+        if (q.isEmpty()) {
+            out.remove(key);
+        }
+        return p;
+    }
+
+    /** Forgets which client made {@code m}'s calls: their answers will be dropped. */
+    void forget(Member m) {
+        for (ArrayDeque<Pending> q : out.values()) {
+            for (Pending p : q) {
+                if (p.member == m) {
+                    p.member = null;
+                }
+            }
+        }
+    }
+
+    boolean isEmpty() {
+        return out.isEmpty();
+    }
+
+    int size() {
+        return out.size();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.hermesfront.bridge.hub;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's open server→client requests (tui-wire-current.md §5: {@code approval}, {@code sudo},
+ * {@code secret} … with ids {@code srq-…}), each with the one client it was offered to. A request is settled
+ * by that client's answer or by the agent's {@code request.cancel}. Bounded: past {@link #MAX_OPEN} the
+ * oldest is forgotten. Guarded by the hub's monitor.
+ */
+final class ServerRequests {
+    static final int MAX_OPEN = 1024;
+
+    /** One open request. */
+    static final class Open {
+        /** The id as the agent wrote it (JSON text). */
+        final String key;
+        final String method;
+        final String sessionId;
+        /** The frame as the agent sent it, to offer again. */
+        final String frame;
+        /** The client it went to; null while held for a participant to come. */
+        Member target;
+        /** Its frame waits in the target's parking buffer (it will arrive on re-attach without being offered again). */
+        boolean buffered;
+
+        Open(String key, String method, String sessionId, String frame) {
+            this.key = key;
+            this.method = method;
+            this.sessionId = sessionId;
+            this.frame = frame;
+        }
+
+        /** Returns true when the answer carries a secret (a password, a vault code): never logged or recorded. */
+        boolean secret() {
+            return isSecret(method);
+        }
+    }
+
+    private final LinkedHashMap<String, Open> open = new LinkedHashMap<>();
+
+    /** Returns true for requests whose answers carry secrets: {@code sudo}, {@code secret}, {@code vault.*}, any {@code *sudo*}. */
+    static boolean isSecret(String method) {
+        return method != null && (method.equals("secret") || method.contains("sudo") || method.startsWith("vault."));
+    }
+
+    Open add(String key, String method, String sessionId, String frame) {
+        Open o = new Open(key, method, sessionId, frame);
+        open.put(key, o);
+        if (open.size() > MAX_OPEN) {
+            Iterator<Map.Entry<String, Open>> it = open.entrySet().iterator();
+            it.next();
+            it.remove();
+        }
+        return o;
+    }
+
+    Open get(String key) {
+        return open.get(key);
+    }
+
+    Open remove(String key) {
+        return open.remove(key);
+    }
+
+    /** Returns the requests offered to {@code m}, oldest first. */
+    List<Open> of(Member m) {
+        List<Open> r = new ArrayList<>();
+        for (Open o : open.values()) {
+            if (o.target == m) {
+                r.add(o);
+            }
+        }
+        return r;
+    }
+
+    boolean isEmpty() {
+        return open.isEmpty();
+    }
+}
