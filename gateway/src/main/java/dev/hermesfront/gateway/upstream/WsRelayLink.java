@@ -99,38 +99,45 @@ final class WsRelayLink extends Endpoint implements AgentLink, MessageHandler.Wh
             return;
         }
         sink.send(frame);
-        if (!writable()) {
+        AtomicBoolean again = new AtomicBoolean();
+        if (!sink.whenWritable(() -> {
+            again.set(true);
+            resume();
+        })) {
             pause();
-        }
-    }
-
-    private boolean writable() {
-        try {
-            return sink.awaitWritable(Duration.ZERO);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true;
+            if (again.get()) {
+                // The client made room between the question and the pause (its drain runs on another thread).
+                resume();
+            }
         }
     }
 
     /**
      * Stops reading the upstream until the client's queue is below its high-water mark again: the sink's
-     * writable-again callback resumes reads, on the upstream's IO thread. A client that stays full is cut off by
-     * its sink after its stall bound, which runs the callback too. No thread waits and nothing polls.
+     * writable-again callback ({@link #resume}) starts reads again. A client that stays full is cut off by its
+     * sink after its stall bound, which runs the callback too. No thread waits and nothing polls.
      */
     private void pause() {
+        WebSocketChannel ch = channel();
+        if (ch != null) {
+            ch.suspendReceives();
+        }
+    }
+
+    /** Reads the upstream again, on its IO thread. A second call is harmless. */
+    private void resume() {
+        WebSocketChannel ch = channel();
+        if (ch != null) {
+            ch.getIoThread().execute(ch::resumeReceives);
+        }
+    }
+
+    private WebSocketChannel channel() {
         Session s;
         synchronized (this) {
             s = session;
         }
-        if (!(s instanceof UndertowSession us)) {
-            return;
-        }
-        WebSocketChannel ch = us.getWebSocketChannel();
-        ch.suspendReceives();
-        if (sink.whenWritable(() -> ch.getIoThread().execute(ch::resumeReceives))) {
-            ch.resumeReceives();
-        }
+        return s instanceof UndertowSession us ? us.getWebSocketChannel() : null;
     }
 
     @Override

@@ -591,11 +591,12 @@ public final class AgentHub implements ClientSink {
     @Override
     public boolean awaitWritable(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        boolean all = true;
         for (ClientSink s : pacing()) {
             // A participant that stays stuck is cut off by its sink; the agent then carries on for the others.
-            s.awaitWritable(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            all &= s.awaitWritable(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
-        return true;
+        return all;
     }
 
     @Override
