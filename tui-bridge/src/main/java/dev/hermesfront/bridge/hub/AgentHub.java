@@ -664,6 +664,8 @@ public final class AgentHub implements ClientSink {
                     }
                     requests.remove(o.key);
                     secret = o.secret();
+                } else if (v1 && f.id() != null && requests.wasSettled(f.id().json())) {
+                    return Member.Sent.NOT_YOURS; // already answered (or withdrawn): a late second answer goes nowhere
                 }
                 text = f.text(); // an answer to a request this hub did not see goes on: the agent drops stale ones
             } else {

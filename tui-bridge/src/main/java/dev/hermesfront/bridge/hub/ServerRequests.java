@@ -42,6 +42,13 @@ final class ServerRequests {
     }
 
     private final LinkedHashMap<String, Open> open = new LinkedHashMap<>();
+    /** Keys of requests already settled (answered or cancelled), newest last, at most {@link #MAX_OPEN}. */
+    private final LinkedHashMap<String, Boolean> settled = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > MAX_OPEN;
+        }
+    };
 
     /** Returns true for requests whose answers carry secrets: {@code sudo}, {@code secret}, {@code vault.*}, any {@code *sudo*}. */
     static boolean isSecret(String method) {
@@ -63,8 +70,21 @@ final class ServerRequests {
         return open.get(key);
     }
 
+    /** Settles the request: it is no longer open, and {@link #wasSettled} remembers it. */
     Open remove(String key) {
-        return open.remove(key);
+        Open o = open.remove(key);
+        if (o != null) {
+            settled.put(key, Boolean.TRUE);
+        }
+        return o;
+    }
+
+    /**
+     * Returns true when {@code key} named a request this hub saw and has settled: a second answer (another
+     * client's, racing the first) goes nowhere.
+     */
+    boolean wasSettled(String key) {
+        return settled.containsKey(key);
     }
 
     /** Returns the requests offered to {@code m}, oldest first. */

@@ -215,6 +215,11 @@ class AgentHubTest {
         assertEquals(before, r.link.sent().size(), "and nothing reached the agent");
         assertEquals(Member.Sent.OK, tablet.send(f(answer)));
         assertSame(answer, r.link.last(), "the answer goes on unchanged");
+        // The owner's answer racing in after the tablet's: the request is settled, so it still goes nowhere.
+        int settled = r.link.sent().size();
+        assertEquals(Member.Sent.NOT_YOURS, r.owner.send(f(answer)), "a late answer from a client that was not asked");
+        assertEquals(Member.Sent.NOT_YOURS, tablet.send(f(answer)), "a second answer from the one that was");
+        assertEquals(settled, r.link.sent().size(), "only one answer ever reached the agent");
     }
 
     @Test
@@ -234,8 +239,10 @@ class AgentHubTest {
         r.hub.send(cancel);
         assertEquals(List.of(cancel), r.ownerSink.take());
         assertEquals(List.of(), viewerSink.take(), "a viewer never saw the request, so it is not told it was withdrawn");
-        // Settled: a late answer is no longer checked against a target (it goes on, the agent drops stale ones).
-        assertEquals(Member.Sent.OK, r.owner.send(f("{\"jsonrpc\":\"2.0\",\"id\":\"srq-000000000001\",\"result\":{\"value\":\"pw\"}}")));
+        // Settled: a late answer goes nowhere (the agent would drop it as stale; its password need not travel).
+        int before = r.link.sent().size();
+        assertEquals(Member.Sent.NOT_YOURS, r.owner.send(f("{\"jsonrpc\":\"2.0\",\"id\":\"srq-000000000001\",\"result\":{\"value\":\"pw\"}}")));
+        assertEquals(before, r.link.sent().size());
     }
 
     @Test
