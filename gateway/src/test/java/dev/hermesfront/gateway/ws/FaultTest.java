@@ -122,7 +122,7 @@ class FaultTest {
                 c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).agentLimits(1024, 1000, 1000).get())) {
             HttpClient http = HttpClient.newHttpClient();
             warmUp(gw, http);
-            int threadsBefore = Thread.activeCount();
+            int threadsBefore = ownThreads();
             long fdsBefore = openFds();
             List<WsTestClient> clients = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -155,10 +155,31 @@ class FaultTest {
                 c.close();
             }
             awaitConnections(gw, 0);
-            // Threads and descriptors come back to where they were (within the pools' slack).
+            // Threads and descriptors come back to where they were. Pool threads (Undertow's workers, which grow under
+            // load up to their bound and time out later; the test's HTTP client) are a size, not a leak: not counted.
             assertTrue(openFds() <= fdsBefore + 20, "fds " + fdsBefore + " -> " + openFds());
-            assertTrue(Thread.activeCount() <= threadsBefore + 70, "threads " + threadsBefore + " -> " + Thread.activeCount());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ownThreads() > threadsBefore + 10 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(ownThreads() <= threadsBefore + 10, "threads " + threadsBefore + " -> " + ownThreads() + ": " + threadNames());
         }
+    }
+
+    /** Live threads other than pool threads: Undertow's worker tasks and the JDK HTTP client's. */
+    private static int ownThreads() {
+        return threadNames().size();
+    }
+
+    private static List<String> threadNames() {
+        List<String> names = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String n = t.getName();
+            if (t.isAlive() && !n.startsWith("hermes-front task") && !n.startsWith("HttpClient")) {
+                names.add(n);
+            }
+        }
+        return names;
     }
 
     private static void warmUp(TestGateway gw, HttpClient http) throws Exception {
