@@ -132,7 +132,7 @@ public final class GatewayMain {
     /**
      * On a machine with one or two cores the common ForkJoinPool has parallelism 1, and then every
      * {@code CompletableFuture.*Async} step without an executor gets a brand-new thread; the JDK
-     * HttpClient's WebSocket handshake takes such steps, so each upstream /api/ws connection started one.
+     * HttpClient (the REST proxy's and the peers' client) takes such steps, so each exchange could start one.
      * A parallelism of 2 makes them run on the pool. An explicit setting is left alone.
      */
     private static void configureAsyncPool() {

@@ -84,17 +84,19 @@ import org.xnio.XnioWorker;
  * Assembles and runs the Undertow server: guards, routes, the /api/ws deployment, the REST proxies and
  * the agent launcher. The only place handler chains are built.
  *
- * <p>Every request passes, outermost first: access log, security headers, lockout, request shape
- * (smuggling, CR/LF), strict chunked bodies, Host allowlist, Origin policy, CORS, body limit; then its
- * route. Routes: {@code /front/health} (ours), {@code /api/ws} (the TUI channel, token checked by the
- * endpoint), and with an API server {@code /health}, {@code /v1/health} (public, no key, rate limited
- * per address) and {@code /health/detailed}, {@code /v1/*}, {@code /api/jobs*}, {@code /api/sessions*},
- * {@code /p/*} (authenticated); with a dashboard every other path
- * (authenticated). Without an API server {@code /health} is ours. With peers (a coordinator):
- * {@code /peers/NAME/api/ws} (relay, token checked by the endpoint), {@code /peers/NAME/...} and any
- * request with {@code X-Hermes-Peer: NAME} (to the peer), {@code /v1/fanout/chat/completions},
- * {@code /api/peers} (authenticated). Always: {@code /metrics} (a {@code metrics} or {@code read} credential),
- * {@code /front/ready} (public; details with a credential), {@code /front/reload} (admin).
+ * <p>Every request passes, outermost first ({@link #generation}): access log, security headers, request shape
+ * (smuggling, CR/LF), strict chunked bodies, path normalisation (one spelling for routing and policy), the
+ * trusted proxy's identity header, lockout, Host allowlist, Origin policy, CORS, body limit; then its route.
+ * Every route asks {@link Gate} (one credential per request, one decision, audited). Routes: {@code /front/health}
+ * (ours), {@code /api/ws} (the TUI channel; its credential, any one carrier, is checked at the handshake),
+ * {@code /api/auth/ws-ticket}, {@code /front/} (the page), {@code /front/agents} (shares), and with an API server
+ * {@code /health}, {@code /v1/health} (public, no key, rate limited per address) and {@code /health/detailed},
+ * {@code /v1/*}, {@code /api/jobs*}, {@code /api/sessions*}, {@code /p/*} (authenticated); with a dashboard every
+ * other path (authenticated, admin). Without an API server {@code /health} is ours. With peers (a coordinator):
+ * {@code /peers/NAME/api/ws} (relay, checked at the handshake), {@code /peers/NAME/...} and any request with
+ * {@code X-Hermes-Peer: NAME} (to the peer), {@code /v1/fanout/chat/completions}, {@code /api/peers}
+ * (authenticated). Always: {@code /metrics} (a {@code metrics} or wider credential), {@code /front/ready}
+ * (public; details with a credential), {@code /front/reload} (admin).
  *
  * <p>Reload: what requests are served with (the configuration, the Gate's credentials and guardrails, the
  * peers and the whole handler chain) is one {@link Generation} in an {@link AtomicReference}, built whole and

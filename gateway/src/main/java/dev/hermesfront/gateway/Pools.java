@@ -21,8 +21,9 @@ import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 
 /**
- * Creates and owns every thread pool of one gateway, each named {@code hermes-front-…}, bounded and sized
- * from {@link PoolSettings}:
+ * Creates and owns the shared thread pools of one gateway (the request path's), each named {@code hermes-front-…},
+ * bounded and sized from {@link PoolSettings}. Agents keep their own small pools beside these (the stdio launcher's
+ * writers and reaper, the registry's and demo's timers, the audit writer), each bounded and named for its owner:
  *
  * <ul>
  *   <li>{@link #worker()}: Undertow's IO threads ({@code hermes-front I/O-n}) and its worker threads

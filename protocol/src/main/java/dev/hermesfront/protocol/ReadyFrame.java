@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hermesfront.protocol.transcript.PythonJson;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads and amends the agent's {@code gateway.ready} frame (tui-wire.md §2.1, tui-wire-current.md §2).
@@ -90,6 +91,39 @@ public final class ReadyFrame {
             }
         }
         return changed ? PythonJson.write(root) : frame;
+    }
+
+    /**
+     * Returns {@code frame} with the named members removed from {@code payload.capabilities.hermes_front} (and that
+     * object removed when it ends up empty): what a front behind this one announced about its own agent. Anything
+     * that is not a ready frame, or has none of them, comes back as the same string.
+     */
+    public static String strip(String frame, ObjectMapper mapper, Set<String> keys) {
+        if (!frame.contains(FRONT_KEY)) {
+            return frame;
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(frame);
+        } catch (IOException | RuntimeException e) {
+            return frame;
+        }
+        JsonNode params = root.path("params");
+        if (!"gateway.ready".equals(params.path("type").asText(null))
+                || !(params.path("payload").path("capabilities").path(FRONT_KEY) instanceof ObjectNode hf)) {
+            return frame;
+        }
+        boolean changed = false;
+        for (String k : keys) {
+            changed |= hf.remove(k) != null;
+        }
+        if (!changed) {
+            return frame;
+        }
+        if (hf.isEmpty()) {
+            ((ObjectNode) params.path("payload").path("capabilities")).remove(FRONT_KEY);
+        }
+        return PythonJson.write(root);
     }
 
     private static void put(ObjectNode o, String k, Object v) {

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * One credential a client may present at the front. Every credential has a {@code name} (shown in
- * logs instead of the secret) and a {@code scope} (stored now; the per-method policy of the next
- * issue reads it). Records redact their secrets in {@code toString()} through {@link Secret}.
+ * logs instead of the secret) and a {@code scope}, which {@link dev.hermesfront.gateway.policy.Gate} checks on every
+ * route and every {@code /api/ws} method. Records redact their secrets in {@code toString()} through {@link Secret}.
  */
 public sealed interface Credential {
     /** Scope given to credentials that do not name one. */

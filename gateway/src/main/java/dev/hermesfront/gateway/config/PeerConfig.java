@@ -31,9 +31,14 @@ public record PeerConfig(String name, URI url, PeerCredential credential, Durati
         }
     }
 
-    /** Returns the peer's {@code /api/ws} URL without a token. */
+    /**
+     * Returns the peer's {@code /api/ws} URL, without a credential, asking for a new agent ({@code resume=new}):
+     * every client of the coordinator reaches the peer with the one credential the coordinator holds for it, so a
+     * plain dial would take back whichever agent of that credential the peer parked last, another client's
+     * included. Parking is the coordinator's: it keeps each client's relay link, and with it the peer agent.
+     */
     public URI wsUrl() {
-        return URI.create("ws://" + url.getHost() + ":" + url.getPort() + "/api/ws");
+        return URI.create("ws://" + url.getHost() + ":" + url.getPort() + "/api/ws?resume=new");
     }
 
     /** The credential a coordinator presents to one peer. */

@@ -21,7 +21,7 @@ import java.util.Set;
 /**
  * The settings table: every scalar and list setting of hermes-front, once. Each row has its YAML key,
  * flag, {@code HERMES_FRONT_*} variable, parser, default and doc line ({@link Setting}). The CLI, the YAML
- * key check, {@code config}'s provenance and the docs test derive from {@link #ALL}. Two parts of the file
+ * key check, {@code config}'s provenance and the docs test derive from {@link #TABLE}. Two parts of the file
  * are lists of records instead of rows, bound by Jackson: {@code credentials} and {@code peers}
  * ({@link FileEntries}).
  */

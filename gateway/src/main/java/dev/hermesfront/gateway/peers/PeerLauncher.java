@@ -9,8 +9,10 @@ import dev.hermesfront.bridge.ForwardingClientSink;
 import dev.hermesfront.bridge.hub.ReadyAnnouncer;
 import dev.hermesfront.gateway.proxy.UpstreamEvents;
 import dev.hermesfront.protocol.AgentJson;
+import dev.hermesfront.protocol.ReadyFrame;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Relays a client to one peer's {@code /api/ws} (through {@link dev.hermesfront.gateway.upstream.WsRelayLauncher}
@@ -20,6 +22,8 @@ import java.util.Map;
  */
 final class PeerLauncher implements AgentLauncher {
     private static final ObjectMapper MAPPER = AgentJson.newMapper();
+    /** What the peer's front announces about its own agent, which this front's hub announces for its own. */
+    static final Set<String> PEER_OWN = Set.of("resume_id", "reattached", "replayed_frames", "role");
     private final String name;
     private final AgentLauncher relay;
     private final UpstreamEvents events;
@@ -54,7 +58,20 @@ final class PeerLauncher implements AgentLauncher {
                 super.agentClosed(exit);
             }
         };
-        return relay.open(new ReadyAnnouncer(health, MAPPER, false, Map.of("peer", name)));
+        // The peer's front announces its own agent (resume id, role); those name nothing at this front.
+        ClientSink ours = new ForwardingClientSink(health) {
+            private volatile boolean first = true;
+
+            @Override
+            public boolean send(String frame) {
+                if (first) {
+                    first = false;
+                    return super.send(ReadyFrame.strip(frame, MAPPER, PEER_OWN));
+                }
+                return super.send(frame);
+            }
+        };
+        return relay.open(new ReadyAnnouncer(ours, MAPPER, false, Map.of("peer", name)));
     }
 
     /** The peer's own front answers {@code gateway.ping}: pings pass through. */

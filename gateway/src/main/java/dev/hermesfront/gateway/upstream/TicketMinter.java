@@ -45,7 +45,9 @@ public final class TicketMinter implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.http = HttpClient.newBuilder().executor(callbacks).connectTimeout(timeout).build();
+        // HTTP/1.1 as every other client of ours: on http:// the JDK's default asks for an h2c upgrade, which
+        // uvicorn 0.17 (Debian's) answers 400 "Unsupported upgrade request".
+        this.http = HttpClient.newBuilder().executor(callbacks).connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
     }
 
     /** Asks the upstream for a fresh ticket; completes with it, or fails naming the status (never the body). */

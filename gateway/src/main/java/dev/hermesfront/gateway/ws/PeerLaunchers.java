@@ -18,7 +18,7 @@ public interface PeerLaunchers {
         }
     };
 
-    /** Returns the relay to peer {@code name}'s /api/ws, empty when unknown or not reachable with a token. */
+    /** Returns the relay to peer {@code name}'s /api/ws, empty when there is no peer of that name. */
     Optional<AgentLauncher> launcher(String name);
 
     /** Returns null when the peer may be dialled now, else why not (its circuit is open). */

@@ -10,6 +10,7 @@ import dev.hermesfront.bridge.hub.Owner;
 import dev.hermesfront.bridge.hub.ReadyAnnouncer;
 import dev.hermesfront.bridge.hub.Role;
 import dev.hermesfront.gateway.config.GatewayConfig;
+import dev.hermesfront.gateway.policy.AccessPolicy;
 import dev.hermesfront.gateway.policy.Decision;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
@@ -162,7 +163,7 @@ public final class TuiEndpoint extends Endpoint {
         }
         Optional<AgentLauncher> relay = ch.peers().launcher(peerName);
         if (relay.isEmpty()) {
-            close(session, CloseCodes.UNKNOWN_PEER, "no peer named '" + peerName + "' with a token credential");
+            close(session, CloseCodes.UNKNOWN_PEER, "no peer named '" + peerName + "' with a credential");
             return Optional.empty();
         }
         String refusal = ch.peers().refusal(peerName);
@@ -358,7 +359,7 @@ public final class TuiEndpoint extends Endpoint {
             Member m = member;
             Frame view = m.view(f);
             Frame call = view != null ? view : f;
-            if (!permitted(call, view != null)) {
+            if (!permitted(call, view != null, m.answering(call))) {
                 return;
             }
             switch (m.send(call)) {
@@ -385,12 +386,17 @@ public final class TuiEndpoint extends Endpoint {
     /**
      * Asks the gate whether this client may send one frame (the scope table and the credential's message
      * rate). A refused call is answered with a JSON-RPC error keeping its id (tui-wire.md §8.3) and never
-     * reaches the agent. A viewer's look at the shared agent's own session ({@link Member#view}) is a read.
+     * reaches the agent. A viewer's look at the shared agent's own session ({@link Member#view}) is a read. An
+     * answer to an open server-to-client request needs that request's own scope ({@code answering}: admin for
+     * {@code display.install.sudo}); an answer to anything else needs the table's {@code responses} scope.
      */
-    private boolean permitted(Frame f, boolean view) {
+    private boolean permitted(Frame f, boolean view, String answering) {
         boolean call = f.isCall();
-        Scope need = view ? Scope.READ : call ? ch.gate().policy().forMethod(f.method()) : ch.gate().policy().forResponse();
-        Decision d = ch.gate().authorize(caller.who(), need, Gate.Limit.WS, new Gate.Facts("ws", peer, f.method(), null, f.sessionId()));
+        AccessPolicy policy = ch.gate().policy();
+        Scope need = view ? Scope.READ : call ? policy.forMethod(f.method())
+                : answering != null ? policy.forAnswer(answering) : policy.forResponse();
+        String what = call || answering == null ? f.method() : "answer:" + answering;
+        Decision d = ch.gate().authorize(caller.who(), need, Gate.Limit.WS, new Gate.Facts("ws", peer, what, null, f.sessionId()));
         if (d instanceof Decision.Denied denied) {
             if (call) {
                 outbound.send(ProtocolErrors.handlerError(f.replyId(), ErrorCodes.FORBIDDEN, "forbidden: " + f.method() + " "

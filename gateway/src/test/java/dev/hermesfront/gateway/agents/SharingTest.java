@@ -241,6 +241,67 @@ class SharingTest {
     }
 
     @Test
+    void aLateAnswerAfterRequestCancelGoesOnAndRequestAnswerSaysExpired() throws Exception {
+        start(ParkingPolicy.defaults());
+        WsTestClient c = connect("?token=" + OWNER);
+        String[] s = ownerWithSession(c, true);
+        c.send(call("p1", "prompt.submit", "{\"session_id\": \"" + s[0] + "\", \"text\": \"APPROVE it\"}"));
+        String srq = until(c, f -> f.path("method").asText("").equals("approval")).stream().reduce((a, b) -> b).orElseThrow()
+                .path("id").asText();
+        c.send(call("i1", "session.interrupt", "{\"session_id\": \"" + s[0] + "\"}"));
+        until(c, type("request.cancel"));
+        c.send("{\"jsonrpc\": \"2.0\", \"id\": \"" + srq + "\", \"result\": {\"choice\": \"once\"}}");
+        c.send(call("r5", "request.answer", "{\"id\": \"" + srq + "\", \"result\": {\"choice\": \"once\"}}"));
+        JsonNode r5 = until(c, id("r5")).stream().reduce((a, b) -> b).orElseThrow();
+        assertEquals("expired", r5.path("result").path("status").asText(), r5.toString());
+        // Passed on as a transparent pipe would (the recorded current-04 transcript has it reach the agent).
+        assertEquals(1, agent.received().stream().filter(r -> r.startsWith("response")).count(), agent.received().toString());
+    }
+
+    @Test
+    void answeringARequestNeedsTheRequestsOwnScope() throws Exception {
+        start(ParkingPolicy.defaults());
+        // A chat credential is asked display.install.sudo (it submitted the turn) but answering it needs admin.
+        WsTestClient chat = connect("?token=" + OWNER);
+        String[] s = ownerWithSession(chat, true);
+        chat.send(call("p1", "prompt.submit", "{\"session_id\": \"" + s[0] + "\", \"text\": \"INSTALL it\"}"));
+        JsonNode ask = until(chat, f -> f.path("method").asText("").equals("display.install.sudo")).stream().reduce((a, b) -> b)
+                .orElseThrow();
+        chat.send("{\"jsonrpc\": \"2.0\", \"id\": \"" + ask.path("id").asText() + "\", \"result\": {\"value\": \"pw-from-chat\"}}");
+        // An approval the same credential may answer: its answer goes through, the refused one never did.
+        chat.send(call("i1", "session.interrupt", "{\"session_id\": \"" + s[0] + "\"}"));
+        until(chat, type("message.complete"));
+        assertTrue(agent.received().stream().noneMatch(r -> r.startsWith("response")), "a chat credential's answer to "
+                + "display.install.sudo reached the agent: " + agent.received());
+        String audit = readAuditSoFar();
+        assertTrue(audit.contains("answer:display.install.sudo"), audit);
+        assertFalse(audit.contains("pw-from-chat"), "the refused answer's secret is never written down");
+
+        // An admin credential's answer to the same request goes through.
+        WsTestClient admin = connect("?token=" + ADMIN);
+        String[] a = ownerWithSession(admin, true);
+        admin.send(call("p2", "prompt.submit", "{\"session_id\": \"" + a[0] + "\", \"text\": \"INSTALL it\"}"));
+        JsonNode ask2 = until(admin, f -> f.path("method").asText("").equals("display.install.sudo")).stream().reduce((x, y) -> y)
+                .orElseThrow();
+        admin.send("{\"jsonrpc\": \"2.0\", \"id\": \"" + ask2.path("id").asText() + "\", \"result\": {\"value\": \"pw\"}}");
+        JsonNode done = until(admin, type("message.complete")).stream().reduce((x, y) -> y).orElseThrow();
+        assertTrue(done.path("params").path("payload").path("text").asText().contains("Installing."), done.toString());
+    }
+
+    private String readAuditSoFar() throws Exception {
+        Path f = dir.resolve("audit.jsonl");
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            String text = Files.exists(f) ? Files.readString(f) : "";
+            if (text.contains("answer:")) {
+                return text;
+            }
+            Thread.sleep(20);
+        }
+        return Files.exists(f) ? Files.readString(f) : "";
+    }
+
+    @Test
     void theOwnersOtherDeviceGetsTheApprovalForItsOwnTurnAndOnlyItsAnswerCounts() throws Exception {
         start(ParkingPolicy.defaults());
         WsTestClient laptop = connect("?token=" + OWNER);

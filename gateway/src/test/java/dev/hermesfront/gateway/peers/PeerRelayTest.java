@@ -2,7 +2,6 @@ package dev.hermesfront.gateway.peers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -92,13 +91,53 @@ class PeerRelayTest {
         for (String[] c : new String[][] {{"tok", "Bearer " + PEER_TOKEN}, {"bas", basic()}}) {
             try (WsTestClient client = WsTestClient.connect(relay(c[0]))) {
                 FakeUpstream.Seen upgrade = nextUpgrade(fake);
-                assertNull(upgrade.query(), "a credential in the URL of the upgrade to " + c[0]);
+                assertEquals("resume=new", upgrade.query(), "nothing but resume=new (no credential) in the URL of the upgrade to " + c[0]);
                 assertEquals(c[1], upgrade.header("authorization"), c[0]);
                 assertEquals(1, upgrade.headers().get("authorization").size(), "one credential per request");
                 assertTrue(upgrade.header("upgrade").equalsIgnoreCase("websocket"), upgrade.headers().toString());
                 assertFalse(upgrade.headers().toString().contains(COORD_TOKEN), "the caller's token reached the peer");
                 // The fake peer is no WebSocket server: the client is told the agent is unavailable.
                 assertEquals(1011, client.closeCode());
+            }
+        }
+    }
+
+    @Test
+    void aCoordinatorClientNeverGetsAnotherClientsAgentParkedAtThePeer() throws Exception {
+        // Every coordinator client reaches the peer with the one credential the coordinator holds. The coordinator
+        // parks nothing here (window 0), so a client leaving ends its relay link and the peer parks that agent.
+        GatewayConfig peerConfig = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0),
+                Credentials.of(List.of(new Credential.Basic("coordinator", PEER_USER, Secret.of(PEER_PASSWORD), "admin"))));
+        GatewayServer peer = new GatewayServer(peerConfig, new DemoLauncher(MAPPER, new FrameCodec())).start();
+        open.add(peer);
+        coordinator("  - {name: studio, url: \"http://127.0.0.1:" + peer.port() + "\", basic: {user: " + PEER_USER
+                + ", password_env: RELAY_PASSWORD}}\ntui:\n  park_window: 0s\n");
+        String first;
+        try (WsTestClient a = WsTestClient.connect(relay("studio"))) {
+            JsonNode ready = MAPPER.readTree(a.next());
+            JsonNode hf = ready.path("params").path("payload").path("capabilities").path("hermes_front");
+            assertFalse(hf.has("resume_id") || hf.has("role"), "the peer's own announcement reached the client: " + ready);
+            a.send("{\"jsonrpc\": \"2.0\", \"id\": \"r1\", \"method\": \"session.create\", \"params\": {\"cols\": 80}}");
+            first = untilId(a, "r1").path("result").path("session_id").asText();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (peer.connections() != 0) {
+            assertTrue(System.nanoTime() < deadline, "the relay link to the peer never ended");
+            Thread.sleep(10);
+        }
+        try (WsTestClient b = WsTestClient.connect(relay("studio"))) {
+            MAPPER.readTree(b.next());
+            b.send("{\"jsonrpc\": \"2.0\", \"id\": \"r1\", \"method\": \"session.active_list\", \"params\": {}}");
+            JsonNode list = untilId(b, "r1");
+            assertFalse(list.toString().contains(first), "the second client got the first one's agent back: " + list);
+        }
+    }
+
+    private static JsonNode untilId(WsTestClient c, String id) throws Exception {
+        while (true) {
+            JsonNode f = MAPPER.readTree(c.next());
+            if (f.path("id").asText().equals(id) && !f.has("method")) {
+                return f;
             }
         }
     }

@@ -70,7 +70,9 @@ import java.util.random.RandomGenerator;
  *       {@code message.complete};</li>
  *   <li>{@code SUDO}: the same with a {@code sudo} request ({@code command}); the answer {@code {"value": …}}
  *       carries a password, which the agent never writes anywhere: it continues with
- *       {@code " Got a sudo password."} or, when empty or unanswered, {@code " Sudo skipped."}.</li>
+ *       {@code " Got a sudo password."} or, when empty or unanswered, {@code " Sudo skipped."};</li>
+ *   <li>{@code INSTALL}: the same with a {@code display.install.sudo} request ({@code command}); the answer
+ *       {@code {"value": …}} continues it with {@code " Installing."} or {@code " Install skipped."}.</li>
  * </ul>
  * A second {@code prompt.submit} while a turn waits gets {@code 4009 session busy}.
  *
@@ -319,6 +321,14 @@ public final class CurrentWireAgent {
                 s.stream(given ? " Got a sudo password." : " Sudo skipped.");
                 s.finishTurn("complete");
             });
+        } else if (text.contains("INSTALL")) {
+            s.stream("Needs to install.");
+            request(s, "display.install.sudo", obj().put("session_id", s.sid).put("command", "apt-get install -y standin-display"),
+                    answer -> {
+                        boolean given = answer != null && !answer.path("value").asText("").isEmpty();
+                        s.stream(given ? " Installing." : " Install skipped.");
+                        s.finishTurn("complete");
+                    });
         } else {
             s.stream("You said: " + text);
             s.finishTurn("complete");

@@ -647,6 +647,12 @@ public final class AgentHub implements ClientSink {
         return live == null ? null : resumes.toActivate(f, live);
     }
 
+    /** Returns the method of the open request {@code f} answers, or null. */
+    synchronized String requestMethod(Frame f) {
+        ServerRequests.Open o = v1 && f.id() != null ? requests.get(f.id().json()) : null;
+        return o == null ? null : o.method;
+    }
+
     Member.Sent fromClient(Member m, Frame f) {
         String text;
         boolean secret = false;
@@ -662,10 +668,10 @@ public final class AgentHub implements ClientSink {
                     if (o.target != m) {
                         return Member.Sent.NOT_YOURS;
                     }
-                    requests.remove(o.key);
+                    requests.answered(o.key);
                     secret = o.secret();
-                } else if (v1 && f.id() != null && requests.wasSettled(f.id().json())) {
-                    return Member.Sent.NOT_YOURS; // already answered (or withdrawn): a late second answer goes nowhere
+                } else if (v1 && f.id() != null && requests.wasAnswered(f.id().json())) {
+                    return Member.Sent.NOT_YOURS; // already answered: a second answer, racing the first, goes nowhere
                 }
                 text = f.text(); // an answer to a request this hub did not see goes on: the agent drops stale ones
             } else {

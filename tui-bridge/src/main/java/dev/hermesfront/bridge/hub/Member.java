@@ -97,6 +97,15 @@ public final class Member {
         return role == Role.VIEWER ? hub.view(this, f) : null;
     }
 
+    /**
+     * Returns the method of the agent's open server-to-client request that {@code f} answers (e.g. {@code approval},
+     * {@code display.install.sudo}), or null when {@code f} is not an answer or answers nothing open. The caller's
+     * policy decides with it what answering needs.
+     */
+    public String answering(Frame f) {
+        return f.isCall() ? null : hub.requestMethod(f);
+    }
+
     /** Hands one client frame to the agent (ids multiplexed, answers checked). Never blocks. */
     public Sent send(Frame f) {
         return hub.fromClient(this, f);

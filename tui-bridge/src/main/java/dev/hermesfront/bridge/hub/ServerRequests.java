@@ -42,7 +42,7 @@ final class ServerRequests {
     }
 
     private final LinkedHashMap<String, Open> open = new LinkedHashMap<>();
-    /** Keys of requests already settled (answered or cancelled), newest last, at most {@link #MAX_OPEN}. */
+    /** Keys of requests already answered, newest last, at most {@link #MAX_OPEN}. */
     private final LinkedHashMap<String, Boolean> settled = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -70,8 +70,13 @@ final class ServerRequests {
         return open.get(key);
     }
 
-    /** Settles the request: it is no longer open, and {@link #wasSettled} remembers it. */
+    /** Forgets the request (withdrawn by the agent, or its client gone); a late answer to it still goes on. */
     Open remove(String key) {
+        return open.remove(key);
+    }
+
+    /** Settles the request with its client's answer: it is no longer open, and {@link #wasAnswered} remembers it. */
+    Open answered(String key) {
         Open o = open.remove(key);
         if (o != null) {
             settled.put(key, Boolean.TRUE);
@@ -80,10 +85,11 @@ final class ServerRequests {
     }
 
     /**
-     * Returns true when {@code key} named a request this hub saw and has settled: a second answer (another
-     * client's, racing the first) goes nowhere.
+     * Returns true when {@code key} named a request this hub saw answered: a second answer (another client's,
+     * racing the first) goes nowhere. An answer after the agent's {@code request.cancel} is not one of these: it goes
+     * on, as a transparent pipe would pass it, and the agent drops it as stale.
      */
-    boolean wasSettled(String key) {
+    boolean wasAnswered(String key) {
         return settled.containsKey(key);
     }
 

@@ -42,7 +42,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ProcessAgentLink implements AgentLink {
     private static final System.Logger LOG = System.getLogger(ProcessAgentLink.class.getName());
-    private static final Duration CLIENT_STALL = Duration.ofSeconds(30);
+    /**
+     * The longest the reader waits for its client in one go. The client's own stall bound ({@code tui.client_stall},
+     * applied by its sink) is what cuts a stuck client off, and it is shorter; this only caps a sink that has none.
+     */
+    private static final Duration CLIENT_WAIT_CAP = Duration.ofHours(1);
     /**
      * Reserved stack of the stdout reader, which runs the client's send path (queueing, parking, logging). The
      * reserved size costs address space only: resident stack is what HotSpot touches, ~80 KB per Java thread
@@ -253,9 +257,9 @@ final class ProcessAgentLink implements AgentLink {
         if (closing.get() || gone.get()) {
             return true; // keep draining so the agent never blocks on a full pipe while it winds down
         }
-        // Pace the agent by the client; a client that stays stuck is cut off by the sink, which then
-        // keeps (parks) what follows, so the agent is never blocked for good.
-        sink.awaitWritable(CLIENT_STALL);
+        // Pace the agent by the client; a client that stays stuck is cut off by the sink after its stall bound
+        // (tui.client_stall), which then keeps (parks) what follows, so the agent is never blocked for good.
+        sink.awaitWritable(CLIENT_WAIT_CAP);
         sink.send(frame);
         return true;
     }

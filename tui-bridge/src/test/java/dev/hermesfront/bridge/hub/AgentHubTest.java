@@ -239,10 +239,8 @@ class AgentHubTest {
         r.hub.send(cancel);
         assertEquals(List.of(cancel), r.ownerSink.take());
         assertEquals(List.of(), viewerSink.take(), "a viewer never saw the request, so it is not told it was withdrawn");
-        // Settled: a late answer goes nowhere (the agent would drop it as stale; its password need not travel).
-        int before = r.link.sent().size();
-        assertEquals(Member.Sent.NOT_YOURS, r.owner.send(f("{\"jsonrpc\":\"2.0\",\"id\":\"srq-000000000001\",\"result\":{\"value\":\"pw\"}}")));
-        assertEquals(before, r.link.sent().size());
+        // Withdrawn: a late answer is no longer checked against a target (it goes on, the agent drops stale ones).
+        assertEquals(Member.Sent.OK, r.owner.send(f("{\"jsonrpc\":\"2.0\",\"id\":\"srq-000000000001\",\"result\":{\"value\":\"pw\"}}")));
     }
 
     @Test
