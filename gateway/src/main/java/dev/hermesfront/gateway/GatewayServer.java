@@ -379,6 +379,22 @@ public final class GatewayServer implements AutoCloseable {
             closed.add(who.name() + ":" + code);
             return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), code == 4401 ? "unauthorized: " + why : "forbidden: " + why);
         });
+        // Parked agents of a credential that is gone: nobody may take them back (nor open them through a share link).
+        java.util.Set<String> names = new java.util.HashSet<>();
+        next.rules().credentials().all().forEach(c -> names.add(c.name()));
+        int stopped = 0;
+        for (dev.hermesfront.bridge.hub.AgentHub h : agents.all()) {
+            if (h.parked() && !names.contains(h.owner().credential())) {
+                g.audit().event("ws_revoked").with("credential", h.owner().credential()).with("agent", h.id()).with("code", 4401)
+                        .with("outcome", "stopped").with("reason", "parked agent of a credential removed by a configuration reload").write();
+                h.end("its credential was removed by a configuration reload");
+                closed.add(h.owner().credential() + ":parked");
+                stopped++;
+            }
+        }
+        if (stopped > 0) {
+            LOG.log(System.Logger.Level.INFO, "stopped {0} parked agent(s) of removed credentials", stopped);
+        }
         List<String> restart = new ArrayList<>(d.restartNeeded());
         restart.addAll(fresh.restartNeeded());
         ReloadReport report = new ReloadReport(true, d.applied(), restart, closed, null);

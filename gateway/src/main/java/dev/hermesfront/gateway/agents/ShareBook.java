@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +59,13 @@ public final class ShareBook implements Gate.ShareResolver {
     private final Clock clock;
     /** By token hash. */
     private final Map<String, Share> byHash = new HashMap<>();
+    /** Hashes of links that were revoked, expired or lost their agent, newest last; at most {@code max}. */
+    private final Map<String, Boolean> dead = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > max;
+        }
+    };
 
     public ShareBook(int max, Clock clock) {
         this.max = max;
@@ -92,18 +100,27 @@ public final class ShareBook implements Gate.ShareResolver {
             s = byHash.get(h);
             if (s != null && !clock.instant().isBefore(s.expires())) {
                 byHash.remove(h);
+                dead.put(h, Boolean.TRUE);
                 s = null;
             }
         }
         return s == null ? Optional.empty() : Optional.of(new Identity("share:" + s.id(), s.scope(), "share", Optional.of(s.agent())));
     }
 
+    @Override
+    public synchronized boolean wasMinted(String token) {
+        purge();
+        return dead.containsKey(hash(token));
+    }
+
     /** Revokes link {@code id} of {@code agent}; returns it, or empty when there is no such live link. */
     public synchronized Optional<Share> revoke(String agent, String id) {
-        for (Iterator<Share> it = byHash.values().iterator(); it.hasNext(); ) {
-            Share s = it.next();
+        for (Iterator<Map.Entry<String, Share>> it = byHash.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Share> e = it.next();
+            Share s = e.getValue();
             if (s.id().equals(id) && s.agent().equals(agent)) {
                 it.remove();
+                dead.put(e.getKey(), Boolean.TRUE);
                 return Optional.of(s);
             }
         }
@@ -125,7 +142,7 @@ public final class ShareBook implements Gate.ShareResolver {
 
     /** Forgets every link to {@code agent} (it was stopped). */
     public synchronized void agentEnded(String agent) {
-        byHash.values().removeIf(s -> s.agent().equals(agent));
+        bury(s -> s.agent().equals(agent));
     }
 
     /** Returns the number of live links. */
@@ -136,7 +153,18 @@ public final class ShareBook implements Gate.ShareResolver {
 
     private void purge() {
         Instant now = clock.instant();
-        byHash.values().removeIf(s -> !now.isBefore(s.expires()));
+        bury(s -> !now.isBefore(s.expires()));
+    }
+
+    /** Moves the live links that match to the dead ones. */
+    private void bury(java.util.function.Predicate<Share> which) {
+        for (Iterator<Map.Entry<String, Share>> it = byHash.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Share> e = it.next();
+            if (which.test(e.getValue())) {
+                it.remove();
+                dead.put(e.getKey(), Boolean.TRUE);
+            }
+        }
     }
 
     private static String hash(String token) {

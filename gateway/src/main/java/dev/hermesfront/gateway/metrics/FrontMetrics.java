@@ -52,6 +52,7 @@ public final class FrontMetrics implements ChannelMetrics, GateEvents, AutoClose
     private final Counter connections;
     private final Counter attachesNew;
     private final Counter attachesBack;
+    private final Counter attachesJoin;
     private final Map<Integer, Counter> closes = new ConcurrentHashMap<>();
     private final Counter closesOther;
     private final Counter framesIn;
@@ -69,6 +70,8 @@ public final class FrontMetrics implements ChannelMetrics, GateEvents, AutoClose
         connections = counter("hermes.front.ws.connections", "WebSocket handshakes that reached /api/ws (or /peers/NAME/api/ws)");
         attachesNew = Counter.builder("hermes.front.ws.attaches").description("Clients given an agent").tag("kind", "new").register(registry);
         attachesBack = Counter.builder("hermes.front.ws.attaches").description("Clients given an agent").tag("kind", "reattach")
+                .register(registry);
+        attachesJoin = Counter.builder("hermes.front.ws.attaches").description("Clients given an agent").tag("kind", "join")
                 .register(registry);
         for (int code : CLOSE_CODES) {
             closes.put(code, closeCounter(Integer.toString(code)));
@@ -198,6 +201,11 @@ public final class FrontMetrics implements ChannelMetrics, GateEvents, AutoClose
     @Override
     public void attached(boolean reattached) {
         (reattached ? attachesBack : attachesNew).increment();
+    }
+
+    @Override
+    public void joined() {
+        attachesJoin.increment();
     }
 
     @Override

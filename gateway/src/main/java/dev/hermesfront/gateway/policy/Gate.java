@@ -49,6 +49,15 @@ public final class Gate {
         /** Returns the share's identity if the token is live; counts nothing. */
         Optional<Identity> resolve(String token);
 
+        /**
+         * Returns true when {@code token} is a link this front minted that has since been revoked, expired or lost
+         * its agent: a client still holding it (a TUI retrying every few seconds) is not guessing, so it must not
+         * lock out its address (with Tailscale Serve or NAT, everyone's).
+         */
+        default boolean wasMinted(String token) {
+            return false;
+        }
+
         /** Resolves no share at all (sharing not configured). */
         ShareResolver NONE = token -> Optional.empty();
     }
@@ -150,6 +159,12 @@ public final class Gate {
                 guard.audit().event("auth_failed").with("peer", address).with("method", facts.method()).with("path", facts.path())
                         .with("via", "identity").with("identity", ((Carrier.ProxyUser) c).login()).with("outcome", "denied")
                         .with("reason", "no credential has this identity").write();
+            } else if (c instanceof Carrier.Share s && shares.wasMinted(s.value())) {
+                // A dead link of ours, not a guess: refused (4401) and audited, never counted towards the lockout.
+                events.authFailed(Carrier.kind(c));
+                guard.audit().event("auth_failed").with("peer", address).with("method", facts.method()).with("path", facts.path())
+                        .with("via", "share").with("outcome", "denied").with("reason", "share link revoked, expired or its agent ended")
+                        .write();
             } else {
                 events.authFailed(Carrier.kind(c));
                 wrong++;

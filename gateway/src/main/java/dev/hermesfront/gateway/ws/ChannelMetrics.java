@@ -12,6 +12,9 @@ public interface ChannelMetrics {
     /** A client got an agent: a new one, or a parked one back ({@code reattached}). */
     void attached(boolean reattached);
 
+    /** A client joined an agent that runs for another client (a second device, a share link). */
+    default void joined() {}
+
     /** A client's connection closed with {@code code}. */
     void closed(int code);
 

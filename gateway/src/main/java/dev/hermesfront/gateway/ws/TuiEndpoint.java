@@ -221,7 +221,7 @@ public final class TuiEndpoint extends Endpoint {
         }
         LOG.log(System.Logger.Level.DEBUG, "client {0} joined agent {1} as {2}", session.getId(), id, m.role().label());
         auditJoin(c, id, "allowed", null);
-        ch.metrics().attached(true);
+        ch.metrics().joined();
         audit("joined", hub, m.role());
         if (!c.share()) {
             m.sendAfterReady(ch.agents().takeNotices(c.principal()));

@@ -1,6 +1,7 @@
 package dev.hermesfront.gateway.agents;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,6 +71,24 @@ class ShareBookTest {
         book.agentEnded("agent2");
         assertTrue(book.resolve(b.token()).isEmpty());
         assertEquals(0, book.size());
+    }
+
+    @Test
+    void remembersItsDeadLinksSoThatTheyAreNotGuessesButForgetsTheOldestPastItsBound() throws Exception {
+        ShareBook book = new ShareBook(2, clock);
+        ShareBook.Minted revoked = book.mint("agent1", CHAT, Role.VIEWER, Duration.ofHours(1));
+        ShareBook.Minted ended = book.mint("agent2", CHAT, Role.VIEWER, Duration.ofHours(1));
+        assertFalse(book.wasMinted(revoked.token()), "a live link is not a dead one");
+        book.revoke("agent1", revoked.share().id());
+        book.agentEnded("agent2");
+        assertTrue(book.wasMinted(revoked.token()));
+        assertTrue(book.wasMinted(ended.token()));
+        ShareBook.Minted expired = book.mint("agent3", CHAT, Role.VIEWER, Duration.ofMinutes(1));
+        clock.now = clock.now.plus(Duration.ofMinutes(1));
+        assertTrue(book.resolve(expired.token()).isEmpty());
+        assertTrue(book.wasMinted(expired.token()));
+        assertFalse(book.wasMinted(revoked.token()), "bounded: the oldest dead link is forgotten first");
+        assertFalse(book.wasMinted("hfs_" + "A".repeat(43)), "a made-up token was never ours");
     }
 
     @Test

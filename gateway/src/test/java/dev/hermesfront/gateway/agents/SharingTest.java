@@ -170,6 +170,9 @@ class SharingTest {
         assertEquals("gateway.ready", ready.path("params").path("type").asText(), "a viewer gets the ready frame first");
         JsonNode payload = ready.path("params").path("payload");
         assertTrue(payload.path("heartbeat").asBoolean(), "a stdio-like link: the front answers pings");
+        String metrics = rest("GET", "/metrics", ADMIN, null).body();
+        assertTrue(metrics.contains("hermes_front_ws_attaches_total{kind=\"join\"} 1.0"), "a join is counted as one");
+        assertTrue(metrics.contains("hermes_front_ws_attaches_total{kind=\"reattach\"} 0.0"), "a join is not a re-attach");
         assertEquals("viewer", payload.path("capabilities").path("hermes_front").path("role").asText());
         assertFalse(payload.has("hermes_front"), "nothing added at the payload's top level");
 
@@ -226,6 +229,12 @@ class SharingTest {
         assertEquals(4403, viewer.closeCode());
         WsTestClient again = connect("?share=" + token);
         assertEquals(4401, again.closeCode());
+        // A viewer's TUI retries its dead link every few seconds: that is not guessing, so the address (everyone's,
+        // behind Tailscale Serve or NAT) is never locked out for it, and the owner carries on.
+        for (int i = 0; i < 12; i++) {
+            assertEquals(4401, connect("?share=" + token).closeCode());
+        }
+        assertEquals(200, rest("GET", "/front/agents", OWNER, null).statusCode(), "the owner was locked out by a dead share link");
         String audit = readAudit();
         for (String e : List.of("share_minted", "share_used", "share_revoked")) {
             assertTrue(audit.contains("\"" + e + "\""), e + " audited: " + audit);

@@ -119,6 +119,29 @@ class ReloadTest {
     }
 
     @Test
+    void aParkedAgentOfARemovedCredentialIsStoppedNotKeptForItsNextHolder() throws Exception {
+        start(config(new Credential.Token("keep", Secret.of(KEEP), "chat"), new Credential.Token("old", Secret.of(OLD), "chat")));
+        WsTestClient gone = attach(OLD);
+        gone.next();
+        assertTrue(chat(gone, 1).contains("result"));
+        gone.close();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (server.connections() != 0) {
+            assertTrue(System.nanoTime() < deadline, "the client never left");
+            Thread.sleep(10);
+        }
+        next.set(config(new Credential.Token("keep", Secret.of(KEEP), "chat")));
+        ReloadReport r = server.reload();
+        assertTrue(r.closed().contains("old:parked"), r.summary());
+        // The name comes back (another holder, another secret would do the same): it gets a new agent, not the old one.
+        next.set(config(new Credential.Token("keep", Secret.of(KEEP), "chat"), new Credential.Token("old", Secret.of(OLD), "chat")));
+        assertTrue(server.reload().applied());
+        WsTestClient back = attach(OLD + "&resume=");
+        String ready = back.next();
+        assertTrue(ready.contains("\"reattached\": false") || ready.contains("\"reattached\":false"), ready);
+    }
+
+    @Test
     void aBadConfigurationChangesNothingAndSaysWhy() throws Exception {
         start(config(new Credential.Token("keep", Secret.of(KEEP), "chat")));
         WsTestClient kept = attach(KEEP);
