@@ -186,7 +186,15 @@ public final class GatewayServer implements AutoCloseable {
         this.config = config;
         this.launcher = launcher;
         this.source = source;
-        this.hub = hub;
+        // The settings table's values (tui.memory_budget, tui.agents_per_credential) win over the given defaults; 0 keeps them.
+        HubSettings h = hub;
+        if (config.tui().memoryBudgetBytes() > 0) {
+            h = h.withMemoryBudget(config.tui().memoryBudgetBytes());
+        }
+        if (config.tui().agentsPerCredential() > 0) {
+            h = h.withAgentsPerCredential(config.tui().agentsPerCredential());
+        }
+        this.hub = h;
         this.given = pools;
     }
 

@@ -38,17 +38,18 @@ public final class ConfigEdit {
     public ConfigEdit parking(ParkingPolicy p) {
         TuiSettings t = c.tui();
         return tui(new TuiSettings(p, t.maxAgents(), t.spawnBurst(), t.spawnPerSecond(), t.readyTimeout(), t.pingInterval(),
-                t.pingLoopback(), t.clientStall()));
+                t.pingLoopback(), t.clientStall(), t.agentsPerCredential(), t.memoryBudgetBytes()));
     }
 
     public ConfigEdit agentLimits(int max, int burst, double perSecond) {
         TuiSettings t = c.tui();
-        return tui(new TuiSettings(t.parking(), max, burst, perSecond, t.readyTimeout(), t.pingInterval(), t.pingLoopback(), t.clientStall()));
+        return tui(new TuiSettings(t.parking(), max, burst, perSecond, t.readyTimeout(), t.pingInterval(), t.pingLoopback(), t.clientStall(), t.agentsPerCredential(), t.memoryBudgetBytes()));
     }
 
     public ConfigEdit liveness(Duration ready, Duration ping, boolean loopbackToo) {
         TuiSettings t = c.tui();
-        return tui(new TuiSettings(t.parking(), t.maxAgents(), t.spawnBurst(), t.spawnPerSecond(), ready, ping, loopbackToo, t.clientStall()));
+        return tui(new TuiSettings(t.parking(), t.maxAgents(), t.spawnBurst(), t.spawnPerSecond(), ready, ping, loopbackToo, t.clientStall(),
+                t.agentsPerCredential(), t.memoryBudgetBytes()));
     }
 
     public ConfigEdit outbound(long highWater, long limit, Duration stall) {
@@ -57,7 +58,7 @@ public final class ConfigEdit {
         c = new GatewayConfig(c.listen(), c.auth(), new LimitSettings(l.maxBodyBytes(), l.maxMessageBytes(), highWater, limit),
                 c.upstreams(), c.tui(), c.security(), c.peers(), c.pools());
         return tui(new TuiSettings(t.parking(), t.maxAgents(), t.spawnBurst(), t.spawnPerSecond(), t.readyTimeout(), t.pingInterval(),
-                t.pingLoopback(), stall));
+                t.pingLoopback(), stall, t.agentsPerCredential(), t.memoryBudgetBytes()));
     }
 
     public ConfigEdit tui(TuiSettings t) {

@@ -4,8 +4,9 @@ import dev.hermesfront.bridge.MemoryBudget;
 import java.time.Duration;
 
 /**
- * Settings of shared agents, share links and the memory budget. Each is a row for the settings table
- * (docs/configuration.md); until it has one, {@link #defaults} holds the values.
+ * Settings of shared agents, share links and the memory budget. The memory budget and the per-credential cap are
+ * rows of the settings table ({@code tui.memory_budget}, {@code tui.agents_per_credential}), applied over these by
+ * {@code GatewayServer}; the share link bounds are fixed here ({@link #defaults}).
  *
  * @param memoryBudgetBytes    heap that frames waiting for clients may hold in total, across every outbound queue
  *                             and parking buffer (default a quarter of {@code -Xmx}); past it the oldest parked agent

@@ -120,6 +120,13 @@ public final class Settings {
     public static final Setting<Long> MAX_AGENTS = new Setting<>("tui.max_agents", "--max-agents", "HERMES_FRONT_MAX_AGENTS", "N",
             "1024", Parsers.whole(1, Integer.MAX_VALUE, "agents"),
             "Agents running or parked at once; new connections past it are closed with 1013.", ONE, ALL);
+    public static final Setting<Long> AGENTS_PER_CREDENTIAL = new Setting<>("tui.agents_per_credential", "--agents-per-credential",
+            "HERMES_FRONT_AGENTS_PER_CREDENTIAL", "N", "0", Parsers.whole(0, Integer.MAX_VALUE, "agents"),
+            "Agents one credential may have running or parked at once (1013 past it); 0: three quarters of tui.max_agents.", ONE, ALL);
+    public static final Setting<Long> MEMORY_BUDGET = new Setting<>("tui.memory_budget", "--memory-budget", "HERMES_FRONT_MEMORY_BUDGET",
+            "BYTES", "0", Parsers.whole(0, Long.MAX_VALUE, "bytes"),
+            "Heap all frames waiting for clients (queues and parking buffers) may hold; past it the oldest parked agent is given "
+            + "up, then the largest clients are closed 1013. 0: a quarter of the JVM's maximum heap.", ONE, ALL);
     public static final Setting<Long> SPAWN_BURST = new Setting<>("tui.spawn_burst", "--spawn-burst", "HERMES_FRONT_SPAWN_BURST", "N",
             "20", Parsers.whole(1, Integer.MAX_VALUE, "agents"), "New agents one credential may start in a burst.", ONE, ALL);
     public static final Setting<Double> SPAWN_PER_SECOND = new Setting<>("tui.spawn_per_second", "--spawn-per-second",
@@ -209,7 +216,7 @@ public final class Settings {
     public static final List<Setting<?>> TABLE = List.of(CONFIG, LISTEN, TOKEN, BASIC_USERS, ALLOWED_HOSTS, ALLOWED_ORIGINS,
             MAX_BODY_BYTES, MAX_MESSAGE_BYTES, OUTBOUND_HIGH_WATER, OUTBOUND_LIMIT, HERMES_HOME, API_UPSTREAM, API_KEY,
             DASHBOARD_UPSTREAM, DASHBOARD_TOKEN, CONNECT_TIMEOUT, RESPONSE_TIMEOUT, IDLE_TIMEOUT, AGENT_CMD, AGENT_WS, AGENT_WS_TICKET, AGENT_CWD,
-            AGENT_ENV, AGENT_STOP_GRACE, AGENT_EXIT_DRAIN, AGENT_MAX_LINE_BYTES, PARK_WINDOW, PARK_BUFFER_FRAMES, PARK_BUFFER_BYTES, MAX_AGENTS, SPAWN_BURST, SPAWN_PER_SECOND,
+            AGENT_ENV, AGENT_STOP_GRACE, AGENT_EXIT_DRAIN, AGENT_MAX_LINE_BYTES, PARK_WINDOW, PARK_BUFFER_FRAMES, PARK_BUFFER_BYTES, MAX_AGENTS, AGENTS_PER_CREDENTIAL, MEMORY_BUDGET, SPAWN_BURST, SPAWN_PER_SECOND,
             READY_TIMEOUT, PING_INTERVAL, PING_LOOPBACK, CLIENT_STALL, AUDIT_LOG, AUDIT_LOG_MAX_BYTES, AUDIT_LOG_KEEP, RECORD,
             AUTH_FAILURES, AUTH_WINDOW, LOCKOUT, REST_PER_SECOND, REST_BURST, WS_PER_SECOND, WS_BURST, HEALTH_PER_SECOND, HEALTH_BURST,
             IO_THREADS, WORKER_THREADS, TIMER_THREADS, CLIENT_THREADS, PEER_PROBE_INTERVAL, PEER_TIMEOUT, TRUSTED_PROXIES, IDENTITY_HEADER,

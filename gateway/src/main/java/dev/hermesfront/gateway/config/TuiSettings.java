@@ -16,9 +16,14 @@ import java.time.Duration;
  * @param pingInterval   WebSocket ping interval towards non-loopback clients; zero disables (default 20 s)
  * @param pingLoopback   whether loopback clients are pinged too (default false, as the dashboard does)
  * @param clientStall    how long a client may leave its queue above the high-water mark before it is closed 1013 (default 30 s)
+ * @param agentsPerCredential agents one credential may have running or parked at once; 0 (default) derives it:
+ *                       three quarters of {@code maxAgents}
+ * @param memoryBudgetBytes heap that frames waiting for clients may hold in total, across every client queue and
+ *                       parking buffer; 0 (default) derives it: a quarter of the JVM's maximum heap
  */
 public record TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, double spawnPerSecond, Duration readyTimeout,
-                          Duration pingInterval, boolean pingLoopback, Duration clientStall) {
+                          Duration pingInterval, boolean pingLoopback, Duration clientStall, int agentsPerCredential,
+                          long memoryBudgetBytes) {
     public TuiSettings {
         requireNonNull(parking, "parking");
         requireNonNull(readyTimeout, "readyTimeout");
@@ -26,6 +31,10 @@ public record TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, 
         requireNonNull(clientStall, "clientStall");
         if (maxAgents < 1) {
             throw new ConfigException("max-agents", Integer.toString(maxAgents), "an integer of at least 1");
+        }
+        if (agentsPerCredential < 0 || memoryBudgetBytes < 0) {
+            throw new ConfigException("agents per credential / memory budget", agentsPerCredential + " / " + memoryBudgetBytes,
+                    "0 (derived) or more");
         }
         if (spawnBurst < 1 || !(spawnPerSecond > 0)) {
             throw new ConfigException("spawn rate", spawnBurst + " burst, " + spawnPerSecond + "/s", "a burst >= 1 and a rate > 0");
@@ -35,6 +44,6 @@ public record TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, 
     /** Returns the defaults. */
     public static TuiSettings defaults() {
         return new TuiSettings(ParkingPolicy.defaults(), 1024, 20, 2.0, Duration.ofSeconds(60), Duration.ofSeconds(20), false,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), 0, 0);
     }
 }

@@ -63,6 +63,8 @@ class SettingsTableTest {
         SAMPLE.put("tui.park_buffer_frames", "77");
         SAMPLE.put("tui.park_buffer_bytes", "7777");
         SAMPLE.put("tui.max_agents", "9");
+        SAMPLE.put("tui.agents_per_credential", "4");
+        SAMPLE.put("tui.memory_budget", "33554432");
         SAMPLE.put("tui.spawn_burst", "3");
         SAMPLE.put("tui.spawn_per_second", "0.5");
         SAMPLE.put("tui.agent_ready_timeout", "45s");
