@@ -41,7 +41,9 @@ public final class Readiness {
     private final Duration agentTimeout;
     private final Supplier<GatewayConfig> config;
     private final Supplier<Collection<PeerRegistry.Peer>> peers;
-    private final HttpClient http;
+    /** Made on first use: an HTTP client costs a selector thread and ~250 ms of TLS set-up at start, for nothing
+     *  when there is no API server or dashboard to check. */
+    private HttpClient http;
     private final Object agentLock = new Object();
     private volatile Check agent;
     private long agentCheckedNanos;
@@ -57,8 +59,14 @@ public final class Readiness {
         this.agentTimeout = agentTimeout;
         this.config = config;
         this.peers = peers;
-        this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    private synchronized HttpClient client() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
+                    .version(HttpClient.Version.HTTP_1_1).build();
+        }
+        return http;
     }
 
     /** Runs every check; blocks up to a few seconds (longer the first time, for the dry spawn). */
@@ -114,7 +122,7 @@ public final class Readiness {
     private Check http(String name, String what, HttpRequest req, String credential) {
         int status;
         try {
-            status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+            status = client().send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return new Check(name, false, what + " is not reachable (" + e.getClass().getSimpleName() + ")");
         } catch (InterruptedException e) {

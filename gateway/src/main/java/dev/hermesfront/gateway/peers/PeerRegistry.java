@@ -197,8 +197,9 @@ public final class PeerRegistry implements AutoCloseable {
         this.settings = settings;
         this.mapper = mapper;
         this.timers = timers;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .executor(client).followRedirects(HttpClient.Redirect.NEVER).build();
+        // No peers (not a coordinator): no client, which would cost a selector thread and TLS set-up at start.
+        this.http = settings.peers().isEmpty() ? null : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout).executor(client).followRedirects(HttpClient.Redirect.NEVER).build();
         for (PeerConfig p : settings.peers()) {
             peers.put(p.name(), new Peer(p, connectTimeout, idle, wsClient, maxMessageBytes));
         }
