@@ -1,6 +1,5 @@
 package dev.hermesfront.gateway;
 
-import dev.hermesfront.gateway.config.PoolSettings;
 import dev.hermesfront.gateway.http.NormalizePathHandler;
 import dev.hermesfront.gateway.http.ProxyIdentityHandler;
 import dev.hermesfront.gateway.metrics.FrontMetrics;
@@ -58,14 +57,12 @@ import dev.hermesfront.gateway.ws.TuiEndpointConfigurator;
 import dev.hermesfront.gateway.ws.PeerLaunchers;
 import dev.hermesfront.gateway.peers.PeerRegistry;
 import dev.hermesfront.gateway.config.GatewayConfig;
-import dev.hermesfront.gateway.config.UpstreamConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Optional;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
-import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.servlet.Servlets;

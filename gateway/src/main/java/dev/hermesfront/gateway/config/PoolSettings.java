@@ -1,6 +1,5 @@
 package dev.hermesfront.gateway.config;
 
-import dev.hermesfront.gateway.config.ConfigException;
 
 /**
  * Sizes of the gateway's thread pools ({@code Pools}). Every pool is fixed or grows before it queues, so a

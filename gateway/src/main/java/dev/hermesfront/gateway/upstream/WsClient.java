@@ -25,7 +25,6 @@ import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.XnioExecutor;
 import org.xnio.XnioWorker;
-import org.xnio.ssl.XnioSsl;
 
 /**
  * Dials upstream {@code /api/ws} endpoints with the Jakarta WebSocket client API on Undertow's own container,

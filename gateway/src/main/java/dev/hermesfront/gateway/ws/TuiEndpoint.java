@@ -9,7 +9,6 @@ import dev.hermesfront.bridge.hub.MemberSpec;
 import dev.hermesfront.bridge.hub.Owner;
 import dev.hermesfront.bridge.hub.ReadyAnnouncer;
 import dev.hermesfront.bridge.hub.Role;
-import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.policy.AccessPolicy;
 import dev.hermesfront.gateway.policy.Decision;
 import dev.hermesfront.gateway.policy.Gate;

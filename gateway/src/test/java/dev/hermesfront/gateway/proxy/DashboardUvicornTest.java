@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.FrontFixture;
-import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import java.io.BufferedReader;
 import java.io.IOException;

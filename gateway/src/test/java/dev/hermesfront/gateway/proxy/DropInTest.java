@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.FakeUpstream;
 import dev.hermesfront.gateway.FrontFixture;
-import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.LogCapture;
 import dev.hermesfront.gateway.RawHttp;
 import dev.hermesfront.gateway.config.SecuritySettings;
