@@ -31,7 +31,7 @@ final class InProcessGateway implements AutoCloseable {
         TuiSettings t = base.tui();
         GatewayConfig cfg = new GatewayConfig(base.listen(), base.auth(), base.limits(), base.upstreams(), new TuiSettings(
                 parking, t.maxAgents(), t.spawnBurst(), t.spawnPerSecond(), t.readyTimeout(), t.pingInterval(),
-                t.pingLoopback(), t.clientStall()), base.security(), base.peers(), base.pools());
+                t.pingLoopback(), t.clientStall(), t.agentsPerCredential(), t.memoryBudgetBytes()), base.security(), base.peers(), base.pools());
         GatewayServer s = new GatewayServer(cfg, launcher);
         try {
             s.start();
