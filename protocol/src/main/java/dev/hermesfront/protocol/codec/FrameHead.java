@@ -2,9 +2,9 @@ package dev.hermesfront.protocol.codec;
 
 /**
  * The head of a frame the agent wrote, read without a parser: what a router needs from most frames, at the
- * cost of comparing a few dozen characters. It recognizes the agent's own serialization only
- * ({@code json.dumps}: {@code ", "} and {@code ": "}, members in the order the agent writes them,
- * tui-wire.md §1.3):
+ * cost of comparing a few dozen characters. It recognizes the agent's own serialization ({@code json.dumps}:
+ * {@code ", "} and {@code ": "}, members in the order the agent writes them, tui-wire.md §1.3), and the same
+ * members written compactly (no spaces at all), as most other JSON writers do:
  *
  * <pre>
  * {"jsonrpc": "2.0", "method": "event", "params": {"type": "T", "session_id": "S", ...   → {@link Shape#EVENT}
@@ -27,28 +27,40 @@ public record FrameHead(Shape shape, String eventType, String sessionId, int idS
     /** What {@link #peek} recognized. */
     public enum Shape { EVENT, ID_FIRST, OTHER }
 
-    private static final String PREFIX = "{\"jsonrpc\": \"2.0\", ";
-    private static final String EVENT = "\"method\": \"event\", \"params\": {\"type\": \"";
-    private static final String SESSION = ", \"session_id\": \"";
-    private static final String ID = "\"id\": ";
+    /** One exact serialization: its separators, spelled out in the fragments the head is compared with. */
+    private record Style(String prefix, String event, String session, String id, String nameStart, String colon) {
+        static Style of(String comma, String colon) {
+            return new Style("{\"jsonrpc\"" + colon + "\"2.0\"" + comma, "\"method\"" + colon + "\"event\"" + comma + "\"params\"" + colon
+                    + "{\"type\"" + colon + "\"", comma + "\"session_id\"" + colon + "\"", "\"id\"" + colon, comma + "\"", colon);
+        }
+    }
+
+    /** Python's {@code json.dumps} (the agent, the dashboard), then compact JSON (no spaces: JavaScript, Go, most others). */
+    private static final Style[] STYLES = {Style.of(", ", ": "), Style.of(",", ":")};
     private static final FrameHead OTHER = new FrameHead(Shape.OTHER, null, null, -1, -1, null);
 
     /** Reads the head of {@code text}; never throws. */
     public static FrameHead peek(String text) {
-        if (!text.startsWith(PREFIX)) {
-            return OTHER;
+        for (Style st : STYLES) {
+            if (text.startsWith(st.prefix())) {
+                return peek(text, st);
+            }
         }
-        int i = PREFIX.length();
-        if (text.startsWith(EVENT, i)) {
-            int typeStart = i + EVENT.length();
+        return OTHER;
+    }
+
+    private static FrameHead peek(String text, Style st) {
+        int i = st.prefix().length();
+        if (text.startsWith(st.event(), i)) {
+            int typeStart = i + st.event().length();
             int typeEnd = plainStringEnd(text, typeStart);
             if (typeEnd < 0) {
                 return OTHER;
             }
             String type = text.substring(typeStart, typeEnd);
             int after = typeEnd + 1;
-            if (text.startsWith(SESSION, after)) {
-                int sidStart = after + SESSION.length();
+            if (text.startsWith(st.session(), after)) {
+                int sidStart = after + st.session().length();
                 int sidEnd = plainStringEnd(text, sidStart);
                 return sidEnd < 0 ? OTHER : new FrameHead(Shape.EVENT, type, text.substring(sidStart, sidEnd), -1, -1, null);
             }
@@ -57,15 +69,15 @@ public record FrameHead(Shape shape, String eventType, String sessionId, int idS
             }
             return OTHER;
         }
-        if (text.startsWith(ID, i)) {
-            int idStart = i + ID.length();
+        if (text.startsWith(st.id(), i)) {
+            int idStart = i + st.id().length();
             int idEnd = JsonScan.valueEnd(text, idStart);
-            if (idEnd < 0 || !text.startsWith(", \"", idEnd)) {
+            if (idEnd < 0 || !text.startsWith(st.nameStart(), idEnd)) {
                 return OTHER;
             }
-            int nameStart = idEnd + 3;
+            int nameStart = idEnd + st.nameStart().length();
             int nameEnd = plainStringEnd(text, nameStart);
-            if (nameEnd < 0 || !text.startsWith(": ", nameEnd + 1)) {
+            if (nameEnd < 0 || !text.startsWith(st.colon(), nameEnd + 1)) {
                 return OTHER;
             }
             return new FrameHead(Shape.ID_FIRST, null, null, idStart, idEnd, text.substring(nameStart, nameEnd));

@@ -52,9 +52,30 @@ class FrameHeadTest {
         assertEquals("method", FrameHead.peek(srq).next());
     }
 
+    @Test
+    void readsCompactJsonTheSameWay() {
+        String e = "{\"jsonrpc\":\"2.0\",\"method\":\"event\",\"params\":{\"type\":\"message.delta\",\"session_id\":\"e97\","
+                + "\"seq\":4,\"payload\":{\"text\":\"hi\"}}}";
+        FrameHead h = FrameHead.peek(e);
+        assertEquals(FrameHead.Shape.EVENT, h.shape());
+        assertEquals("message.delta", h.eventType());
+        assertEquals(decoded(e).sessionId(), h.sessionId());
+        assertNull(FrameHead.peek("{\"jsonrpc\":\"2.0\",\"method\":\"event\",\"params\":{\"type\":\"skin.changed\"}}").sessionId());
+        for (String id : new String[] {"\"r1\"", "7", "null", "\"a\\\"b\""}) {
+            String r = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{\"id\":1}}";
+            FrameHead rh = FrameHead.peek(r);
+            assertEquals(FrameHead.Shape.ID_FIRST, rh.shape(), r);
+            assertEquals("result", rh.next());
+            Frame f = decoded(r);
+            assertEquals(f.idStart(), rh.idStart());
+            assertEquals(f.idEnd(), rh.idEnd());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
-            "{\"jsonrpc\":\"2.0\",\"id\":\"r1\",\"result\":{}}",
+            "{\"jsonrpc\":\"2.0\", \"id\":\"r1\",\"result\":{}}",
+            "{\"jsonrpc\": \"2.0\",\"method\":\"event\",\"params\":{\"type\":\"x\"}}",
             "{\"jsonrpc\": \"2.0\", \"error\": {\"code\": -32700, \"message\": \"parse error\"}, \"id\": null}",
             "{\"jsonrpc\": \"2.0\", \"method\": \"event\", \"params\": {\"type\": \"gateway.ready\", \"payload\": {}}}",
             "{\"jsonrpc\": \"2.0\", \"method\": \"event\", \"params\": {\"type\": \"a\\u0062\", \"session_id\": \"s\"}}",

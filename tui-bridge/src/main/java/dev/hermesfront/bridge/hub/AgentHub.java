@@ -65,6 +65,8 @@ public final class AgentHub implements ClientSink {
     private static final System.Logger LOG = System.getLogger(AgentHub.class.getName());
     /** How the Hermes agent starts every event frame (tui-wire.md §1.3): the hot path tests this prefix only. */
     static final String EVENT_PREFIX = "{\"jsonrpc\": \"2.0\", \"method\": \"event\"";
+    /** The same written compactly, as JSON writers other than Python's do. */
+    static final String EVENT_PREFIX_COMPACT = "{\"jsonrpc\":\"2.0\",\"method\":\"event\"";
     static final Set<String> SESSION_METHODS = Set.of("session.create", "session.resume", "session.activate", "session.branch");
     private static final int MAX_SUBMITTERS = 4096;
 
@@ -347,7 +349,8 @@ public final class AgentHub implements ClientSink {
                 }
                 return true;
             }
-            if (solo && frame.startsWith(EVENT_PREFIX) && (requests.isEmpty() || !frame.contains("\"request.cancel\""))) {
+            if (solo && (frame.startsWith(EVENT_PREFIX) || frame.startsWith(EVENT_PREFIX_COMPACT))
+                    && (requests.isEmpty() || !frame.contains("\"request.cancel\""))) {
                 return deliver(members.get(0), frame); // the hot path: one client, an event
             }
             ok = route(frame);
