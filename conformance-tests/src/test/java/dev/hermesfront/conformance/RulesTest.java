@@ -227,8 +227,8 @@ class RulesTest {
         assertEquals(List.of(), c.compare(EVENT, json("{\"cwd\": \"/tmp/hermes-kit-agent.pUtT40/work\", \"u\": \"http://127.0.0.1:33551/v1\"}"),
                 json("{\"cwd\": \"/tmp/hermes-kit-agent.kVOiQp/work\", \"u\": \"http://127.0.0.1:39363/v1\"}"), tx, "line 2"));
         tx.commit();
-        assertEquals("{\"path\": \"/tmp/hermes-kit-agent.kVOiQp/work/a.txt\"}",
-                captures.rewrite("{\"path\": \"/tmp/hermes-kit-agent.pUtT40/work/a.txt\"}"), "client frames name the live directory");
+        assertEquals("{\"path\": \"/tmp/hermes-kit-agent.kVOiQp/wd/a.txt\"}",
+                captures.rewrite("{\"path\": \"/tmp/hermes-kit-agent.pUtT40/wd/a.txt\"}"), "client frames name the live directory");
         // Later, the recorded directory must stand for the same live one.
         assertEquals(List.of(), c.compare(EVENT, json("{\"d\": \"cd /tmp/hermes-kit-agent.pUtT40\"}"),
                 json("{\"d\": \"cd /tmp/hermes-kit-agent.kVOiQp\"}"), captures.begin(), "line 3"));

@@ -4,9 +4,9 @@ import dev.hermesfront.bridge.AgentExit;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.bridge.ForwardingClientSink;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -48,27 +48,17 @@ public final class RecordingLauncher implements AgentLauncher {
     @Override
     public AgentLink open(ClientSink sink) throws IOException {
         TranscriptRecorder.Connection c = recorder.open();
-        ClientSink recordingSink = new ClientSink() {
+        ClientSink recordingSink = new ForwardingClientSink(sink) {
             @Override
             public boolean send(String frame) {
                 recorder.frame(c, "s2c", frame);
-                return sink.send(frame);
-            }
-
-            @Override
-            public boolean awaitWritable(Duration timeout) throws InterruptedException {
-                return sink.awaitWritable(timeout);
-            }
-
-            @Override
-            public boolean whenWritable(Runnable callback) {
-                return sink.whenWritable(callback);
+                return super.send(frame);
             }
 
             @Override
             public void agentClosed(AgentExit exit) {
                 recorder.end(c, meta("close", "server", exit.reason()));
-                sink.agentClosed(exit);
+                super.agentClosed(exit);
             }
         };
         AgentLink link;
