@@ -30,9 +30,12 @@ import dev.hermesfront.gateway.routes.Routes;
 import dev.hermesfront.gateway.routes.TicketRoutes;
 import dev.hermesfront.gateway.routes.TuiRoutes;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.MemoryBudget;
+import dev.hermesfront.bridge.hub.AgentHub;
 import dev.hermesfront.bridge.hub.AgentRegistry;
 import dev.hermesfront.gateway.agents.HubSettings;
 import dev.hermesfront.gateway.agents.Sharing;
@@ -385,10 +388,10 @@ public final class GatewayServer implements AutoCloseable {
             return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), code == 4401 ? "unauthorized: " + why : "forbidden: " + why);
         });
         // Parked agents of a credential that is gone: nobody may take them back (nor open them through a share link).
-        java.util.Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         next.rules().credentials().all().forEach(c -> names.add(c.name()));
         int stopped = 0;
-        for (dev.hermesfront.bridge.hub.AgentHub h : agents.all()) {
+        for (AgentHub h : agents.all()) {
             if (h.parked() && !names.contains(h.owner().credential())) {
                 g.audit().event("ws_revoked").with("credential", h.owner().credential()).with("agent", h.id()).with("code", 4401)
                         .with("outcome", "stopped").with("reason", "parked agent of a credential removed by a configuration reload").write();

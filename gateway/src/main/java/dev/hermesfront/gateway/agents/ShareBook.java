@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Share links: tokens that open one agent's {@code /api/ws} as a viewer (or a participant), and nothing
@@ -157,7 +158,7 @@ public final class ShareBook implements Gate.ShareResolver {
     }
 
     /** Moves the live links that match to the dead ones. */
-    private void bury(java.util.function.Predicate<Share> which) {
+    private void bury(Predicate<Share> which) {
         for (Iterator<Map.Entry<String, Share>> it = byHash.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Share> e = it.next();
             if (which.test(e.getValue())) {

@@ -3,6 +3,7 @@ package dev.hermesfront.gateway.policy;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import dev.hermesfront.gateway.WholeLines;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -240,24 +241,7 @@ public final class AuditLog implements AutoCloseable {
         } catch (CharacterCodingException e) {
             return false;
         }
-        long start = -1;
-        try {
-            start = ch.size();
-            while (bytes.hasRemaining()) {
-                ch.write(bytes);
-            }
-            return true;
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "audit log {0}: write failed: {1}", file, e.getMessage());
-            if (start >= 0) {
-                try {
-                    ch.truncate(start);
-                } catch (IOException ignored) {
-                    // nothing more to do: the next line starts after whatever is there
-                }
-            }
-            return false;
-        }
+        return WholeLines.append(ch, bytes, "audit log " + file);
     }
 
     private void warn(long lost) {

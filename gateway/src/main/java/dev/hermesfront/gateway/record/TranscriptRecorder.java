@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hermesfront.gateway.WholeLines;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import dev.hermesfront.protocol.transcript.PythonJson;
 import java.io.IOException;
@@ -190,25 +191,7 @@ final class TranscriptRecorder implements AutoCloseable {
 
     /** Appends whole bytes; a failed write is cut off again so that the file keeps ending in a whole line. */
     private static boolean append(FileChannel out, ByteBuffer bytes, Connection c) {
-        long start = -1;
-        try {
-            start = out.position();
-            while (bytes.hasRemaining()) {
-                out.write(bytes);
-            }
-            return true;
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "transcript {0}: write failed: {1}", c.fileName, e.getMessage());
-            try {
-                if (start >= 0) {
-                    out.truncate(start);
-                    out.position(start);
-                }
-            } catch (IOException ignored) {
-                // the next line is written after whatever is there
-            }
-            return false;
-        }
+        return WholeLines.append(out, bytes, "transcript " + c.fileName);
     }
 
     /** Writes the connection's {@code dropped} line when it lost any, and closes its file. */
