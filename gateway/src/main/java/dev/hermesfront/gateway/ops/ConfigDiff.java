@@ -155,7 +155,7 @@ public final class ConfigDiff {
             return false;
         }
         for (Credential c : a.all()) {
-            if (b.all().stream().noneMatch(d -> same(c, d) && c.scope().equals(d.scope()))) {
+            if (b.all().stream().noneMatch(d -> same(c, d) && c.scope() == d.scope())) {
                 return false;
             }
         }
@@ -202,7 +202,7 @@ public final class ConfigDiff {
         if (now.isEmpty()) {
             return 4401;
         }
-        Scope scope = Scope.parse(now.get().scope()).orElse(Scope.READ);
+        Scope scope = now.get().scope();
         return scope.covers(who.scope()) ? 0 : 4403;
     }
 
