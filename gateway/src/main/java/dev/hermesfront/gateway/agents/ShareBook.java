@@ -70,6 +70,8 @@ public final class ShareBook implements Gate.ShareResolver {
     private final Map<String, Share> byHash = new HashMap<>();
     /** The same links by id. */
     private final Map<String, Share> byId = new HashMap<>();
+    /** Links that expired and whose clients were not closed yet ({@link #expireDue}); at most one entry per link. */
+    private final List<Share> expired = new ArrayList<>();
     /** Hashes of links that were revoked, expired or lost their agent, newest last; at most {@code max}. */
     private final Map<String, Boolean> dead = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -115,6 +117,7 @@ public final class ShareBook implements Gate.ShareResolver {
                 byHash.remove(h);
                 byId.remove(s.id());
                 dead.put(h, Boolean.TRUE);
+                noteExpired(s);
                 s = null;
             }
         }
@@ -161,6 +164,38 @@ public final class ShareBook implements Gate.ShareResolver {
         return r;
     }
 
+    /** Returns true while link {@code id} is live (minted, not revoked, not expired, its agent running). */
+    public synchronized boolean isLive(String id) {
+        Share s = byId.get(id);
+        return s != null && clock.instant().isBefore(s.expires());
+    }
+
+    /**
+     * Buries the links whose grant no longer stands ({@code alive} false: their minter was removed) and returns them:
+     * a client still holding one is refused 4401 and not counted as guessing.
+     */
+    public synchronized List<Share> revalidate(Predicate<Grant> alive) {
+        List<Share> gone = new ArrayList<>();
+        for (Share s : byHash.values()) {
+            if (!alive.test(s.grant())) {
+                gone.add(s);
+            }
+        }
+        bury(gone::contains);
+        return gone;
+    }
+
+    /**
+     * Buries the links that expired and returns every link that expired since the last call (also those a lookup or
+     * a listing noticed first), so that their attached clients can be closed.
+     */
+    public synchronized List<Share> expireDue() {
+        purge();
+        List<Share> due = new ArrayList<>(expired);
+        expired.clear();
+        return due;
+    }
+
     /** Forgets every link to {@code agent} (it was stopped). */
     public synchronized void agentEnded(String agent) {
         bury(s -> s.agent().equals(agent));
@@ -174,7 +209,20 @@ public final class ShareBook implements Gate.ShareResolver {
 
     private void purge() {
         Instant now = clock.instant();
-        bury(s -> !now.isBefore(s.expires()));
+        bury(s -> {
+            boolean due = !now.isBefore(s.expires());
+            if (due) {
+                noteExpired(s);
+            }
+            return due;
+        });
+    }
+
+    /** Remembers an expired link until {@link #expireDue} (bounded: nothing sweeps a book without a gateway). */
+    private void noteExpired(Share s) {
+        if (expired.size() < max) {
+            expired.add(s);
+        }
     }
 
     /** Moves the live links that match to the dead ones. */
