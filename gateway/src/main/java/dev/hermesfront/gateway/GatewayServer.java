@@ -198,6 +198,9 @@ public final class GatewayServer implements AutoCloseable {
         if (config.tui().agentsPerCredential() > 0) {
             h = h.withAgentsPerCredential(config.tui().agentsPerCredential());
         }
+        // The share link caps are rows too (tui.shares_per_credential, tui.shares_per_agent): the stricter of those and the given ones.
+        h = h.withShareCaps(Math.min(config.tui().sharesPerCredential(), h.sharesPerCredential()),
+                Math.min(config.tui().sharesPerAgent(), h.sharesPerAgent()));
         this.hub = h;
         this.given = pools;
     }
@@ -452,17 +455,18 @@ public final class GatewayServer implements AutoCloseable {
             }
             code = CloseCodes.FORBIDDEN;
             why = "narrowed by a configuration change (now " + now.get().label() + ")";
-        } else if (who.grant().kind() == Grant.Kind.SHARE && !sharing.shares().isLive(who.grant().id())) {
+        } else if (who.grant().kind() == Grant.Kind.SHARE && gate.grants().current(who.grant().source()).isPresent()) {
+            // The minter stands: the link itself died.
             code = CloseCodes.FORBIDDEN;
-            why = "share link expired or revoked";
+            why = sharing.shares().expired(who.grant().id()) ? "share link expired" : "share link revoked";
         } else {
             code = CloseCodes.UNAUTHORIZED;
             why = "the credential it was granted by was removed";
         }
         gate.audit().event("ws_revoked").with("credential", who.name()).with("via", who.via()).with("code", code)
                 .with("outcome", "closed").with("reason", why).write();
-        return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), (code == CloseCodes.UNAUTHORIZED ? "unauthorized: " : "forbidden: ")
-                + why);
+        return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), why.startsWith("share link") ? why
+                : (code == CloseCodes.UNAUTHORIZED ? "unauthorized: " : "forbidden: ") + why);
     }
 
     /** Closes the clients of share links that expired (4403 {@code share link expired}); runs every second. */
