@@ -400,12 +400,52 @@ public final class AgentHub implements ClientSink {
             learnSession(m, frame);
         }
         String out = p.original == null || idStart < 0 ? frame : frame.substring(0, idStart) + p.original + frame.substring(idEnd);
+        if (m.role == Role.VIEWER && STRIPPED_FOR_VIEWERS.contains(p.method)) {
+            out = withoutOpenRequests(out);
+        }
         boolean ok = deliver(m, out);
         if (m.welcome != null && SESSION_METHODS.contains(p.method)) {
             deliver(m, m.welcome);
             m.welcome = null;
         }
         return ok;
+    }
+
+    /** The answers that carry the agent's open requests ({@code open_requests}, {@code pending_approval}, the pending list). */
+    static final Set<String> STRIPPED_FOR_VIEWERS = Set.of("session.activate", "session.resume", "session.events.since", "approval.pending");
+
+    /**
+     * Returns an answer without the open requests it carries: a viewer never receives the agent's questions (their
+     * ids, commands or prompts), not even inside a session's snapshot (docs/sharing.md). {@code open_requests} becomes
+     * empty, {@code pending_approval} goes; an {@code approval.pending} answer keeps its shape with every list empty.
+     */
+    private String withoutOpenRequests(String frame) {
+        try {
+            JsonNode root = mapper.readTree(frame);
+            if (!(root.path("result") instanceof com.fasterxml.jackson.databind.node.ObjectNode r)) {
+                return frame;
+            }
+            if (r.has("open_requests")) {
+                r.putArray("open_requests");
+            }
+            r.remove("pending_approval");
+            if (r.has("inflight") && r.get("inflight").isObject()) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) r.get("inflight")).remove("pending_approval");
+            }
+            List<String> lists = new ArrayList<>();
+            r.fieldNames().forEachRemaining(lists::add);
+            if (!r.has("session_id")) {
+                // approval.pending: whatever lists it returns are the pending approvals.
+                for (String k : lists) {
+                    if (r.get(k).isArray()) {
+                        r.putArray(k);
+                    }
+                }
+            }
+            return dev.hermesfront.protocol.transcript.PythonJson.write(root);
+        } catch (IOException e) {
+            return frame;
+        }
     }
 
     /** Learns the live (and stored) session a session call returned, and attaches its caller to it. */
@@ -650,10 +690,76 @@ public final class AgentHub implements ClientSink {
         return live == null ? null : resumes.toActivate(f, live);
     }
 
-    /** Returns the method of the open request {@code f} answers, or null. */
+    /**
+     * Returns the method of the open request {@code f} answers, or null: a bare response frame answers the request of
+     * its id; a settling call ({@link #SETTLING}: {@code request.answer}, {@code approval.respond}, {@code clarify.lock})
+     * answers the requests it names.
+     */
     synchronized String requestMethod(Frame f) {
+        if (f.isCall()) {
+            List<ServerRequests.Open> os = settles(f);
+            return os == null || os.isEmpty() ? null : os.get(0).method;
+        }
         ServerRequests.Open o = v1 && f.id() != null ? requests.get(f.id().json()) : null;
         return o == null ? null : o.method;
+    }
+
+    /**
+     * The client calls that settle an open server→client request (tui-wire-current.md §5, §13.3), besides a bare
+     * response frame: each goes through the same rule (only the client the request went to, the request's own scope).
+     */
+    static final Set<String> SETTLING = Set.of("request.answer", "approval.respond", "clarify.lock");
+
+    /**
+     * Returns the open requests the settling call {@code f} names (empty when it names none this hub has open), or
+     * null when {@code f} is not a settling call. {@code request.answer {id}} names one request; {@code approval.respond}
+     * the session's open approvals, or the one whose {@code request_id} it gives; {@code clarify.lock} the clarify of its
+     * {@code id} (or {@code request_id}), else the session's open clarify requests. Caller holds the monitor.
+     */
+    private List<ServerRequests.Open> settles(Frame f) {
+        if (!v1 || f.method() == null || !SETTLING.contains(f.method())) {
+            return null;
+        }
+        JsonNode params;
+        try {
+            params = mapper.readTree(f.text()).path("params");
+        } catch (IOException e) {
+            return List.of();
+        }
+        String id = params.path("id").isTextual() ? params.path("id").asText() : null;
+        if ("request.answer".equals(f.method()) || id != null) {
+            ServerRequests.Open o = id == null ? null : requests.get(JsonText.quote(id));
+            return o == null ? List.of() : List.of(o);
+        }
+        String kind = "approval.respond".equals(f.method()) ? "approval" : "clarify";
+        String requestId = params.path("request_id").isTextual() ? params.path("request_id").asText() : null;
+        if (requestId != null && kind.equals("clarify")) {
+            ServerRequests.Open o = requests.get(JsonText.quote(requestId));
+            if (o != null) {
+                return List.of(o);
+            }
+        }
+        List<ServerRequests.Open> out = new ArrayList<>();
+        for (ServerRequests.Open o : requests.all()) {
+            if (!o.method.equals(kind) || (f.sessionId() != null && o.sessionId != null && !f.sessionId().equals(o.sessionId))) {
+                continue;
+            }
+            if (requestId != null && !requestId.equals(requestIdOf(o))) {
+                continue;
+            }
+            out.add(o);
+        }
+        return out;
+    }
+
+    /** Returns {@code params.request_id} of an open request's frame, or null. */
+    private String requestIdOf(ServerRequests.Open o) {
+        try {
+            JsonNode r = mapper.readTree(o.frame).path("params").path("request_id");
+            return r.isTextual() ? r.asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     Member.Sent fromClient(Member m, Frame f) {
@@ -679,6 +785,19 @@ public final class AgentHub implements ClientSink {
                 text = f.text(); // an answer to a request this hub did not see goes on: the agent drops stale ones
             } else {
                 String method = f.method();
+                List<ServerRequests.Open> settled = settles(f);
+                if (settled != null) {
+                    // An answer by method is an answer: only from the client each request went to.
+                    for (ServerRequests.Open o : settled) {
+                        if (o.target != m) {
+                            return Member.Sent.NOT_YOURS;
+                        }
+                    }
+                    for (ServerRequests.Open o : settled) {
+                        requests.answered(o.key);
+                        secret |= o.secret();
+                    }
+                }
                 if ("client.capabilities".equals(method)) {
                     m.serverRequests = advertisesServerRequests(f);
                 } else if ("prompt.submit".equals(method) && f.sessionId() != null) {
