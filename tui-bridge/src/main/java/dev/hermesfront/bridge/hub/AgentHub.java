@@ -403,6 +403,9 @@ public final class AgentHub implements ClientSink {
         if (m.role == Role.VIEWER && STRIPPED_FOR_VIEWERS.contains(p.method)) {
             out = withoutOpenRequests(out);
         }
+        if (LISTING.contains(p.method) && registry.storedSessions().enabled()) {
+            out = onlyVisible(m, p.method, out);
+        }
         boolean ok = deliver(m, out);
         if (m.welcome != null && SESSION_METHODS.contains(p.method)) {
             deliver(m, m.welcome);
@@ -448,6 +451,84 @@ public final class AgentHub implements ClientSink {
         }
     }
 
+    /** The calls whose answers list stored sessions: filtered per member ({@link StoredSessions}). */
+    static final Set<String> LISTING = Set.of("session.list", "session.most_recent");
+    /** The calls that name a stored session (or a title) the agent looks up in the shared store. */
+    static final Set<String> BY_STORED_ID = Set.of("session.resume", "session.delete", "session.branch_stored", "session.archive",
+            "session.set_hidden");
+
+    /**
+     * Returns true when member {@code m} may see stored session {@code stored}: one this agent has live (or had: any
+     * session it reported); for a credential's client, also one its agent's owner claimed (or an unclaimed one, for
+     * the principals the policy names); a share link's client sees the shared agent's sessions only. Caller holds the
+     * monitor.
+     */
+    private boolean visible(Member m, String stored) {
+        StoredSessions ledger = registry.storedSessions();
+        if (!ledger.enabled() || stored == null || sessions.liveFor(stored) != null) {
+            return true;
+        }
+        return m.shareId == null && ledger.visibleTo(owner.source(), stored);
+    }
+
+    /** Returns a session.list / session.most_recent answer with only what {@code m} may see. Caller holds the monitor. */
+    private String onlyVisible(Member m, String method, String frame) {
+        try {
+            JsonNode root = mapper.readTree(frame);
+            if (!(root.path("result") instanceof com.fasterxml.jackson.databind.node.ObjectNode r)) {
+                return frame;
+            }
+            if (method.equals("session.most_recent")) {
+                JsonNode sid = r.path("session_id");
+                if (!sid.isTextual() || visible(m, sid.asText())) {
+                    return frame;
+                }
+                com.fasterxml.jackson.databind.node.ObjectNode none = mapper.createObjectNode();
+                none.putNull("session_id");
+                ((com.fasterxml.jackson.databind.node.ObjectNode) root).set("result", none);
+                return dev.hermesfront.protocol.transcript.PythonJson.write(root);
+            }
+            if (!r.path("sessions").isArray()) {
+                return frame;
+            }
+            com.fasterxml.jackson.databind.node.ArrayNode kept = mapper.createArrayNode();
+            for (JsonNode s : r.path("sessions")) {
+                if (visible(m, s.path("id").asText(s.path("session_id").asText(null)))) {
+                    kept.add(s);
+                }
+            }
+            r.set("sessions", kept);
+            return dev.hermesfront.protocol.transcript.PythonJson.write(root);
+        } catch (IOException e) {
+            return frame;
+        }
+    }
+
+    /**
+     * Returns the error a call naming a stored session {@code m} may not see gets (the same as for one that does not
+     * exist), or null to let it through. A resume from another profile's store ({@code profile}) is refused outright
+     * while sessions are kept apart. Caller holds the monitor.
+     */
+    private String refusedStored(Member m, Frame f) {
+        if (!BY_STORED_ID.contains(f.method()) || !registry.storedSessions().enabled() || f.id() == null) {
+            return null;
+        }
+        try {
+            JsonNode params = mapper.readTree(f.text()).path("params");
+            if (params.path("profile").isTextual() && !params.path("profile").asText().isBlank()) {
+                return ProtocolErrors.handlerError(f.replyId(), ErrorCodes.FORBIDDEN,
+                        "forbidden: sessions of another profile are not reachable through this front");
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        String target = f.sessionId();
+        if (target == null || visible(m, target)) {
+            return null;
+        }
+        return ProtocolErrors.handlerError(f.replyId(), 4007, "session not found");
+    }
+
     /** Learns the live (and stored) session a session call returned, and attaches its caller to it. */
     private void learnSession(Member m, String frame) {
         try {
@@ -465,6 +546,7 @@ public final class AgentHub implements ClientSink {
                 }
             }
             sessions.learn(live.asText(), stored);
+            registry.storedSessions().claim(stored, owner.source());
             m.sessions.add(live.asText());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "could not read a session response: {0}", e.getMessage());
@@ -803,6 +885,12 @@ public final class AgentHub implements ClientSink {
                 } else if ("prompt.submit".equals(method) && f.sessionId() != null) {
                     submitters.put(f.sessionId(), m);
                     m.sessions.add(f.sessionId());
+                }
+                String refused = refusedStored(m, f);
+                if (refused != null) {
+                    // Answered here, as the agent answers a session it does not have; the agent never sees the call.
+                    deliver(m, refused);
+                    return Member.Sent.OK;
                 }
                 Frame g = f;
                 if (m.joined && "session.resume".equals(method) && f.sessionId() != null && sessions.isLive(f.sessionId())) {
