@@ -84,7 +84,7 @@ class AuthorityModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {1, 2, 3, 21})
+    @ValueSource(longs = {1, 2, 4, 6, 10, 16})
     void noConnectionOrGrantEverHoldsMoreThanItsSourceNow(long seed) throws Exception {
         Random r = new Random(seed);
         Path dir = Files.createTempDirectory("authority-model");
@@ -92,7 +92,7 @@ class AuthorityModelTest {
         config.put("b", new Cred("b", 0, Scope.CHAT));
         f = new GrantFixture(dir, HubSettings.defaults(), configured());
         try {
-            for (int step = 0; step < 30; step++) {
+            for (int step = 0; step < 40; step++) {
                 String did = step(r);
                 check(seed, step, did);
             }
