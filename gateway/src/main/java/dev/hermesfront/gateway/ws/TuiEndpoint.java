@@ -509,11 +509,15 @@ public final class TuiEndpoint extends Endpoint {
     }
 
     /**
-     * Closes the connection now because a reload removed (4401: its agent is stopped) or narrowed (4403: its
-     * agent is parked for the narrower credential to take back) its credential.
+     * Closes the connection now because the source of its grant was removed (4401: its own agent is stopped) or
+     * narrowed (4403: its agent is parked for the narrower credential to take back), or its share link died.
      */
     void revoke(CloseReason reason) {
-        if (reason.getCloseCode().getCode() == CloseCodes.UNAUTHORIZED) {
+        Member m = member;
+        Caller c = caller;
+        if (reason.getCloseCode().getCode() == CloseCodes.UNAUTHORIZED && (m == null || c == null
+                || m.hub().owner().source().equals(c.who().grant().owner().key()))) {
+            // Its own agent is not parked for anyone; another's agent it joined parks for its owner as usual.
             agentFailed = true;
         }
         OutboundQueue out = outbound;

@@ -114,4 +114,24 @@ class StoredSessionsBelongToACredentialTest {
         alice.send(call("r1", "session.resume", "{\"session_id\": \"20260101_000000_operator\"}"));
         assertTrue(answer(alice, "r1").has("result"));
     }
+
+    @Test
+    void aNameReAddedWithAnotherTokenInheritsNoStoredSession() throws Exception {
+        Credential alice = new Credential.Token("alice", Secret.of(ALICE), "chat");
+        Credential ops = new Credential.Token("ops", Secret.of(OPS), "admin");
+        f = new GrantFixture(dir, HubSettings.defaults(), store, alice, new Credential.Token("bob", Secret.of(BOB), "chat"), ops);
+        WsTestClient bob = f.connect("?token=" + BOB);
+        String[] b = converse(bob, "bob diary");
+        String rotated = "bob-rotated-token-0123456789";
+        f.reload(alice, new Credential.Token("bob", Secret.of(rotated), "chat"), ops);
+        assertEquals(4401, bob.closeCode());
+        WsTestClient newBob = f.connect("?token=" + rotated);
+        assertTrue(newBob.next().contains("gateway.ready"));
+        assertEquals(List.of(), list(newBob, "l1"), "another source under the same name sees nothing of the first");
+        newBob.send(call("r1", "session.resume", "{\"session_id\": \"" + b[1] + "\"}"));
+        assertEquals(4007, answer(newBob, "r1").path("error").path("code").asInt());
+        WsTestClient admin = f.connect("?token=" + OPS);
+        assertTrue(admin.next().contains("gateway.ready"));
+        assertEquals(List.of(b[1] + ":bob diary"), list(admin, "l2"), "a removed credential's sessions are unclaimed: an admin's");
+    }
 }

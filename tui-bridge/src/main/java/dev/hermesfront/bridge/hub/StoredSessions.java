@@ -30,16 +30,20 @@ public final class StoredSessions {
     };
     private volatile BooleanSupplier enabled = () -> false;
     private volatile Predicate<String> seesUnclaimed = source -> true;
+    private volatile Predicate<String> stands = source -> true;
 
     /**
      * Sets when filtering applies and who sees unclaimed stored sessions.
      *
      * @param on            true while stored sessions are kept apart (more than one credential)
      * @param seesUnclaimed the owner sources that see sessions nobody claimed (admins)
+     * @param stands        whether a claimant still exists; a removed one's sessions count as unclaimed (its
+     *                      successor under the same name, another source, does not inherit them)
      */
-    public void policy(BooleanSupplier on, Predicate<String> seesUnclaimed) {
+    public void policy(BooleanSupplier on, Predicate<String> seesUnclaimed, Predicate<String> stands) {
         this.enabled = on;
         this.seesUnclaimed = seesUnclaimed;
+        this.stands = stands;
     }
 
     /** Returns true while stored sessions are kept apart by owner. */
@@ -65,6 +69,6 @@ public final class StoredSessions {
             return true;
         }
         String o = owner(stored);
-        return o == null ? seesUnclaimed.test(source) : o.equals(source);
+        return o == null || !stands.test(o) ? seesUnclaimed.test(source) : o.equals(source);
     }
 }
