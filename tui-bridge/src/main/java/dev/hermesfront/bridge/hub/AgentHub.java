@@ -475,6 +475,10 @@ public final class AgentHub implements ClientSink {
     /** A server→client request: to one participant, or held for one. Caller holds the monitor. */
     private void serverRequest(String frame, Frame f) {
         ServerRequests.Open o = requests.add(f.id().json(), f.method(), f.sessionId(), frame);
+        if (!frontAnswersPings && !registry.claims.claim(o.key, this)) {
+            o.elsewhere = true; // upstream's fan-out: another of the front's clients was given it (RequestClaims)
+            return;
+        }
         offer(o, target(f.sessionId()));
     }
 
@@ -805,6 +809,7 @@ public final class AgentHub implements ClientSink {
         }
         r.run();
         registry.ended(this);
+        registry.claims.release(this);
         for (Member m : live) {
             m.connection.close(1001, "the agent was stopped");
         }
