@@ -96,10 +96,22 @@ final class WireProbe {
         if (shared.isIntegralNumber()) {
             return "shared-session-v" + shared.asLong();
         }
-        if (payload.has("replay_epoch") || payload.has("capabilities") || payload.has("change_events")) {
+        if (payload.has("replay_epoch") || agentCapabilities(payload) || payload.has("change_events")) {
             return "current-unversioned";
         }
         return "fork-2026-07";
+    }
+
+    /**
+     * Returns true when the payload has a {@code capabilities} object of the agent's: one that holds more than
+     * hermes-front's own {@code hermes_front} member (a front in front of a fork agent adds one that holds only that).
+     */
+    private static boolean agentCapabilities(JsonNode payload) {
+        JsonNode caps = payload.path("capabilities");
+        if (!caps.isObject()) {
+            return payload.has("capabilities");
+        }
+        return caps.size() > (caps.has("hermes_front") ? 1 : 0);
     }
 
     private static String readyEvidence(JsonNode payload) {
@@ -113,9 +125,12 @@ final class WireProbe {
             seen.add("shared_session.version " + shared);
         }
         for (String key : List.of("replay_epoch", "capabilities", "change_events")) {
-            if (payload.has(key)) {
+            if (payload.has(key) && (!key.equals("capabilities") || agentCapabilities(payload))) {
                 seen.add(key);
             }
+        }
+        if (payload.path("capabilities").has("hermes_front")) {
+            seen.add("hermes-front's capabilities.hermes_front");
         }
         if (payload.has("heartbeat")) {
             seen.add("heartbeat " + payload.get("heartbeat"));

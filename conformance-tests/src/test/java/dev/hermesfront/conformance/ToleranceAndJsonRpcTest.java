@@ -164,6 +164,8 @@ class ToleranceAndJsonRpcTest {
         assertEquals("current-v1", WireProbe.generation(m.readTree("{\"replay_epoch\": \"ab\", \"capabilities\": {}, "
                 + "\"protocol\": {\"version\": 1}}")));
         assertEquals("fork-2026-07", WireProbe.generation(m.readTree("{\"skin\": {}}")));
+        assertEquals("fork-2026-07", WireProbe.generation(m.readTree("{\"skin\": {}, \"capabilities\": {\"hermes_front\": "
+                + "{\"resume_id\": \"ab\"}}}")), "a fork ready that a front re-attached is still the fork's");
 
         TranscriptResult r = run(Replays.read("fixtures/ws-02-minimal-turn.jsonl"), Replays.read("fixtures/ws-02-minimal-turn.jsonl"),
                 false);
