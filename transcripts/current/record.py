@@ -9,8 +9,13 @@ meta close lines), one file per scenario. Needs python3 with websockets (Debian'
         --agent-cmd "java -cp $PWD/gateway/target/hermes-front.jar dev.hermesfront.bridge.current.CurrentWireAgentMain" &
     ./hermes-front serve --listen 127.0.0.1:29402 --token T \
         --agent-cmd "java -cp $PWD/gateway/target/hermes-front.jar dev.hermesfront.bridge.current.CurrentWireAgentMain" &
+    ./hermes-front serve --listen 127.0.0.1:29403 --token T --park-window 0 \
+        --agent-cmd "java -cp $PWD/gateway/target/hermes-front.jar dev.hermesfront.bridge.current.CurrentWireAgentMain --shared-session" &
     transcripts/current/record.py --url 'ws://127.0.0.1:29401/api/ws?token=T' \
-        --parking-url 'ws://127.0.0.1:29402/api/ws?token=T' --out /tmp/current
+        --parking-url 'ws://127.0.0.1:29402/api/ws?token=T' --shared-url 'ws://127.0.0.1:29403/api/ws?token=T' --out /tmp/current
+
+The third gateway's agent has the shared_session ready shape and speaks the shared-session wire v1
+(tui-wire-current.md §13), for current-07-shared-session.
 
 The second gateway parks agents (the default), for the resume-after-drop scenario; the first gives each
 scenario a fresh agent. current-01-heartbeat is not recorded: it needs a gateway that answers gateway.ping
@@ -234,16 +239,51 @@ async def current_06_resume_after_drop(rec, url, parking_url):
         await b.call("session.close", {"session_id": sid})
 
 
+@scenario
+async def current_07_shared_session(rec, url, parking_url, shared_url=None):
+    """The shared-session wire v1 (tui-wire-current.md §13.2, S1-S10): submission_ref, result.submission, params.turn,
+    message.start's payload, message.input of a visible steer, submission_state, resume's inflight, subagent.snapshot."""
+    async with Conn(rec, shared_url, "") as c:
+        await c.event("gateway.ready")
+        await c.call("client.capabilities", {"server_requests": True})
+        await c.call("gateway.capabilities")
+        created = (await c.call("session.create", {"cols": 100}))["result"]
+        sid, stored = created["session_id"], created["stored_session_id"]
+        mark = len(c.frames)
+        await c.call("prompt.submit", {"session_id": sid, "text": "APPROVE the plan", "submission_ref": "ref-1"})
+        req = await c.request("approval", mark)
+        mark = len(c.frames)
+        await c.call("session.steer", {"session_id": sid, "text": "and keep the logs", "submission_ref": "ref-2",
+                                       "input_visibility": "visible"})
+        await c.event("message.input", mark)
+        await c.call("session.redirect", {"session_id": sid, "text": "quietly", "input_visibility": "hidden"})
+        await c.call("session.resume", {"cols": 100, "session_id": stored})
+        mark = len(c.frames)
+        await c.send({"jsonrpc": "2.0", "id": req["id"], "result": {"choice": "once"}})
+        await c.event("session.info", mark)
+        await c.call("subagent.snapshot", {"session_id": sid})
+        await c.call("session.close", {"session_id": sid})
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--url", required=True, help="gateway without parking (--park-window 0)")
     ap.add_argument("--parking-url", required=True, help="gateway with parking on")
     ap.add_argument("--out", required=True, help="folder for the .jsonl files")
+    ap.add_argument("--shared-url", help="gateway in front of CurrentWireAgentMain --shared-session (current-07)")
     ap.add_argument("--only", help="one scenario")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     for name, fn in SCENARIOS.items():
         if args.only and name != args.only:
+            continue
+        if name == "current-07-shared-session":
+            if not args.shared_url:
+                continue
+            rec = Recording()
+            asyncio.run(fn(rec, args.url, args.parking_url, args.shared_url))
+            rec.write(os.path.join(args.out, name + ".jsonl"))
+            print(f"record.py: {name}: {len(rec.lines)} lines", file=sys.stderr)
             continue
         rec = Recording()
         asyncio.run(fn(rec, args.url, args.parking_url))

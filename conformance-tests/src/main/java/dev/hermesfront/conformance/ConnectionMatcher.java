@@ -11,9 +11,13 @@ import dev.hermesfront.protocol.transcript.PythonJson;
 import dev.hermesfront.protocol.transcript.TranscriptEntry;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Matches the frames received on one connection against the server frames recorded for it, and collects
@@ -49,6 +53,14 @@ final class ConnectionMatcher {
     private final List<Unexpected> unexpected = new ArrayList<>();
     /** The recorded requests of the connection: id as JSON text → transcript line. */
     private final Map<String, Integer> requestLines = new LinkedHashMap<>();
+    private final FileRules rules;
+    private final JsonRpcCheck jsonRpc;
+    /** Recorded server frames that are not JSON-RPC 2.0 (reported once, as the recording's). */
+    private final Set<String> recordedViolations = new HashSet<>();
+    /** What the rules tolerated on this connection, named (type {@link Difference.Type#TOLERATED}). */
+    private final List<Difference> tolerated = new ArrayList<>();
+    /** The rules that passed a value differing from the recording, by name. */
+    private final Set<String> applied = new LinkedHashSet<>();
     private int received;
 
     ConnectionMatcher(String conn, List<TranscriptEntry> entries, FileRules rules, Captures captures, boolean exact,
@@ -59,6 +71,8 @@ final class ConnectionMatcher {
         this.comparer = new FrameComparer(rules);
         this.codec = codec;
         this.mapper = mapper;
+        this.rules = rules;
+        this.jsonRpc = new JsonRpcCheck();
         build(entries, rules);
     }
 
@@ -85,6 +99,16 @@ final class ConnectionMatcher {
                 continue;
             }
             JsonNode tree = e.json() ? parse(e.text()) : null;
+            if (!e.binary() && recordedViolations.add(e.text())) {
+                Optional<String> bad = jsonRpc.violation(e.text());
+                if (bad.isPresent()) {
+                    differences.add(new Difference(Difference.Type.JSONRPC, conn, e.line(), "recorded server frame", "", "",
+                            FrameComparer.shown(e.text()), "the recording itself is not JSON-RPC 2.0 (JSON-RPC 2.0 Base): "
+                                    + bad.get()));
+                } else {
+                    recordedViolations.remove(e.text());
+                }
+            }
             Frame f = frameOf(e.text());
             FrameKind kind = f == null ? null : f.kind();
             String id = null;
@@ -113,8 +137,16 @@ final class ConnectionMatcher {
                 stream = "other";
             }
             FrameInfo info = new FrameInfo(kind, method, f == null ? null : f.eventType());
+            FileRules.OptionalFrame loose = exact ? null : rules.tolerated(info);
+            String rule = loose != null ? "tolerated" : "optional";
+            if (loose == null && !exact) {
+                loose = rules.optionalRule(info);
+            }
             ExpectedFrame x = new ExpectedFrame(i, e, tree, info, id, sid, requestIndex, inline, exact ? "all" : stream,
-                    !exact && rules.optional(info));
+                    loose != null);
+            if (loose != null) {
+                x.looseBy = "rule " + rule + " " + loose.selector() + (loose.why().isEmpty() ? "" : ": " + loose.why());
+            }
             expected.add(x);
             streams.computeIfAbsent(x.stream, k -> new ArrayList<>()).add(x);
         }
@@ -125,6 +157,11 @@ final class ConnectionMatcher {
         received++;
         JsonNode tree = parse(text);
         Frame f = frameOf(text);
+        if (!recordedViolations.contains(text)) {
+            jsonRpc.violation(text).ifPresent(bad -> differences.add(new Difference(Difference.Type.JSONRPC, conn, 0,
+                    f == null ? "received frame" : ExpectedFrame.describe(infoOf(f), idJson(tree), f.sessionId()), "", "",
+                    FrameComparer.shown(text), "not JSON-RPC 2.0 (JSON-RPC 2.0 Base): " + bad)));
+        }
         List<ExpectedFrame> stream = streams.getOrDefault(streamOf(f, tree), List.of());
         List<ExpectedFrame> pending = new ArrayList<>();
         List<ExpectedFrame> overtaken = new ArrayList<>();
@@ -163,6 +200,15 @@ final class ConnectionMatcher {
                 candidate = orphanResponse();
                 orphan = candidate != null;
             }
+        }
+        FileRules.OptionalFrame loose = candidate != null || exact || f == null ? null : rules.tolerated(infoOf(f));
+        if (loose != null) {
+            tolerated.add(new Difference(Difference.Type.TOLERATED, conn, 0,
+                    ExpectedFrame.describe(infoOf(f), idJson(tree), f.sessionId()), "", "", FrameComparer.shown(text),
+                    "arrived, not in the recording (rule tolerated " + loose.selector()
+                            + (loose.why().isEmpty() ? "" : ": " + loose.why()) + ")"));
+            applied.add("tolerated " + loose.selector());
+            return;
         }
         if (candidate == null) {
             Difference d = new Difference(Difference.Type.UNEXPECTED, conn, 0,
@@ -357,6 +403,13 @@ final class ConnectionMatcher {
     private void take(ExpectedFrame x, List<Mismatch> mismatches) {
         x.matched = true;
         x.overtaken = false;
+        if (!exact) {
+            for (Mismatch m : comparer.lastTolerated()) {
+                tolerated.add(new Difference(Difference.Type.TOLERATED, conn, x.line(), x.describe(), m.path(), m.expected(),
+                        m.actual(), m.reason()));
+            }
+            applied.addAll(comparer.lastApplied());
+        }
         for (Mismatch m : mismatches) {
             differences.add(new Difference(Difference.Type.CONTENT, conn, x.line(), x.describe(), m.path(), m.expected(),
                     m.actual(), m.reason()));
@@ -467,6 +520,11 @@ final class ConnectionMatcher {
             }
         }
         for (ExpectedFrame x : expected) {
+            if (!x.matched && x.optional) {
+                tolerated.add(new Difference(Difference.Type.TOLERATED, conn, x.line(), x.describe(), "", "", "",
+                        "recorded, did not arrive (" + x.looseBy + ")"));
+                applied.add(x.looseBy.replaceFirst("^rule ", "").replaceFirst(":.*", ""));
+            }
             if (x.matched || x.optional) {
                 continue;
             }
@@ -481,6 +539,16 @@ final class ConnectionMatcher {
                     FrameComparer.shown(x.entry.text()), "", detail));
         }
         return List.copyOf(differences);
+    }
+
+    /** Returns what the rules tolerated on this connection, each named; call after {@link #finish}. */
+    List<Difference> tolerated() {
+        return List.copyOf(tolerated);
+    }
+
+    /** Returns the names of the rules that passed a value or a frame that differs from the recording. */
+    Set<String> applied() {
+        return Set.copyOf(applied);
     }
 
     int expectedCount() {

@@ -31,7 +31,14 @@ public record Difference(Type type, String conn, int line, String frame, String 
         /** A frame arrived only after the client had stopped waiting for it and sent its next frame. */
         LATE,
         /** The connection ended differently (close code, or closed too early). */
-        CLOSE
+        CLOSE,
+        /** A frame is not valid JSON-RPC 2.0 (JSON-RPC 2.0 Base's parser says why). */
+        JSONRPC,
+        /**
+         * Not a difference: something the rules tolerate, named so that nothing passes silently (a tolerated frame
+         * that came unrecorded or did not come, a member that depends on the host).
+         */
+        TOLERATED
     }
 
     public Difference {

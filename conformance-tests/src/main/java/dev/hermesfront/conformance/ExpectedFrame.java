@@ -28,6 +28,8 @@ final class ExpectedFrame {
     /** True when the rules let this frame be absent. */
     final boolean optional;
 
+    /** For an optional or tolerated frame: the rule that makes it so, for the report. */
+    String looseBy;
     boolean matched;
     /** Set when a later frame of its stream matched first; it may still arrive (then out of order). */
     boolean overtaken;

@@ -23,14 +23,19 @@ import java.util.regex.Pattern;
  *                     each recorded one stands for one live one, bound like a capture
  * @param added        members a target may add that the recording lacks, and what they must look like
  * @param optional     server frames that may legitimately be absent (checked like the others when they come);
- *                     nobody waits for them, and exact mode ignores this
+ *                     nobody waits for them, and exact mode ignores this; an absent one is reported as tolerated
+ * @param tolerated    server frames that may appear or not on either side (asynchronous, state-dependent, such as
+ *                     {@code session.title}): absent when recorded, or arriving unrecorded; each such case is
+ *                     reported as tolerated, never silently passed; exact mode ignores this
+ * @param host         members that depend on the host the server runs on (the tools and skills an agent offers): present
+ *                     on one side only, or different, they are reported as tolerated; exact mode ignores this
  * @param closeCode    the close code the server must end the last connection with, or empty for "as recorded"
  * @param agentExit    exit status of the replay agent at a recorded {@code eof}, or empty when it does not exit
  */
 public record FileRules(String transcript, TargetKind kind, String skipReason, Set<String> poolMethods,
                         List<CaptureRule> captures, List<VaryRule> vary, List<Placeholder> placeholders,
                         List<Generated> generated, List<AddedRule> added, List<OptionalFrame> optional,
-                        OptionalInt closeCode, OptionalInt agentExit) {
+                        List<OptionalFrame> tolerated, List<HostRule> host, OptionalInt closeCode, OptionalInt agentExit) {
 
     /** Where a generated value is captured. */
     record CaptureRule(Selector selector, PathPattern path, String why) {}
@@ -50,8 +55,11 @@ public record FileRules(String transcript, TargetKind kind, String skipReason, S
      */
     record AddedRule(Selector selector, PathPattern path, JsonNode like, String why) {}
 
-    /** Server frames that may be absent. */
+    /** Server frames that may be absent (or, as a tolerated rule, present or absent on either side). */
     record OptionalFrame(Selector selector, String why) {}
+
+    /** A member whose presence and value depend on the server's host. */
+    record HostRule(Selector selector, PathPattern path, String why) {}
 
     public FileRules {
         Objects.requireNonNull(transcript, "transcript");
@@ -63,12 +71,14 @@ public record FileRules(String transcript, TargetKind kind, String skipReason, S
         generated = List.copyOf(generated);
         added = List.copyOf(added);
         optional = List.copyOf(optional);
+        tolerated = List.copyOf(tolerated);
+        host = List.copyOf(host);
     }
 
     /** Returns rules with no relaxation at all: every frame compared as recorded. */
     public static FileRules strict(String transcript, TargetKind kind) {
         return new FileRules(transcript, kind, null, Set.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(), OptionalInt.empty(), OptionalInt.empty());
+                List.of(), List.of(), List.of(), OptionalInt.empty(), OptionalInt.empty());
     }
 
     /** Returns true when the transcript applies to the target kind. */
@@ -79,6 +89,16 @@ public record FileRules(String transcript, TargetKind kind, String skipReason, S
     /** Returns true when a recorded frame may be absent. */
     boolean optional(FrameInfo f) {
         return optional.stream().anyMatch(o -> o.selector().matches(f));
+    }
+
+    /** Returns the tolerated rule for a frame that may appear or not on either side, or null. */
+    OptionalFrame tolerated(FrameInfo f) {
+        return tolerated.stream().filter(o -> o.selector().matches(f)).findFirst().orElse(null);
+    }
+
+    /** Returns the rule that makes a frame optional, or null. */
+    OptionalFrame optionalRule(FrameInfo f) {
+        return optional.stream().filter(o -> o.selector().matches(f)).findFirst().orElse(null);
     }
 
     /** Returns true when a request of {@code method} may be answered after requests sent later. */

@@ -5,8 +5,11 @@ import dev.hermesfront.protocol.JsonText;
 import dev.hermesfront.protocol.transcript.PythonJson;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +26,10 @@ final class FrameComparer {
     private static final int SHOWN_CHARS = 240;
 
     private final FileRules rules;
+    /** What the last {@link #compare} tolerated (host-dependent members), and the rules it used. */
+    private List<Mismatch> tolerated = new ArrayList<>();
+    private Set<String> applied = new LinkedHashSet<>();
+    private boolean inHost;
 
     FrameComparer(FileRules rules) {
         this.rules = rules;
@@ -30,9 +37,21 @@ final class FrameComparer {
 
     /** Compares JSON trees; bindings are made in {@code tx}, which the caller commits if it takes the match. */
     List<Mismatch> compare(FrameInfo info, JsonNode expected, JsonNode actual, Captures.Tx tx, String where) {
+        tolerated = new ArrayList<>();
+        applied = new LinkedHashSet<>();
         List<Mismatch> out = new ArrayList<>();
         walk(info, new ArrayList<>(), expected, actual, tx, where, out);
         return out;
+    }
+
+    /** Returns what the last comparison tolerated: members that depend on the host (rules {@code host}). */
+    List<Mismatch> lastTolerated() {
+        return List.copyOf(tolerated);
+    }
+
+    /** Returns the rules the last comparison used to pass a value that differs from the recording. */
+    Set<String> lastApplied() {
+        return Set.copyOf(applied);
     }
 
     /**
@@ -68,6 +87,24 @@ final class FrameComparer {
 
     private void walk(FrameInfo info, List<String> path, JsonNode exp, JsonNode act, Captures.Tx tx, String where,
                       List<Mismatch> out) {
+        FileRules.HostRule host = inHost ? null : hostRule(info, path);
+        if (host != null) {
+            // A member that depends on the host: compared, but a difference is tolerated (and named), not counted.
+            List<Mismatch> m = new ArrayList<>();
+            if (act != null) {
+                inHost = true;
+                try {
+                    walk(info, path, exp, act, tx, where, m);
+                } finally {
+                    inHost = false;
+                }
+            }
+            if (act == null || !m.isEmpty()) {
+                tolerate(path, exp, act, host, act == null ? "recorded, absent here"
+                        : "differs at " + m.get(0).path() + ": " + m.get(0).reason());
+            }
+            return;
+        }
         FileRules.VaryRule rule = varyRule(info, path);
         if (rule != null && rule.match() instanceof ValueMatch.Contains && exp != null && exp.isArray()
                 && act != null && act.isArray()) {
@@ -78,6 +115,9 @@ final class FrameComparer {
             Optional<String> bad = rule.match().check(exp, act);
             bad.ifPresent(r -> out.add(mismatch(path, exp, act, r + " (rule " + rule.path()
                     + (rule.why().isEmpty() ? "" : ": " + rule.why()) + ")")));
+            if (bad.isEmpty() && !Objects.equals(exp, act)) {
+                applied.add("vary " + rule.path());
+            }
             return;
         }
         if (act == null) {
@@ -136,6 +176,9 @@ final class FrameComparer {
                     closestAt = j;
                 }
             }
+            if (found) {
+                applied.add("vary " + rule.path() + " contains");
+            }
             if (!found) {
                 path.add(Integer.toString(i));
                 out.add(new Mismatch(JsonPaths.format(path), show(exp.get(i)),
@@ -164,9 +207,13 @@ final class FrameComparer {
                 continue;
             }
             path.add(k);
-            FileRules.VaryRule rule = varyRule(info, path);
-            FileRules.AddedRule added = rule == null ? addedRule(info, path) : null;
-            if (added != null) {
+            FileRules.HostRule host = inHost ? null : hostRule(info, path);
+            FileRules.VaryRule rule = host != null ? null : varyRule(info, path);
+            FileRules.AddedRule added = host != null || rule != null ? null : addedRule(info, path);
+            if (host != null) {
+                tolerate(path, null, act.get(k), host, "not in the recording");
+            } else if (added != null) {
+                applied.add("added " + added.path());
                 // A documented addition of the target: compared with what it may look like, under the same rules.
                 List<Mismatch> m = new ArrayList<>();
                 walk(info, path, added.like(), act.get(k), tx, where, m);
@@ -183,7 +230,11 @@ final class FrameComparer {
 
     private void text(FrameInfo info, List<String> path, String exp, String act, Captures.Tx tx, String where,
                       List<Mismatch> out) {
-        if (!exp.isEmpty() && (tx.boundTo(exp) != null || captureRule(info, path) != null)) {
+        FileRules.CaptureRule capture = exp.isEmpty() ? null : captureRule(info, path);
+        if (!exp.isEmpty() && (tx.boundTo(exp) != null || capture != null)) {
+            if (capture != null) {
+                applied.add("capture " + capture.path());
+            }
             tx.bind(exp, act, where + " " + JsonPaths.format(path))
                     .ifPresent(r -> out.add(new Mismatch(JsonPaths.format(path), JsonText.quote(exp), JsonText.quote(act), r)));
             return;
@@ -196,6 +247,7 @@ final class FrameComparer {
         if (t != null) {
             Matcher m = t.pattern().matcher(act);
             if (m.matches()) {
+                applied.add(t.generated().isEmpty() ? "placeholders" : "generated values");
                 for (int g = 0; g < t.generated().size(); g++) {
                     Optional<String> bad = tx.bindPart(t.generated().get(g), m.group("g" + g), where + " " + where2);
                     if (bad.isPresent()) {
@@ -229,6 +281,21 @@ final class FrameComparer {
             }
         }
         return null;
+    }
+
+    private FileRules.HostRule hostRule(FrameInfo info, List<String> path) {
+        for (FileRules.HostRule r : rules.host()) {
+            if (r.selector().matches(info) && r.path().matches(path)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private void tolerate(List<String> path, JsonNode exp, JsonNode act, FileRules.HostRule host, String what) {
+        tolerated.add(mismatch(path, exp, act, "depends on the host: " + what + " (rule host " + host.path()
+                + (host.why().isEmpty() ? "" : ": " + host.why()) + ")"));
+        applied.add("host " + host.path());
     }
 
     private FileRules.AddedRule addedRule(FrameInfo info, List<String> path) {

@@ -78,7 +78,16 @@ public final class JUnitXml {
         w.writeAttribute("name", r.name());
         w.writeAttribute("time", seconds(r.duration()));
         switch (r.status()) {
-            case PASSED -> { }
+            case PASSED -> {
+                if (!r.tolerated().isEmpty() || !r.applied().isEmpty() || !r.wire().isEmpty()) {
+                    // What the rules tolerated and applied, named for a passing transcript too.
+                    w.writeCharacters("\n      ");
+                    w.writeStartElement("system-out");
+                    w.writeCharacters(r.render());
+                    w.writeEndElement();
+                    w.writeCharacters("\n    ");
+                }
+            }
             case FAILED -> {
                 w.writeCharacters("\n      ");
                 w.writeStartElement("failure");

@@ -2,6 +2,7 @@ package dev.hermesfront.conformance;
 
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -11,6 +12,7 @@ import dev.hermesfront.protocol.transcript.Transcript;
 import dev.hermesfront.protocol.transcript.TranscriptEntry;
 import dev.hermesfront.protocol.transcript.TranscriptException;
 import dev.hermesfront.protocol.transcript.TranscriptMark;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -78,6 +82,8 @@ public final class ReplayRunner {
         Captures captures = new Captures();
         WaitBudget budget = new WaitBudget(options.maxWait().toNanos());
         List<Difference> differences = new ArrayList<>();
+        List<Difference> tolerated = new ArrayList<>();
+        Set<String> applied = new TreeSet<>();
         int expected = 0;
         int received = 0;
         for (int c = 0; c < conns.size(); c++) {
@@ -106,13 +112,37 @@ public final class ReplayRunner {
                 return deadlineReached(t.name(), file, options, differences, t0);
             }
             differences.addAll(m.finish());
+            tolerated.addAll(m.tolerated());
+            applied.addAll(m.applied());
             expected += m.expectedCount();
             received += m.receivedCount();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         TranscriptResult.Status status = differences.isEmpty() ? TranscriptResult.Status.PASSED : TranscriptResult.Status.FAILED;
         String summary = differences.isEmpty() ? "" : differences.size() + " difference" + (differences.size() == 1 ? "" : "s");
-        return new TranscriptResult(t.name(), file, status, differences, summary, took, expected, received);
+        if (!tolerated.isEmpty()) {
+            summary += (summary.isEmpty() ? "" : "; ") + tolerated.size() + " tolerated";
+        }
+        return new TranscriptResult(t.name(), file, status, differences, summary, took, expected, received, tolerated,
+                List.copyOf(applied), recordedWire(t));
+    }
+
+    /** Returns the wire generation of the transcript's first recorded {@code gateway.ready}, or {@code ""}. */
+    private String recordedWire(Transcript t) {
+        for (TranscriptEntry e : t.entries()) {
+            if (e.dir() != Direction.S2C || !e.json() || !e.text().contains("gateway.ready")) {
+                continue;
+            }
+            try {
+                JsonNode params = mapper.readTree(e.text()).path("params");
+                if ("gateway.ready".equals(params.path("type").asText(null))) {
+                    return WireProbe.generation(params.path("payload"));
+                }
+            } catch (IOException | RuntimeException ex) {
+                // not JSON after all: look further
+            }
+        }
+        return "";
     }
 
     /** Thrown out of a wait when the run's deadline passed. */

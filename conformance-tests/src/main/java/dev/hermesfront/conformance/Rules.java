@@ -23,7 +23,8 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * Holds the matching rules of the conformance suite (documented in docs/conformance.md): pool methods, captures,
- * placeholders, generated substrings, values that vary, values a target may add, optional frames, plus per-file
+ * placeholders, generated substrings, values that vary, values a target may add, optional frames, frames tolerated
+ * on either side, members that depend on the host, plus per-file
  * entries (matched by name, {@code *} wildcards, applied in order) that say which target kinds a transcript
  * applies to, the close code expected per kind, the replay agent's exit at a recorded crash, and extra rules.
  * Any rule may be limited to some target kinds with {@code targets}.
@@ -37,9 +38,9 @@ public final class Rules {
     /** Name of the built-in rules resource, next to this class. */
     static final String BUILT_IN_RESOURCE = "rules.json";
     private static final Set<String> TOP_KEYS = Set.of("poolMethods", "captures", "placeholders", "generated", "vary", "added",
-            "optional", "files", "targets");
+            "optional", "tolerated", "host", "files", "targets");
     private static final Set<String> FILE_KEYS = Set.of("name", "targets", "close", "agentExit", "captures", "placeholders",
-            "generated", "vary", "added", "optional", "poolMethods");
+            "generated", "vary", "added", "optional", "tolerated", "host", "poolMethods");
     private static final Set<String> RULE_KEYS = Set.of("path", "method", "event", "kind", "match", "pattern", "text", "regex",
             "like", "targets");
 
@@ -58,8 +59,10 @@ public final class Rules {
     private record Common(Set<String> poolMethods, List<Scoped<FileRules.CaptureRule>> captures,
                           List<Scoped<FileRules.VaryRule>> vary, List<Scoped<FileRules.Placeholder>> placeholders,
                           List<Scoped<FileRules.Generated>> generated, List<Scoped<FileRules.AddedRule>> added,
-                          List<Scoped<FileRules.OptionalFrame>> optional) {
-        static final Common NONE = new Common(Set.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+                          List<Scoped<FileRules.OptionalFrame>> optional, List<Scoped<FileRules.OptionalFrame>> tolerated,
+                          List<Scoped<FileRules.HostRule>> host) {
+        static final Common NONE = new Common(Set.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(), List.of());
 
         /** Returns these rules extended by {@code more}, whose rules take precedence where the first match wins. */
         Common plus(Common more) {
@@ -67,7 +70,7 @@ public final class Rules {
             pool.addAll(more.poolMethods);
             return new Common(Set.copyOf(pool), concat(more.captures, captures), concat(more.vary, vary),
                     concat(more.placeholders, placeholders), concat(more.generated, generated), concat(more.added, added),
-                    concat(optional, more.optional));
+                    concat(optional, more.optional), concat(tolerated, more.tolerated), concat(more.host, host));
         }
     }
 
@@ -183,7 +186,8 @@ public final class Rules {
                 : "does not apply to a " + kind.label() + " target" + (why != null ? ": " + why : "");
         return new FileRules(name, kind, skip, resolved.poolMethods(), only(resolved.captures(), kind), only(resolved.vary(), kind),
                 only(resolved.placeholders(), kind), only(resolved.generated(), kind), only(resolved.added(), kind),
-                only(resolved.optional(), kind), close == null ? OptionalInt.empty() : OptionalInt.of(close),
+                only(resolved.optional(), kind), only(resolved.tolerated(), kind), only(resolved.host(), kind),
+                close == null ? OptionalInt.empty() : OptionalInt.of(close),
                 agentExit == null ? OptionalInt.empty() : OptionalInt.of(agentExit));
     }
 
@@ -237,7 +241,11 @@ public final class Rules {
         });
         List<Scoped<FileRules.OptionalFrame>> optional = list(node, "optional", where,
                 (o, at) -> new FileRules.OptionalFrame(selector(o), why(o)));
-        return new Common(Set.copyOf(pool), captures, vary, placeholders, generated, added, optional);
+        List<Scoped<FileRules.OptionalFrame>> tolerated = list(node, "tolerated", where,
+                (o, at) -> new FileRules.OptionalFrame(selector(o), why(o)));
+        List<Scoped<FileRules.HostRule>> host = list(node, "host", where,
+                (h, at) -> new FileRules.HostRule(selector(h), path(h, at), why(h)));
+        return new Common(Set.copyOf(pool), captures, vary, placeholders, generated, added, optional, tolerated, host);
     }
 
     /** Parses one list of rules, each with its optional {@code targets}. */

@@ -15,9 +15,14 @@ import java.util.Objects;
  * @param duration    time taken
  * @param expected    server frames recorded
  * @param received    server frames received
+ * @param tolerated   what the rules tolerated, each named (type {@link Difference.Type#TOLERATED}): these never fail it
+ * @param applied     the rules that passed a value or frame differing from the recording, by name
+ * @param wire        the wire generation of the recording's first {@code gateway.ready} ({@link WireProbe#generation}),
+ *                    or {@code ""} when it has none
  */
 public record TranscriptResult(String name, String file, Status status, List<Difference> differences, String message,
-                               Duration duration, int expected, int received) {
+                               Duration duration, int expected, int received, List<Difference> tolerated,
+                               List<String> applied, String wire) {
 
     /** How a transcript run ended. */
     public enum Status {
@@ -37,6 +42,15 @@ public record TranscriptResult(String name, String file, Status status, List<Dif
         differences = List.copyOf(differences);
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(duration, "duration");
+        tolerated = List.copyOf(tolerated);
+        applied = List.copyOf(applied);
+        Objects.requireNonNull(wire, "wire");
+    }
+
+    /** A result with nothing tolerated, no rule applied and no recorded wire named. */
+    public TranscriptResult(String name, String file, Status status, List<Difference> differences, String message,
+                            Duration duration, int expected, int received) {
+        this(name, file, status, differences, message, duration, expected, received, List.of(), List.of(), "");
     }
 
     /** Returns true when the transcript passed. */
@@ -62,6 +76,18 @@ public record TranscriptResult(String name, String file, Status status, List<Dif
         }
         for (Difference d : differences) {
             b.append("\n  ").append(d.render());
+        }
+        for (Difference d : tolerated) {
+            b.append("\n  ").append(d.render());
+        }
+        if (!wire.isEmpty() || !applied.isEmpty()) {
+            b.append("\n  ");
+            if (!wire.isEmpty()) {
+                b.append("recorded wire: ").append(wire).append(applied.isEmpty() ? "" : "; ");
+            }
+            if (!applied.isEmpty()) {
+                b.append("rules applied: ").append(String.join(", ", applied));
+            }
         }
         return b.toString();
     }

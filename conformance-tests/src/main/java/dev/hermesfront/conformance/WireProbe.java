@@ -15,7 +15,10 @@ import java.util.List;
  * {@code gateway.ready} carries and how it answers {@code gateway.ping}.
  *
  * <ul>
- *   <li>{@code current-v<N>}: the ready payload has {@code protocol.version} N (tui-wire-current.md §2);</li>
+ *   <li>{@code current-v<N>}: the ready payload has {@code protocol.version} N (tui-wire-current.md §2, the 9eb0
+ *       shape);</li>
+ *   <li>{@code shared-session-v<N>}: no {@code protocol}, but {@code shared_session.version} N (tui-wire-current.md
+ *       §13.1, the aa1b8f85 shape; a payload with both is {@code current-v<N>+shared-session-v<M>});</li>
  *   <li>{@code current-unversioned}: no {@code protocol}, but {@code replay_epoch}, {@code capabilities} or
  *       {@code change_events} (an upstream build between the fork and the versioned greeting);</li>
  *   <li>{@code fork-2026-07}: none of these (the July 2026 snapshot, tui-wire.md);</li>
@@ -33,7 +36,8 @@ final class WireProbe {
     /**
      * What the probe found.
      *
-     * @param generation {@code current-v1}, {@code current-unversioned}, {@code fork-2026-07} or {@code unknown}
+     * @param generation {@code current-v1}, {@code shared-session-v1}, {@code current-unversioned},
+     *                   {@code fork-2026-07} or {@code unknown}
      * @param evidence   what it was decided from, for people
      */
     record Result(String generation, String evidence) {
@@ -85,13 +89,29 @@ final class WireProbe {
     /** Names the wire generation of a {@code gateway.ready} payload. */
     static String generation(JsonNode payload) {
         JsonNode version = payload.path("protocol").path("version");
+        JsonNode shared = payload.path("shared_session").path("version");
         if (version.isIntegralNumber()) {
-            return "current-v" + version.asLong();
+            return "current-v" + version.asLong() + (shared.isIntegralNumber() ? "+shared-session-v" + shared.asLong() : "");
         }
-        if (payload.has("replay_epoch") || payload.has("capabilities") || payload.has("change_events")) {
+        if (shared.isIntegralNumber()) {
+            return "shared-session-v" + shared.asLong();
+        }
+        if (payload.has("replay_epoch") || agentCapabilities(payload) || payload.has("change_events")) {
             return "current-unversioned";
         }
         return "fork-2026-07";
+    }
+
+    /**
+     * Returns true when the payload has a {@code capabilities} object of the agent's: one that holds more than
+     * hermes-front's own {@code hermes_front} member (a front in front of a fork agent adds one that holds only that).
+     */
+    private static boolean agentCapabilities(JsonNode payload) {
+        JsonNode caps = payload.path("capabilities");
+        if (!caps.isObject()) {
+            return payload.has("capabilities");
+        }
+        return caps.size() > (caps.has("hermes_front") ? 1 : 0);
     }
 
     private static String readyEvidence(JsonNode payload) {
@@ -100,10 +120,17 @@ final class WireProbe {
         if (!version.isMissingNode()) {
             seen.add("protocol.version " + version);
         }
+        JsonNode shared = payload.path("shared_session").path("version");
+        if (!shared.isMissingNode()) {
+            seen.add("shared_session.version " + shared);
+        }
         for (String key : List.of("replay_epoch", "capabilities", "change_events")) {
-            if (payload.has(key)) {
+            if (payload.has(key) && (!key.equals("capabilities") || agentCapabilities(payload))) {
                 seen.add(key);
             }
+        }
+        if (payload.path("capabilities").has("hermes_front")) {
+            seen.add("hermes-front's capabilities.hermes_front");
         }
         if (payload.has("heartbeat")) {
             seen.add("heartbeat " + payload.get("heartbeat"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.AgentLauncher;
+import dev.hermesfront.bridge.current.CurrentWireAgent;
 import dev.hermesfront.bridge.current.CurrentWireLauncher;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.AgentCommand;
@@ -41,7 +42,9 @@ class CurrentWireSuiteTest {
         Transcript t = Transcript.read(file);
         FileRules rules = Replays.RULES.forFile(t.name(), TargetKind.STANDIN);
         assumeTrue(rules.applies(), rules::skipReason);
-        CurrentWireLauncher launcher = new CurrentWireLauncher(new ObjectMapper(), new FrameCodec());
+        // The shared-session transcripts need the stand-in with that ready shape (tui-wire-current.md §13).
+        CurrentWireLauncher launcher = new CurrentWireLauncher(new ObjectMapper(), new FrameCodec(),
+                t.name().contains("shared-session") ? CurrentWireAgent.Ready.SHARED_SESSION : CurrentWireAgent.Ready.V1_9EB0);
         TranscriptResult result = run(t, file, rules, launcher);
         assertEquals(TranscriptResult.Status.PASSED, result.status(), result::render);
         assertFalse(launcher.received().contains("gateway.ping"), "the front answers gateway.ping: " + launcher.received());

@@ -12,8 +12,9 @@ import java.util.Set;
  * Reads and amends the agent's {@code gateway.ready} frame (tui-wire.md §2.1, tui-wire-current.md §2).
  *
  * <p>What the front may add, and where: {@code payload.heartbeat: true} when the front itself answers
- * {@code gateway.ping} (only on a current-wire ready, one whose payload has {@code protocol}: the July wire has
- * no heartbeat at all, and its bytes stay exact), and its own members inside {@code payload.capabilities.hermes_front}
+ * {@code gateway.ping} (only on a current-wire ready, one whose payload has {@code protocol} (the 9eb0 shape) or
+ * {@code shared_session} (the shared-session shape, tui-wire-current.md §13.1): the July wire has no heartbeat at
+ * all, and its bytes stay exact), and its own members inside {@code payload.capabilities.hermes_front}
  * ({@code capabilities} is an open object in the contract, the payload's top level is closed). Any amendment
  * re-serializes the frame in the agent's style; a frame that needs none is returned as the same string.
  */
@@ -35,21 +36,24 @@ public final class ReadyFrame {
         }
     }
 
-    /** Returns true when {@code frame} is a current-wire (v1) ready: its payload carries {@code protocol}. */
+    /**
+     * Returns true when {@code frame} is a current-wire ready: its payload carries {@code protocol} (the 9eb0 shape,
+     * tui-wire-current.md §2) or {@code shared_session} (the shared-session shape, §13.1), whichever of the two.
+     */
     public static boolean isCurrentWire(String frame, ObjectMapper mapper) {
-        if (!frame.contains("\"protocol\"")) {
+        if (!frame.contains("\"protocol\"") && !frame.contains("\"shared_session\"")) {
             return false;
         }
         try {
             JsonNode params = mapper.readTree(frame).path("params");
-            return "gateway.ready".equals(params.path("type").asText(null)) && params.path("payload").has("protocol");
+            return "gateway.ready".equals(params.path("type").asText(null)) && currentWire(params.path("payload"));
         } catch (IOException | RuntimeException e) {
             return false;
         }
     }
 
     /**
-     * Returns {@code frame} amended: {@code heartbeat: true} added to a current-wire payload that lacks it when
+     * Returns {@code frame} amended: {@code heartbeat: true} added to a current-wire payload (either shape) that lacks it when
      * {@code heartbeat} is set, and each entry of {@code front} put into {@code payload.capabilities.hermes_front}
      * (created when absent; entries already there are kept unless named again). Values may be strings, numbers
      * or booleans. Anything that is not a ready frame comes back unchanged.
@@ -74,7 +78,7 @@ public final class ReadyFrame {
         }
         ObjectNode payload = existing.isObject() ? (ObjectNode) existing : p.putObject("payload");
         boolean changed = false;
-        if (heartbeat && payload.has("protocol") && !payload.has("heartbeat")) {
+        if (heartbeat && currentWire(payload) && !payload.has("heartbeat")) {
             payload.put("heartbeat", true);
             changed = true;
         }
@@ -124,6 +128,11 @@ public final class ReadyFrame {
             ((ObjectNode) params.path("payload").path("capabilities")).remove(FRONT_KEY);
         }
         return PythonJson.write(root);
+    }
+
+    /** A current-wire ready payload: either shape (tui-wire-current.md §13.1). */
+    private static boolean currentWire(JsonNode payload) {
+        return payload.has("protocol") || payload.has("shared_session");
     }
 
     private static void put(ObjectNode o, String k, Object v) {

@@ -29,6 +29,18 @@ class ReadyFrameTest {
     }
 
     @Test
+    void addsHeartbeatToTheSharedSessionShapeToo() throws Exception {
+        // tui-wire-current.md §13.1: the aa1b8f85 shape has shared_session and neither capabilities nor protocol.
+        String shared = "{\"jsonrpc\": \"2.0\", \"method\": \"event\", \"params\": {\"type\": \"gateway.ready\", "
+                + "\"payload\": {\"skin\": {}, \"change_events\": true, \"replay_epoch\": \"3b9a\", "
+                + "\"shared_session\": {\"version\": 1, \"socket_id\": \"9f2c\"}}}}";
+        assertTrue(ReadyFrame.isCurrentWire(shared, MAPPER));
+        assertEquals(shared.substring(0, shared.length() - 3) + ", \"heartbeat\": true}}}", ReadyFrame.amend(shared, MAPPER, true, Map.of()));
+        String withBeat = shared.replace("\"change_events\": true, ", "\"change_events\": true, \"heartbeat\": true, ");
+        assertSame(withBeat, ReadyFrame.amend(withBeat, MAPPER, true, Map.of()), "an upstream that says heartbeat keeps its bytes");
+    }
+
+    @Test
     void putsTheFrontsMembersInsideCapabilitiesNeverAtThePayloadsTopLevel() throws Exception {
         Map<String, Object> front = new LinkedHashMap<>();
         front.put("resume_id", "abc");

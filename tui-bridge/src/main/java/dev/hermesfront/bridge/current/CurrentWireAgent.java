@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,6 +84,35 @@ import java.util.random.RandomGenerator;
  * busy}); the small {@code info} object. It emits no {@code approval.cancelled}, {@code session.info} or
  * {@code session.title}.
  *
+ * <p>Two {@code gateway.ready} shapes (tui-wire-current.md §13.1, {@link Ready}). With {@link Ready#SHARED_SESSION}
+ * it speaks the shared-session wire v1 (§13.2, {@code SHARED_SESSION_WIRE.md@5f6bb611}) as well, every member S1–S10:
+ * <ul>
+ *   <li>S1: the ready payload is {@code skin, change_events, replay_epoch, shared_session {version: 1, socket_id}}
+ *       (32 hex digits, one per instance, i.e. per connection), with no {@code capabilities}, {@code protocol} or
+ *       {@code heartbeat} (the stand-in is a stdio agent, which does not answer pings);</li>
+ *   <li>S2: {@code message.start}, {@code message.delta}, {@code message.input} and {@code message.complete} carry
+ *       {@code params.turn = {id: "T<n>", source: {kind: "connection", socket_id}}} after {@code seq};</li>
+ *   <li>S3, S4: {@code submission_ref} on {@code prompt.submit}, {@code session.steer} and {@code session.redirect},
+ *       {@code input_visibility} on the last two (in the 9eb0 shape these keys get 4000); a ref is never
+ *       de-duplicated, as upstream says;</li>
+ *   <li>S5: their results carry {@code submission = {input_id: "in-<n>", ref?, disposition, turn?}} (dispositions
+ *       {@code starting}, {@code steered}, {@code redirected}, {@code unresolved}); a busy {@code prompt.submit} gets
+ *       4009 with {@code error.data.submission};</li>
+ *   <li>S6, S8: {@code message.start} has the payload {@code {input, inputs, inputs_complete}}, {@code message.complete}
+ *       adds {@code inputs, inputs_complete};</li>
+ *   <li>S7: a visible steer or redirect during a turn emits {@code message.input {kind, input, inputs,
+ *       inputs_complete, offset}} (offset: characters streamed so far);</li>
+ *   <li>S9: after each turn a {@code session.info} event with {@code payload.submission_state = {revision, queued,
+ *       queued_complete, outcomes, outcomes_truncated_before_revision}} (the last 256 outcomes), and the same in
+ *       the results of {@code session.resume} and {@code session.activate};</li>
+ *   <li>S10: their {@code inflight} adds {@code turn, input, inputs, inputs_complete, input_observations,
+ *       input_observations_complete};</li>
+ *   <li>§13.4: {@code gateway.capabilities} says {@code worker_snapshot_v1: true} and {@code subagent.snapshot}
+ *       answers {@code {workers: [], revision: 0}}.</li>
+ * </ul>
+ * In both shapes {@code session.steer} and {@code session.redirect} are served (keys {@code session_id, text}, plus
+ * S3/S4 in the shared-session shape); in the 9eb0 shape they answer {@code {"status": "ok"}}.
+ *
  * <p>Not thread-safe on its own: {@link #accept} runs under this object's monitor and writes every output
  * frame from there, so frames go out in the order they are made.
  */
@@ -112,7 +142,19 @@ public final class CurrentWireAgent {
             Map.entry("ping", Set.of()),
             Map.entry("approval.received", Set.of("session_id", "request_id")),
             Map.entry("approval.respond", Set.of("session_id", "choice", "all", "request_id")),
-            Map.entry("request.answer", Set.of("id", "result", "profile")));
+            Map.entry("request.answer", Set.of("id", "result", "profile")),
+            Map.entry("session.steer", Set.of("session_id", "text")),
+            Map.entry("session.redirect", Set.of("session_id", "text")));
+    /** The keys the shared-session wire v1 adds (§13.2 S3, S4) and its one new method (§13.4). */
+    private static final Map<String, Set<String>> SHARED_SESSION_ACCEPTED = Map.of(
+            "prompt.submit", Set.of("submission_ref"),
+            "session.steer", Set.of("submission_ref", "input_visibility"),
+            "session.redirect", Set.of("submission_ref", "input_visibility"),
+            "subagent.snapshot", Set.of("session_id"));
+    /** Events bound to a turn: they carry {@code params.turn} on the shared-session wire (S2). */
+    private static final Set<String> TURN_EVENTS = Set.of("message.start", "message.delta", "message.input", "message.complete");
+    /** Outcomes kept in {@code submission_state} (upstream bounds it at 256 records). */
+    private static final int OUTCOMES = 256;
     private static final String MODEL = "standin-echo";
     private static final String PROVIDER = "hermes-front-standin";
 
@@ -122,6 +164,10 @@ public final class CurrentWireAgent {
     private final Clock clock;
     private final Consumer<String> out;
     private final String epoch;
+    private final Ready shape;
+    private final String socketId;
+    private int inputs;
+    private int turns;
     private final Map<String, Session> sessions = new LinkedHashMap<>();
     /** Open server→client requests by id, oldest first. */
     private final Map<String, Pending> open = new LinkedHashMap<>();
@@ -136,24 +182,62 @@ public final class CurrentWireAgent {
      * @param out    receives each output frame, called under this agent's monitor
      */
     public CurrentWireAgent(ObjectMapper mapper, FrameCodec codec, RandomGenerator random, Clock clock, Consumer<String> out) {
+        this(mapper, codec, random, clock, Ready.V1_9EB0, out);
+    }
+
+    /** The two {@code gateway.ready} shapes of the current upstream (tui-wire-current.md §13.1). */
+    public enum Ready {
+        /** {@code 9eb0dedd}: {@code capabilities} and {@code protocol: {version: 1}} (§2). */
+        V1_9EB0,
+        /** {@code aa1b8f85}: {@code shared_session: {version: 1, socket_id}}, and the shared-session wire v1 (§13.2). */
+        SHARED_SESSION
+    }
+
+    /**
+     * Creates an agent with the given ready shape and writes {@code gateway.ready} to {@code out} at once.
+     *
+     * @param shape {@link Ready#SHARED_SESSION} also speaks the shared-session wire v1
+     */
+    public CurrentWireAgent(ObjectMapper mapper, FrameCodec codec, RandomGenerator random, Clock clock, Ready shape,
+                            Consumer<String> out) {
+        this.shape = shape;
         this.mapper = mapper;
         this.codec = codec;
         this.random = random;
         this.clock = clock;
         this.out = out;
         this.epoch = hex(32);
+        this.socketId = hex(32);
         synchronized (this) {
             ObjectNode payload = obj();
             payload.set("skin", obj().put("name", "default").set("branding",
                     obj().put("agent_name", "Hermes (current-wire stand-in)")));
             payload.put("change_events", true).put("replay_epoch", epoch);
-            payload.set("capabilities", obj().put("event_replay", true).put("change_events", true).put("turn_lease", true)
-                    .put("turn_recovery", false).put("client_turn_id", true));
-            payload.set("protocol", obj().put("version", 1));
+            if (shared()) {
+                payload.set("shared_session", obj().put("version", 1).put("socket_id", socketId));
+            } else {
+                payload.set("capabilities", obj().put("event_replay", true).put("change_events", true).put("turn_lease", true)
+                        .put("turn_recovery", false).put("client_turn_id", true));
+                payload.set("protocol", obj().put("version", 1));
+            }
             ObjectNode params = obj().put("type", "gateway.ready");
             params.set("payload", payload);
             write(obj().put("jsonrpc", "2.0").put("method", "event").set("params", params));
         }
+    }
+
+    /** Returns this instance's ready shape. */
+    public Ready shape() {
+        return shape;
+    }
+
+    /** Returns this instance's {@code shared_session.socket_id} (written only in the shared-session shape). */
+    public String socketId() {
+        return socketId;
+    }
+
+    private boolean shared() {
+        return shape == Ready.SHARED_SESSION;
     }
 
     /** Returns this instance's replay epoch (the same on every ready frame it writes). */
@@ -202,6 +286,11 @@ public final class CurrentWireAgent {
         ObjectNode params = p.isObject() ? (ObjectNode) p : obj();
         RequestId id = f.replyId();
         Set<String> accepted = ACCEPTED.get(f.method());
+        if (shared() && SHARED_SESSION_ACCEPTED.containsKey(f.method())) {
+            Set<String> more = new HashSet<>(accepted == null ? Set.of() : accepted);
+            more.addAll(SHARED_SESSION_ACCEPTED.get(f.method()));
+            accepted = more;
+        }
         if (accepted == null) {
             error(id, -32601, "unknown method: " + f.method() + OUT_OF_SYNC);
             return;
@@ -256,7 +345,16 @@ public final class CurrentWireAgent {
                 SERVER_REQUESTS.forEach(list::add);
                 result(id, r.put("declines_not_shown", true));
             }
-            case "gateway.capabilities" -> result(id, obj().put("per_session_exclusive_submit", true));
+            case "gateway.capabilities" -> {
+                ObjectNode r = obj().put("per_session_exclusive_submit", true);
+                result(id, shared() ? r.put("worker_snapshot_v1", true) : r);
+            }
+            case "subagent.snapshot" -> withSession(id, p, s -> {
+                ObjectNode r = obj();
+                r.putArray("workers");
+                result(id, r.put("revision", 0));
+            });
+            case "session.steer", "session.redirect" -> withSession(id, p, s -> steer(id, s, method, p));
             case "ping" -> result(id, obj().put("pong", true));
             case "approval.received" -> withSession(id, p, s -> result(id, obj().put("status", "ok")));
             case "approval.respond" -> withSession(id, p, s -> {
@@ -290,6 +388,13 @@ public final class CurrentWireAgent {
 
     private void promptSubmit(RequestId id, Session s, ObjectNode p) {
         if (s.turn != null) {
+            if (shared()) {
+                ObjectNode data = obj();
+                data.set("submission", s.admit(newInput(p), "unresolved", null));
+                out.accept("{\"jsonrpc\": \"2.0\", \"id\": " + id.json() + ", \"error\": {\"code\": 4009, \"message\": "
+                        + "\"session busy\", \"data\": " + PythonJson.write(data) + "}}");
+                return;
+            }
             error(id, 4009, "session busy");
             return;
         }
@@ -298,10 +403,15 @@ public final class CurrentWireAgent {
         if (p.hasNonNull("client_turn_id")) {
             r.set("client_turn_id", p.get("client_turn_id"));
         }
+        Input input = shared() ? newInput(p) : null;
+        Turn turn = new Turn(text, shared() ? "T" + (++turns) : null, input);
+        if (shared()) {
+            r.set("submission", s.admit(input, "starting", turn.id));
+        }
         result(id, r);
         s.history.add(new String[] {"user", text});
-        s.turn = new Turn(text);
-        s.event("message.start", null);
+        s.turn = turn;
+        s.event("message.start", shared() ? turn.inputs(obj().set("input", input.json())) : null);
         if (text.contains("APPROVE")) {
             s.stream("Asking first.");
             ObjectNode params = obj().put("session_id", s.sid).put("request_id", hex(8))
@@ -332,6 +442,55 @@ public final class CurrentWireAgent {
         } else {
             s.stream("You said: " + text);
             s.finishTurn("complete");
+        }
+    }
+
+    /** {@code session.steer} / {@code session.redirect}: folds visible input into the running turn (S3–S7). */
+    private void steer(RequestId id, Session s, String method, ObjectNode p) {
+        if (!shared()) {
+            result(id, obj().put("status", "ok"));
+            return;
+        }
+        Input input = newInput(p);
+        String kind = method.equals("session.steer") ? "steer" : "redirect";
+        ObjectNode r = obj().put("status", "ok");
+        if (s.turn == null) {
+            r.set("submission", s.admit(input, "unresolved", null));
+            result(id, r);
+            return;
+        }
+        r.set("submission", s.admit(input, kind.equals("steer") ? "steered" : "redirected", s.turn.id));
+        result(id, r);
+        s.turn.inputs.add(input);
+        if (!"hidden".equals(p.path("input_visibility").asText("visible"))) {
+            ObjectNode payload = obj().put("kind", kind);
+            payload.set("input", input.json());
+            s.event("message.input", s.turn.inputs(payload).put("offset", s.turn.sent.length()));
+        }
+    }
+
+    /** A new input of the shared-session wire: {@code in-<n>}, its text and its (valid) {@code submission_ref}. */
+    private Input newInput(ObjectNode p) {
+        String ref = p.path("submission_ref").asText("");
+        boolean valid = !ref.isEmpty() && ref.length() <= 64 && ref.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
+        return new Input("in-" + (++inputs), p.path("text").asText(""), valid ? ref : null);
+    }
+
+    /** One input (a prompt, a steer, a redirect) as the shared-session wire names it. */
+    private final class Input {
+        final String id;
+        final String text;
+        final String ref;
+
+        Input(String id, String text, String ref) {
+            this.id = id;
+            this.text = text;
+            this.ref = ref;
+        }
+
+        ObjectNode json() {
+            ObjectNode o = obj().put("input_id", id).put("text", text);
+            return ref == null ? o : o.put("ref", ref);
         }
     }
 
@@ -381,9 +540,21 @@ public final class CurrentWireAgent {
         r.set("info", info(s));
         r.put("running", s.turn != null).put("status", s.turn != null ? "working" : "idle");
         if (s.turn != null) {
-            r.set("inflight", obj().put("user", s.turn.prompt).put("assistant", s.turn.sent.toString()).put("streaming", true));
+            ObjectNode inflight = obj().put("user", s.turn.prompt).put("assistant", s.turn.sent.toString()).put("streaming", true);
+            if (shared()) {
+                inflight.set("turn", s.turn.json());
+                inflight.set("input", s.turn.inputs.get(0).json());
+                s.turn.inputs(inflight);
+                ArrayNode observations = inflight.putArray("input_observations");
+                s.turn.inputs.subList(1, s.turn.inputs.size()).forEach(x -> observations.add(x.json()));
+                inflight.put("input_observations_complete", true);
+            }
+            r.set("inflight", inflight);
         } else {
             r.putNull("inflight");
+        }
+        if (shared()) {
+            r.set("submission_state", s.submissionState());
         }
         r.putArray("queued");
         ArrayNode requests = r.putArray("open_requests");
@@ -433,13 +604,33 @@ public final class CurrentWireAgent {
     /** An open server→client request. */
     private record Pending(String id, String method, Session session, ObjectNode params, Consumer<JsonNode> then) {}
 
-    /** A running turn: the prompt and what was streamed so far. */
-    private static final class Turn {
+    /** A running turn: the prompt, what was streamed so far, and on the shared-session wire its id and inputs. */
+    private final class Turn {
         final String prompt;
         final StringBuilder sent = new StringBuilder();
+        final String id;
+        final List<Input> inputs = new ArrayList<>();
 
-        Turn(String prompt) {
+        Turn(String prompt, String id, Input first) {
             this.prompt = prompt;
+            this.id = id;
+            if (first != null) {
+                inputs.add(first);
+            }
+        }
+
+        /** {@code params.turn} (S2). */
+        ObjectNode json() {
+            ObjectNode t = obj().put("id", id);
+            t.set("source", obj().put("kind", "connection").put("socket_id", socketId));
+            return t;
+        }
+
+        /** Adds {@code inputs} and {@code inputs_complete} to {@code o} (S6, S7, S8, S10). */
+        ObjectNode inputs(ObjectNode o) {
+            ArrayNode list = o.putArray("inputs");
+            inputs.forEach(x -> list.add(x.json()));
+            return o.put("inputs_complete", true);
         }
     }
 
@@ -448,6 +639,10 @@ public final class CurrentWireAgent {
         final String sid;
         final String stored;
         final List<String[]> history = new ArrayList<>();
+        /** Shared-session wire: the outcome of every admitted input, oldest first (the last {@link #OUTCOMES}). */
+        final List<ObjectNode> outcomes = new ArrayList<>();
+        long revision;
+        long truncatedBefore;
         long seq;
         Turn turn;
 
@@ -460,6 +655,35 @@ public final class CurrentWireAgent {
             return open.values().stream().filter(x -> x.session == this).toList();
         }
 
+        /** Records an input's outcome and returns its receipt, {@code {input_id, ref?, disposition, turn?}} (S5). */
+        ObjectNode admit(Input input, String disposition, String turnId) {
+            ObjectNode receipt = obj().put("input_id", input.id);
+            if (input.ref != null) {
+                receipt.put("ref", input.ref);
+            }
+            receipt.put("disposition", disposition);
+            if (turnId != null) {
+                receipt.put("turn", turnId);
+            }
+            revision++;
+            outcomes.add(receipt.deepCopy());
+            if (outcomes.size() > OUTCOMES) {
+                outcomes.remove(0);
+                truncatedBefore = revision - OUTCOMES + 1;
+            }
+            return receipt;
+        }
+
+        /** {@code submission_state} (S9). */
+        ObjectNode submissionState() {
+            ObjectNode st = obj().put("revision", revision);
+            st.putArray("queued");
+            st.put("queued_complete", true);
+            ArrayNode list = st.putArray("outcomes");
+            outcomes.forEach(list::add);
+            return st.put("outcomes_truncated_before_revision", truncatedBefore);
+        }
+
         /** Writes a session event; {@code seq} is stamped last, after the payload (§10.1). */
         void event(String type, JsonNode payload) {
             ObjectNode params = obj().put("type", type).put("session_id", sid);
@@ -467,6 +691,9 @@ public final class CurrentWireAgent {
                 params.set("payload", payload);
             }
             params.put("seq", ++seq);
+            if (shared() && turn != null && TURN_EVENTS.contains(type)) {
+                params.set("turn", turn.json());
+            }
             write(obj().put("jsonrpc", "2.0").put("method", "event").set("params", params));
         }
 
@@ -491,9 +718,15 @@ public final class CurrentWireAgent {
 
         void finishTurn(String status) {
             Turn t = turn;
+            ObjectNode payload = obj().put("text", t.sent.toString()).put("status", status);
+            event("message.complete", shared() ? t.inputs(payload) : payload);
             turn = null;
             history.add(new String[] {"assistant", t.sent.toString()});
-            event("message.complete", obj().put("text", t.sent.toString()).put("status", status));
+            if (shared()) {
+                ObjectNode info = obj().put("running", false);
+                info.set("submission_state", submissionState());
+                event("session.info", info);
+            }
         }
     }
 }

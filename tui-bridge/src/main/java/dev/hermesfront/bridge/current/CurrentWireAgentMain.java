@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Runs the {@link CurrentWireAgent} as a stdio agent, like {@code python -m tui_gateway.entry} of the current
@@ -19,6 +20,9 @@ import java.time.Clock;
  * {@link CurrentWireAgent}.
  *
  * <pre>hermes-front serve --agent-cmd "java -cp hermes-front.jar dev.hermesfront.bridge.current.CurrentWireAgentMain"</pre>
+ *
+ * <p>{@code --shared-session} gives the {@code shared_session} ready shape and the shared-session wire v1
+ * ({@link CurrentWireAgent.Ready#SHARED_SESSION}).
  */
 public final class CurrentWireAgentMain {
     private CurrentWireAgentMain() {}
@@ -27,7 +31,8 @@ public final class CurrentWireAgentMain {
         PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         System.setOut(System.err); // stdout carries JSON only
         CurrentWireAgent agent = new CurrentWireAgent(new ObjectMapper(), new FrameCodec(), new SecureRandom(),
-                Clock.systemUTC(), line -> write(stdout, line));
+                Clock.systemUTC(), List.of(args).contains("--shared-session") ? CurrentWireAgent.Ready.SHARED_SESSION
+                        : CurrentWireAgent.Ready.V1_9EB0, line -> write(stdout, line));
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {

@@ -23,15 +23,32 @@ public final class CurrentWireLauncher implements AgentLauncher {
     private final FrameCodec codec;
     private final List<CurrentWireAgent> agents = new ArrayList<>();
     private final List<String> received = new ArrayList<>();
+    /** What the agents wrote, in order (the first {@link #KEPT} frames), so that a test can compare bytes. */
+    private final List<String> written = new ArrayList<>();
+    private final CurrentWireAgent.Ready shape;
+    private static final int KEPT = 10_000;
 
     public CurrentWireLauncher(ObjectMapper mapper, FrameCodec codec) {
+        this(mapper, codec, CurrentWireAgent.Ready.V1_9EB0);
+    }
+
+    /** A launcher whose agents have the given ready shape (the shared-session one speaks the shared-session wire v1). */
+    public CurrentWireLauncher(ObjectMapper mapper, FrameCodec codec, CurrentWireAgent.Ready shape) {
         this.mapper = mapper;
         this.codec = codec;
+        this.shape = shape;
     }
 
     @Override
     public AgentLink open(ClientSink sink) {
-        CurrentWireAgent agent = new CurrentWireAgent(mapper, codec, new SecureRandom(), Clock.systemUTC(), sink::send);
+        CurrentWireAgent agent = new CurrentWireAgent(mapper, codec, new SecureRandom(), Clock.systemUTC(), shape, frame -> {
+            synchronized (this) {
+                if (written.size() < KEPT) {
+                    written.add(frame);
+                }
+            }
+            sink.send(frame);
+        });
         int n;
         synchronized (this) {
             agents.add(agent);
@@ -56,6 +73,11 @@ public final class CurrentWireLauncher implements AgentLauncher {
                 return description;
             }
         };
+    }
+
+    /** Returns every frame the agents wrote, in order (the first 10,000). */
+    public synchronized List<String> written() {
+        return List.copyOf(written);
     }
 
     /** Returns how many agents were started. */

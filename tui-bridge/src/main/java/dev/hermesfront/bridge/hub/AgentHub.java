@@ -83,6 +83,7 @@ public final class AgentHub implements ClientSink {
     private final IdMux ids = new IdMux();
     private final ServerRequests requests = new ServerRequests();
     private final SessionBook sessions = new SessionBook();
+    private final SubmissionLedger submissions;
     private final Map<String, Member> submitters = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Member> eldest) {
@@ -115,6 +116,7 @@ public final class AgentHub implements ClientSink {
         this.mapper = mapper;
         this.codec = codec;
         this.resumes = new ResumeTranslator(mapper);
+        this.submissions = new SubmissionLedger(mapper, codec, policy.enabled() ? policy.window() : Duration.ZERO, System::nanoTime);
     }
 
     /** Returns the agent's id (24 hex digits): {@code ?resume=ID}, {@code ?agent=ID}, {@code /front/agents/ID}. */
@@ -389,6 +391,10 @@ public final class AgentHub implements ClientSink {
     /** Delivers the agent's answer to the call it answers, with the caller's own id back. Caller holds the monitor. */
     private boolean response(String frame, String key, int idStart, int idEnd) {
         IdMux.Pending p = ids.take(key);
+        if (!submissions.isEmpty()) {
+            // Members that repeated this submission meanwhile get the same answer, each with its own id.
+            submissions.answered(key, frame).forEach(x -> deliver(x.member(), x.frame()));
+        }
         if (p == null) {
             return deliverParticipants(frame); // an answer to nothing we saw (an id-less call's null, a stale id)
         }
@@ -591,6 +597,10 @@ public final class AgentHub implements ClientSink {
     /** A server→client request: to one participant, or held for one. Caller holds the monitor. */
     private void serverRequest(String frame, Frame f) {
         ServerRequests.Open o = requests.add(f.id().json(), f.method(), f.sessionId(), frame);
+        if (!frontAnswersPings && !registry.claims.claim(o.key, this)) {
+            o.elsewhere = true; // upstream's fan-out: another of the front's clients was given it (RequestClaims)
+            return;
+        }
         offer(o, target(f.sessionId()));
     }
 
@@ -897,7 +907,19 @@ public final class AgentHub implements ClientSink {
                     g = resumes.toActivate(f, f.sessionId());
                     LOG.log(System.Logger.Level.DEBUG, "agent {0}: session.resume of a live session sent as session.activate", id);
                 }
+                // Delivery without doubles: a submission already admitted is answered here, not sent again.
+                SubmissionLedger.Admission a = submissions.admit(m, g, ready);
+                if (a instanceof SubmissionLedger.Admission.Answered x) {
+                    deliver(m, x.answer());
+                    return Member.Sent.OK;
+                } else if (a instanceof SubmissionLedger.Admission.Waiting) {
+                    return Member.Sent.OK;
+                }
+                g = a instanceof SubmissionLedger.Admission.Admit x ? x.frame() : ((SubmissionLedger.Admission.Forward) a).frame();
                 IdMux.Registered r = ids.register(m, g, g.method());
+                if (a instanceof SubmissionLedger.Admission.Admit x) {
+                    submissions.sent(x.entry(), r.key());
+                }
                 text = r.renumbered() ? g.withId(r.key()) : g.text();
             }
         }
@@ -948,6 +970,7 @@ public final class AgentHub implements ClientSink {
                 limbo.close();
             }
             ids.forget(m);
+            submissions.forget(m);
             updateSolo();
             if (m.role.participates()) {
                 for (ServerRequests.Open o : requests.of(m)) {
@@ -993,6 +1016,7 @@ public final class AgentHub implements ClientSink {
         }
         r.run();
         registry.ended(this);
+        registry.claims.release(this);
         for (Member m : live) {
             m.connection.close(1001, "the agent was stopped");
         }

@@ -54,6 +54,8 @@ public final class AgentRegistry implements AutoCloseable {
     private final LinkedHashMap<AgentHub, ScheduledFuture<?>> expiries = new LinkedHashMap<>();
     private final LinkedHashMap<String, Deque<String>> notices = new LinkedHashMap<>();
     private final List<Consumer<AgentHub>> endListeners = new CopyOnWriteArrayList<>();
+    /** Which agent routed each upstream server→client request that several upstream sockets got (issue 24). */
+    final RequestClaims claims = new RequestClaims();
 
     public AgentRegistry(ParkingPolicy policy, ObjectMapper mapper, FrameCodec codec, MemoryBudget budget) {
         this.policy = policy;

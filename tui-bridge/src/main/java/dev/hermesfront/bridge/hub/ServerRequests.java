@@ -27,6 +27,11 @@ final class ServerRequests {
         Member target;
         /** Its frame waits in the target's parking buffer (it will arrive on re-attach without being offered again). */
         boolean buffered;
+        /**
+         * Routed to a client of another of the front's agents: upstream fanned it out to this agent's socket too
+         * ({@link RequestClaims}). Never offered here; every answer to it from here is refused.
+         */
+        boolean elsewhere;
 
         Open(String key, String method, String sessionId, String frame) {
             this.key = key;
@@ -102,7 +107,7 @@ final class ServerRequests {
     List<Open> of(Member m) {
         List<Open> r = new ArrayList<>();
         for (Open o : open.values()) {
-            if (o.target == m) {
+            if (o.target == m && !o.elsewhere) {
                 r.add(o);
             }
         }
