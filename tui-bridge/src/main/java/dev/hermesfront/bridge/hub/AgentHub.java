@@ -841,6 +841,19 @@ public final class AgentHub implements ClientSink {
             }
             out.add(o);
         }
+        if (requestId == null && out.size() > 1) {
+            // A session-wide answer from the client a request went to is not refused for a stale copy that upstream's
+            // fan-out gave another of the front's agents (elsewhere); one that names only such copies still is.
+            List<ServerRequests.Open> own = new ArrayList<>();
+            for (ServerRequests.Open o : out) {
+                if (!o.elsewhere) {
+                    own.add(o);
+                }
+            }
+            if (!own.isEmpty()) {
+                return own;
+            }
+        }
         return out;
     }
 
