@@ -122,6 +122,41 @@ class FanOutAnswersTest {
                 upstream.received, "only the answer of the client the request was routed to reached upstream");
     }
 
+    @Test
+    void answeringByMethodARequestRoutedToAnotherClientIsRefusedAndNeverReachesUpstream() throws Exception {
+        FanOutUpstream upstream = new FanOutUpstream();
+        gw = TestGateway.start(upstream, c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());
+        open.add(gw);
+        WsTestClient first = connect("");
+        until(first, f -> f.path("params").path("type").asText().equals("gateway.ready"));
+        WsTestClient second = connect("");
+        until(second, f -> f.path("params").path("type").asText().equals("gateway.ready"));
+        upstream.fanOut(APPROVAL);
+        until(first, f -> f.path("id").asText().equals("srq-0123456789ab"));
+
+        second.send("{\"jsonrpc\": \"2.0\", \"id\": \"a1\", \"method\": \"request.answer\", \"params\": "
+                + "{\"id\": \"srq-0123456789ab\", \"result\": {\"choice\": \"always\"}}}");
+        assertEquals(-32003, until(second, f -> f.path("id").asText().equals("a1")).path("error").path("code").asInt());
+        second.send("{\"jsonrpc\": \"2.0\", \"id\": \"a2\", \"method\": \"approval.respond\", \"params\": "
+                + "{\"session_id\": \"s1\", \"request_id\": \"r1\", \"choice\": \"always\"}}");
+        assertEquals(-32003, until(second, f -> f.path("id").asText().equals("a2")).path("error").path("code").asInt());
+        second.send("{\"jsonrpc\": \"2.0\", \"id\": \"a3\", \"method\": \"approval.respond\", \"params\": "
+                + "{\"session_id\": \"s1\", \"choice\": \"always\"}}");
+        assertEquals(-32003, until(second, f -> f.path("id").asText().equals("a3")).path("error").path("code").asInt());
+        Thread.sleep(200);
+        assertTrue(upstream.received.isEmpty(), "no answer of the other client reached upstream: " + upstream.received);
+
+        first.send("{\"jsonrpc\": \"2.0\", \"id\": \"a4\", \"method\": \"approval.respond\", \"params\": "
+                + "{\"session_id\": \"s1\", \"choice\": \"once\"}}");
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (upstream.received.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, upstream.received.size(), "the routed client's own answer goes on: " + upstream.received);
+        assertTrue(upstream.received.get(0).contains("\"a4\"") || upstream.received.get(0).contains("approval.respond"),
+                upstream.received.toString());
+    }
+
     /**
      * An upstream {@code /api/ws} that attaches every socket to one session and fans its server→client requests out
      * to all of them (PR #105571), with the {@code shared_session} ready shape. Not local: it answers its own pings.
