@@ -440,7 +440,8 @@ public final class GatewayMain {
                     .map(c -> ((Credential.Token) c).token().reveal()).findFirst().orElse(token);
         }
         out.println("Attach the Hermes TUI with:");
-        out.println("  HERMES_TUI_GATEWAY_URL='ws://" + host + "/api/ws?token=" + token + "' hermes --tui");
+        out.println("  HERMES_TUI_GATEWAY_URL='" + (config.remote().tls() ? "wss://" : "ws://") + host + "/api/ws?token=" + token
+                + "' hermes --tui");
         out.flush();
     }
 

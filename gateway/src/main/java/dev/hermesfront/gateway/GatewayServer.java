@@ -29,6 +29,8 @@ import dev.hermesfront.gateway.routes.PeerSelector;
 import dev.hermesfront.gateway.routes.Routes;
 import dev.hermesfront.gateway.routes.TicketRoutes;
 import dev.hermesfront.gateway.routes.TuiRoutes;
+import dev.hermesfront.gateway.tls.ListenSecurity;
+import dev.hermesfront.gateway.tls.ServerTls;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -133,6 +135,8 @@ public final class GatewayServer implements AutoCloseable {
     private Readiness readiness;
     /** The web page's files, read once. */
     private PageRoutes pages;
+    /** The listener's TLS (re-read on reload), or null for plaintext. */
+    private ServerTls tls;
 
     /**
      * What requests are served with, swapped whole on reload.
@@ -200,6 +204,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Binds and starts serving; throws when the address cannot be bound. */
     public GatewayServer start() throws ServletException, java.io.IOException {
+        tls = listenerTls(config);
         pools = given != null ? given : Pools.start(config.pools());
         XnioWorker worker = pools.worker();
         FrameCodec codec = new FrameCodec(config.limits().maxMessageBytes());
@@ -260,12 +265,17 @@ public final class GatewayServer implements AutoCloseable {
         HttpHandler root = new MetricsHandler(metrics, ex -> live.get().handler().handleRequest(ex));
 
         InetSocketAddress listen = config.listen().address();
-        undertow = Undertow.builder()
+        Undertow.Builder builder = Undertow.builder();
+        if (tls != null) {
+            builder.addHttpsListener(listen.getPort(), listen.getAddress().getHostAddress(), tls.context());
+        } else {
+            builder.addHttpListener(listen.getPort(), listen.getAddress().getHostAddress());
+        }
+        undertow = builder
                 .setWorker(worker)
                 // Set, not derived from the heap size: Undertow would pick 1 KiB buffers below a 128 MiB heap.
                 .setBufferSize(16 * 1024 - 20)
                 .setDirectBuffers(true)
-                .addHttpListener(listen.getPort(), listen.getAddress().getHostAddress())
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.limits().maxBodyBytes())
                 // Idle keep-alive connections live 120 s (0 here would close them ~at once, racing clients that
                 // reuse them: a POST sent on a connection closing under it fails and is not retried).
@@ -275,11 +285,37 @@ public final class GatewayServer implements AutoCloseable {
                 .setHandler(root)
                 .build();
         undertow.start();
-        LOG.log(System.Logger.Level.INFO, "hermes-front listening on {0}:{1,number,#} (agent: {2}; API server: {3}; dashboard: {4})",
+        LOG.log(System.Logger.Level.INFO, "hermes-front listening on {0}:{1,number,#}{5} (agent: {2}; API server: {3}; dashboard: {4})",
                 listen.getAddress().getHostAddress(), port(), launcher.kind(),
                 config.upstreams().api().map(a -> a.uri().toString()).orElse("off"),
-                config.upstreams().dashboard().map(d -> d.uri().toString()).orElse("off"));
+                config.upstreams().dashboard().map(d -> d.uri().toString()).orElse("off"),
+                tls == null ? "" : " with TLS (" + tls.describe() + ")");
         return this;
+    }
+
+    /**
+     * Loads the listener's certificate, and refuses a plaintext bind that anyone on the network could read
+     * ({@link ListenSecurity}): not loopback, not a Tailscale address, no {@code insecure_plaintext}.
+     */
+    private static ServerTls listenerTls(GatewayConfig cfg) {
+        ServerTls t = null;
+        if (cfg.remote().tls()) {
+            try {
+                t = ServerTls.load(cfg.remote().tlsCert().get(), cfg.remote().tlsKey().get());
+            } catch (java.io.IOException e) {
+                throw new ConfigException("tls.cert: " + e.getMessage());
+            }
+        }
+        InetSocketAddress a = cfg.listen().address();
+        if (ListenSecurity.of(a, t != null, cfg.remote().insecurePlaintext()) == ListenSecurity.REFUSED) {
+            throw new ConfigException(ListenSecurity.refusal(dev.hermesfront.gateway.config.ListenAddress.format(a)));
+        }
+        return t;
+    }
+
+    /** Returns true when the listener speaks TLS (https, wss). */
+    public boolean secure() {
+        return tls != null;
     }
 
     /**
@@ -405,9 +441,21 @@ public final class GatewayServer implements AutoCloseable {
         }
         List<String> restart = new ArrayList<>(d.restartNeeded());
         restart.addAll(fresh.restartNeeded());
-        ReloadReport report = new ReloadReport(true, d.applied(), restart, closed, null);
+        List<String> applied = new ArrayList<>(d.applied());
+        if (tls != null) {
+            try {
+                if (tls.reload()) {
+                    applied.add("tls.cert");
+                    LOG.log(System.Logger.Level.INFO, "serving a new certificate: {0}", tls.describe());
+                }
+            } catch (java.io.IOException e) {
+                restart.add("tls.cert (kept the running certificate: " + e.getMessage() + ")");
+                LOG.log(System.Logger.Level.WARNING, "certificate not reloaded, the running one stays: {0}", e.getMessage());
+            }
+        }
+        ReloadReport report = new ReloadReport(true, applied, restart, closed, null);
         metrics.reload("applied");
-        g.audit().event("config_reloaded").with("changed", String.join(",", d.applied())).with("restart_needed", String.join(",", restart))
+        g.audit().event("config_reloaded").with("changed", String.join(",", applied)).with("restart_needed", String.join(",", restart))
                 .with("closed", revoked.size()).with("outcome", "applied").write();
         LOG.log(System.Logger.Level.INFO, report.summary());
         return report;

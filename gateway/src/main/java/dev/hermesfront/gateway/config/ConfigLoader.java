@@ -176,7 +176,7 @@ public final class ConfigLoader {
         UpstreamConfig dashboard = dashboard(connect, response, idle);
         GatewayConfig gateway = new GatewayConfig(new ListenSettings(listen, hosts, origins), new AuthSettings(credentials, proxy), limits,
                 new UpstreamSettings(Optional.ofNullable(api), Optional.ofNullable(dashboard), connect, response, idle), tui(),
-                security(), peers(), pools());
+                security(), peers(), pools(), remote());
         Optional<AgentConfig> agent = agent();
         Raw record = first(Settings.RECORD);
         Optional<Path> recordDir = record == null || record.value().strip().equalsIgnoreCase(OFF) ? Optional.empty()
@@ -184,6 +184,61 @@ public final class ConfigLoader {
         values.add(new ConfigValue("record", recordDir.map(Path::toString).orElse("(off)"), sourceOf(record)));
         LogSettings logging = logging();
         return new Loaded(gateway, agent, recordDir, List.copyOf(values), List.copyOf(notes), generated, logging);
+    }
+
+    private RemoteSettings remote() {
+        Optional<Path> cert = offOrPath(Settings.TLS_CERT);
+        Optional<Path> key = offOrPath(Settings.TLS_KEY);
+        if (cert.isPresent() != key.isPresent()) {
+            throw new ConfigException((cert.isPresent() ? "tls.key" : "tls.cert") + ": tls.cert and tls.key go together; name both PEM "
+                    + "files (e.g. tailscale cert --cert-file front.crt --key-file front.key HOST)");
+        }
+        for (Optional<Path> f : List.of(cert, key)) {
+            if (f.isPresent() && !Files.isReadable(f.get())) {
+                throw new ConfigException(f == cert ? "tls.cert" : "tls.key", f.get().toString(), "a readable PEM file");
+            }
+        }
+        boolean insecure = value(Settings.INSECURE_PLAINTEXT);
+        Raw pub = first(Settings.PUBLIC_URL);
+        Optional<URI> publicUrl = Optional.empty();
+        if (pub != null) {
+            publicUrl = Optional.of(httpUrl(pub.name(), pub.value()));
+            values.add(new ConfigValue("public_url", publicUrl.get().toString(), pub.source()));
+        }
+        Optional<Path> state = Optional.of(expand(value(Settings.STATE_DIR)));
+        Optional<String> webhook = offOrText(Settings.NOTIFY_WEBHOOK);
+        Optional<String> ntfy = offOrText(Settings.NOTIFY_NTFY);
+        Raw secret = first(Settings.NOTIFY_SECRET);
+        if (secret != null) {
+            values.add(new ConfigValue("notify.secret", redacted(secret.value()), secret.source()));
+        }
+        RemoteSettings.NotifySettings notify = new RemoteSettings.NotifySettings(
+                webhook.map(u -> httpUrl("notify.webhook", u)), ntfy.map(u -> httpUrl("notify.ntfy", u)),
+                Optional.ofNullable(secret == null ? null : Secret.of(secret.value().strip())), value(Settings.NOTIFY_AFTER));
+        return new RemoteSettings(cert, key, insecure, publicUrl, state, notify);
+    }
+
+    /** A setting whose value is a path or {@code off}; the value is recorded. */
+    private Optional<Path> offOrPath(Setting<String> s) {
+        return offOrText(s).map(this::expand);
+    }
+
+    /** A setting whose value is text or {@code off}; the value is recorded. */
+    private Optional<String> offOrText(Setting<String> s) {
+        String v = value(s);
+        return v == null || v.isBlank() || v.strip().equalsIgnoreCase(OFF) ? Optional.empty() : Optional.of(v.strip());
+    }
+
+    private static URI httpUrl(String name, String v) {
+        try {
+            URI u = new URI(v.strip());
+            if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+                return u;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // fall through
+        }
+        throw new ConfigException(name, v, "an http:// or https:// URL");
     }
 
     private LogSettings logging() {
