@@ -29,6 +29,8 @@ import dev.hermesfront.gateway.routes.PeerSelector;
 import dev.hermesfront.gateway.routes.Routes;
 import dev.hermesfront.gateway.routes.TicketRoutes;
 import dev.hermesfront.gateway.routes.TuiRoutes;
+import dev.hermesfront.gateway.notify.Notifier;
+import dev.hermesfront.gateway.state.StateDir;
 import dev.hermesfront.gateway.tls.ListenSecurity;
 import dev.hermesfront.gateway.tls.ServerTls;
 import java.util.ArrayList;
@@ -285,6 +287,7 @@ public final class GatewayServer implements AutoCloseable {
                 .setHandler(root)
                 .build();
         undertow.start();
+        watchRequests();
         LOG.log(System.Logger.Level.INFO, "hermes-front listening on {0}:{1,number,#}{5} (agent: {2}; API server: {3}; dashboard: {4})",
                 listen.getAddress().getHostAddress(), port(), launcher.kind(),
                 config.upstreams().api().map(a -> a.uri().toString()).orElse("off"),
@@ -311,6 +314,60 @@ public final class GatewayServer implements AutoCloseable {
             throw new ConfigException(ListenSecurity.refusal(dev.hermesfront.gateway.config.ListenAddress.format(a)));
         }
         return t;
+    }
+
+    /**
+     * Registers the {@link Notifier} with the agents when {@code notify.webhook} or {@code notify.ntfy} is set. The
+     * webhook's key is {@code notify.secret}, else the state directory's {@code notify-secret} (made 0600 on first use).
+     */
+    private void watchRequests() throws java.io.IOException {
+        var n = config.remote().notifications();
+        if (!n.enabled()) {
+            return;
+        }
+        String key;
+        if (n.secret().isPresent()) {
+            key = n.secret().get().reveal();
+        } else if (config.remote().stateDir().isPresent()) {
+            key = StateDir.open(config.remote().stateDir().get()).secret("notify-secret");
+        } else {
+            key = GatewayMain.randomToken();
+            LOG.log(System.Logger.Level.WARNING, "notify.webhook: no notify.secret and no state_dir; signing with a key made for this run");
+        }
+        HttpClient client = HttpClient.newBuilder().executor(pools.client()).connectTimeout(config.upstreams().connect())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        Notifier notifier = new Notifier(n, key, machineName(), publicUrl().resolve("/front/"), timers, client, guard.audit(), mapper,
+                java.time.Clock.systemUTC(), Duration.ofSeconds(1));
+        agents.watchRequests(notifier);
+        LOG.log(System.Logger.Level.INFO, "notifying {0} when an agent waits for someone", String.join(" and ",
+                n.webhook().map(u -> "the webhook").orElse(""), n.ntfy().map(u -> "the ntfy topic").orElse("")).replaceAll("^ and | and $", ""));
+    }
+
+    /** Returns this machine's name for notifications ({@code HOSTNAME}-independent; "this machine" when unknown). */
+    static String machineName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "this machine";
+        }
+    }
+
+    /**
+     * Returns the URL clients reach this front at: {@code public_url}, else the scheme of the listener and the bind
+     * address (for a wildcard bind, the first allowed host or this machine's name) with the bound port.
+     */
+    public java.net.URI publicUrl() {
+        if (config.remote().publicUrl().isPresent()) {
+            return config.remote().publicUrl().get();
+        }
+        java.net.InetAddress a = config.listen().address().getAddress();
+        String host;
+        if (a.isAnyLocalAddress()) {
+            host = config.listen().allowedHosts().stream().findFirst().orElseGet(GatewayServer::machineName);
+        } else {
+            host = a.getHostAddress().contains(":") ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
+        }
+        return java.net.URI.create((tls != null ? "https" : "http") + "://" + host + ":" + port());
     }
 
     /** Returns true when the listener speaks TLS (https, wss). */
