@@ -97,6 +97,7 @@ public final class ConfigLoader {
     private final List<ConfigValue> values = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private Path envFile;
+    private Path hermesHome;
     private Map<String, String> dotEnv = Map.of();
 
     private ConfigLoader(Input in) {
@@ -130,6 +131,7 @@ public final class ConfigLoader {
             homeSource = "default";
         }
         values.add(new ConfigValue("hermes_home", hermesHome.toString(), homeSource));
+        this.hermesHome = hermesHome;
         envFile = hermesHome.resolve(".env");
         Optional<Map<String, String>> read = DotEnv.read(envFile);
         dotEnv = read.orElse(Map.of());
@@ -532,10 +534,23 @@ public final class ConfigLoader {
             return Optional.of(new AgentConfig(List.of(), Optional.empty(), Map.of(), stop, Duration.ZERO, 0, Optional.of(url),
                     Optional.ofNullable(tok == null || tok.value().isBlank() ? null : Secret.of(tok.value().strip())), ticket));
         }
+        if (cmd == null && in.agentRequired()) {
+            Optional<HermesInstall> found = HermesInstall.find(in.env(), hermesHome);
+            if (found.isPresent()) {
+                HermesInstall h = found.get();
+                values.add(new ConfigValue("agent.cmd", String.join(" ", h.argv()), "found: " + h.how()));
+                values.add(new ConfigValue("agent.cwd", h.source().toString(), "found: " + h.how()));
+                notes.add("agent: no agent option, so running the local Hermes install: " + h.python() + " -m tui_gateway.entry in "
+                        + h.source() + " (found from " + h.how() + ")");
+                return Optional.of(new AgentConfig(h.argv(), Optional.of(h.source()), agentEnv(), stop, value(Settings.AGENT_EXIT_DRAIN),
+                        value(Settings.AGENT_MAX_LINE_BYTES).intValue(), Optional.empty(), Optional.empty(), false));
+            }
+        }
         if (cmd == null) {
             if (in.agentRequired()) {
                 throw new ConfigException("agent.cmd: no agent: pass --agent-cmd 'python -m tui_gateway.entry' "
-                        + "or --agent-ws ws://127.0.0.1:9119/api/ws (or set HERMES_FRONT_AGENT_CMD / agent.cmd in the config file)");
+                        + "or --agent-ws ws://127.0.0.1:9119/api/ws (or set HERMES_FRONT_AGENT_CMD / agent.cmd in the config file); "
+                        + "no Hermes install was found either (no hermes command on PATH, no " + hermesHome.resolve("hermes-agent") + ")");
             }
             return Optional.empty();
         }
@@ -551,14 +566,18 @@ public final class ConfigLoader {
             cwd = Optional.of(p);
             values.add(new ConfigValue("agent.cwd", p.toString(), cwdRaw.source()));
         }
+        return Optional.of(new AgentConfig(argv, cwd, agentEnv(), stop, value(Settings.AGENT_EXIT_DRAIN),
+                value(Settings.AGENT_MAX_LINE_BYTES).intValue(), Optional.empty(), Optional.empty(), false));
+    }
+
+    private Map<String, String> agentEnv() {
         Map<String, String> extra = new LinkedHashMap<>();
         for (Raw kv : list(Settings.AGENT_ENV)) {
             String[] pair = Settings.AGENT_ENV.parse(kv.name(), kv.value());
             extra.put(pair[0], pair[1]);
             values.add(new ConfigValue("agent.env", pair[0] + "=…", kv.source()));
         }
-        return Optional.of(new AgentConfig(argv, cwd, extra, stop, value(Settings.AGENT_EXIT_DRAIN),
-                value(Settings.AGENT_MAX_LINE_BYTES).intValue(), Optional.empty(), Optional.empty(), false));
+        return extra;
     }
 
     // ------------------------------------------------------------------ sources

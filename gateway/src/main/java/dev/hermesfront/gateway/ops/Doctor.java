@@ -179,6 +179,11 @@ public final class Doctor {
 
     private void agent() {
         Optional<AgentConfig> a = loaded.agent();
+        String found = loaded.sourceOf("agent.cmd");
+        if (a.isPresent() && found.startsWith("found: ")) {
+            add(Status.INFO, "agent", "no agent option: running " + String.join(" ", a.get().argv()) + " in "
+                    + a.get().cwd().map(Path::toString).orElse(".") + " (" + found + ")", null);
+        }
         if (a.isPresent() && a.get().ws().isEmpty()) {
             String cmd = a.get().argv().get(0);
             if (!onPath(cmd, a.get().cwd().orElse(null))) {
