@@ -120,7 +120,7 @@ public final class AgentRoutes implements Routes {
     }
 
     private static boolean mayManage(Identity who, AgentHub hub) {
-        return who.scope() == Scope.ADMIN || hub.owner().credential().equals(who.name());
+        return who.scope() == Scope.ADMIN || hub.owner().source().equals(who.grant().owner().key());
     }
 
     private void list(HttpServerExchange ex, Identity who) {
