@@ -34,6 +34,8 @@ import dev.hermesfront.gateway.routes.Routes;
 import dev.hermesfront.gateway.routes.TicketRoutes;
 import dev.hermesfront.gateway.routes.TuiRoutes;
 import dev.hermesfront.gateway.notify.Notifier;
+import dev.hermesfront.gateway.pairing.DeviceBook;
+import dev.hermesfront.gateway.pairing.PairingRoutes;
 import dev.hermesfront.gateway.state.StateDir;
 import dev.hermesfront.gateway.tls.ListenSecurity;
 import dev.hermesfront.gateway.tls.ServerTls;
@@ -143,6 +145,12 @@ public final class GatewayServer implements AutoCloseable {
     private PageRoutes pages;
     /** The listener's TLS (re-read on reload), or null for plaintext. */
     private ServerTls tls;
+    /** Paired devices and pairing codes. */
+    private DeviceBook devices;
+    /** The state directory's admin credential for hermes-front pair and devices on this machine, or null without one. */
+    private dev.hermesfront.gateway.config.Credential local;
+    /** The name of that credential. */
+    public static final String LOCAL_CREDENTIAL = "hermes-front-local";
 
     /**
      * What requests are served with, swapped whole on reload.
@@ -237,6 +245,15 @@ public final class GatewayServer implements AutoCloseable {
             }
         };
         gate = new Gate(() -> live.get().rules(), TicketBook.defaults(), sharing.shares(), metrics);
+        Optional<StateDir> state = config.remote().stateDir().isPresent() ? Optional.of(StateDir.open(config.remote().stateDir().get()))
+                : Optional.empty();
+        if (state.isPresent()) {
+            local = new dev.hermesfront.gateway.config.Credential.Token(LOCAL_CREDENTIAL,
+                    dev.hermesfront.gateway.config.Secret.of(state.get().secret("local-admin-token")), "admin");
+        }
+        devices = DeviceBook.open(state, () -> live.get().rules().credentials(), gate.grants(), mapper, java.time.Clock.systemUTC());
+        gate.acceptDevices(devices);
+        timers.scheduleWithFixedDelay(devices::flushDirty, 60, 60, java.util.concurrent.TimeUnit.SECONDS);
         registry.validateWith(this::verdict);
         shareSweep = timers.scheduleWithFixedDelay(this::expireShares, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, agentJson, launcher, registry, agents, hub, timers,
@@ -270,7 +287,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         pages = PageRoutes.fromClasspath();
         readiness = new Readiness(launcher, config.tui().readyTimeout(), () -> live.get().config(), () -> live.get().peers().all());
-        live.set(generation(config, new Gate.Rules(config.auth().credentials(), guard), null));
+        live.set(generation(config, new Gate.Rules(withLocal(config.auth().credentials()), guard), null));
         metrics.gauge("hermes.front.ws.clients", "Attached /api/ws clients", registry::size);
         metrics.gauge("hermes.front.agents.parked", "Agents parked, waiting for their client to come back", agents::parkedCount);
         metrics.gauge("hermes.front.agents", "Agents alive (running or parked)", configurator::agents);
@@ -382,6 +399,25 @@ public final class GatewayServer implements AutoCloseable {
         return java.net.URI.create((tls != null ? "https" : "http") + "://" + host + ":" + port());
     }
 
+    /**
+     * Adds the state directory's local admin credential ({@value #LOCAL_CREDENTIAL}, its token in
+     * {@code state_dir/local-admin-token}, 0600) to the configured ones: how {@code hermes-front pair} and
+     * {@code hermes-front devices} on this machine reach the running front.
+     */
+    private dev.hermesfront.gateway.config.Credentials withLocal(dev.hermesfront.gateway.config.Credentials configured) {
+        if (local == null || configured.all().stream().anyMatch(c -> c.name().equals(LOCAL_CREDENTIAL))) {
+            return configured;
+        }
+        List<dev.hermesfront.gateway.config.Credential> all = new ArrayList<>(configured.all());
+        all.add(local);
+        return dev.hermesfront.gateway.config.Credentials.of(all);
+    }
+
+    /** Returns the paired devices. */
+    public DeviceBook devices() {
+        return devices;
+    }
+
     /** Returns true when the listener speaks TLS (https, wss). */
     public boolean secure() {
         return tls != null;
@@ -405,6 +441,7 @@ public final class GatewayServer implements AutoCloseable {
         concerns.add(pages);
         concerns.add(new MetricsRoutes(metrics, gate, basic));
         concerns.add(new OpsRoutes(readiness, this::reload, gate, basic));
+        concerns.add(new PairingRoutes(devices, gate, basic, mapper, this::publicUrl, name -> revalidate("revocation of device " + name)));
         PeerSelector selector = PeerSelector.NONE;
         if (!peers.isEmpty()) {
             PeerRoutes peerRoutes = new PeerRoutes(peers, gate, basic, tui.handshake());
@@ -469,7 +506,7 @@ public final class GatewayServer implements AutoCloseable {
                         : new TokenBuckets(now.wsBurst(), now.wsPerSecond(), System::nanoTime));
         Generation next;
         try {
-            next = generation(d.effective(), new Gate.Rules(d.effective().auth().credentials(), ng), cur);
+            next = generation(d.effective(), new Gate.Rules(withLocal(d.effective().auth().credentials()), ng), cur);
         } catch (RuntimeException e) {
             metrics.reload("failed");
             LOG.log(System.Logger.Level.WARNING, "configuration reload refused: {0}", e.getMessage());
@@ -557,6 +594,9 @@ public final class GatewayServer implements AutoCloseable {
             }
             code = CloseCodes.FORBIDDEN;
             why = "narrowed by a configuration change (now " + now.get().label() + ")";
+        } else if (who.grant().kind() == Grant.Kind.DEVICE && !devices.isPaired(who.grant().id())) {
+            code = CloseCodes.FORBIDDEN;
+            why = "device revoked";
         } else if (who.grant().kind() == Grant.Kind.SHARE && !sharing.shares().isLive(who.grant().id())) {
             code = CloseCodes.FORBIDDEN;
             why = "share link expired or revoked";
@@ -638,6 +678,9 @@ public final class GatewayServer implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "undeploy: {0}", e.getMessage());
         }
         undertow.stop();
+        if (devices != null) {
+            devices.flushDirty();
+        }
         guard.close();
         pools.close();
         metrics.close();
