@@ -35,6 +35,7 @@ import dev.hermesfront.gateway.routes.TicketRoutes;
 import dev.hermesfront.gateway.routes.TuiRoutes;
 import dev.hermesfront.gateway.notify.Notifier;
 import dev.hermesfront.gateway.pairing.DeviceBook;
+import dev.hermesfront.gateway.pairing.LocalCredential;
 import dev.hermesfront.gateway.pairing.PairingRoutes;
 import dev.hermesfront.gateway.state.StateDir;
 import dev.hermesfront.gateway.tls.ListenSecurity;
@@ -149,8 +150,6 @@ public final class GatewayServer implements AutoCloseable {
     private DeviceBook devices;
     /** The state directory's admin credential for hermes-front pair and devices on this machine, or null without one. */
     private dev.hermesfront.gateway.config.Credential local;
-    /** The name of that credential. */
-    public static final String LOCAL_CREDENTIAL = "hermes-front-local";
 
     /**
      * What requests are served with, swapped whole on reload.
@@ -248,8 +247,7 @@ public final class GatewayServer implements AutoCloseable {
         Optional<StateDir> state = config.remote().stateDir().isPresent() ? Optional.of(StateDir.open(config.remote().stateDir().get()))
                 : Optional.empty();
         if (state.isPresent()) {
-            local = new dev.hermesfront.gateway.config.Credential.Token(LOCAL_CREDENTIAL,
-                    dev.hermesfront.gateway.config.Secret.of(state.get().secret("local-admin-token")), "admin");
+            local = LocalCredential.of(state.get());
         }
         devices = DeviceBook.open(state, () -> live.get().rules().credentials(), gate.grants(), mapper, java.time.Clock.systemUTC());
         gate.acceptDevices(devices);
@@ -399,18 +397,9 @@ public final class GatewayServer implements AutoCloseable {
         return java.net.URI.create((tls != null ? "https" : "http") + "://" + host + ":" + port());
     }
 
-    /**
-     * Adds the state directory's local admin credential ({@value #LOCAL_CREDENTIAL}, its token in
-     * {@code state_dir/local-admin-token}, 0600) to the configured ones: how {@code hermes-front pair} and
-     * {@code hermes-front devices} on this machine reach the running front.
-     */
+    /** Adds the state directory's local admin credential ({@link LocalCredential}) to the configured ones. */
     private dev.hermesfront.gateway.config.Credentials withLocal(dev.hermesfront.gateway.config.Credentials configured) {
-        if (local == null || configured.all().stream().anyMatch(c -> c.name().equals(LOCAL_CREDENTIAL))) {
-            return configured;
-        }
-        List<dev.hermesfront.gateway.config.Credential> all = new ArrayList<>(configured.all());
-        all.add(local);
-        return dev.hermesfront.gateway.config.Credentials.of(all);
+        return LocalCredential.with(configured, local);
     }
 
     /** Returns the paired devices. */

@@ -3,7 +3,6 @@ package dev.hermesfront.gateway.pairing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.config.ConfigException;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.ListenAddress;
@@ -137,11 +136,11 @@ public final class PairingClient {
             throw new ConfigException("state_dir: pairing needs the front's state directory");
         }
         StateDir state = StateDir.open(config.remote().stateDir().get());
-        if (!Files.exists(state.file("local-admin-token"))) {
+        if (!Files.exists(state.file(LocalCredential.FILE))) {
             throw new ConfigException("no running front uses " + state.path() + " (no local-admin-token there): start it with "
                     + "hermes-front serve and the same settings (--config, HERMES_FRONT_*, --state-dir)");
         }
-        String token = state.read("local-admin-token").orElse("").strip();
+        String token = state.read(LocalCredential.FILE).orElse("").strip();
         HttpClient.Builder cb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1);
         if (config.remote().tls()) {
             // Pinned to the configured certificate, so the host name it carries need not match the address dialled.
@@ -171,10 +170,5 @@ public final class PairingClient {
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException("cannot trust " + e.getMessage(), e);
         }
-    }
-
-    /** The name of the local credential the running front accepts ({@link GatewayServer#LOCAL_CREDENTIAL}). */
-    static String localCredential() {
-        return GatewayServer.LOCAL_CREDENTIAL;
     }
 }
