@@ -211,6 +211,9 @@ public final class GatewayServer implements AutoCloseable {
         if (config.tui().agentsPerCredential() > 0) {
             h = h.withAgentsPerCredential(config.tui().agentsPerCredential());
         }
+        // The share link caps are rows too (tui.shares_per_credential, tui.shares_per_agent): the stricter of those and the given ones.
+        h = h.withShareCaps(Math.min(config.tui().sharesPerCredential(), h.sharesPerCredential()),
+                Math.min(config.tui().sharesPerAgent(), h.sharesPerAgent()));
         this.hub = h;
         this.given = pools;
     }
@@ -253,6 +256,10 @@ public final class GatewayServer implements AutoCloseable {
         gate.acceptDevices(devices);
         timers.scheduleWithFixedDelay(devices::flushDirty, 60, 60, java.util.concurrent.TimeUnit.SECONDS);
         registry.validateWith(this::verdict);
+        // Stored sessions are kept apart by credential as soon as there are two (one credential: the operator's own
+        // home and sessions, unchanged); the sessions nobody claimed are for admins.
+        agents.storedSessions().policy(() -> live.get().rules().credentials().all().stream().map(c -> c.name()).distinct().count() > 1,
+                source -> Grant.Ref.parse(source).flatMap(gate.grants()::current).map(x -> x == Scope.ADMIN).orElse(false));
         shareSweep = timers.scheduleWithFixedDelay(this::expireShares, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, agentJson, launcher, registry, agents, hub, timers,
                 guard, gate, relays, metrics);
@@ -586,17 +593,18 @@ public final class GatewayServer implements AutoCloseable {
         } else if (who.grant().kind() == Grant.Kind.DEVICE && !devices.isPaired(who.grant().id())) {
             code = CloseCodes.FORBIDDEN;
             why = "device revoked";
-        } else if (who.grant().kind() == Grant.Kind.SHARE && !sharing.shares().isLive(who.grant().id())) {
+        } else if (who.grant().kind() == Grant.Kind.SHARE && gate.grants().current(who.grant().source()).isPresent()) {
+            // The minter stands: the link itself died.
             code = CloseCodes.FORBIDDEN;
-            why = "share link expired or revoked";
+            why = sharing.shares().expired(who.grant().id()) ? "share link expired" : "share link revoked";
         } else {
             code = CloseCodes.UNAUTHORIZED;
             why = "the credential it was granted by was removed";
         }
         gate.audit().event("ws_revoked").with("credential", who.name()).with("via", who.via()).with("code", code)
                 .with("outcome", "closed").with("reason", why).write();
-        return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), (code == CloseCodes.UNAUTHORIZED ? "unauthorized: " : "forbidden: ")
-                + why);
+        return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), why.startsWith("share link") ? why
+                : (code == CloseCodes.UNAUTHORIZED ? "unauthorized: " : "forbidden: ") + why);
     }
 
     /** Closes the clients of share links that expired (4403 {@code share link expired}); runs every second. */

@@ -65,7 +65,16 @@ public final class ShareBook implements Gate.ShareResolver {
     }
 
     private final int max;
+    private final int perCredential;
+    private final int perAgent;
     private final Clock clock;
+    /** Ids of links that died (revoked, expired, minter removed, agent ended), to the agent each opened; at most {@code max}. */
+    private final Map<String, Share> deadIds = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Share> eldest) {
+            return size() > max;
+        }
+    };
     /** By token hash. */
     private final Map<String, Share> byHash = new HashMap<>();
     /** The same links by id. */
@@ -81,7 +90,18 @@ public final class ShareBook implements Gate.ShareResolver {
     };
 
     public ShareBook(int max, Clock clock) {
+        this(max, max, max, clock);
+    }
+
+    /**
+     * @param max           live links across the gateway
+     * @param perCredential live links one minter (by its stable source, not its name) may have
+     * @param perAgent      live links to one agent
+     */
+    public ShareBook(int max, int perCredential, int perAgent, Clock clock) {
         this.max = max;
+        this.perCredential = perCredential;
+        this.perAgent = perAgent;
         this.clock = clock;
     }
 
@@ -95,11 +115,19 @@ public final class ShareBook implements Gate.ShareResolver {
         Scope scope = role == Role.VIEWER ? Scope.READ : Grants.min(Scope.CHAT, minter.scope());
         String id = HexFormat.of().formatHex(idBytes);
         Share s = new Share(id, agent, minter.name(), role == Role.VIEWER ? Role.VIEWER : Role.PARTICIPANT,
-                scope, clock.instant().plus(ttl), minter.grant().derive(Grant.Kind.SHARE, id, scope, Optional.of(agent)));
+                scope, clock.instant().plus(ttl), new Grant(Grant.Kind.SHARE, id, minter.grant().owner(), scope, Optional.of(agent)));
         synchronized (this) {
             purge();
             if (byHash.size() >= max) {
                 throw new FullException("too many share links (" + max + "); revoke some first");
+            }
+            String minterKey = minter.grant().owner().key();
+            long mine = byHash.values().stream().filter(x -> x.grant().source().key().equals(minterKey)).count();
+            if (mine >= perCredential) {
+                throw new FullException("this credential has as many live share links as it may (" + perCredential + "); revoke some first");
+            }
+            if (byHash.values().stream().filter(x -> x.agent().equals(agent)).count() >= perAgent) {
+                throw new FullException("this agent has as many live share links as it may (" + perAgent + "); revoke some first");
             }
             byHash.put(hash(token), s);
             byId.put(id, s);
@@ -116,6 +144,7 @@ public final class ShareBook implements Gate.ShareResolver {
             if (s != null && !clock.instant().isBefore(s.expires())) {
                 byHash.remove(h);
                 byId.remove(s.id());
+                deadIds.put(s.id(), s);
                 dead.put(h, Boolean.TRUE);
                 noteExpired(s);
                 s = null;
@@ -144,6 +173,7 @@ public final class ShareBook implements Gate.ShareResolver {
             if (s.id().equals(id) && s.agent().equals(agent)) {
                 it.remove();
                 byId.remove(id);
+                deadIds.put(id, s);
                 dead.put(e.getKey(), Boolean.TRUE);
                 return Optional.of(s);
             }
@@ -162,6 +192,19 @@ public final class ShareBook implements Gate.ShareResolver {
         }
         r.sort((a, b) -> a.expires().compareTo(b.expires()));
         return r;
+    }
+
+    /** Returns true when link {@code id} to {@code agent} was minted here and has died since (revoked, expired, minter gone). */
+    public synchronized boolean died(String agent, String id) {
+        purge();
+        Share s = deadIds.get(id);
+        return s != null && s.agent().equals(agent);
+    }
+
+    /** Returns true when link {@code id} (live or dead, if still remembered) is past its expiry. */
+    public synchronized boolean expired(String id) {
+        Share s = byId.containsKey(id) ? byId.get(id) : deadIds.get(id);
+        return s != null && !clock.instant().isBefore(s.expires());
     }
 
     /** Returns true while link {@code id} is live (minted, not revoked, not expired, its agent running). */
@@ -232,6 +275,7 @@ public final class ShareBook implements Gate.ShareResolver {
             if (which.test(e.getValue())) {
                 it.remove();
                 byId.remove(e.getValue().id());
+                deadIds.put(e.getValue().id(), e.getValue());
                 dead.put(e.getKey(), Boolean.TRUE);
             }
         }

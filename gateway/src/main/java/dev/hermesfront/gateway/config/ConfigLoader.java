@@ -378,7 +378,8 @@ public final class ConfigLoader {
         return new TuiSettings(new ParkingPolicy(value(Settings.PARK_WINDOW), (int) frames, value(Settings.PARK_BUFFER_BYTES)),
                 value(Settings.MAX_AGENTS).intValue(), value(Settings.SPAWN_BURST).intValue(), value(Settings.SPAWN_PER_SECOND),
                 value(Settings.READY_TIMEOUT), value(Settings.PING_INTERVAL), value(Settings.PING_LOOPBACK), value(Settings.CLIENT_STALL),
-                value(Settings.AGENTS_PER_CREDENTIAL).intValue(), value(Settings.MEMORY_BUDGET));
+                value(Settings.AGENTS_PER_CREDENTIAL).intValue(), value(Settings.MEMORY_BUDGET),
+                value(Settings.SHARES_PER_CREDENTIAL).intValue(), value(Settings.SHARES_PER_AGENT).intValue());
     }
 
     private SecuritySettings security() {

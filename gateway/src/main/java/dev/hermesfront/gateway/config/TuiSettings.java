@@ -20,11 +20,28 @@ import java.time.Duration;
  *                       three quarters of {@code maxAgents}
  * @param memoryBudgetBytes heap that frames waiting for clients may hold in total, across every client queue and
  *                       parking buffer; 0 (default) derives it: a quarter of the JVM's maximum heap
+ * @param sharesPerCredential live share links one credential may have minted at once (default 100)
+ * @param sharesPerAgent live share links to one agent at once (default 20)
  */
 public record TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, double spawnPerSecond, Duration readyTimeout,
                           Duration pingInterval, boolean pingLoopback, Duration clientStall, int agentsPerCredential,
-                          long memoryBudgetBytes) {
+                          long memoryBudgetBytes, int sharesPerCredential, int sharesPerAgent) {
+    /** Default {@code sharesPerCredential}. */
+    public static final int SHARES_PER_CREDENTIAL = 100;
+    /** Default {@code sharesPerAgent}. */
+    public static final int SHARES_PER_AGENT = 20;
+
+    /** Settings with the default share link caps. */
+    public TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, double spawnPerSecond, Duration readyTimeout,
+                       Duration pingInterval, boolean pingLoopback, Duration clientStall, int agentsPerCredential, long memoryBudgetBytes) {
+        this(parking, maxAgents, spawnBurst, spawnPerSecond, readyTimeout, pingInterval, pingLoopback, clientStall, agentsPerCredential,
+                memoryBudgetBytes, SHARES_PER_CREDENTIAL, SHARES_PER_AGENT);
+    }
+
     public TuiSettings {
+        if (sharesPerCredential < 1 || sharesPerAgent < 1) {
+            throw new ConfigException("share links per credential / per agent", sharesPerCredential + " / " + sharesPerAgent, "1 or more");
+        }
         requireNonNull(parking, "parking");
         requireNonNull(readyTimeout, "readyTimeout");
         requireNonNull(pingInterval, "pingInterval");
