@@ -47,6 +47,11 @@ public record RemoteSettings(Optional<Path> tlsCert, Optional<Path> tlsKey, bool
         return new RemoteSettings(Optional.of(cert), Optional.of(key), insecurePlaintext, publicUrl, stateDir, notifications);
     }
 
+    /** Returns these settings with plaintext on any address allowed ({@code insecure_plaintext: true}). */
+    public RemoteSettings withInsecurePlaintext() {
+        return new RemoteSettings(tlsCert, tlsKey, true, publicUrl, stateDir, notifications);
+    }
+
     /** Returns these settings with state kept in {@code dir}. */
     public RemoteSettings withStateDir(Path dir) {
         return new RemoteSettings(tlsCert, tlsKey, insecurePlaintext, publicUrl, Optional.of(dir), notifications);

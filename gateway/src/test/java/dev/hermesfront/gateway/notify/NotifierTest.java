@@ -55,6 +55,8 @@ class NotifierTest {
     private final LinkedBlockingQueue<Map<String, String>> ntfy = new LinkedBlockingQueue<>(100);
     private GatewayServer server;
     private final List<WsTestClient> clients = new ArrayList<>();
+    /** The session {@link #ask} opened. */
+    private String sid;
 
     @BeforeEach
     void receiver() throws Exception {
@@ -119,7 +121,7 @@ class NotifierTest {
         owner.send(call("cap", "client.capabilities", "{\"server_requests\": true}"));
         until(owner, f -> f.path("id").asText("").equals("cap"));
         owner.send(call("c1", "session.create", "{\"cols\": 80}"));
-        String sid = until(owner, f -> f.path("id").asText("").equals("c1")).path("result").path("session_id").asText();
+        sid = until(owner, f -> f.path("id").asText("").equals("c1")).path("result").path("session_id").asText();
         owner.send(call("p1", "prompt.submit", "{\"session_id\": \"" + sid + "\", \"text\": \"" + text + "\"}"));
         return until(owner, f -> f.path("id").asText("").startsWith("srq-"));
     }
@@ -164,6 +166,16 @@ class NotifierTest {
         until(owner, f -> f.path("params").path("type").asText("").equals("message.complete"));
         assertNull(webhook.poll(2, TimeUnit.SECONDS), "answered within notify.after: no notification");
         assertNull(ntfy.poll(10, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void noNotificationWhenTheOwnerAnswersByMethod() throws Exception {
+        start(Duration.ofMillis(800), Optional.of(Secret.of(KEY)));
+        WsTestClient owner = connect();
+        ask(owner, "APPROVE it");
+        owner.send(call("r1", "approval.respond", "{\"session_id\": \"" + sid + "\", \"choice\": \"once\"}"));
+        until(owner, f -> f.path("params").path("type").asText("").equals("message.complete"));
+        assertNull(webhook.poll(2, TimeUnit.SECONDS), "approval.respond settles the request too: no notification");
     }
 
     @Test

@@ -882,6 +882,7 @@ public final class AgentHub implements ClientSink {
                     }
                     for (ServerRequests.Open o : settled) {
                         requests.answered(o.key);
+                        registry.settled(this, o.key);
                         secret |= o.secret();
                     }
                 }
