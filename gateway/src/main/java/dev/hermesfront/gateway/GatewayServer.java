@@ -370,7 +370,8 @@ public final class GatewayServer implements AutoCloseable {
         }
         HttpClient client = HttpClient.newBuilder().executor(pools.client()).connectTimeout(config.upstreams().connect())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
-        Notifier notifier = new Notifier(n, key, machineName(), publicUrl().resolve("/front/"), timers, client, guard.audit(), mapper,
+        Notifier notifier = new Notifier(n, key, machineName(), publicUrl().resolve("/front/"), timers, pools.client(), client, guard.audit(),
+                mapper,
                 java.time.Clock.systemUTC(), Duration.ofSeconds(1));
         agents.watchRequests(notifier);
         LOG.log(System.Logger.Level.INFO, "notifying {0} when an agent waits for someone", String.join(" and ",

@@ -58,6 +58,7 @@ public final class Notifier implements RequestWatcher {
     private final String machine;
     private final URI page;
     private final ScheduledExecutorService timers;
+    private final java.util.concurrent.Executor executor;
     private final HttpClient http;
     private final AuditLog audit;
     private final ObjectMapper mapper;
@@ -94,16 +95,20 @@ public final class Notifier implements RequestWatcher {
      * @param machine      this machine's name, as the notification shows it
      * @param page         the page's URL ({@code …/front/})
      * @param timers       the gateway's timers (deadlines, retries)
+     * @param executor     where a notification is built and handed to the client (the gateway's client pool), so that
+     *                     nothing of it, a host name lookup included, runs under the hub's lock
      * @param http         the client to post with (its executor is the gateway's client pool)
      * @param firstBackoff wait before the first retry; doubled each time
      */
-    public Notifier(NotifySettings settings, String key, String machine, URI page, ScheduledExecutorService timers, HttpClient http,
-                    AuditLog audit, ObjectMapper mapper, Clock clock, Duration firstBackoff) {
+    public Notifier(NotifySettings settings, String key, String machine, URI page, ScheduledExecutorService timers,
+                    java.util.concurrent.Executor executor, HttpClient http, AuditLog audit, ObjectMapper mapper, Clock clock,
+                    Duration firstBackoff) {
         this.settings = settings;
         this.key = key.getBytes(StandardCharsets.UTF_8);
         this.machine = machine;
         this.page = page;
         this.timers = timers;
+        this.executor = executor;
         this.http = http;
         this.audit = audit;
         this.mapper = mapper;
@@ -130,7 +135,7 @@ public final class Notifier implements RequestWatcher {
             if (!attended) {
                 t.notified = true;
                 t.cancel();
-                send(hub, method, sessionId, "nobody_attached");
+                later(hub, method, sessionId, "nobody_attached");
             } else if (t.deadline == null) {
                 t.deadline = timers.schedule(() -> expired(id, hub, method, sessionId), settings.after().toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -156,7 +161,18 @@ public final class Notifier implements RequestWatcher {
             t.notified = true;
             t.deadline = null;
         }
-        send(hub, method, sessionId, "unanswered");
+        later(hub, method, sessionId, "unanswered");
+    }
+
+    /** Sends on the executor: the caller may hold the hub's monitor. */
+    private void later(AgentHub hub, String method, String sessionId, String reason) {
+        try {
+            executor.execute(() -> send(hub, method, sessionId, reason));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            dropped.incrementAndGet();
+            audit.event("notify_dropped").with("agent", hub.id()).with("kind", method).with("outcome", "dropped")
+                    .with("reason", "the client pool is full or stopped").write();
+        }
     }
 
     /** Builds the notification (nothing of the request's content) and posts it to each target. */
