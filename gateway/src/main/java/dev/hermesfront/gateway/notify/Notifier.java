@@ -116,6 +116,13 @@ public final class Notifier implements RequestWatcher {
         this.firstBackoff = firstBackoff;
     }
 
+    /** Returns how many requests are tracked now (at most {@value #MAX_TRACKED}). */
+    int tracked() {
+        synchronized (tracked) {
+            return tracked.size();
+        }
+    }
+
     /** Returns the notifications dropped because too many were pending. */
     public int dropped() {
         return dropped.get();

@@ -107,6 +107,17 @@ class DeviceBookTest {
     }
 
     @Test
+    void theBookIsBoundedAndNamesStayUnique() throws Exception {
+        DeviceBook book = open();
+        for (int i = 0; i < DeviceBook.MAX_DEVICES; i++) {
+            book.redeem(book.mint(alice(), Scope.READ, "tab", Duration.ofMinutes(5)).code(), null, "a");
+        }
+        assertEquals(DeviceBook.MAX_DEVICES, book.all().stream().map(DeviceBook.Device::name).distinct().count(), "tab, tab-2, tab-3 …");
+        String one = book.mint(alice(), Scope.READ, null, Duration.ofMinutes(5)).code();
+        assertEquals(507, assertThrows(DeviceBook.PairingException.class, () -> book.redeem(one, null, "a")).status());
+    }
+
+    @Test
     void aPairerCannotGiveMoreThanItHas() throws Exception {
         DeviceBook book = open();
         assertEquals(403, assertThrows(DeviceBook.PairingException.class,
