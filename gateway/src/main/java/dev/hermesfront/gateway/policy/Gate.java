@@ -40,6 +40,8 @@ public final class Gate {
     private final ShareResolver shares;
     private final GateEvents events;
     private final Grants grants;
+    /** Paired devices' tokens ({@link #acceptDevices}); none until the composition root registers them. */
+    private volatile DeviceResolver devices = DeviceResolver.NONE;
 
     /**
      * What the gate decides with, swapped as a whole on reload.
@@ -114,8 +116,6 @@ public final class Gate {
      * @param rules   read on every call: the current credentials and guardrails
      * @param events  told every failure, lockout, denial and rate limit
      */
-    private volatile DeviceResolver devices = DeviceResolver.NONE;
-
     public Gate(Supplier<Rules> rules, TicketBook tickets, ShareResolver shares, GateEvents events) {
         this.rules = rules;
         this.tickets = tickets;
@@ -219,7 +219,8 @@ public final class Gate {
                 events.authFailed(Carrier.kind(c));
                 guard.audit().event("auth_failed").with("peer", address).with("method", facts.method()).with("path", facts.path())
                         .with("via", c instanceof Carrier.Share ? "share" : c instanceof Carrier.Token ? "device" : "ticket").with("outcome", "denied")
-                        .with("reason", orphan[0] ? "the credential it was granted by was removed" : "share link revoked, expired or its agent ended")
+                        .with("reason", c instanceof Carrier.Token ? "device revoked, or the credential that paired it removed"
+                                : orphan[0] ? "the credential it was granted by was removed" : "share link revoked, expired or its agent ended")
                         .write();
             } else {
                 events.authFailed(Carrier.kind(c));
