@@ -48,13 +48,23 @@ public final class ReplayRunner {
     /** After the last recorded frame: how long the line must stay silent before the client closes. */
     private static final Duration QUIET = Duration.ofMillis(300);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http;
     private final ObjectMapper mapper = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
     private final FrameCodec codec = new FrameCodec();
+
+    /** A runner on its own HTTP client, trusting the JDK's default certificates for {@code wss://} targets. */
+    public ReplayRunner() {
+        this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+    }
+
+    /** A runner that opens its WebSockets with {@code http} (e.g. one trusting a test certificate). */
+    public ReplayRunner(HttpClient http) {
+        this.http = http;
+    }
 
     /** Reads and replays one transcript file with the rules that apply to it. */
     public TranscriptResult run(Path file, Rules rules, URI target, RunOptions options) {

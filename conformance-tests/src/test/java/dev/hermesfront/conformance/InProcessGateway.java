@@ -27,11 +27,20 @@ final class InProcessGateway implements AutoCloseable {
 
     /** Starts the gateway with the given parking policy (on for live agents that a reconnect re-attaches). */
     static InProcessGateway start(AgentLauncher launcher, ParkingPolicy parking) throws Exception {
+        return start(launcher, parking, null, null);
+    }
+
+    /** Starts the gateway serving TLS with the PEM files {@code cert} and {@code key} (null: plaintext). */
+    static InProcessGateway start(AgentLauncher launcher, ParkingPolicy parking, java.nio.file.Path cert, java.nio.file.Path key)
+            throws Exception {
         GatewayConfig base = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN));
         TuiSettings t = base.tui();
         GatewayConfig cfg = new GatewayConfig(base.listen(), base.auth(), base.limits(), base.upstreams(), new TuiSettings(
                 parking, t.maxAgents(), t.spawnBurst(), t.spawnPerSecond(), t.readyTimeout(), t.pingInterval(),
                 t.pingLoopback(), t.clientStall(), t.agentsPerCredential(), t.memoryBudgetBytes()), base.security(), base.peers(), base.pools());
+        if (cert != null) {
+            cfg = cfg.withRemote(cfg.remote().withTls(cert, key));
+        }
         GatewayServer s = new GatewayServer(cfg, launcher);
         try {
             s.start();
@@ -44,7 +53,7 @@ final class InProcessGateway implements AutoCloseable {
     }
 
     URI uri() {
-        return URI.create("ws://127.0.0.1:" + server.port() + "/api/ws?token=" + TOKEN);
+        return URI.create((server.secure() ? "wss" : "ws") + "://127.0.0.1:" + server.port() + "/api/ws?token=" + TOKEN);
     }
 
     int connections() {

@@ -19,6 +19,7 @@ import dev.hermesfront.gateway.ops.Doctor;
 import dev.hermesfront.gateway.ops.Logging;
 import dev.hermesfront.gateway.ops.ServiceUnits;
 import dev.hermesfront.gateway.ops.SignalReload;
+import dev.hermesfront.gateway.pairing.PairingClient;
 import dev.hermesfront.gateway.proxy.ApiKeyCheck;
 import dev.hermesfront.gateway.record.RecordingLauncher;
 import dev.hermesfront.protocol.codec.FrameCodec;
@@ -87,6 +88,22 @@ public final class GatewayMain {
                 + "fails: bind address, agent (started until gateway.ready), API server and key, dashboard and token, peers, .env, "
                 + "identity header, unbuffered SSE. Exit 0 only when everything needed works. Takes the same options as serve.", env,
                 userHome, logging));
+        picocli.CommandLine pair = command(Command.PAIR, "Pair a phone or a laptop in one step: asks the running front (found from the "
+                + "same settings as serve) for a one-time code and prints it, the pairing URL and its QR code. Opening the URL "
+                + "redeems the code for a device token with the scope given here (at most the pairer's).", env, userHome, logging);
+        pair.getCommandSpec().addOption(OptionSpec.builder("--scope").paramLabel("read|chat|admin").type(String.class)
+                .description("What the device may do (default: chat).").build());
+        pair.getCommandSpec().addOption(OptionSpec.builder("--name").paramLabel("NAME").type(String.class)
+                .description("The device's name, e.g. phone (default: the name given when redeeming, else device).").build());
+        pair.getCommandSpec().addOption(OptionSpec.builder("--ttl").paramLabel("DURATION").type(String.class)
+                .description("How long the code is valid (default: 5m; at most 1h).").build());
+        cl.addSubcommand("pair", pair);
+        picocli.CommandLine devices = command(Command.DEVICES, "List the paired devices of the running front, or revoke one: "
+                + "devices revoke NAME closes its connections (4403), stops its agents and refuses its token from then on.", env,
+                userHome, logging);
+        devices.getCommandSpec().addPositional(picocli.CommandLine.Model.PositionalParamSpec.builder().index("0..1").arity("0..2")
+                .paramLabel("revoke NAME").type(String[].class).description("revoke NAME: revoke that device").build());
+        cl.addSubcommand("devices", devices);
         cl.addSubcommand("service", serviceCommand(env, userHome));
         cl.setExecutionStrategy(parsed -> {
             if (!parsed.hasSubcommand()) {
@@ -279,6 +296,23 @@ public final class GatewayMain {
                     yield 0;
                 }
                 case DEMO -> run(load(false, false));
+                case PAIR -> {
+                    ParseResult p = spec.commandLine().getParseResult();
+                    yield new PairingClient(load(false, false).gateway(), System.out).pair(p.matchedOptionValue("--scope", null),
+                            p.matchedOptionValue("--name", null), p.matchedOptionValue("--ttl", null));
+                }
+                case DEVICES -> {
+                    List<String> args = spec.commandLine().getParseResult().matchedPositionals().isEmpty() ? List.of()
+                            : List.of(spec.commandLine().getParseResult().matchedPositionals().get(0).<String[]>getValue());
+                    PairingClient client = new PairingClient(load(false, false).gateway(), System.out);
+                    if (args.isEmpty()) {
+                        yield client.list();
+                    }
+                    if (args.size() != 2 || !args.get(0).equals("revoke")) {
+                        throw new ConfigException("devices: expected nothing (list) or revoke NAME");
+                    }
+                    yield client.revoke(args.get(1));
+                }
                 case SERVE -> run(load(true, true));
                 case DOCTOR -> {
                     ConfigLoader.Loaded loaded = load(true, true);
@@ -439,8 +473,12 @@ public final class GatewayMain {
             token = config.auth().credentials().all().stream().filter(c -> c instanceof Credential.Token)
                     .map(c -> ((Credential.Token) c).token().reveal()).findFirst().orElse(token);
         }
+        if (config.remote().stateDir().isPresent()) {
+            out.println("Pair a phone or a laptop in one step: hermes-front pair --name phone (same settings as this serve)");
+        }
         out.println("Attach the Hermes TUI with:");
-        out.println("  HERMES_TUI_GATEWAY_URL='ws://" + host + "/api/ws?token=" + token + "' hermes --tui");
+        out.println("  HERMES_TUI_GATEWAY_URL='" + (config.remote().tls() ? "wss://" : "ws://") + host + "/api/ws?token=" + token
+                + "' hermes --tui");
         out.flush();
     }
 

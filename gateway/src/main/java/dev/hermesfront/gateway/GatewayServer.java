@@ -33,6 +33,13 @@ import dev.hermesfront.gateway.routes.PeerSelector;
 import dev.hermesfront.gateway.routes.Routes;
 import dev.hermesfront.gateway.routes.TicketRoutes;
 import dev.hermesfront.gateway.routes.TuiRoutes;
+import dev.hermesfront.gateway.notify.Notifier;
+import dev.hermesfront.gateway.pairing.DeviceBook;
+import dev.hermesfront.gateway.pairing.LocalCredential;
+import dev.hermesfront.gateway.pairing.PairingRoutes;
+import dev.hermesfront.gateway.state.StateDir;
+import dev.hermesfront.gateway.tls.ListenSecurity;
+import dev.hermesfront.gateway.tls.ServerTls;
 import java.util.ArrayList;
 import java.util.List;
 import dev.hermesfront.bridge.AgentLauncher;
@@ -137,6 +144,12 @@ public final class GatewayServer implements AutoCloseable {
     private Readiness readiness;
     /** The web page's files, read once. */
     private PageRoutes pages;
+    /** The listener's TLS (re-read on reload), or null for plaintext. */
+    private ServerTls tls;
+    /** Paired devices and pairing codes. */
+    private DeviceBook devices;
+    /** The state directory's admin credential for hermes-front pair and devices on this machine, or null without one. */
+    private dev.hermesfront.gateway.config.Credential local;
 
     /**
      * What requests are served with, swapped whole on reload.
@@ -213,6 +226,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Binds and starts serving; throws when the address cannot be bound. */
     public GatewayServer start() throws ServletException, java.io.IOException {
+        tls = listenerTls(config);
         pools = given != null ? given : Pools.start(config.pools());
         XnioWorker worker = pools.worker();
         FrameCodec codec = new FrameCodec(config.limits().maxMessageBytes());
@@ -233,6 +247,14 @@ public final class GatewayServer implements AutoCloseable {
             }
         };
         gate = new Gate(() -> live.get().rules(), TicketBook.defaults(), sharing.shares(), metrics);
+        Optional<StateDir> state = config.remote().stateDir().isPresent() ? Optional.of(StateDir.open(config.remote().stateDir().get()))
+                : Optional.empty();
+        if (state.isPresent()) {
+            local = LocalCredential.of(state.get());
+        }
+        devices = DeviceBook.open(state, () -> live.get().rules().credentials(), gate.grants(), mapper, java.time.Clock.systemUTC());
+        gate.acceptDevices(devices);
+        timers.scheduleWithFixedDelay(devices::flushDirty, 60, 60, java.util.concurrent.TimeUnit.SECONDS);
         registry.validateWith(this::verdict);
         // Stored sessions are kept apart by credential as soon as there are two (one credential: the operator's own
         // home and sessions, unchanged); the sessions nobody claimed are for admins.
@@ -271,7 +293,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         pages = PageRoutes.fromClasspath();
         readiness = new Readiness(launcher, config.tui().readyTimeout(), () -> live.get().config(), () -> live.get().peers().all());
-        live.set(generation(config, new Gate.Rules(config.auth().credentials(), guard), null));
+        live.set(generation(config, new Gate.Rules(withLocal(config.auth().credentials()), guard), null));
         metrics.gauge("hermes.front.ws.clients", "Attached /api/ws clients", registry::size);
         metrics.gauge("hermes.front.agents.parked", "Agents parked, waiting for their client to come back", agents::parkedCount);
         metrics.gauge("hermes.front.agents", "Agents alive (running or parked)", configurator::agents);
@@ -280,12 +302,17 @@ public final class GatewayServer implements AutoCloseable {
         HttpHandler root = new MetricsHandler(metrics, ex -> live.get().handler().handleRequest(ex));
 
         InetSocketAddress listen = config.listen().address();
-        undertow = Undertow.builder()
+        Undertow.Builder builder = Undertow.builder();
+        if (tls != null) {
+            builder.addHttpsListener(listen.getPort(), listen.getAddress().getHostAddress(), tls.context());
+        } else {
+            builder.addHttpListener(listen.getPort(), listen.getAddress().getHostAddress());
+        }
+        undertow = builder
                 .setWorker(worker)
                 // Set, not derived from the heap size: Undertow would pick 1 KiB buffers below a 128 MiB heap.
                 .setBufferSize(16 * 1024 - 20)
                 .setDirectBuffers(true)
-                .addHttpListener(listen.getPort(), listen.getAddress().getHostAddress())
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.limits().maxBodyBytes())
                 // Idle keep-alive connections live 120 s (0 here would close them ~at once, racing clients that
                 // reuse them: a POST sent on a connection closing under it fails and is not retried).
@@ -295,11 +322,103 @@ public final class GatewayServer implements AutoCloseable {
                 .setHandler(root)
                 .build();
         undertow.start();
-        LOG.log(System.Logger.Level.INFO, "hermes-front listening on {0}:{1,number,#} (agent: {2}; API server: {3}; dashboard: {4})",
+        watchRequests();
+        LOG.log(System.Logger.Level.INFO, "hermes-front listening on {0}:{1,number,#}{5} (agent: {2}; API server: {3}; dashboard: {4})",
                 listen.getAddress().getHostAddress(), port(), launcher.kind(),
                 config.upstreams().api().map(a -> a.uri().toString()).orElse("off"),
-                config.upstreams().dashboard().map(d -> d.uri().toString()).orElse("off"));
+                config.upstreams().dashboard().map(d -> d.uri().toString()).orElse("off"),
+                tls == null ? "" : " with TLS (" + tls.describe() + ")");
         return this;
+    }
+
+    /**
+     * Loads the listener's certificate, and refuses a plaintext bind that anyone on the network could read
+     * ({@link ListenSecurity}): not loopback, not a Tailscale address, no {@code insecure_plaintext}.
+     */
+    private static ServerTls listenerTls(GatewayConfig cfg) {
+        ServerTls t = null;
+        if (cfg.remote().tls()) {
+            try {
+                t = ServerTls.load(cfg.remote().tlsCert().get(), cfg.remote().tlsKey().get());
+            } catch (java.io.IOException e) {
+                throw new ConfigException("tls.cert: " + e.getMessage());
+            }
+        }
+        InetSocketAddress a = cfg.listen().address();
+        if (ListenSecurity.of(a, t != null, cfg.remote().insecurePlaintext()) == ListenSecurity.REFUSED) {
+            throw new ConfigException(ListenSecurity.refusal(dev.hermesfront.gateway.config.ListenAddress.format(a)));
+        }
+        return t;
+    }
+
+    /**
+     * Registers the {@link Notifier} with the agents when {@code notify.webhook} or {@code notify.ntfy} is set. The
+     * webhook's key is {@code notify.secret}, else the state directory's {@code notify-secret} (made 0600 on first use).
+     */
+    private void watchRequests() throws java.io.IOException {
+        var n = config.remote().notifications();
+        if (!n.enabled()) {
+            return;
+        }
+        String key;
+        if (n.secret().isPresent()) {
+            key = n.secret().get().reveal();
+        } else if (config.remote().stateDir().isPresent()) {
+            key = StateDir.open(config.remote().stateDir().get()).secret("notify-secret");
+        } else {
+            key = GatewayMain.randomToken();
+            LOG.log(System.Logger.Level.WARNING, "notify.webhook: no notify.secret and no state_dir; signing with a key made for this run");
+        }
+        HttpClient client = HttpClient.newBuilder().executor(pools.client()).connectTimeout(config.upstreams().connect())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        Notifier notifier = new Notifier(n, key, machineName(), publicUrl().resolve("/front/"), timers, pools.client(), client, guard.audit(),
+                mapper,
+                java.time.Clock.systemUTC(), Duration.ofSeconds(1));
+        agents.watchRequests(notifier);
+        LOG.log(System.Logger.Level.INFO, "notifying {0} when an agent waits for someone", String.join(" and ",
+                n.webhook().map(u -> "the webhook").orElse(""), n.ntfy().map(u -> "the ntfy topic").orElse("")).replaceAll("^ and | and $", ""));
+    }
+
+    /** Returns this machine's name for notifications ({@code HOSTNAME}-independent; "this machine" when unknown). */
+    static String machineName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "this machine";
+        }
+    }
+
+    /**
+     * Returns the URL clients reach this front at: {@code public_url}, else the scheme of the listener and the bind
+     * address (for a wildcard bind, the first allowed host or this machine's name) with the bound port.
+     */
+    public java.net.URI publicUrl() {
+        if (config.remote().publicUrl().isPresent()) {
+            return config.remote().publicUrl().get();
+        }
+        java.net.InetAddress a = config.listen().address().getAddress();
+        String host;
+        if (a.isAnyLocalAddress()) {
+            host = config.listen().allowedHosts().stream().findFirst().orElseGet(GatewayServer::machineName);
+        } else {
+            host = a.getHostAddress().contains(":") ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
+        }
+        return java.net.URI.create((tls != null ? "https" : "http") + "://" + host + ":" + port());
+    }
+
+    /** Adds the state directory's local admin credential ({@link LocalCredential}) to the configured ones. */
+    private dev.hermesfront.gateway.config.Credentials withLocal(dev.hermesfront.gateway.config.Credentials configured) {
+        return LocalCredential.with(configured, local);
+    }
+
+    /** Returns the paired devices. */
+    public DeviceBook devices() {
+        return devices;
+    }
+
+    /** Returns true when the listener speaks TLS (https, wss). */
+    public boolean secure() {
+        return tls != null;
     }
 
     /**
@@ -320,6 +439,7 @@ public final class GatewayServer implements AutoCloseable {
         concerns.add(pages);
         concerns.add(new MetricsRoutes(metrics, gate, basic));
         concerns.add(new OpsRoutes(readiness, this::reload, gate, basic));
+        concerns.add(new PairingRoutes(devices, gate, basic, mapper, this::publicUrl, name -> revalidate("revocation of device " + name)));
         PeerSelector selector = PeerSelector.NONE;
         if (!peers.isEmpty()) {
             PeerRoutes peerRoutes = new PeerRoutes(peers, gate, basic, tui.handshake());
@@ -384,7 +504,7 @@ public final class GatewayServer implements AutoCloseable {
                         : new TokenBuckets(now.wsBurst(), now.wsPerSecond(), System::nanoTime));
         Generation next;
         try {
-            next = generation(d.effective(), new Gate.Rules(d.effective().auth().credentials(), ng), cur);
+            next = generation(d.effective(), new Gate.Rules(withLocal(d.effective().auth().credentials()), ng), cur);
         } catch (RuntimeException e) {
             metrics.reload("failed");
             LOG.log(System.Logger.Level.WARNING, "configuration reload refused: {0}", e.getMessage());
@@ -399,9 +519,21 @@ public final class GatewayServer implements AutoCloseable {
         List<String> closed = revalidate("configuration reload");
         List<String> restart = new ArrayList<>(d.restartNeeded());
         restart.addAll(fresh.restartNeeded());
-        ReloadReport report = new ReloadReport(true, d.applied(), restart, closed, null);
+        List<String> applied = new ArrayList<>(d.applied());
+        if (tls != null) {
+            try {
+                if (tls.reload()) {
+                    applied.add("tls.cert");
+                    LOG.log(System.Logger.Level.INFO, "serving a new certificate: {0}", tls.describe());
+                }
+            } catch (java.io.IOException e) {
+                restart.add("tls.cert (kept the running certificate: " + e.getMessage() + ")");
+                LOG.log(System.Logger.Level.WARNING, "certificate not reloaded, the running one stays: {0}", e.getMessage());
+            }
+        }
+        ReloadReport report = new ReloadReport(true, applied, restart, closed, null);
         metrics.reload("applied");
-        g.audit().event("config_reloaded").with("changed", String.join(",", d.applied())).with("restart_needed", String.join(",", restart))
+        g.audit().event("config_reloaded").with("changed", String.join(",", applied)).with("restart_needed", String.join(",", restart))
                 .with("closed", closed.size()).with("outcome", "applied").write();
         LOG.log(System.Logger.Level.INFO, report.summary());
         return report;
@@ -460,6 +592,9 @@ public final class GatewayServer implements AutoCloseable {
             }
             code = CloseCodes.FORBIDDEN;
             why = "narrowed by a configuration change (now " + now.get().label() + ")";
+        } else if (who.grant().kind() == Grant.Kind.DEVICE && !devices.isPaired(who.grant().id())) {
+            code = CloseCodes.FORBIDDEN;
+            why = "device revoked";
         } else if (who.grant().kind() == Grant.Kind.SHARE && gate.grants().current(who.grant().source()).isPresent()) {
             // The minter stands: the link itself died.
             code = CloseCodes.FORBIDDEN;
@@ -542,6 +677,9 @@ public final class GatewayServer implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "undeploy: {0}", e.getMessage());
         }
         undertow.stop();
+        if (devices != null) {
+            devices.flushDirty();
+        }
         guard.close();
         pools.close();
         metrics.close();

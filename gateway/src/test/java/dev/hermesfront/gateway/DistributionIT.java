@@ -119,7 +119,7 @@ class DistributionIT {
         Process w = which.start();
         assertTrue(w.waitFor(10, TimeUnit.SECONDS));
         assertNotEquals(0, w.exitValue(), "mvn must not be on the PATH the launcher gets");
-        int port = start("demo", "--listen", "127.0.0.1:0", "--token", "dist-token-0123456789");
+        int port = start("demo", "--listen", "127.0.0.1:0", "--token", "dist-token-0123456789", "--state-dir", dir.resolve("state").toString());
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/front/health"))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
@@ -133,7 +133,7 @@ class DistributionIT {
         Path yaml = dir.resolve("front.yaml");
         Files.writeString(yaml, "credentials:\n  - {name: keep, token: keep-token-0123456789, scope: chat}\n"
                 + "  - {name: old, token: old-token-0123456789, scope: chat}\n");
-        int port = start("demo", "--listen", "127.0.0.1:0", "--config", yaml.toString());
+        int port = start("demo", "--listen", "127.0.0.1:0", "--config", yaml.toString(), "--state-dir", dir.resolve("state").toString());
         WsTestClient kept = ws(port, "keep-token-0123456789");
         assertTrue(kept.next().contains("gateway.ready"));
         WsTestClient old = ws(port, "old-token-0123456789");

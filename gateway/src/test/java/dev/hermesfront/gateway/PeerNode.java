@@ -49,6 +49,8 @@ public final class PeerNode implements AutoCloseable {
         URI apiUri = URI.create("http://127.0.0.1:" + api.getAddress().getPort());
         GatewayConfig cfg = GatewayConfig.of(new InetSocketAddress(host, port), Secret.of(token))
                 ; cfg = ConfigEdit.edit(cfg).upstreams(UpstreamConfig.of(apiUri, Secret.of(API_KEY)), null).get();
+        // Peers listen on their own (test network namespace) addresses in plaintext, as a tailnet would carry them.
+        cfg = cfg.withRemote(cfg.remote().withInsecurePlaintext());
         GatewayServer front = new GatewayServer(cfg, new DemoLauncher(MAPPER, new FrameCodec())).start();
         return new PeerNode(api, front, pool);
     }

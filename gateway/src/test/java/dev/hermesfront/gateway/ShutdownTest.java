@@ -21,13 +21,16 @@ import org.junit.jupiter.api.Test;
 /** The real gateway process on SIGTERM: clients closed 1001, agents stopped, bounded exit, nothing left behind. */
 class ShutdownTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path state;
 
     @Test
     void stopsCleanlyOnSigterm() throws Exception {
         String agent = String.join(" ", TestGateway.javaMain(EchoAgent.class).argv().stream().map(a -> "'" + a + "'").toList());
         List<String> cmd = new ArrayList<>(TestGateway.javaMain(GatewayMain.class).argv());
         cmd.addAll(List.of("serve", "--listen", "127.0.0.1:0", "--token", "sigterm-token", "--api-upstream", "off",
-                "--agent-cmd", agent, "--agent-stop-grace", "2", "--hermes-home", System.getProperty("java.io.tmpdir")));
+                "--agent-cmd", agent, "--agent-stop-grace", "2", "--hermes-home", System.getProperty("java.io.tmpdir"),
+                "--state-dir", state.toString()));
         Process gw = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(gw.getInputStream(), StandardCharsets.UTF_8));

@@ -97,6 +97,7 @@ public final class ConfigLoader {
     private final List<ConfigValue> values = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private Path envFile;
+    private Path hermesHome;
     private Map<String, String> dotEnv = Map.of();
 
     private ConfigLoader(Input in) {
@@ -130,6 +131,7 @@ public final class ConfigLoader {
             homeSource = "default";
         }
         values.add(new ConfigValue("hermes_home", hermesHome.toString(), homeSource));
+        this.hermesHome = hermesHome;
         envFile = hermesHome.resolve(".env");
         Optional<Map<String, String>> read = DotEnv.read(envFile);
         dotEnv = read.orElse(Map.of());
@@ -176,7 +178,7 @@ public final class ConfigLoader {
         UpstreamConfig dashboard = dashboard(connect, response, idle);
         GatewayConfig gateway = new GatewayConfig(new ListenSettings(listen, hosts, origins), new AuthSettings(credentials, proxy), limits,
                 new UpstreamSettings(Optional.ofNullable(api), Optional.ofNullable(dashboard), connect, response, idle), tui(),
-                security(), peers(), pools());
+                security(), peers(), pools(), remote());
         Optional<AgentConfig> agent = agent();
         Raw record = first(Settings.RECORD);
         Optional<Path> recordDir = record == null || record.value().strip().equalsIgnoreCase(OFF) ? Optional.empty()
@@ -184,6 +186,61 @@ public final class ConfigLoader {
         values.add(new ConfigValue("record", recordDir.map(Path::toString).orElse("(off)"), sourceOf(record)));
         LogSettings logging = logging();
         return new Loaded(gateway, agent, recordDir, List.copyOf(values), List.copyOf(notes), generated, logging);
+    }
+
+    private RemoteSettings remote() {
+        Optional<Path> cert = offOrPath(Settings.TLS_CERT);
+        Optional<Path> key = offOrPath(Settings.TLS_KEY);
+        if (cert.isPresent() != key.isPresent()) {
+            throw new ConfigException((cert.isPresent() ? "tls.key" : "tls.cert") + ": tls.cert and tls.key go together; name both PEM "
+                    + "files (e.g. tailscale cert --cert-file front.crt --key-file front.key HOST)");
+        }
+        for (Optional<Path> f : List.of(cert, key)) {
+            if (f.isPresent() && !Files.isReadable(f.get())) {
+                throw new ConfigException(f == cert ? "tls.cert" : "tls.key", f.get().toString(), "a readable PEM file");
+            }
+        }
+        boolean insecure = value(Settings.INSECURE_PLAINTEXT);
+        Raw pub = first(Settings.PUBLIC_URL);
+        Optional<URI> publicUrl = Optional.empty();
+        if (pub != null) {
+            publicUrl = Optional.of(httpUrl(pub.name(), pub.value()));
+            values.add(new ConfigValue("public_url", publicUrl.get().toString(), pub.source()));
+        }
+        Optional<Path> state = Optional.of(expand(value(Settings.STATE_DIR)));
+        Optional<String> webhook = offOrText(Settings.NOTIFY_WEBHOOK);
+        Optional<String> ntfy = offOrText(Settings.NOTIFY_NTFY);
+        Raw secret = first(Settings.NOTIFY_SECRET);
+        if (secret != null) {
+            values.add(new ConfigValue("notify.secret", redacted(secret.value()), secret.source()));
+        }
+        RemoteSettings.NotifySettings notify = new RemoteSettings.NotifySettings(
+                webhook.map(u -> httpUrl("notify.webhook", u)), ntfy.map(u -> httpUrl("notify.ntfy", u)),
+                Optional.ofNullable(secret == null ? null : Secret.of(secret.value().strip())), value(Settings.NOTIFY_AFTER));
+        return new RemoteSettings(cert, key, insecure, publicUrl, state, notify);
+    }
+
+    /** A setting whose value is a path or {@code off}; the value is recorded. */
+    private Optional<Path> offOrPath(Setting<String> s) {
+        return offOrText(s).map(this::expand);
+    }
+
+    /** A setting whose value is text or {@code off}; the value is recorded. */
+    private Optional<String> offOrText(Setting<String> s) {
+        String v = value(s);
+        return v == null || v.isBlank() || v.strip().equalsIgnoreCase(OFF) ? Optional.empty() : Optional.of(v.strip());
+    }
+
+    private static URI httpUrl(String name, String v) {
+        try {
+            URI u = new URI(v.strip());
+            if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+                return u;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // fall through
+        }
+        throw new ConfigException(name, v, "an http:// or https:// URL");
     }
 
     private LogSettings logging() {
@@ -477,10 +534,23 @@ public final class ConfigLoader {
             return Optional.of(new AgentConfig(List.of(), Optional.empty(), Map.of(), stop, Duration.ZERO, 0, Optional.of(url),
                     Optional.ofNullable(tok == null || tok.value().isBlank() ? null : Secret.of(tok.value().strip())), ticket));
         }
+        if (cmd == null && in.agentRequired()) {
+            Optional<HermesInstall> found = HermesInstall.find(in.env(), hermesHome);
+            if (found.isPresent()) {
+                HermesInstall h = found.get();
+                values.add(new ConfigValue("agent.cmd", String.join(" ", h.argv()), "found: " + h.how()));
+                values.add(new ConfigValue("agent.cwd", h.source().toString(), "found: " + h.how()));
+                notes.add("agent: no agent option, so running the local Hermes install: " + h.python() + " -m tui_gateway.entry in "
+                        + h.source() + " (found from " + h.how() + ")");
+                return Optional.of(new AgentConfig(h.argv(), Optional.of(h.source()), agentEnv(), stop, value(Settings.AGENT_EXIT_DRAIN),
+                        value(Settings.AGENT_MAX_LINE_BYTES).intValue(), Optional.empty(), Optional.empty(), false));
+            }
+        }
         if (cmd == null) {
             if (in.agentRequired()) {
                 throw new ConfigException("agent.cmd: no agent: pass --agent-cmd 'python -m tui_gateway.entry' "
-                        + "or --agent-ws ws://127.0.0.1:9119/api/ws (or set HERMES_FRONT_AGENT_CMD / agent.cmd in the config file)");
+                        + "or --agent-ws ws://127.0.0.1:9119/api/ws (or set HERMES_FRONT_AGENT_CMD / agent.cmd in the config file); "
+                        + "no Hermes install was found either (no hermes command on PATH, no " + hermesHome.resolve("hermes-agent") + ")");
             }
             return Optional.empty();
         }
@@ -496,14 +566,18 @@ public final class ConfigLoader {
             cwd = Optional.of(p);
             values.add(new ConfigValue("agent.cwd", p.toString(), cwdRaw.source()));
         }
+        return Optional.of(new AgentConfig(argv, cwd, agentEnv(), stop, value(Settings.AGENT_EXIT_DRAIN),
+                value(Settings.AGENT_MAX_LINE_BYTES).intValue(), Optional.empty(), Optional.empty(), false));
+    }
+
+    private Map<String, String> agentEnv() {
         Map<String, String> extra = new LinkedHashMap<>();
         for (Raw kv : list(Settings.AGENT_ENV)) {
             String[] pair = Settings.AGENT_ENV.parse(kv.name(), kv.value());
             extra.put(pair[0], pair[1]);
             values.add(new ConfigValue("agent.env", pair[0] + "=…", kv.source()));
         }
-        return Optional.of(new AgentConfig(argv, cwd, extra, stop, value(Settings.AGENT_EXIT_DRAIN),
-                value(Settings.AGENT_MAX_LINE_BYTES).intValue(), Optional.empty(), Optional.empty(), false));
+        return extra;
     }
 
     // ------------------------------------------------------------------ sources

@@ -16,9 +16,10 @@ import java.net.InetSocketAddress;
  * @param security  audit log, lockout and rate limits
  * @param peers     the coordinator's peer map, probes and fan-out limits; no peers by default
  * @param pools     sizes of the gateway's thread pools
+ * @param remote    TLS, the public URL, the state directory (paired devices) and notifications
  */
 public record GatewayConfig(ListenSettings listen, AuthSettings auth, LimitSettings limits, UpstreamSettings upstreams,
-                            TuiSettings tui, SecuritySettings security, PeerSettings peers, PoolSettings pools) {
+                            TuiSettings tui, SecuritySettings security, PeerSettings peers, PoolSettings pools, RemoteSettings remote) {
     public GatewayConfig {
         requireNonNull(listen, "listen");
         requireNonNull(auth, "auth");
@@ -28,6 +29,18 @@ public record GatewayConfig(ListenSettings listen, AuthSettings auth, LimitSetti
         requireNonNull(security, "security");
         requireNonNull(peers, "peers");
         requireNonNull(pools, "pools");
+        requireNonNull(remote, "remote");
+    }
+
+    /** Returns a config without TLS, state directory or notifications ({@link RemoteSettings#none()}). */
+    public GatewayConfig(ListenSettings listen, AuthSettings auth, LimitSettings limits, UpstreamSettings upstreams, TuiSettings tui,
+                         SecuritySettings security, PeerSettings peers, PoolSettings pools) {
+        this(listen, auth, limits, upstreams, tui, security, peers, pools, RemoteSettings.none());
+    }
+
+    /** Returns this config with {@code r} as its remote settings. */
+    public GatewayConfig withRemote(RemoteSettings r) {
+        return new GatewayConfig(listen, auth, limits, upstreams, tui, security, peers, pools, r);
     }
 
     /** Returns a config with one token credential, default bounds and no upstreams. */

@@ -29,7 +29,7 @@ public record Setting<T>(String key, String flag, String env, String label, Stri
     public enum Shape { ONE, LIST, SECRET, SWITCH }
 
     /** The commands of {@code hermes-front} that take settings. */
-    public enum Command { DEMO, SERVE, CONFIG, DOCTOR }
+    public enum Command { DEMO, SERVE, CONFIG, DOCTOR, PAIR, DEVICES }
 
     /** Every command. */
     public static final Set<Command> ALL = EnumSet.allOf(Command.class);

@@ -218,6 +218,33 @@ public final class Settings {
             "LOGGER=LEVEL", null, Parsers.logLevel(), "Level of a logger and the packages under it, e.g. io.undertow=WARN or "
             + "dev.hermesfront.gateway.ws=DEBUG; repeatable.", LIST, ALL);
 
+    public static final Setting<String> TLS_CERT = new Setting<>("tls.cert", "--tls-cert", "HERMES_FRONT_TLS_CERT", "FILE", "off",
+            Parsers.text("a file name"), "PEM certificate chain to serve TLS with (e.g. from tailscale cert or Let's Encrypt); with "
+            + "tls.key the port speaks https and wss only. Re-read on reload.", ONE, ALL);
+    public static final Setting<String> TLS_KEY = new Setting<>("tls.key", "--tls-key", "HERMES_FRONT_TLS_KEY", "FILE", "off",
+            Parsers.text("a file name"), "PEM private key of tls.cert (PKCS#8, RSA or EC); keep it 0600. Re-read on reload.", ONE, ALL);
+    public static final Setting<Boolean> INSECURE_PLAINTEXT = new Setting<>("insecure_plaintext", "--insecure-plaintext",
+            "HERMES_FRONT_INSECURE_PLAINTEXT", null, "false", Parsers.bool(), "Allow plaintext on a non-loopback, non-Tailscale address "
+            + "(tokens and transcripts readable on the network); without it such a bind needs tls.cert.", SWITCH, ALL);
+    public static final Setting<String> PUBLIC_URL = new Setting<>("public_url", "--public-url", "HERMES_FRONT_PUBLIC_URL", "URL", null,
+            Parsers.text("a URL"), "The URL clients reach this front at, for pairing links and notifications, e.g. "
+            + "https://box.tail1234.ts.net:9121 (default: from the listen address).", ONE, ALL);
+    public static final Setting<String> STATE_DIR = new Setting<>("state_dir", "--state-dir", "HERMES_FRONT_STATE_DIR", "DIR",
+            "~/.local/state/hermes-front", Parsers.text("a directory"), "Where the front keeps paired devices (tokens hashed), its "
+            + "local admin credential and the generated webhook secret, all 0600.", ONE, ALL);
+    public static final Setting<String> NOTIFY_WEBHOOK = new Setting<>("notify.webhook", "--notify-webhook", "HERMES_FRONT_NOTIFY_WEBHOOK",
+            "URL", "off", Parsers.text("a URL"), "POST a JSON notification, signed (X-Hermes-Signature: sha256=HMAC), when an agent "
+            + "waits for an answer nobody attached can give.", ONE, ALL);
+    public static final Setting<String> NOTIFY_NTFY = new Setting<>("notify.ntfy", "--notify-ntfy", "HERMES_FRONT_NOTIFY_NTFY", "URL",
+            "off", Parsers.text("a URL"), "POST the same notification as plain text to an ntfy-style topic URL, e.g. "
+            + "https://ntfy.sh/my-secret-topic.", ONE, ALL);
+    public static final Setting<String> NOTIFY_SECRET = new Setting<>("notify.secret", "--notify-secret", "HERMES_FRONT_NOTIFY_SECRET",
+            "KEY", null, Parsers.text("a key"), "HMAC-SHA256 key of notify.webhook's signature (default: one generated in state_dir, "
+            + "file notify-secret).", SECRET, ALL);
+    public static final Setting<Duration> NOTIFY_AFTER = new Setting<>("notify.after", "--notify-after", "HERMES_FRONT_NOTIFY_AFTER",
+            "DURATION", "2m", Parsers.duration(Duration.ofMillis(1)), "How long an attached client may leave the agent's question "
+            + "unanswered before a notification goes out (at once when nobody who may answer is attached).", ONE, ALL);
+
     /** Every row, in the order help and {@code config} show them. */
     public static final List<Setting<?>> TABLE = List.of(CONFIG, LISTEN, TOKEN, BASIC_USERS, ALLOWED_HOSTS, ALLOWED_ORIGINS,
             MAX_BODY_BYTES, MAX_MESSAGE_BYTES, OUTBOUND_HIGH_WATER, OUTBOUND_LIMIT, HERMES_HOME, API_UPSTREAM, API_KEY,
@@ -227,7 +254,8 @@ public final class Settings {
             READY_TIMEOUT, PING_INTERVAL, PING_LOOPBACK, CLIENT_STALL, AUDIT_LOG, AUDIT_LOG_MAX_BYTES, AUDIT_LOG_KEEP, RECORD,
             AUTH_FAILURES, AUTH_WINDOW, LOCKOUT, REST_PER_SECOND, REST_BURST, WS_PER_SECOND, WS_BURST, HEALTH_PER_SECOND, HEALTH_BURST,
             IO_THREADS, WORKER_THREADS, TIMER_THREADS, CLIENT_THREADS, PEER_PROBE_INTERVAL, PEER_TIMEOUT, TRUSTED_PROXIES, IDENTITY_HEADER,
-            LOG_FORMAT, LOG_LEVELS);
+            LOG_FORMAT, LOG_LEVELS, TLS_CERT, TLS_KEY, INSECURE_PLAINTEXT, PUBLIC_URL, STATE_DIR, NOTIFY_WEBHOOK, NOTIFY_NTFY,
+            NOTIFY_SECRET, NOTIFY_AFTER);
 
     private static final Map<String, Setting<?>> BY_KEY = index();
 

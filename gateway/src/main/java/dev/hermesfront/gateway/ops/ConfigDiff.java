@@ -99,6 +99,9 @@ public final class ConfigDiff {
         if (!samePeers(running.peers(), next.peers())) {
             applied.add("peers");
         }
+        if (!running.remote().equals(next.remote())) {
+            restart.add("tls.*/public_url/state_dir/notify.*");
+        }
         GatewayConfig effective = new GatewayConfig(
                 new ListenSettings(rl.address(), nl.allowedHosts(), nl.allowedOrigins()),
                 new AuthSettings(next.auth().credentials(), next.auth().proxy()),
@@ -106,7 +109,7 @@ public final class ConfigDiff {
                 running.upstreams(), running.tui(),
                 new SecuritySettings(rs.auditLog(), rs.auditMaxBytes(), rs.auditKeep(), ns.authFailures(), ns.authWindow(), ns.lockout(),
                         ns.restPerSecond(), ns.restBurst(), ns.wsPerSecond(), ns.wsBurst(), ns.healthPerSecond(), ns.healthBurst()),
-                next.peers(), running.pools());
+                next.peers(), running.pools(), running.remote());
         return new Result(effective, List.copyOf(applied), List.copyOf(restart));
     }
 

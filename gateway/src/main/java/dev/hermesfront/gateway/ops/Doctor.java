@@ -20,6 +20,8 @@ import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.config.UpstreamSettings;
 import dev.hermesfront.gateway.proxy.ApiKeyCheck;
+import dev.hermesfront.gateway.tls.ListenSecurity;
+import dev.hermesfront.gateway.tls.ServerTls;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -93,6 +95,7 @@ public final class Doctor {
     public int run() {
         GatewayConfig c = loaded.gateway();
         bind(c);
+        transport(c);
         agent();
         api(c);
         dashboard(c);
@@ -134,6 +137,33 @@ public final class Doctor {
         }
     }
 
+    /** Which case of {@link ListenSecurity} applies, and whether the certificate loads and is not about to expire. */
+    private void transport(GatewayConfig c) {
+        InetSocketAddress a = c.listen().address();
+        ServerTls tls = null;
+        if (c.remote().tls()) {
+            try {
+                tls = ServerTls.load(c.remote().tlsCert().get(), c.remote().tlsKey().get());
+            } catch (IOException e) {
+                add(Status.FAIL, "tls", e.getMessage(), "point tls.cert and tls.key at the PEM files of one certificate (tailscale cert "
+                        + "HOST writes HOST.crt and HOST.key)");
+                return;
+            }
+        }
+        ListenSecurity sec = ListenSecurity.of(a, tls != null, c.remote().insecurePlaintext());
+        if (sec == ListenSecurity.REFUSED) {
+            add(Status.FAIL, "tls", sec.description(), "serve TLS (--tls-cert FILE --tls-key FILE), listen on a Tailscale address or "
+                    + "127.0.0.1, or pass --insecure-plaintext if the network is encrypted another way");
+        } else if (tls != null) {
+            java.time.Instant until = tls.certificate().getNotAfter().toInstant();
+            boolean soon = until.isBefore(java.time.Instant.now().plus(Duration.ofDays(14)));
+            add(soon ? Status.WARN : Status.OK, "tls", sec.description() + "; " + tls.describe(), soon
+                    ? "renew it (tailscale cert, certbot renew), then reload (kill -HUP or POST /front/reload): no restart needed" : null);
+        } else {
+            add(sec == ListenSecurity.INSECURE ? Status.WARN : Status.OK, "tls", sec.description(), null);
+        }
+    }
+
     private boolean frontAnswers(InetSocketAddress a) {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(java.net.URI.create("http://" + ListenAddress.format(a) + "/front/health"))
@@ -149,6 +179,11 @@ public final class Doctor {
 
     private void agent() {
         Optional<AgentConfig> a = loaded.agent();
+        String found = loaded.sourceOf("agent.cmd");
+        if (a.isPresent() && found.startsWith("found: ")) {
+            add(Status.INFO, "agent", "no agent option: running " + String.join(" ", a.get().argv()) + " in "
+                    + a.get().cwd().map(Path::toString).orElse(".") + " (" + found + ")", null);
+        }
         if (a.isPresent() && a.get().ws().isEmpty()) {
             String cmd = a.get().argv().get(0);
             if (!onPath(cmd, a.get().cwd().orElse(null))) {

@@ -31,7 +31,7 @@ public final class ServiceUnits {
     public static final String NAME = "hermes-front";
     static final String LABEL = "dev.hermesfront.hermes-front";
     private static final Set<String> SECRET_VARIABLES = Set.of("HERMES_FRONT_TOKEN", "HERMES_FRONT_API_KEY", "HERMES_FRONT_DASHBOARD_TOKEN",
-            "HERMES_FRONT_BASIC_USERS", "API_SERVER_KEY", "HERMES_DASHBOARD_SESSION_TOKEN");
+            "HERMES_FRONT_BASIC_USERS", "HERMES_FRONT_NOTIFY_SECRET", "API_SERVER_KEY", "HERMES_DASHBOARD_SESSION_TOKEN");
     /** Variables that are not secret but that the service needs to see the same Hermes install. */
     private static final Set<String> CARRIED = Set.of("HERMES_HOME", "HERMES_FRONT_HERMES_HOME");
 

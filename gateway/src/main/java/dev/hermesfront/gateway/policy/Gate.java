@@ -40,6 +40,8 @@ public final class Gate {
     private final ShareResolver shares;
     private final GateEvents events;
     private final Grants grants;
+    /** Paired devices' tokens ({@link #acceptDevices}); none until the composition root registers them. */
+    private volatile DeviceResolver devices = DeviceResolver.NONE;
 
     /**
      * What the gate decides with, swapped as a whole on reload.
@@ -123,6 +125,28 @@ public final class Gate {
         this.grants.register(Grant.Kind.SHARE, shares::grant);
     }
 
+    /**
+     * Turns a paired device's token into its identity (docs/pairing.md); registered with {@link #acceptDevices}. The
+     * identity's grant is a {@link Grant.Kind#DEVICE} grant whose source is its pairer; the Gate derives its scope.
+     */
+    public interface DeviceResolver {
+        /** Returns the identity of the device whose token this is, noting {@code address} as last seen; counts nothing. */
+        Optional<Identity> resolve(String token, String address);
+
+        /** Returns true for the token of a device since revoked: not a guess, so not counted towards the lockout. */
+        default boolean wasPaired(String token) {
+            return false;
+        }
+
+        /** No paired devices. */
+        DeviceResolver NONE = (token, address) -> Optional.empty();
+    }
+
+    /** Accepts paired devices' tokens as credentials from now on (set once, at start, by the composition root). */
+    public void acceptDevices(DeviceResolver resolver) {
+        this.devices = resolver;
+    }
+
     /** Returns the grant resolver: register the lookups of other grant kinds here ({@link Grants#register}). */
     public Grants grants() {
         return grants;
@@ -179,7 +203,7 @@ public final class Gate {
         int wrong = 0;
         for (Carrier c : presented) {
             boolean[] orphan = new boolean[1];
-            Optional<Identity> who = check(now.credentials(), c, orphan);
+            Optional<Identity> who = check(now.credentials(), c, orphan, address);
             if (who.isPresent()) {
                 found = who.get();
             } else if (c instanceof Carrier.ProxyUser) {
@@ -194,8 +218,9 @@ public final class Gate {
                 // out), not a guess: refused (4401) and audited, never counted towards the lockout.
                 events.authFailed(Carrier.kind(c));
                 guard.audit().event("auth_failed").with("peer", address).with("method", facts.method()).with("path", facts.path())
-                        .with("via", c instanceof Carrier.Share ? "share" : "ticket").with("outcome", "denied")
-                        .with("reason", orphan[0] ? "the credential it was granted by was removed" : "share link revoked, expired or its agent ended")
+                        .with("via", c instanceof Carrier.Share ? "share" : c instanceof Carrier.Token ? "device" : "ticket").with("outcome", "denied")
+                        .with("reason", c instanceof Carrier.Token ? "device revoked, or the credential that paired it removed"
+                                : orphan[0] ? "the credential it was granted by was removed" : "share link revoked, expired or its agent ended")
                         .write();
             } else {
                 events.authFailed(Carrier.kind(c));
@@ -218,9 +243,17 @@ public final class Gate {
     }
 
     /** Checks one carrier; sets {@code orphan[0]} for a ticket or link of ours whose source is gone. */
-    private Optional<Identity> check(Credentials credentials, Carrier c, boolean[] orphan) {
+    private Optional<Identity> check(Credentials credentials, Carrier c, boolean[] orphan, String address) {
         if (c instanceof Carrier.Token t) {
-            return credentials.matchToken(t.value()).map(cr -> identity(credentials, cr, t.via()));
+            Optional<Identity> configured = credentials.matchToken(t.value()).map(cr -> identity(credentials, cr, t.via()));
+            if (configured.isPresent()) {
+                return configured;
+            }
+            // A paired device: its scope is derived now (its pairer may have been narrowed or removed since).
+            Optional<Identity> d = devices.resolve(t.value(), address);
+            Optional<Scope> s = d.flatMap(this::current);
+            orphan[0] = (d.isPresent() && s.isEmpty()) || (d.isEmpty() && devices.wasPaired(t.value()));
+            return s.map(x -> new Identity(d.get().name(), x, "device:" + t.via(), d.get().agent(), d.get().grant()));
         }
         if (c instanceof Carrier.Basic b) {
             return credentials.matchBasic(b.user(), b.password()).map(cr -> identity(credentials, cr, "basic"));
@@ -251,6 +284,15 @@ public final class Gate {
 
     private static Identity identity(Credentials all, Credential c, String via) {
         return Identity.of(c.name(), c.scope(), via, Grant.credential(all.idOf(c), c.scope()));
+    }
+
+    /**
+     * Counts a failed presentation of a secret the Gate does not check itself (a pairing code) towards
+     * {@code address}'s lockout, audited as {@code auth_failed} (and {@code lockout} when it locks).
+     */
+    public void failed(String address, Facts facts) {
+        events.authFailed("pairing_code");
+        fail(rules.get().guard(), address, facts);
     }
 
     private void fail(Guardrails guard, String address, Facts facts) {

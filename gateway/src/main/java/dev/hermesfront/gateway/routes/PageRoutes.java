@@ -41,7 +41,7 @@ public final class PageRoutes implements Routes {
     /** The classpath folder the files are read from. */
     static final String RESOURCES = "dev/hermesfront/gateway/web/";
     /** The files of the page, by name under {@code /front/}. */
-    static final List<String> FILES = List.of("index.html", "app.js", "api.js", "channel.js", "dom.js", "transcript.js",
+    static final List<String> FILES = List.of("index.html", "app.js", "api.js", "channel.js", "dom.js", "transcript.js", "pairing.js",
             "style.css", "icon.svg");
     /**
      * The page's Content-Security-Policy. {@code connect-src 'self'} covers the same-origin {@code ws:}/{@code wss:}

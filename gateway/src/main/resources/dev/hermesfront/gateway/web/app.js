@@ -6,6 +6,7 @@ import {$, h, clear, show} from './dom.js';
 import {Api, ApiError} from './api.js';
 import {Channel, wsUrl} from './channel.js';
 import {Transcript} from './transcript.js';
+import {loadDevices, showPairing, wireAddDevice} from './pairing.js';
 
 const STORE_TOKEN = 'hermes-front.token';
 const STORE_SHARE = 'hermes-front.share';
@@ -63,6 +64,17 @@ function boot() {
     }
   }
   wire();
+  const pairCode = frag.get('pair');
+  if (pairCode) {
+    // Keep the one-time code out of the address bar and of this tab's history.
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+    showPairing(pairCode, (token, keep) => {
+      state.api = new Api(token);
+      if (keep) sessionStorage.setItem(STORE_TOKEN, token);
+      startSignedIn();
+    });
+    return;
+  }
   if (state.share && state.share.token) {
     startShared();
     return;
@@ -144,6 +156,7 @@ function startSignedIn() {
   show(who, true);
   idle('Pick an agent, or start a new one.');
   loadAgents();
+  loadDevices(() => state.api);
 }
 
 function startShared() {
@@ -669,6 +682,7 @@ function wire() {
   });
   $('interrupt').addEventListener('click', interrupt);
   $('share').addEventListener('click', mintShare);
+  wireAddDevice(() => state.api);
   window.addEventListener('hashchange', () => {
     if (new URLSearchParams(window.location.hash.replace(/^#/, '')).get('share')) window.location.reload();
   });

@@ -96,6 +96,17 @@ class SettingsTableTest {
         SAMPLE.put("identity_header", "Tailscale-User-Login");
         SAMPLE.put("log_format", "json");
         SAMPLE.put("log_levels", "io.undertow=DEBUG");
+        SAMPLE.put("tls.cert", "/etc/passwd");
+        SAMPLE.put("tls.key", "/etc/passwd");
+        SAMPLE.put("insecure_plaintext", "true");
+        SAMPLE.put("public_url", "https://box.tail1234.ts.net:9121");
+        SAMPLE.put("state_dir", "/tmp/front-state-sample");
+        SAMPLE.put("notify.webhook", "http://127.0.0.1:18080/hook");
+        SAMPLE.put("notify.ntfy", "https://ntfy.example/topic-sample");
+        SAMPLE.put("notify.secret", "notify-secret-0123456789");
+        SAMPLE.put("notify.after", "45s");
+        COMPANIONS.put("tls.cert", Map.of("tls.key", "/etc/passwd"));
+        COMPANIONS.put("tls.key", Map.of("tls.cert", "/etc/passwd"));
         COMPANIONS.put("api.key", Map.of("api.upstream", "http://127.0.0.1:18642"));
         COMPANIONS.put("api.upstream", Map.of("api.key", "sk-sample-key-0123456789"));
         COMPANIONS.put("dashboard.token", Map.of("dashboard.upstream", "http://127.0.0.1:19119"));

@@ -59,7 +59,8 @@ class ProxyIdentityTest {
                 new ProxyIdentity(Optional.of(HEADER), List.of(Cidr.parse("t", "127.0.0.1/32")))), base.limits(),
                 new UpstreamSettings(Optional.of(up), Optional.empty(), up.connectTimeout(), up.responseTimeout(), up.idleTimeout()),
                 base.tui(), new dev.hermesfront.gateway.config.SecuritySettings(Optional.of(audit), 1 << 20, 1, 10, Duration.ofSeconds(60),
-                Duration.ofMinutes(5), 50, 200, 200, 2000, 5, 20), base.peers(), base.pools()));
+                Duration.ofMinutes(5), 50, 200, 200, 2000, 5, 20), base.peers(), base.pools(),
+                dev.hermesfront.gateway.config.RemoteSettings.none().withInsecurePlaintext()));
     }
 
     @AfterEach

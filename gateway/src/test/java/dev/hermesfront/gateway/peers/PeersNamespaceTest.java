@@ -109,7 +109,7 @@ class PeersNamespaceTest extends PeerScenarios {
         Files.writeString(yaml, Coordinators.yaml(peersYaml("http://" + addr(1, 2) + ":" + studioPort, "http://" + addr(2, 2) + ":" + miniPort,
                 "http://" + addr(4, 2) + ":9121", "http://" + addr(3, 2) + ":" + echoPort), COORD_TOKEN, READ_TOKEN));
         String line = java(c, Map.of("STUDIO_TOKEN", STUDIO_TOKEN, "MINI_TOKEN", MINI_TOKEN, "ECHO_PASSWORD", ECHO_PASSWORD),
-                GatewayMain.class, "demo", "--listen", addr(0, 2) + ":0", "--config", yaml.toString()).get(WAIT_S, TimeUnit.SECONDS);
+                GatewayMain.class, "demo", "--listen", addr(0, 2) + ":0", "--insecure-plaintext", "--config", yaml.toString()).get(WAIT_S, TimeUnit.SECONDS);
         Matcher m = READY.matcher(line);
         if (!m.find()) {
             throw new IllegalStateException("coordinator did not start: " + line);

@@ -32,7 +32,9 @@ final class Chromium implements AutoCloseable {
     /** The flags Chromium needs to run headless as root in a container, with nothing fetched in the background. */
     static final List<String> FLAGS = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-            "--disable-extensions", "--disable-default-apps", "--password-store=basic", "--lang=en-US");
+            "--disable-extensions", "--disable-default-apps", "--password-store=basic", "--lang=en-US",
+            // The pairing tests serve a certificate made for the test on 127.0.0.1 (https, wss).
+            "--ignore-certificate-errors");
     private static final Pattern STARTED = Pattern.compile("started successfully on port (\\d+)");
 
     private final Process driverProcess;

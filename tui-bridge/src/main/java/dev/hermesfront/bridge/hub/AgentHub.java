@@ -564,6 +564,7 @@ public final class AgentHub implements ClientSink {
         if ("request.cancel".equals(type) && !requests.isEmpty()) {
             ServerRequests.Open o = cancelled(frame);
             if (o != null) {
+                registry.settled(this, o.key);
                 // The request.cancel follows its request, and settles it.
                 return o.target == null || deliver(o.target, frame);
             }
@@ -626,17 +627,20 @@ public final class AgentHub implements ClientSink {
     private void offer(ServerRequests.Open o, Member t) {
         o.target = t;
         if (t == null) {
+            registry.waiting(this, o.key, o.method, o.sessionId, false);
             return;
         }
         if (!t.parked && !t.serverRequests && frontAnswersPings && v1) {
             // Over stdio nobody else answers: without this the agent waits out its deadline (tui-wire-current.md §4.2).
             requests.remove(o.key);
+            registry.settled(this, o.key);
             outbox.add(ProtocolErrors.handlerError(new RequestId.OtherId(o.key), ErrorCodes.METHOD_NOT_FOUND,
                     "no handler for server request: " + o.method));
             return;
         }
         deliver(t, o.frame);
         o.buffered = t.parked;
+        registry.waiting(this, o.key, o.method, o.sessionId, !t.parked && !t.left);
     }
 
     /** Offers the requests held for want of a participant to {@code m}. Caller holds the monitor. */
@@ -883,6 +887,7 @@ public final class AgentHub implements ClientSink {
                         return Member.Sent.NOT_YOURS;
                     }
                     requests.answered(o.key);
+                    registry.settled(this, o.key);
                     secret = o.secret();
                 } else if (v1 && f.id() != null && requests.wasAnswered(f.id().json())) {
                     return Member.Sent.NOT_YOURS; // already answered: a second answer, racing the first, goes nowhere
@@ -900,6 +905,7 @@ public final class AgentHub implements ClientSink {
                     }
                     for (ServerRequests.Open o : settled) {
                         requests.answered(o.key);
+                        registry.settled(this, o.key);
                         secret |= o.secret();
                     }
                 }
@@ -967,6 +973,7 @@ public final class AgentHub implements ClientSink {
                 parkedMember = m;
                 for (ServerRequests.Open o : requests.of(m)) {
                     o.buffered = buffer.holds(o.frame) || inBuffer.stream().anyMatch(x -> x == o.frame);
+                    registry.waiting(this, o.key, o.method, o.sessionId, false);
                 }
                 updateSolo();
                 tellViewers("agent_parked", "the agent's owner disconnected; the agent is kept for up to "
@@ -1013,6 +1020,9 @@ public final class AgentHub implements ClientSink {
             }
             tellViewers("agent_stopped", "the agent was stopped (" + why + ")", "warn", true);
             ended = true;
+            for (String key : requests.keys()) {
+                registry.settled(this, key);
+            }
             l = link;
             r = onEnd;
             for (Member m : members) {

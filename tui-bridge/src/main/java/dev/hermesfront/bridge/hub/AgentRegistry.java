@@ -56,6 +56,7 @@ public final class AgentRegistry implements AutoCloseable {
     private final List<Consumer<AgentHub>> endListeners = new CopyOnWriteArrayList<>();
     /** Which agent routed each upstream server→client request that several upstream sockets got (issue 24). */
     final RequestClaims claims = new RequestClaims();
+    private final List<RequestWatcher> watchers = new CopyOnWriteArrayList<>();
 
     public AgentRegistry(ParkingPolicy policy, ObjectMapper mapper, FrameCodec codec, MemoryBudget budget) {
         this.policy = policy;
@@ -109,6 +110,25 @@ public final class AgentRegistry implements AutoCloseable {
     /** Returns the number of parked agents. */
     public synchronized int parkedCount() {
         return expiries.size();
+    }
+
+    /** Tells {@code watcher} about every agent's server→client requests ({@link RequestWatcher}). */
+    public void watchRequests(RequestWatcher watcher) {
+        watchers.add(watcher);
+    }
+
+    /** Tells the watchers that {@code hub} waits on a request. Caller holds the hub's monitor. */
+    void waiting(AgentHub hub, String key, String method, String sessionId, boolean attended) {
+        for (RequestWatcher w : watchers) {
+            w.waiting(hub, key, method, sessionId, attended);
+        }
+    }
+
+    /** Tells the watchers that {@code hub}'s request {@code key} is settled. Caller holds the hub's monitor. */
+    void settled(AgentHub hub, String key) {
+        for (RequestWatcher w : watchers) {
+            w.settled(hub, key);
+        }
     }
 
     /** Runs {@code listener} with every agent that is stopped for good (share links for it are then void). */

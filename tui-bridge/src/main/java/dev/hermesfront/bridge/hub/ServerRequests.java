@@ -114,6 +114,11 @@ final class ServerRequests {
         return r;
     }
 
+    /** Returns the keys of the open requests, oldest first. */
+    List<String> keys() {
+        return new ArrayList<>(open.keySet());
+    }
+
     boolean isEmpty() {
         return open.isEmpty();
     }
