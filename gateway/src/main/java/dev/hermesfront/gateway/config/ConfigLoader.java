@@ -168,7 +168,8 @@ public final class ConfigLoader {
         Set<String> origins = new LinkedHashSet<>(listValue(Settings.ALLOWED_ORIGINS));
 
         LimitSettings limits = new LimitSettings(value(Settings.MAX_BODY_BYTES), value(Settings.MAX_MESSAGE_BYTES).intValue(),
-                value(Settings.OUTBOUND_HIGH_WATER), value(Settings.OUTBOUND_LIMIT));
+                value(Settings.OUTBOUND_HIGH_WATER), value(Settings.OUTBOUND_LIMIT), value(Settings.MAX_CONNECTIONS).intValue(),
+                value(Settings.CONNECTIONS_PER_ADDRESS).intValue(), value(Settings.HANDSHAKE_TIMEOUT));
         Duration connect = value(Settings.CONNECT_TIMEOUT);
         Duration response = value(Settings.RESPONSE_TIMEOUT);
         Duration idle = value(Settings.IDLE_TIMEOUT);
@@ -321,7 +322,8 @@ public final class ConfigLoader {
         return new TuiSettings(new ParkingPolicy(value(Settings.PARK_WINDOW), (int) frames, value(Settings.PARK_BUFFER_BYTES)),
                 value(Settings.MAX_AGENTS).intValue(), value(Settings.SPAWN_BURST).intValue(), value(Settings.SPAWN_PER_SECOND),
                 value(Settings.READY_TIMEOUT), value(Settings.PING_INTERVAL), value(Settings.PING_LOOPBACK), value(Settings.CLIENT_STALL),
-                value(Settings.AGENTS_PER_CREDENTIAL).intValue(), value(Settings.MEMORY_BUDGET));
+                value(Settings.AGENTS_PER_CREDENTIAL).intValue(), value(Settings.MEMORY_BUDGET),
+                value(Settings.AGENTS_PER_READ_CREDENTIAL).intValue());
     }
 
     private SecuritySettings security() {

@@ -29,6 +29,28 @@ public final class Credentials {
                 throw new ConfigException("credentials", l.login(), "an identity used by one credential only");
             }
         }
+        refuseSharedSecrets(this.all);
+    }
+
+    /**
+     * Two credentials with the same token, or the same Basic user and password, would both authenticate as the
+     * first (issue 21, F10: a reload giving two credentials one token was accepted). Names only in the message.
+     */
+    private static void refuseSharedSecrets(List<Credential> all) {
+        for (int i = 0; i < all.size(); i++) {
+            for (int j = i + 1; j < all.size(); j++) {
+                Credential a = all.get(i);
+                Credential b = all.get(j);
+                boolean same = a instanceof Credential.Token ta && b instanceof Credential.Token tb && tb.token().matches(ta.token().reveal())
+                        || a instanceof Credential.Basic ba && b instanceof Credential.Basic bb && ba.user().equals(bb.user())
+                        && bb.password().matches(ba.password().reveal());
+                if (same) {
+                    throw new ConfigException("credentials " + a.name() + " and " + b.name() + " have the same "
+                            + (a instanceof Credential.Token ? "token" : "Basic user and password")
+                            + ": each credential needs its own secret (a client presenting it would always be " + a.name() + ")");
+                }
+            }
+        }
     }
 
     /** Returns the credentials {@code all}; names must be unique. */

@@ -60,6 +60,7 @@ public final class AccessHandler implements HttpHandler {
         }
         Identity who = ok.who();
         ex.putAttachment(IDENTITY, who);
+        ConnectionCaps.credentialed(ex);
         Scope need = need(ex, upgrade, method, path);
         Decision d = gate.authorize(who, need, Gate.Limit.REST, facts);
         if (d instanceof Decision.Denied denied) {

@@ -40,6 +40,7 @@ public final class TuiHandshakeHandler implements HttpHandler {
         if (auth instanceof Gate.Authentication.Authenticated ok
                 && !(gate.authorize(ok.who(), Scope.READ, Gate.Limit.NONE, facts) instanceof Decision.Denied)) {
             ex.putAttachment(AccessHandler.IDENTITY, ok.who());
+            ConnectionCaps.credentialed(ex);
             ctx.authenticationComplete(new IdentityAccount(ok.who()), "hermes-front", false);
         } else if (auth instanceof Gate.Authentication.Authenticated) {
             // A credential below read (scope metrics) opens no agent; the Gate audited the denial. Closed 4401 like any other.

@@ -230,9 +230,9 @@ public final class TuiEndpoint extends Endpoint {
 
     private Member spawn(Session session, OutboundQueue out, Connection conn, AgentLauncher launcher, Caller c, boolean announce) {
         String credential = c.who().name();
-        AdmissionControl.Verdict v = ch.admission().tryStart(credential, c.principal());
+        AdmissionControl.Verdict v = ch.admission().tryStart(credential, c.who().scope());
         if (v != AdmissionControl.Verdict.OK) {
-            LOG.log(System.Logger.Level.WARNING, "refused a new agent for {0}: {1}", c.principal(), v);
+            ch.admission().refused(c.principal(), v);
             ch.metrics().agentRefused(switch (v) {
                 case SPAWN_RATE -> "spawn_rate";
                 case CREDENTIAL_CAP -> "credential_cap";
