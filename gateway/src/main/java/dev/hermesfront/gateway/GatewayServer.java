@@ -15,7 +15,11 @@ import dev.hermesfront.gateway.ops.Readiness;
 import dev.hermesfront.gateway.ops.ReloadReport;
 import dev.hermesfront.gateway.policy.AccessPolicy;
 import dev.hermesfront.gateway.policy.AuthFailures;
+import dev.hermesfront.gateway.policy.Grant;
 import dev.hermesfront.gateway.policy.Identity;
+import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.agents.ShareBook;
+import dev.hermesfront.gateway.ws.CloseCodes;
 import dev.hermesfront.gateway.policy.TokenBuckets;
 import dev.hermesfront.gateway.config.ConfigException;
 import dev.hermesfront.gateway.config.SecuritySettings;
@@ -34,9 +38,7 @@ import dev.hermesfront.gateway.routes.Routes;
 import dev.hermesfront.gateway.routes.TicketRoutes;
 import dev.hermesfront.gateway.routes.TuiRoutes;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.MemoryBudget;
 import dev.hermesfront.bridge.hub.AgentHub;
@@ -126,6 +128,8 @@ public final class GatewayServer implements AutoCloseable {
     private Pools pools;
     private AgentRegistry agents;
     private Sharing sharing;
+    private java.util.concurrent.ScheduledFuture<?> shareSweep;
+    private java.time.Clock shareClock = java.time.Clock.systemUTC();
     private ScheduledExecutorService timers;
     private Guardrails guard;
     private Gate gate;
@@ -197,8 +201,17 @@ public final class GatewayServer implements AutoCloseable {
         if (config.tui().agentsPerCredential() > 0) {
             h = h.withAgentsPerCredential(config.tui().agentsPerCredential());
         }
+        // The share link caps are rows too (tui.shares_per_credential, tui.shares_per_agent): the stricter of those and the given ones.
+        h = h.withShareCaps(Math.min(config.tui().sharesPerCredential(), h.sharesPerCredential()),
+                Math.min(config.tui().sharesPerAgent(), h.sharesPerAgent()));
         this.hub = h;
         this.given = pools;
+    }
+
+    /** Sets the clock share links expire by (tests); call before {@link #start}. */
+    public GatewayServer shareClock(java.time.Clock clock) {
+        this.shareClock = clock;
+        return this;
     }
 
     /** Binds and starts serving; throws when the address cannot be bound. */
@@ -209,7 +222,7 @@ public final class GatewayServer implements AutoCloseable {
         guard = Guardrails.from(config.security());
         ObjectMapper agentJson = AgentJson.newMapper();
         agents = new AgentRegistry(config.tui().parking(), agentJson, codec, new MemoryBudget(hub.memoryBudgetBytes()));
-        sharing = new Sharing(agents, hub, agentJson, java.time.Clock.systemUTC());
+        sharing = new Sharing(agents, hub, agentJson, shareClock);
         timers = pools.timers();
         PeerLaunchers relays = new PeerLaunchers() {
             @Override
@@ -223,6 +236,8 @@ public final class GatewayServer implements AutoCloseable {
             }
         };
         gate = new Gate(() -> live.get().rules(), TicketBook.defaults(), sharing.shares(), metrics);
+        registry.validateWith(this::verdict);
+        shareSweep = timers.scheduleWithFixedDelay(this::expireShares, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, agentJson, launcher, registry, agents, hub, timers,
                 guard, gate, relays, metrics);
         WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
@@ -368,42 +383,94 @@ public final class GatewayServer implements AutoCloseable {
             cur.peers().close();
             metrics.peers(next.peers().all());
         }
-        List<String> closed = new ArrayList<>();
-        List<Identity> revoked = registry.revoke(who -> {
-            int code = ConfigDiff.verdict(who, cur.rules().credentials(), next.rules().credentials());
-            if (code == 0) {
-                return null;
-            }
-            String why = code == 4401 ? "credential removed by a configuration reload" : "credential narrowed by a configuration reload";
-            g.audit().event("ws_revoked").with("credential", who.name()).with("via", who.via()).with("code", code)
-                    .with("outcome", "closed").with("reason", why).write();
-            closed.add(who.name() + ":" + code);
-            return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), code == 4401 ? "unauthorized: " + why : "forbidden: " + why);
-        });
-        // Parked agents of a credential that is gone: nobody may take them back (nor open them through a share link).
-        Set<String> names = new HashSet<>();
-        next.rules().credentials().all().forEach(c -> names.add(c.name()));
-        int stopped = 0;
-        for (AgentHub h : agents.all()) {
-            if (h.parked() && !names.contains(h.owner().credential())) {
-                g.audit().event("ws_revoked").with("credential", h.owner().credential()).with("agent", h.id()).with("code", 4401)
-                        .with("outcome", "stopped").with("reason", "parked agent of a credential removed by a configuration reload").write();
-                h.end("its credential was removed by a configuration reload");
-                closed.add(h.owner().credential() + ":parked");
-                stopped++;
-            }
-        }
-        if (stopped > 0) {
-            LOG.log(System.Logger.Level.INFO, "stopped {0} parked agent(s) of removed credentials", stopped);
-        }
+        // Re-validate, never diff: everything derived from the old decision is checked against the new generation.
+        List<String> closed = revalidate("configuration reload");
         List<String> restart = new ArrayList<>(d.restartNeeded());
         restart.addAll(fresh.restartNeeded());
         ReloadReport report = new ReloadReport(true, d.applied(), restart, closed, null);
         metrics.reload("applied");
         g.audit().event("config_reloaded").with("changed", String.join(",", d.applied())).with("restart_needed", String.join(",", restart))
-                .with("closed", revoked.size()).with("outcome", "applied").write();
+                .with("closed", closed.size()).with("outcome", "applied").write();
         LOG.log(System.Logger.Level.INFO, report.summary());
         return report;
+    }
+
+    /**
+     * Checks everything that derives authority from the configuration against the current generation (issue 21):
+     * share links whose minter is gone are buried; every connection is checked with {@link #verdict} (4401 when the
+     * source of its grant is gone, its agent then stopped; 4403 when its scope is now below the one it was admitted
+     * with, or its link is dead); every agent, parked or running, whose owner's source is gone is stopped. Audited.
+     *
+     * @return what was closed or stopped, {@code name:code} / {@code name:stopped}
+     */
+    private List<String> revalidate(String why) {
+        List<String> closed = new ArrayList<>();
+        for (ShareBook.Share s : sharing.shares().revalidate(gate.grants()::alive)) {
+            gate.audit().event("share_revoked").with("credential", s.mintedBy()).with("agent", s.agent()).with("share", s.id())
+                    .with("outcome", "revoked").with("reason", "its minter was removed by a " + why).write();
+        }
+        for (Identity who : registry.revalidate()) {
+            closed.add(who.name() + ":" + (gate.effective(who).isEmpty() ? 4401 : 4403));
+        }
+        int stopped = 0;
+        for (AgentHub h : agents.all()) {
+            Optional<Grant.Ref> owner = Grant.Ref.parse(h.owner().source());
+            if (h.ended() || (owner.isPresent() && gate.grants().current(owner.get()).isPresent())) {
+                continue;
+            }
+            boolean parked = h.parked();
+            gate.audit().event("ws_revoked").with("credential", h.owner().credential()).with("agent", h.id()).with("code", 4401)
+                    .with("outcome", "stopped").with("reason", (parked ? "parked " : "") + "agent of a credential removed by a " + why)
+                    .write();
+            h.end("its credential was removed by a " + why);
+            closed.add(h.owner().credential() + (parked ? ":parked" : ":stopped"));
+            stopped++;
+        }
+        if (stopped > 0) {
+            LOG.log(System.Logger.Level.INFO, "stopped {0} agent(s) of removed credentials", stopped);
+        }
+        return closed;
+    }
+
+    /**
+     * Decides whether a connection's authority still stands in the current generation: null keeps it; 4401 when the
+     * source of its grant is gone (removed, or re-added with another secret); 4403 when its effective scope is now
+     * below the scope it was admitted with (narrowed: it reconnects at the lower scope), or its share link expired or
+     * was revoked. Audited when it closes.
+     */
+    private CloseReason verdict(Identity who) {
+        Optional<Scope> now = gate.effective(who);
+        int code;
+        String why;
+        if (now.isPresent()) {
+            if (now.get().covers(who.scope())) {
+                return null;
+            }
+            code = CloseCodes.FORBIDDEN;
+            why = "narrowed by a configuration change (now " + now.get().label() + ")";
+        } else if (who.grant().kind() == Grant.Kind.SHARE && gate.grants().current(who.grant().source()).isPresent()) {
+            // The minter stands: the link itself died.
+            code = CloseCodes.FORBIDDEN;
+            why = sharing.shares().expired(who.grant().id()) ? "share link expired" : "share link revoked";
+        } else {
+            code = CloseCodes.UNAUTHORIZED;
+            why = "the credential it was granted by was removed";
+        }
+        gate.audit().event("ws_revoked").with("credential", who.name()).with("via", who.via()).with("code", code)
+                .with("outcome", "closed").with("reason", why).write();
+        return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), why.startsWith("share link") ? why
+                : (code == CloseCodes.UNAUTHORIZED ? "unauthorized: " : "forbidden: ") + why);
+    }
+
+    /** Closes the clients of share links that expired (4403 {@code share link expired}); runs every second. */
+    private void expireShares() {
+        for (ShareBook.Share s : sharing.shares().expireDue()) {
+            int n = agents.find(s.agent()).map(h -> h.closeShare(s.id(), CloseCodes.FORBIDDEN, "share link expired")).orElse(0);
+            if (n > 0) {
+                gate.audit().event("share_expired").with("agent", s.agent()).with("share", s.id()).with("clients_closed", n)
+                        .with("outcome", "closed").write();
+            }
+        }
     }
 
     /** Returns this server's metrics. */
@@ -450,6 +517,7 @@ public final class GatewayServer implements AutoCloseable {
         if (listener == null) {
             return;
         }
+        shareSweep.cancel(false);
         registry.shutdownAll();
         try {
             // Let clients finish the 1001 close handshake while the IO threads still run (bounded).

@@ -45,7 +45,7 @@ public final class ConfigEdit {
     public ConfigEdit agentLimits(int max, int burst, double perSecond) {
         TuiSettings t = c.tui();
         return tui(new TuiSettings(t.parking(), max, burst, perSecond, t.readyTimeout(), t.pingInterval(), t.pingLoopback(), t.clientStall(), 0,
-                t.memoryBudgetBytes(), Integer.MAX_VALUE));
+                t.memoryBudgetBytes(), t.sharesPerCredential(), t.sharesPerAgent(), Integer.MAX_VALUE));
     }
 
     /** Sets the listener's connection caps (issue 21, F7). */

@@ -120,7 +120,7 @@ public final class AgentRoutes implements Routes {
     }
 
     private static boolean mayManage(Identity who, AgentHub hub) {
-        return who.scope() == Scope.ADMIN || hub.owner().credential().equals(who.name());
+        return who.scope() == Scope.ADMIN || hub.owner().source().equals(who.grant().owner().key());
     }
 
     private void list(HttpServerExchange ex, Identity who) {
@@ -254,14 +254,17 @@ public final class AgentRoutes implements Routes {
             ErrorResponses.send(ex, 404, "not_found", "no such agent");
             return;
         }
+        // Any link of this agent that still has clients is revoked, live or not (an expired link's clients are
+        // closed by the expiry sweep, but a DELETE must never 404 while they are attached); a dead link is gone already.
         Optional<ShareBook.Share> gone = shares.revoke(id, shareId);
-        if (gone.isEmpty()) {
+        int closed = hub.get().closeShare(shareId, CloseCodes.FORBIDDEN, "share link revoked");
+        if (gone.isEmpty() && closed == 0 && !shares.died(id, shareId)) {
             ErrorResponses.send(ex, 404, "not_found", "no such share link");
             return;
         }
-        int closed = hub.get().closeShare(shareId, CloseCodes.FORBIDDEN, "share link revoked");
         gate.audit().event("share_revoked").with("credential", who.name()).with("agent", id).with("share", shareId)
-                .with("clients_closed", closed).with("peer", ex.getSourceAddress().getAddress().getHostAddress()).with("outcome", "allowed")
+                .with("clients_closed", closed).with("was_live", gone.isPresent())
+                .with("peer", ex.getSourceAddress().getAddress().getHostAddress()).with("outcome", "allowed")
                 .write();
         ex.setStatusCode(204);
         ex.endExchange();

@@ -16,13 +16,21 @@ import java.time.Duration;
  * @param shareMaxTtl          the longest a share link may live (default 7 days); a longer {@code ttl} is refused
  * @param shareDefaultTtl      a share link's life when the request names none (default 1 hour)
  * @param maxShares            share links alive at once across the gateway (default 1,000); minting past it is refused
+ * @param sharesPerCredential  live links one credential may have minted (default 100; {@code tui.shares_per_credential})
+ * @param sharesPerAgent       live links to one agent (default 20; {@code tui.shares_per_agent})
  */
-public record HubSettings(long memoryBudgetBytes, int agentsPerCredential, Duration shareMaxTtl, Duration shareDefaultTtl, int maxShares) {
+public record HubSettings(long memoryBudgetBytes, int agentsPerCredential, Duration shareMaxTtl, Duration shareDefaultTtl, int maxShares,
+                          int sharesPerCredential, int sharesPerAgent) {
     public HubSettings {
         if (memoryBudgetBytes <= 0 || agentsPerCredential < 0 || maxShares < 1 || shareMaxTtl.isNegative() || shareDefaultTtl.isNegative()
-                || shareDefaultTtl.compareTo(shareMaxTtl) > 0) {
+                || shareDefaultTtl.compareTo(shareMaxTtl) > 0 || sharesPerCredential < 1 || sharesPerAgent < 1) {
             throw new IllegalArgumentException("invalid sharing settings");
         }
+    }
+
+    /** Settings with the default per-credential and per-agent link caps. */
+    public HubSettings(long memoryBudgetBytes, int agentsPerCredential, Duration shareMaxTtl, Duration shareDefaultTtl, int maxShares) {
+        this(memoryBudgetBytes, agentsPerCredential, shareMaxTtl, shareDefaultTtl, maxShares, 100, 20);
     }
 
     /** Returns the defaults. */
@@ -30,14 +38,19 @@ public record HubSettings(long memoryBudgetBytes, int agentsPerCredential, Durat
         return new HubSettings(MemoryBudget.defaultBytes(), 0, Duration.ofDays(7), Duration.ofHours(1), 1000);
     }
 
+    /** Returns a copy with other per-credential and per-agent share link caps. */
+    public HubSettings withShareCaps(int perCredential, int perAgent) {
+        return new HubSettings(memoryBudgetBytes, agentsPerCredential, shareMaxTtl, shareDefaultTtl, maxShares, perCredential, perAgent);
+    }
+
     /** Returns a copy with another memory budget (tests and tools). */
     public HubSettings withMemoryBudget(long bytes) {
-        return new HubSettings(bytes, agentsPerCredential, shareMaxTtl, shareDefaultTtl, maxShares);
+        return new HubSettings(bytes, agentsPerCredential, shareMaxTtl, shareDefaultTtl, maxShares, sharesPerCredential, sharesPerAgent);
     }
 
     /** Returns a copy with another per-credential agent cap (tests and tools). */
     public HubSettings withAgentsPerCredential(int n) {
-        return new HubSettings(memoryBudgetBytes, n, shareMaxTtl, shareDefaultTtl, maxShares);
+        return new HubSettings(memoryBudgetBytes, n, shareMaxTtl, shareDefaultTtl, maxShares, sharesPerCredential, sharesPerAgent);
     }
 
     /** Returns the per-credential cap in effect for a gateway of {@code maxAgents} agents. */

@@ -2,6 +2,8 @@ package dev.hermesfront.gateway.agents;
 
 import dev.hermesfront.bridge.hub.Role;
 import dev.hermesfront.gateway.policy.Gate;
+import dev.hermesfront.gateway.policy.Grant;
+import dev.hermesfront.gateway.policy.Grants;
 import dev.hermesfront.gateway.policy.Identity;
 import dev.hermesfront.gateway.policy.Scope;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +30,11 @@ import java.util.function.Predicate;
  * can be revoked, and dies with its agent. Only a SHA-256 hash of each token is kept; the token itself is
  * shown once, when it is minted. Bounded: at most {@link HubSettings#maxShares()} live links; minting past
  * that is refused (expired links are purged first). Thread-safe.
+ *
+ * <p>A link is a {@link Grant} of kind {@link Grant.Kind#SHARE}: its source is the grant of the credential that minted
+ * it, its cap {@code read} (viewer) or at most {@code chat} (participant). It copies nothing of its minter: the gate
+ * resolves it through {@link #grant} and the minter's current scope on every use, so a narrowed minter caps its links
+ * and a removed one kills them.
  */
 public final class ShareBook implements Gate.ShareResolver {
     /** How a share token starts (so that one found in a log or a paste is recognizable). */
@@ -41,10 +48,11 @@ public final class ShareBook implements Gate.ShareResolver {
      * @param agent    the agent it opens
      * @param mintedBy the credential that minted it
      * @param role     viewer or participant
-     * @param scope    what its clients may do: {@code read} for a viewer; for a participant the minter's scope, at most {@code chat}
+     * @param scope    its cap: {@code read} for a viewer; for a participant the minter's scope when minted, at most {@code chat}
      * @param expires  when it stops working
+     * @param grant    the grant it is: source the minter's grant, cap {@code scope}, bound to {@code agent}
      */
-    public record Share(String id, String agent, String mintedBy, Role role, Scope scope, Instant expires) {}
+    public record Share(String id, String agent, String mintedBy, Role role, Scope scope, Instant expires, Grant grant) {}
 
     /** A newly minted link and its token (shown once). */
     public record Minted(Share share, String token) {}
@@ -57,9 +65,22 @@ public final class ShareBook implements Gate.ShareResolver {
     }
 
     private final int max;
+    private final int perCredential;
+    private final int perAgent;
     private final Clock clock;
+    /** Ids of links that died (revoked, expired, minter removed, agent ended), to the agent each opened; at most {@code max}. */
+    private final Map<String, Share> deadIds = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Share> eldest) {
+            return size() > max;
+        }
+    };
     /** By token hash. */
     private final Map<String, Share> byHash = new HashMap<>();
+    /** The same links by id. */
+    private final Map<String, Share> byId = new HashMap<>();
+    /** Links that expired and whose clients were not closed yet ({@link #expireDue}); at most one entry per link. */
+    private final List<Share> expired = new ArrayList<>();
     /** Hashes of links that were revoked, expired or lost their agent, newest last; at most {@code max}. */
     private final Map<String, Boolean> dead = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -69,7 +90,18 @@ public final class ShareBook implements Gate.ShareResolver {
     };
 
     public ShareBook(int max, Clock clock) {
+        this(max, max, max, clock);
+    }
+
+    /**
+     * @param max           live links across the gateway
+     * @param perCredential live links one minter (by its stable source, not its name) may have
+     * @param perAgent      live links to one agent
+     */
+    public ShareBook(int max, int perCredential, int perAgent, Clock clock) {
         this.max = max;
+        this.perCredential = perCredential;
+        this.perAgent = perAgent;
         this.clock = clock;
     }
 
@@ -80,15 +112,25 @@ public final class ShareBook implements Gate.ShareResolver {
         String token = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         byte[] idBytes = new byte[8];
         RANDOM.nextBytes(idBytes);
-        Scope scope = role == Role.VIEWER ? Scope.READ : minter.scope().covers(Scope.CHAT) ? Scope.CHAT : minter.scope();
-        Share s = new Share(HexFormat.of().formatHex(idBytes), agent, minter.name(), role == Role.VIEWER ? Role.VIEWER : Role.PARTICIPANT,
-                scope, clock.instant().plus(ttl));
+        Scope scope = role == Role.VIEWER ? Scope.READ : Grants.min(Scope.CHAT, minter.scope());
+        String id = HexFormat.of().formatHex(idBytes);
+        Share s = new Share(id, agent, minter.name(), role == Role.VIEWER ? Role.VIEWER : Role.PARTICIPANT,
+                scope, clock.instant().plus(ttl), new Grant(Grant.Kind.SHARE, id, minter.grant().owner(), scope, Optional.of(agent)));
         synchronized (this) {
             purge();
             if (byHash.size() >= max) {
                 throw new FullException("too many share links (" + max + "); revoke some first");
             }
+            String minterKey = minter.grant().owner().key();
+            long mine = byHash.values().stream().filter(x -> x.grant().source().key().equals(minterKey)).count();
+            if (mine >= perCredential) {
+                throw new FullException("this credential has as many live share links as it may (" + perCredential + "); revoke some first");
+            }
+            if (byHash.values().stream().filter(x -> x.agent().equals(agent)).count() >= perAgent) {
+                throw new FullException("this agent has as many live share links as it may (" + perAgent + "); revoke some first");
+            }
             byHash.put(hash(token), s);
+            byId.put(id, s);
         }
         return new Minted(s, token);
     }
@@ -101,11 +143,20 @@ public final class ShareBook implements Gate.ShareResolver {
             s = byHash.get(h);
             if (s != null && !clock.instant().isBefore(s.expires())) {
                 byHash.remove(h);
+                byId.remove(s.id());
+                deadIds.put(s.id(), s);
                 dead.put(h, Boolean.TRUE);
+                noteExpired(s);
                 s = null;
             }
         }
-        return s == null ? Optional.empty() : Optional.of(new Identity("share:" + s.id(), s.scope(), "share", Optional.of(s.agent())));
+        return s == null ? Optional.empty() : Optional.of(new Identity("share:" + s.id(), s.scope(), "share", Optional.of(s.agent()), s.grant()));
+    }
+
+    @Override
+    public synchronized Optional<Grant> grant(String id) {
+        Share s = byId.get(id);
+        return s == null || !clock.instant().isBefore(s.expires()) ? Optional.empty() : Optional.of(s.grant());
     }
 
     @Override
@@ -121,6 +172,8 @@ public final class ShareBook implements Gate.ShareResolver {
             Share s = e.getValue();
             if (s.id().equals(id) && s.agent().equals(agent)) {
                 it.remove();
+                byId.remove(id);
+                deadIds.put(id, s);
                 dead.put(e.getKey(), Boolean.TRUE);
                 return Optional.of(s);
             }
@@ -141,6 +194,51 @@ public final class ShareBook implements Gate.ShareResolver {
         return r;
     }
 
+    /** Returns true when link {@code id} to {@code agent} was minted here and has died since (revoked, expired, minter gone). */
+    public synchronized boolean died(String agent, String id) {
+        purge();
+        Share s = deadIds.get(id);
+        return s != null && s.agent().equals(agent);
+    }
+
+    /** Returns true when link {@code id} (live or dead, if still remembered) is past its expiry. */
+    public synchronized boolean expired(String id) {
+        Share s = byId.containsKey(id) ? byId.get(id) : deadIds.get(id);
+        return s != null && !clock.instant().isBefore(s.expires());
+    }
+
+    /** Returns true while link {@code id} is live (minted, not revoked, not expired, its agent running). */
+    public synchronized boolean isLive(String id) {
+        Share s = byId.get(id);
+        return s != null && clock.instant().isBefore(s.expires());
+    }
+
+    /**
+     * Buries the links whose grant no longer stands ({@code alive} false: their minter was removed) and returns them:
+     * a client still holding one is refused 4401 and not counted as guessing.
+     */
+    public synchronized List<Share> revalidate(Predicate<Grant> alive) {
+        List<Share> gone = new ArrayList<>();
+        for (Share s : byHash.values()) {
+            if (!alive.test(s.grant())) {
+                gone.add(s);
+            }
+        }
+        bury(gone::contains);
+        return gone;
+    }
+
+    /**
+     * Buries the links that expired and returns every link that expired since the last call (also those a lookup or
+     * a listing noticed first), so that their attached clients can be closed.
+     */
+    public synchronized List<Share> expireDue() {
+        purge();
+        List<Share> due = new ArrayList<>(expired);
+        expired.clear();
+        return due;
+    }
+
     /** Forgets every link to {@code agent} (it was stopped). */
     public synchronized void agentEnded(String agent) {
         bury(s -> s.agent().equals(agent));
@@ -154,7 +252,20 @@ public final class ShareBook implements Gate.ShareResolver {
 
     private void purge() {
         Instant now = clock.instant();
-        bury(s -> !now.isBefore(s.expires()));
+        bury(s -> {
+            boolean due = !now.isBefore(s.expires());
+            if (due) {
+                noteExpired(s);
+            }
+            return due;
+        });
+    }
+
+    /** Remembers an expired link until {@link #expireDue} (bounded: nothing sweeps a book without a gateway). */
+    private void noteExpired(Share s) {
+        if (expired.size() < max) {
+            expired.add(s);
+        }
     }
 
     /** Moves the live links that match to the dead ones. */
@@ -163,6 +274,8 @@ public final class ShareBook implements Gate.ShareResolver {
             Map.Entry<String, Share> e = it.next();
             if (which.test(e.getValue())) {
                 it.remove();
+                byId.remove(e.getValue().id());
+                deadIds.put(e.getValue().id(), e.getValue());
                 dead.put(e.getKey(), Boolean.TRUE);
             }
         }

@@ -21,7 +21,7 @@ public final class Sharing {
         this.agents = agents;
         this.settings = settings;
         this.mapper = mapper;
-        this.shares = new ShareBook(settings.maxShares(), clock);
+        this.shares = new ShareBook(settings.maxShares(), settings.sharesPerCredential(), settings.sharesPerAgent(), clock);
         agents.onEnded(hub -> shares.agentEnded(hub.id()));
     }
 

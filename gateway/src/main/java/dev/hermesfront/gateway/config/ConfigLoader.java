@@ -323,6 +323,7 @@ public final class ConfigLoader {
                 value(Settings.MAX_AGENTS).intValue(), value(Settings.SPAWN_BURST).intValue(), value(Settings.SPAWN_PER_SECOND),
                 value(Settings.READY_TIMEOUT), value(Settings.PING_INTERVAL), value(Settings.PING_LOOPBACK), value(Settings.CLIENT_STALL),
                 value(Settings.AGENTS_PER_CREDENTIAL).intValue(), value(Settings.MEMORY_BUDGET),
+                value(Settings.SHARES_PER_CREDENTIAL).intValue(), value(Settings.SHARES_PER_AGENT).intValue(),
                 value(Settings.AGENTS_PER_READ_CREDENTIAL).intValue());
     }
 
@@ -411,10 +412,9 @@ public final class ConfigLoader {
             if (e.name() == null || e.name().isBlank()) {
                 throw new ConfigException(yaml.where(where) + ": " + where + ".name is missing (expected: a non-empty name)");
             }
-            String scope = e.scope() != null ? e.scope() : Credential.DEFAULT_SCOPE;
-            if (Scope.parse(scope).isEmpty()) {
-                throw new ConfigException(yaml.where(where) + ": " + where + ".scope: \"" + scope + "\" (expected: metrics, read, chat or admin)");
-            }
+            String scopeName = e.scope() != null ? e.scope() : Credential.DEFAULT_SCOPE.label();
+            Scope scope = Scope.parse(scopeName).orElseThrow(() -> new ConfigException(yaml.where(where) + ": " + where + ".scope: \""
+                    + scopeName + "\" (expected: metrics, read, chat or admin)"));
             Secret token = secret(e.token(), e.tokenEnv(), e.tokenFile(), where + ".token");
             if (e.identity() != null) {
                 if (e.identity().isBlank()) {
@@ -422,7 +422,7 @@ public final class ConfigLoader {
                             + "e.g. alice@example.com)");
                 }
                 out.add(new Credential.Login(e.name(), e.identity().strip(), scope));
-                values.add(new ConfigValue("credentials", e.name() + " (identity " + e.identity().strip() + ", scope " + scope + ")",
+                values.add(new ConfigValue("credentials", e.name() + " (identity " + e.identity().strip() + ", scope " + scope.label() + ")",
                         fileSource(where)));
                 if (e.basic() == null && token == null) {
                     continue;
@@ -435,12 +435,12 @@ public final class ConfigLoader {
             if (token != null) {
                 checkedSecret(new Raw(token.reveal(), fileSource(where), where + ".token"), loopback);
                 out.add(new Credential.Token(e.name(), token, scope));
-                values.add(new ConfigValue("credentials", e.name() + " (token, scope " + scope + ")", fileSource(where)));
+                values.add(new ConfigValue("credentials", e.name() + " (token, scope " + scope.label() + ")", fileSource(where)));
             } else {
                 Secret pw = basicPassword(e.basic(), where);
                 checkedSecret(new Raw(pw.reveal(), fileSource(where), where + ".basic.password"), loopback);
                 out.add(new Credential.Basic(e.name(), e.basic().user(), pw, scope));
-                values.add(new ConfigValue("credentials", e.name() + " (basic user " + e.basic().user() + ", scope " + scope + ")",
+                values.add(new ConfigValue("credentials", e.name() + " (basic user " + e.basic().user() + ", scope " + scope.label() + ")",
                         fileSource(where)));
             }
         }

@@ -1,22 +1,52 @@
 package dev.hermesfront.gateway.config;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The credentials configured for one listener, and the constant-time lookups over them. Immutable and
  * thread-safe. Every lookup compares against every credential of its kind, so the time taken does not
  * tell which one (or whether one) matched.
+ *
+ * <p>Each credential has a <b>stable id</b> ({@link #idOf}): an HMAC, under a key drawn at random when the process
+ * starts, of its kind, name and secret (token; Basic user and password; or identity). It is the same in every
+ * configuration generation for as long as the credential is configured unchanged, and different as soon as its
+ * secret, kind or name changes: removing {@code alice} and adding {@code alice} back with another token is another
+ * source, so nothing granted to the first survives into the second. The id reveals nothing of the secret (the key
+ * never leaves the process), but it is still not written to logs; grants ({@link dev.hermesfront.gateway.policy.Grant})
+ * name their source by it.
  */
 public final class Credentials {
+    private static final byte[] ID_KEY = new byte[32];
+
+    static {
+        new SecureRandom().nextBytes(ID_KEY);
+    }
+
     private final List<Credential> all;
+    private final Map<String, Credential> byId = new HashMap<>();
+    private final Map<Credential, String> ids = new IdentityHashMap<>();
 
     private Credentials(List<Credential> all) {
         this.all = List.copyOf(all);
+        for (Credential c : this.all) {
+            String id = stableId(c);
+            byId.put(id, c);
+            ids.put(c, id);
+        }
         Set<String> names = new HashSet<>();
         Set<String> logins = new HashSet<>();
         for (Credential c : this.all) {
@@ -61,6 +91,38 @@ public final class Credentials {
     /** Returns a single token credential named {@code token}: what {@code --token T} configures. */
     public static Credentials singleToken(Secret token) {
         return of(List.of(new Credential.Token("token", token, Credential.DEFAULT_SCOPE)));
+    }
+
+    /** Returns the stable id of {@code c}, one of these credentials (see the class comment). */
+    public String idOf(Credential c) {
+        String id = ids.get(c);
+        return id != null ? id : stableId(c);
+    }
+
+    /** Returns the credential whose stable id is {@code id}, if it is configured in this generation. */
+    public Optional<Credential> byId(String id) {
+        return id == null ? Optional.empty() : Optional.ofNullable(byId.get(id));
+    }
+
+    /** Computes the stable id of {@code c}: {@code cred-} and 24 hex digits of an HMAC-SHA256 of kind, name and secret. */
+    static String stableId(Credential c) {
+        String material;
+        if (c instanceof Credential.Token t) {
+            material = "token\0" + t.name() + "\0" + t.token().reveal();
+        } else if (c instanceof Credential.Basic b) {
+            material = "basic\0" + b.name() + "\0" + b.user() + "\0" + b.password().reveal();
+        } else {
+            Credential.Login l = (Credential.Login) c;
+            material = "login\0" + l.name() + "\0" + l.login().strip().toLowerCase(Locale.ROOT);
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(ID_KEY, "HmacSHA256"));
+            byte[] h = mac.doFinal(material.getBytes(StandardCharsets.UTF_8));
+            return "cred-" + HexFormat.of().formatHex(h, 0, 12);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
     }
 
     /** Returns every credential, in configuration order. */

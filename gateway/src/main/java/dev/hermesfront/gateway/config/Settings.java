@@ -138,6 +138,12 @@ public final class Settings {
     public static final Setting<Double> SPAWN_PER_SECOND = new Setting<>("tui.spawn_per_second", "--spawn-per-second",
             "HERMES_FRONT_SPAWN_PER_SECOND", "RATE", "0.5", Parsers.rate(), "New agents one credential may start per second after the burst.",
             ONE, ALL);
+    public static final Setting<Long> SHARES_PER_CREDENTIAL = new Setting<>("tui.shares_per_credential", "--shares-per-credential",
+            "HERMES_FRONT_SHARES_PER_CREDENTIAL", "N", "100", Parsers.whole(1, 1000, "links"),
+            "Live share links one credential may have minted at once (429 past it); below the gateway's 1,000.", ONE, ALL);
+    public static final Setting<Long> SHARES_PER_AGENT = new Setting<>("tui.shares_per_agent", "--shares-per-agent",
+            "HERMES_FRONT_SHARES_PER_AGENT", "N", "20", Parsers.whole(1, 1000, "links"),
+            "Live share links to one agent at once (429 past it).", ONE, ALL);
     public static final Setting<Duration> READY_TIMEOUT = new Setting<>("tui.agent_ready_timeout", "--agent-ready-timeout",
             "HERMES_FRONT_AGENT_READY_TIMEOUT", "DURATION", "60s", Parsers.duration(Duration.ofMillis(1)),
             "How long a new agent may take to send gateway.ready; then the client is closed 1011.", ONE, ALL);
@@ -236,6 +242,7 @@ public final class Settings {
             MAX_BODY_BYTES, MAX_MESSAGE_BYTES, OUTBOUND_HIGH_WATER, OUTBOUND_LIMIT, HERMES_HOME, API_UPSTREAM, API_KEY,
             DASHBOARD_UPSTREAM, DASHBOARD_TOKEN, CONNECT_TIMEOUT, RESPONSE_TIMEOUT, IDLE_TIMEOUT, AGENT_CMD, AGENT_WS, AGENT_WS_TICKET, AGENT_CWD,
             AGENT_ENV, AGENT_STOP_GRACE, AGENT_EXIT_DRAIN, AGENT_MAX_LINE_BYTES, PARK_WINDOW, PARK_BUFFER_FRAMES, PARK_BUFFER_BYTES, MAX_AGENTS, AGENTS_PER_CREDENTIAL, AGENTS_PER_READ_CREDENTIAL, MEMORY_BUDGET, SPAWN_BURST, SPAWN_PER_SECOND,
+            SHARES_PER_CREDENTIAL, SHARES_PER_AGENT,
             READY_TIMEOUT, PING_INTERVAL, PING_LOOPBACK, CLIENT_STALL, AUDIT_LOG, AUDIT_LOG_MAX_BYTES, AUDIT_LOG_KEEP, RECORD,
             AUTH_FAILURES, AUTH_WINDOW, LOCKOUT, REST_PER_SECOND, REST_BURST, WS_PER_SECOND, WS_BURST, MAX_CONNECTIONS, CONNECTIONS_PER_ADDRESS, HANDSHAKE_TIMEOUT,
             HEALTH_PER_SECOND, HEALTH_BURST,

@@ -11,8 +11,6 @@ import dev.hermesfront.gateway.config.PeerSettings;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.SecuritySettings;
 import dev.hermesfront.gateway.config.UpstreamConfig;
-import dev.hermesfront.gateway.policy.Identity;
-import dev.hermesfront.gateway.policy.Scope;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -160,7 +158,7 @@ public final class ConfigDiff {
             return false;
         }
         for (Credential c : a.all()) {
-            if (b.all().stream().noneMatch(d -> same(c, d) && c.scope().equals(d.scope()))) {
+            if (b.all().stream().noneMatch(d -> same(c, d) && c.scope() == d.scope())) {
                 return false;
             }
         }
@@ -187,42 +185,4 @@ public final class ConfigDiff {
     private static boolean equalSecrets(String a, String b) {
         return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
-
-    /**
-     * Decides what happens to a client attached as {@code who} when the credentials change from
-     * {@code before} to {@code after}: 0 keeps it; 4401 closes it because its credential is gone (removed, or
-     * its secret or identity changed); 4403 closes it because its scope was narrowed. Share links and
-     * clients of credentials that did not change are kept.
-     */
-    public static int verdict(Identity who, Credentials before, Credentials after) {
-        if (who.agent().isPresent() || who.via().equals("share")) {
-            return 0;
-        }
-        List<Credential> was = before.all().stream().filter(c -> c.name().equals(who.name()) && presentedAs(c, who.via())).toList();
-        if (was.isEmpty()) {
-            // Not one of these credentials (a share, a ticket of another kind): nothing to compare.
-            return 0;
-        }
-        Optional<Credential> now = after.all().stream().filter(c -> was.stream().anyMatch(w -> same(w, c))).findFirst();
-        if (now.isEmpty()) {
-            return 4401;
-        }
-        Scope scope = Scope.parse(now.get().scope()).orElse(Scope.READ);
-        return scope.covers(who.scope()) ? 0 : 4403;
-    }
-
-    /** Returns true when a credential of {@code c}'s kind could have been presented {@code via}. */
-    private static boolean presentedAs(Credential c, String via) {
-        if (via.startsWith("ticket:")) {
-            return true;
-        }
-        if (c instanceof Credential.Login) {
-            return via.startsWith("identity:");
-        }
-        if (c instanceof Credential.Basic) {
-            return via.equals("basic");
-        }
-        return !via.equals("basic") && !via.startsWith("identity:");
-    }
-
 }

@@ -25,6 +25,11 @@ import java.util.function.Supplier;
  * on every call, so a configuration reload swaps it in place ({@link Rules}); tickets and share tokens
  * stay. Every decision is also told to {@link GateEvents} (metrics), with bounded labels.
  *
+ * <p>Authority follows its source: every identity holds a {@link Grant}, and {@link #authorize} decides with the
+ * grant's effective scope computed now ({@link #effective}, through {@link #grants()}), never with the scope the
+ * identity was made with. A ticket or share link whose source was removed is refused when presented (not counted
+ * towards the lockout: it is ours, not a guess), and every call of a connection holding one is denied.
+ *
  * <p>Thread-safe.
  */
 public final class Gate {
@@ -34,6 +39,7 @@ public final class Gate {
     private final TicketBook tickets;
     private final ShareResolver shares;
     private final GateEvents events;
+    private final Grants grants;
 
     /**
      * What the gate decides with, swapped as a whole on reload.
@@ -56,6 +62,14 @@ public final class Gate {
          */
         default boolean wasMinted(String token) {
             return false;
+        }
+
+        /**
+         * Returns the live grant of the link whose id is {@code id} ({@link Grant.Kind#SHARE}), or empty when it is revoked,
+         * expired or unknown. The gate registers this as the share kind's {@link Grants.Lookup}.
+         */
+        default Optional<Grant> grant(String id) {
+            return Optional.empty();
         }
 
         /** Resolves no share at all (sharing not configured). */
@@ -105,6 +119,21 @@ public final class Gate {
         this.tickets = tickets;
         this.shares = shares;
         this.events = events;
+        this.grants = new Grants(id -> rules.get().credentials().byId(id).map(c -> Grant.credential(id, c.scope())));
+        this.grants.register(Grant.Kind.SHARE, shares::grant);
+    }
+
+    /** Returns the grant resolver: register the lookups of other grant kinds here ({@link Grants#register}). */
+    public Grants grants() {
+        return grants;
+    }
+
+    /**
+     * Returns what {@code who} may do now: its grant's effective scope in the current configuration generation,
+     * or empty when its source (or the grant itself) is gone.
+     */
+    public Optional<Scope> effective(Identity who) {
+        return grants.effective(who.grant());
     }
 
     private static Supplier<Rules> fixed(Rules r) {
@@ -149,7 +178,8 @@ public final class Gate {
         Identity found = null;
         int wrong = 0;
         for (Carrier c : presented) {
-            Optional<Identity> who = check(now.credentials(), c);
+            boolean[] orphan = new boolean[1];
+            Optional<Identity> who = check(now.credentials(), c, orphan);
             if (who.isPresent()) {
                 found = who.get();
             } else if (c instanceof Carrier.ProxyUser) {
@@ -159,11 +189,13 @@ public final class Gate {
                 guard.audit().event("auth_failed").with("peer", address).with("method", facts.method()).with("path", facts.path())
                         .with("via", "identity").with("identity", ((Carrier.ProxyUser) c).login()).with("outcome", "denied")
                         .with("reason", "no credential has this identity").write();
-            } else if (c instanceof Carrier.Share s && shares.wasMinted(s.value())) {
-                // A dead link of ours, not a guess: refused (4401) and audited, never counted towards the lockout.
+            } else if (orphan[0] || (c instanceof Carrier.Share s && shares.wasMinted(s.value()))) {
+                // A dead link or ticket of ours (revoked, expired, its agent ended, or its source removed or narrowed
+                // out), not a guess: refused (4401) and audited, never counted towards the lockout.
                 events.authFailed(Carrier.kind(c));
                 guard.audit().event("auth_failed").with("peer", address).with("method", facts.method()).with("path", facts.path())
-                        .with("via", "share").with("outcome", "denied").with("reason", "share link revoked, expired or its agent ended")
+                        .with("via", c instanceof Carrier.Share ? "share" : "ticket").with("outcome", "denied")
+                        .with("reason", orphan[0] ? "the credential it was granted by was removed" : "share link revoked, expired or its agent ended")
                         .write();
             } else {
                 events.authFailed(Carrier.kind(c));
@@ -185,28 +217,40 @@ public final class Gate {
         return new Authentication.Authenticated(found);
     }
 
-    private Optional<Identity> check(Credentials credentials, Carrier c) {
+    /** Checks one carrier; sets {@code orphan[0]} for a ticket or link of ours whose source is gone. */
+    private Optional<Identity> check(Credentials credentials, Carrier c, boolean[] orphan) {
         if (c instanceof Carrier.Token t) {
-            return credentials.matchToken(t.value()).map(cr -> identity(cr, t.via()));
+            return credentials.matchToken(t.value()).map(cr -> identity(credentials, cr, t.via()));
         }
         if (c instanceof Carrier.Basic b) {
-            return credentials.matchBasic(b.user(), b.password()).map(cr -> identity(cr, "basic"));
+            return credentials.matchBasic(b.user(), b.password()).map(cr -> identity(credentials, cr, "basic"));
         }
         if (c instanceof Carrier.ProxyUser u) {
             // The login is not a secret; it rides in via so that audit lines name the person, not only the credential.
-            return credentials.matchLogin(u.login()).map(cr -> identity(cr, "identity:" + u.login().strip()));
+            return credentials.matchLogin(u.login()).map(cr -> identity(credentials, cr, "identity:" + u.login().strip()));
         }
         if (c instanceof Carrier.Ticket t) {
-            return tickets.consume(t.value()).map(i -> new Identity(i.name(), i.scope(), "ticket:" + t.via(), i.agent()));
+            Optional<Identity> i = tickets.consume(t.value());
+            Optional<Scope> s = i.flatMap(this::current);
+            orphan[0] = i.isPresent() && s.isEmpty();
+            return s.map(x -> new Identity(i.get().name(), x, "ticket:" + t.via(), i.get().agent(), i.get().grant()));
         }
-        if (c instanceof Carrier.Share s) {
-            return shares.resolve(s.value());
+        if (c instanceof Carrier.Share sh) {
+            Optional<Identity> i = shares.resolve(sh.value());
+            Optional<Scope> s = i.flatMap(this::current);
+            orphan[0] = i.isPresent() && s.isEmpty();
+            return s.map(x -> new Identity(i.get().name(), x, i.get().via(), i.get().agent(), i.get().grant()));
         }
         return Optional.empty();
     }
 
-    private static Identity identity(Credential c, String via) {
-        return Identity.of(c.name(), Scope.parse(c.scope()).orElse(Scope.READ), via);
+    /** Returns {@code i}'s effective scope now, or empty when its source is gone. */
+    private Optional<Scope> current(Identity i) {
+        return grants.effective(i.grant());
+    }
+
+    private static Identity identity(Credentials all, Credential c, String via) {
+        return Identity.of(c.name(), c.scope(), via, Grant.credential(all.idOf(c), c.scope()));
     }
 
     private void fail(Guardrails guard, String address, Facts facts) {
@@ -225,13 +269,16 @@ public final class Gate {
      */
     public Decision authorize(Identity who, Scope need, Limit limit, Facts facts) {
         Guardrails guard = rules.get().guard();
-        if (!who.scope().covers(need)) {
-            String reason = "needs the " + need.label() + " scope; this credential has " + who.scope().label();
+        Optional<Scope> now = grants.effective(who.grant());
+        if (now.isEmpty() || !now.get().covers(need)) {
+            String reason = now.isEmpty() ? "denied: the credential this was granted by was removed, or the grant was revoked or expired"
+                    : "needs the " + need.label() + " scope; this credential has " + now.get().label();
             events.denied(facts.kind(), boundedMethod(guard, facts));
             guard.audit().event(facts.kind() + "_denied").with("credential", who.name()).with("peer", facts.address())
                     .with("method", facts.method()).with("path", facts.path()).with("session_id", facts.sessionId())
-                    .with("via", who.via()).with("outcome", "denied").with("reason", "needs " + need.label()).write();
-            return new Decision.Denied(need, who.scope(), reason);
+                    .with("via", who.via()).with("outcome", "denied")
+                    .with("reason", now.isEmpty() ? "grant source gone" : "needs " + need.label()).write();
+            return new Decision.Denied(need, now.orElse(Scope.METRICS), reason);
         }
         long waitMs = switch (limit) {
             case REST -> guard.rest().take(who.name());
@@ -247,7 +294,7 @@ public final class Gate {
         if (need == Scope.ADMIN || facts.kind().equals("upgrade")) {
             guard.audit().event(facts.kind() + "_call").with("credential", who.name()).with("peer", facts.address())
                     .with("method", facts.method()).with("path", facts.path()).with("session_id", facts.sessionId())
-                    .with("scope", who.scope().label()).with("via", who.via()).with("outcome", "allowed").write();
+                    .with("scope", now.get().label()).with("via", who.via()).with("outcome", "allowed").write();
         }
         return Decision.ALLOWED;
     }

@@ -11,7 +11,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Single-use WebSocket tickets ({@code POST /api/auth/ws-ticket}, tui-wire-current.md §9): a random
- * token bound to the identity that minted it, valid for {@code ttl} (30 s), removed on first use. For
+ * token bound to the identity that minted it, valid for {@code ttl} (30 s), removed on first use. A ticket is a
+ * {@link Grant} of kind {@link Grant.Kind#TICKET}: its source is the minter's grant, its cap the minter's scope when
+ * minted; it copies no authority, so the {@link Gate} derives what it may do from the source at every use. For
  * clients that cannot put a credential in a header or the query (browsers, Tailscale Funnel). Bounded:
  * at most {@code max} live tickets; minting past it forgets the oldest. Thread-safe.
  */
@@ -42,11 +44,18 @@ public final class TicketBook {
         return Duration.ofNanos(ttlNanos);
     }
 
-    /** Mints a ticket for {@code who}; the ticket carries the same scope and name. */
+    /**
+     * Mints a ticket for {@code who} (just authenticated: its scope is current); the ticket's grant derives from
+     * {@code who}'s, capped at that scope, and is bound to the same agent if {@code who} is.
+     */
     public String mint(Identity who) {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         String ticket = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        byte[] idBytes = new byte[9];
+        RANDOM.nextBytes(idBytes);
+        Grant grant = who.grant().derive(Grant.Kind.TICKET, "tkt-" + Base64.getUrlEncoder().withoutPadding().encodeToString(idBytes),
+                Grants.min(who.scope(), who.grant().cap()), who.agent());
         long now = nanoClock.getAsLong();
         synchronized (this) {
             expire(now);
@@ -55,7 +64,7 @@ public final class TicketBook {
                 it.next();
                 it.remove();
             }
-            live.put(ticket, new Entry(Identity.of(who.name(), who.scope(), "ticket"), now + ttlNanos));
+            live.put(ticket, new Entry(Identity.of(who.name(), grant.cap(), "ticket", grant), now + ttlNanos));
         }
         return ticket;
     }

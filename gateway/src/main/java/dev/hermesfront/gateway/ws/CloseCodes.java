@@ -16,7 +16,7 @@ public final class CloseCodes {
     /** A bound was hit: the client stopped reading, or the agent stopped taking input. */
     static final int OVERLOADED = 1013;
     /** Missing or wrong token. */
-    static final int UNAUTHORIZED = 4401;
+    public static final int UNAUTHORIZED = 4401;
     /** The credential no longer allows this connection (narrowed by a reload), a share link was revoked, or
      * {@code ?agent=ID} names an agent of another credential. */
     public static final int FORBIDDEN = 4403;

@@ -6,13 +6,40 @@ import jakarta.websocket.Session;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The attached /api/ws connections, for health and shutdown. Thread-safe. */
+/**
+ * The attached /api/ws connections, for health, shutdown and re-validation. Thread-safe.
+ *
+ * <p>No window on reload: a reload swaps the generation, then checks every registered connection
+ * ({@link #revoke}); a connection checks itself against the {@link #validateWith validator} right after it registers.
+ * Whichever comes second sees both the new generation and the connection, so a connection admitted under the old
+ * generation while a reload runs is checked against the new one either way.
+ */
 public final class ConnectionRegistry {
     private final Map<Session, TuiEndpoint> live = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
+    private volatile java.util.function.Function<Identity, CloseReason> validator = who -> null;
+
+    /**
+     * Sets what a connection is checked with when it registers (and what {@link #revalidate} applies): a close
+     * reason when its authority no longer stands in the current generation, else null.
+     */
+    public void validateWith(java.util.function.Function<Identity, CloseReason> check) {
+        this.validator = check;
+    }
 
     void add(Session s, TuiEndpoint e) {
         live.put(s, e);
+        Identity who = e.identity();
+        CloseReason r = who == null ? null : validator.apply(who);
+        if (r != null) {
+            e.revoke(r);
+        }
+    }
+
+    /** Applies the validator to every connection now; returns the identities closed. */
+    public java.util.List<Identity> revalidate() {
+        java.util.function.Function<Identity, CloseReason> v = validator;
+        return revoke(v);
     }
 
     void remove(Session s) {
@@ -46,8 +73,9 @@ public final class ConnectionRegistry {
     }
 
     /**
-     * Closes at once every client for which {@code verdict} returns a close reason (a reload removed or narrowed
-     * its credential: 4401 / 4403); a client whose credential was removed has its agent stopped, not parked.
+     * Closes at once every client for which {@code verdict} returns a close reason (the source of its grant was
+     * removed: 4401; narrowed, or its share link expired or was revoked: 4403); a client closed 4401 has its agent
+     * stopped, not parked.
      *
      * @return the identities closed
      */

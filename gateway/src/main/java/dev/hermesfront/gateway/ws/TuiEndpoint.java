@@ -141,7 +141,10 @@ public final class TuiEndpoint extends Endpoint {
             return Optional.empty();
         }
         String peerName = session.getPathParameters().get("name");
-        String principal = peerName == null ? who.name() : who.name() + "@peer:" + peerName;
+        // Keyed by the owner's stable source, never its name: a credential re-added under the same name with another
+        // secret is another source, and takes back nothing of the first.
+        String key = who.grant().owner().key();
+        String principal = peerName == null ? key : key + "@peer:" + peerName;
         if (who.agent().isPresent()) {
             String shareId = who.name().startsWith(SHARE_PREFIX) ? who.name().substring(SHARE_PREFIX.length()) : who.name();
             Role role = who.scope().covers(Scope.CHAT) ? Role.PARTICIPANT : Role.VIEWER;
@@ -207,7 +210,7 @@ public final class TuiEndpoint extends Endpoint {
             close(session, CloseCodes.UNKNOWN_AGENT, "no such agent: it may have stopped");
             return null;
         }
-        if (!c.share() && !hub.owner().credential().equals(c.who().name()) && c.who().scope() != Scope.ADMIN) {
+        if (!c.share() && !hub.owner().source().equals(c.who().grant().owner().key()) && c.who().scope() != Scope.ADMIN) {
             auditJoin(c, id, "denied", "not the owner");
             close(session, CloseCodes.FORBIDDEN, "this agent belongs to another credential");
             return null;
@@ -232,7 +235,7 @@ public final class TuiEndpoint extends Endpoint {
         String credential = c.who().name();
         AdmissionControl.Verdict v = ch.admission().tryStart(credential, c.who().scope());
         if (v != AdmissionControl.Verdict.OK) {
-            ch.admission().refused(c.principal(), v);
+            ch.admission().refused(c.who().name(), v);
             ch.metrics().agentRefused(switch (v) {
                 case SPAWN_RATE -> "spawn_rate";
                 case CREDENTIAL_CAP -> "credential_cap";
@@ -245,7 +248,7 @@ public final class TuiEndpoint extends Endpoint {
             });
             return null;
         }
-        AgentHub hub = ch.agents().create(new Owner(credential, c.principal()), launcher.frontAnswersPings());
+        AgentHub hub = ch.agents().create(new Owner(credential, c.principal(), c.who().grant().owner().key()), launcher.frontAnswersPings());
         Member m = hub.attach(new MemberSpec(credential, Role.OWNER, null, announce), out, conn);
         try {
             AgentLink link = launcher.open(new ReadyAnnouncer(hub, ch.mapper(), launcher.frontAnswersPings(), Map.of()));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hermesfront.gateway.policy.Scope;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,9 +118,9 @@ class ConfigLoaderTest {
         ConfigLoader.Loaded l = load(Map.of("config", List.of(f.toString())), Map.of("PHONE_TOKEN", "phone-token-0123456789", "COORD_PW", "pw-0123456789abcdef"));
         Credentials c = l.gateway().auth().credentials();
         assertEquals("laptop", c.matchToken("from-file-token-0123456789").orElseThrow().name());
-        assertEquals("chat", c.matchToken("from-file-token-0123456789").orElseThrow().scope());
+        assertEquals(Scope.CHAT, c.matchToken("from-file-token-0123456789").orElseThrow().scope());
         assertEquals("phone", c.matchToken("phone-token-0123456789").orElseThrow().name());
-        assertEquals("read", c.matchBasic("coord", "pw-0123456789abcdef").orElseThrow().scope());
+        assertEquals(Scope.READ, c.matchBasic("coord", "pw-0123456789abcdef").orElseThrow().scope());
         assertEquals(Set.of("box.tailnet.ts.net"), l.gateway().listen().allowedHosts());
         assertEquals(Set.of("null", "https://app.example"), l.gateway().listen().allowedOrigins());
         assertFalse(l.generatedToken());

@@ -157,7 +157,7 @@ public final class AgentRegistry implements AutoCloseable {
             expiries.put(hub, expiry);
             parked.computeIfAbsent(hub.owner().principal(), k -> new ArrayDeque<>()).push(hub);
         }
-        LOG.log(System.Logger.Level.INFO, "agent {0} of {1} parked for up to {2} s", hub.id(), hub.owner().principal(),
+        LOG.log(System.Logger.Level.INFO, "agent {0} of {1} parked for up to {2} s", hub.id(), hub.owner().credential(),
                 policy.window().toSeconds());
     }
 
@@ -233,7 +233,7 @@ public final class AgentRegistry implements AutoCloseable {
                 it.remove();
             }
         }
-        LOG.log(System.Logger.Level.WARNING, "parked agent {0} of {1} given up: {2}", hub.id(), hub.owner().principal(), why);
+        LOG.log(System.Logger.Level.WARNING, "parked agent {0} of {1} given up: {2}", hub.id(), hub.owner().credential(), why);
         hub.end(why);
     }
 
