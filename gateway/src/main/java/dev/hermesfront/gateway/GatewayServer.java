@@ -231,6 +231,11 @@ public final class GatewayServer implements AutoCloseable {
             }
 
             @Override
+            public Optional<AgentLauncher> launcher(String name, String onBehalf) {
+                return live.get().peers().find(name).map(p -> p.wsLauncher(onBehalf));
+            }
+
+            @Override
             public String refusal(String name) {
                 return live.get().peers().find(name).map(PeerRegistry.Peer::refusal).orElse(null);
             }

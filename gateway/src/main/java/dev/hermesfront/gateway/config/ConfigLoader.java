@@ -162,7 +162,7 @@ public final class ConfigLoader {
             values.add(new ConfigValue("token", "<random>", "default (loopback only)"));
             generated = true;
         }
-        Credentials credentials = Credentials.of(creds);
+        Credentials credentials = Credentials.of(creds, delegating);
         ProxyIdentity proxy = proxyIdentity(credentials);
         Set<String> hosts = new LinkedHashSet<>(listValue(Settings.ALLOWED_HOSTS));
         Set<String> origins = new LinkedHashSet<>(listValue(Settings.ALLOWED_ORIGINS));
@@ -395,6 +395,9 @@ public final class ConfigLoader {
         return new PeerSettings(out, probe, timeout);
     }
 
+    /** Names of the YAML credentials with {@code delegate: true}; filled by {@link #yamlCredentials}. */
+    private final Set<String> delegating = new HashSet<>();
+
     private List<Credential> yamlCredentials(boolean loopback) {
         JsonNode list = yaml == null ? null : yaml.root().get("credentials");
         List<Credential> out = new ArrayList<>();
@@ -408,7 +411,7 @@ public final class ConfigLoader {
         for (JsonNode c : list) {
             String where = "credentials[" + i++ + "]";
             CredentialEntry e = FileEntries.bind(yaml, where, c, CredentialEntry.class, CredentialEntry.KEYS,
-                    "{name, token | token_env | token_file | basic, identity, scope}");
+                    "{name, token | token_env | token_file | basic, identity, scope, delegate}");
             if (e.name() == null || e.name().isBlank()) {
                 throw new ConfigException(yaml.where(where) + ": " + where + ".name is missing (expected: a non-empty name)");
             }
@@ -416,6 +419,13 @@ public final class ConfigLoader {
             Scope scope = Scope.parse(scopeName).orElseThrow(() -> new ConfigException(yaml.where(where) + ": " + where + ".scope: \""
                     + scopeName + "\" (expected: metrics, read, chat or admin)"));
             Secret token = secret(e.token(), e.tokenEnv(), e.tokenFile(), where + ".token");
+            if (Boolean.TRUE.equals(e.delegate())) {
+                if (e.basic() == null && token == null) {
+                    throw new ConfigException(yaml.where(where) + ": " + where + ".delegate: a credential that acts on behalf of others "
+                            + "(a coordinator) needs a token or a Basic user, not only an identity");
+                }
+                delegating.add(e.name());
+            }
             if (e.identity() != null) {
                 if (e.identity().isBlank()) {
                     throw new ConfigException(yaml.where(where) + ": " + where + ".identity: \"\" (expected: the user name the proxy sends, "

@@ -37,11 +37,18 @@ public final class Credentials {
     }
 
     private final List<Credential> all;
+    /** Names of the credentials that may act on behalf of their users. */
+    private final Set<String> delegating;
     private final Map<String, Credential> byId = new HashMap<>();
     private final Map<Credential, String> ids = new IdentityHashMap<>();
 
     private Credentials(List<Credential> all) {
+        this(all, Set.of());
+    }
+
+    private Credentials(List<Credential> all, Set<String> delegating) {
         this.all = List.copyOf(all);
+        this.delegating = Set.copyOf(delegating);
         for (Credential c : this.all) {
             String id = stableId(c);
             byId.put(id, c);
@@ -81,6 +88,24 @@ public final class Credentials {
                 }
             }
         }
+    }
+
+    /**
+     * Returns the credentials {@code all}, of which those named in {@code delegating} may act on behalf of their
+     * users ({@code delegate: true}: a coordinator's credential at a peer; {@link dev.hermesfront.gateway.policy.Delegation}).
+     */
+    public static Credentials of(List<Credential> all, Set<String> delegating) {
+        return new Credentials(all, delegating);
+    }
+
+    /** Returns true when {@code c} may act on behalf of others ({@code delegate: true}). */
+    public boolean delegates(Credential c) {
+        return c != null && !(c instanceof Credential.Login) && delegating.contains(c.name());
+    }
+
+    /** Returns the names of the credentials that may act on behalf of others. */
+    public Set<String> delegating() {
+        return delegating;
     }
 
     /** Returns the credentials {@code all}; names must be unique. */
