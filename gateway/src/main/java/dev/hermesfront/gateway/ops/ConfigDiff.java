@@ -154,7 +154,7 @@ public final class ConfigDiff {
     }
 
     private static boolean sameCredentials(Credentials a, Credentials b) {
-        if (a.all().size() != b.all().size()) {
+        if (a.all().size() != b.all().size() || !a.delegating().equals(b.delegating())) {
             return false;
         }
         for (Credential c : a.all()) {

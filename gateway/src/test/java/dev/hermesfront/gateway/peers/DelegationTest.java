@@ -16,6 +16,7 @@ import dev.hermesfront.gateway.config.Credentials;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.SecuritySettings;
+import dev.hermesfront.gateway.ops.ConfigSource;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -55,6 +56,8 @@ class DelegationTest {
     private GatewayServer peer;
     private GatewayServer coordinator;
     private Path audit;
+    /** What the peer's next reload reads; null: its first configuration. */
+    private volatile GatewayConfig next;
 
     @TempDir
     Path dir;
@@ -69,7 +72,9 @@ class DelegationTest {
         p = ConfigEdit.edit(p).security(new SecuritySettings(Optional.of(audit), d.auditMaxBytes(), d.auditKeep(), d.authFailures(),
                 d.authWindow(), d.lockout(), d.restPerSecond(), d.restBurst(), d.wsPerSecond(), d.wsBurst(), d.healthPerSecond(),
                 d.healthBurst())).get();
-        peer = new GatewayServer(p, new DemoLauncher(MAPPER, new FrameCodec())).start();
+        GatewayConfig first = p;
+        peer = new GatewayServer(p, new DemoLauncher(MAPPER, new FrameCodec()), () -> new ConfigSource.Fresh(next != null ? next : first,
+                List.of())).start();
         Path yaml = dir.resolve("coordinator.yaml");
         Files.writeString(yaml, "credentials:\n"
                 + "  - {name: alice, token: " + ALICE + ", scope: chat}\n"
@@ -196,6 +201,25 @@ class DelegationTest {
         r = call(peer, "POST", "/front/reload", COORD, "X-Hermes-Front-On-Behalf-Of", "alice; scope=chat");
         assertEquals(403, r.statusCode(), "coord/alice (chat) may not reload: " + r.body());
         assertTrue(awaitAudit("delegation_refused").contains("direct"));
+    }
+
+    @Test
+    void aReloadThatTakesDelegationAwayEndsEveryDelegatedPrincipal() throws Exception {
+        relay(ALICE);
+        assertEquals(1, peer.connections(), "alice's relay at the peer");
+        next = new GatewayConfig(peer.running().listen(), new dev.hermesfront.gateway.config.AuthSettings(Credentials.of(List.of(
+                new Credential.Token("coord", Secret.of(COORD), "admin"), new Credential.Token("direct", Secret.of(DIRECT), "admin")))),
+                peer.running().limits(), peer.running().upstreams(), peer.running().tui(), peer.running().security(), peer.running().peers(),
+                peer.running().pools());
+        assertTrue(peer.reload().applied());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (peer.connections() != 0) {
+            assertTrue(System.nanoTime() < deadline, "coord/alice's connection outlived the credential's delegation");
+            Thread.sleep(20);
+        }
+        HttpResponse<String> r = call(coordinator, "GET", "/peers/p1/front/agents", ALICE);
+        assertEquals(403, r.statusCode(), r.body());
+        assertTrue(r.body().contains("delegation_not_allowed"), r.body());
     }
 
     private String awaitAudit(String text) throws Exception {
