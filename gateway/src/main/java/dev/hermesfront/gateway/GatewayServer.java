@@ -242,6 +242,11 @@ public final class GatewayServer implements AutoCloseable {
         };
         gate = new Gate(() -> live.get().rules(), TicketBook.defaults(), sharing.shares(), metrics);
         registry.validateWith(this::verdict);
+        // Stored sessions are kept apart by credential as soon as there are two (one credential: the operator's own
+        // home and sessions, unchanged); the sessions nobody claimed are for admins.
+        agents.storedSessions().policy(() -> live.get().rules().credentials().all().stream().map(c -> c.name()).distinct().count() > 1,
+                source -> Grant.Ref.parse(source).flatMap(gate.grants()::current).map(x -> x == Scope.ADMIN).orElse(false),
+                source -> Grant.Ref.parse(source).flatMap(gate.grants()::current).isPresent());
         shareSweep = timers.scheduleWithFixedDelay(this::expireShares, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, agentJson, launcher, registry, agents, hub, timers,
                 guard, gate, relays, metrics);

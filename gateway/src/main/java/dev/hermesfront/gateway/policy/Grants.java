@@ -27,11 +27,14 @@ public final class Grants {
         Optional<Grant> find(String id);
     }
 
-    private final Map<Grant.Kind, Lookup> lookups = new EnumMap<>(Grant.Kind.class);
+    /** Copied on write: read on every frame without a lock. */
+    private volatile Map<Grant.Kind, Lookup> lookups;
 
     /** @param credentials the current configured credentials' root grants, by stable id */
     public Grants(Lookup credentials) {
-        lookups.put(Grant.Kind.CREDENTIAL, credentials);
+        Map<Grant.Kind, Lookup> m = new EnumMap<>(Grant.Kind.class);
+        m.put(Grant.Kind.CREDENTIAL, credentials);
+        lookups = m;
     }
 
     /** Registers (or replaces) the lookup of {@code kind}'s live records; the credential lookup cannot be replaced. */
@@ -39,10 +42,12 @@ public final class Grants {
         if (kind == Grant.Kind.CREDENTIAL) {
             throw new IllegalArgumentException("credentials are resolved by the gate");
         }
-        lookups.put(kind, lookup);
+        Map<Grant.Kind, Lookup> m = new EnumMap<>(lookups);
+        m.put(kind, lookup);
+        lookups = m;
     }
 
-    private synchronized Lookup lookup(Grant.Kind kind) {
+    private Lookup lookup(Grant.Kind kind) {
         return lookups.get(kind);
     }
 

@@ -372,10 +372,16 @@ public final class TuiEndpoint extends Endpoint {
                 case OK -> { }
                 case AGENT_BUSY -> outbound.closeAfterDrain(reason(CloseCodes.OVERLOADED, "agent is not accepting input"));
                 case NOT_YOURS -> {
-                    // Never echoed: the client gets nothing, the agent never sees it (tui-wire-current.md §5).
+                    // A bare answer is never echoed: the client gets nothing, the agent never sees it (tui-wire-current.md §5).
+                    // A settling call (request.answer, approval.respond) gets its error; the agent never sees it either.
                     LOG.log(System.Logger.Level.DEBUG, "dropped an answer to a request that was not sent to this client");
                     ch.guard().audit().event("ws_answer_refused").with("credential", caller.who().name()).with("peer", peer)
-                            .with("agent", m.hub().id()).with("outcome", "denied").with("reason", "request not sent to this client").write();
+                            .with("agent", m.hub().id()).with("method", call.isCall() ? call.method() : null).with("outcome", "denied")
+                            .with("reason", "request not sent to this client").write();
+                    if (call.isCall() && call.id() != null) {
+                        outbound.send(ProtocolErrors.handlerError(call.replyId(), ErrorCodes.FORBIDDEN, "forbidden: " + call.method()
+                                + " answers a request that was not sent to this client"));
+                    }
                 }
             }
         } else if (d instanceof Decoded.Invalid inv) {
@@ -401,8 +407,18 @@ public final class TuiEndpoint extends Endpoint {
         AccessPolicy policy = ch.gate().policy();
         Scope need = view ? Scope.READ : call ? policy.forMethod(f.method())
                 : answering != null ? policy.forAnswer(answering) : policy.forResponse();
+        if (call && !view && answering != null) {
+            // A settling call (request.answer, approval.respond) needs its own scope and the answered request's.
+            Scope answer = policy.forAnswer(answering);
+            need = answer.covers(need) ? answer : need;
+        }
         String what = call || answering == null ? f.method() : "answer:" + answering;
         Decision d = ch.gate().authorize(caller.who(), need, Gate.Limit.WS, new Gate.Facts("ws", peer, what, null, f.sessionId()));
+        if (d instanceof Decision.Denied denied && answering != null && !view) {
+            ch.guard().audit().event("ws_answer_refused").with("credential", caller.who().name()).with("peer", peer)
+                    .with("method", call ? f.method() : null).with("answering", answering).with("outcome", "denied")
+                    .with("reason", "needs " + need.label()).write();
+        }
         if (d instanceof Decision.Denied denied) {
             if (call) {
                 outbound.send(ProtocolErrors.handlerError(f.replyId(), ErrorCodes.FORBIDDEN, "forbidden: " + f.method() + " "
@@ -497,11 +513,15 @@ public final class TuiEndpoint extends Endpoint {
     }
 
     /**
-     * Closes the connection now because a reload removed (4401: its agent is stopped) or narrowed (4403: its
-     * agent is parked for the narrower credential to take back) its credential.
+     * Closes the connection now because the source of its grant was removed (4401: its own agent is stopped) or
+     * narrowed (4403: its agent is parked for the narrower credential to take back), or its share link died.
      */
     void revoke(CloseReason reason) {
-        if (reason.getCloseCode().getCode() == CloseCodes.UNAUTHORIZED) {
+        Member m = member;
+        Caller c = caller;
+        if (reason.getCloseCode().getCode() == CloseCodes.UNAUTHORIZED && (m == null || c == null
+                || m.hub().owner().source().equals(c.who().grant().owner().key()))) {
+            // Its own agent is not parked for anyone; another's agent it joined parks for its owner as usual.
             agentFailed = true;
         }
         OutboundQueue out = outbound;

@@ -206,7 +206,11 @@ class DelegationTest {
     @Test
     void aReloadThatTakesDelegationAwayEndsEveryDelegatedPrincipal() throws Exception {
         relay(ALICE);
-        assertEquals(1, peer.connections(), "alice's relay at the peer");
+        long registered = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (peer.connections() != 1) {
+            assertTrue(System.nanoTime() < registered, "alice's relay at the peer");
+            Thread.sleep(20);
+        }
         next = new GatewayConfig(peer.running().listen(), new dev.hermesfront.gateway.config.AuthSettings(Credentials.of(List.of(
                 new Credential.Token("coord", Secret.of(COORD), "admin"), new Credential.Token("direct", Secret.of(DIRECT), "admin")))),
                 peer.running().limits(), peer.running().upstreams(), peer.running().tui(), peer.running().security(), peer.running().peers(),

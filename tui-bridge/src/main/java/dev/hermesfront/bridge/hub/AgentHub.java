@@ -400,12 +400,133 @@ public final class AgentHub implements ClientSink {
             learnSession(m, frame);
         }
         String out = p.original == null || idStart < 0 ? frame : frame.substring(0, idStart) + p.original + frame.substring(idEnd);
+        if (m.role == Role.VIEWER && STRIPPED_FOR_VIEWERS.contains(p.method)) {
+            out = withoutOpenRequests(out);
+        }
+        if (LISTING.contains(p.method) && registry.storedSessions().enabled()) {
+            out = onlyVisible(m, p.method, out);
+        }
         boolean ok = deliver(m, out);
         if (m.welcome != null && SESSION_METHODS.contains(p.method)) {
             deliver(m, m.welcome);
             m.welcome = null;
         }
         return ok;
+    }
+
+    /** The answers that carry the agent's open requests ({@code open_requests}, {@code pending_approval}, the pending list). */
+    static final Set<String> STRIPPED_FOR_VIEWERS = Set.of("session.activate", "session.resume", "session.events.since", "approval.pending");
+
+    /**
+     * Returns an answer without the open requests it carries: a viewer never receives the agent's questions (their
+     * ids, commands or prompts), not even inside a session's snapshot (docs/sharing.md). {@code open_requests} becomes
+     * empty, {@code pending_approval} goes; an {@code approval.pending} answer keeps its shape with every list empty.
+     */
+    private String withoutOpenRequests(String frame) {
+        try {
+            JsonNode root = mapper.readTree(frame);
+            if (!(root.path("result") instanceof com.fasterxml.jackson.databind.node.ObjectNode r)) {
+                return frame;
+            }
+            if (r.has("open_requests")) {
+                r.putArray("open_requests");
+            }
+            r.remove("pending_approval");
+            if (r.has("inflight") && r.get("inflight").isObject()) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) r.get("inflight")).remove("pending_approval");
+            }
+            List<String> lists = new ArrayList<>();
+            r.fieldNames().forEachRemaining(lists::add);
+            if (!r.has("session_id")) {
+                // approval.pending: whatever lists it returns are the pending approvals.
+                for (String k : lists) {
+                    if (r.get(k).isArray()) {
+                        r.putArray(k);
+                    }
+                }
+            }
+            return dev.hermesfront.protocol.transcript.PythonJson.write(root);
+        } catch (IOException e) {
+            return frame;
+        }
+    }
+
+    /** The calls whose answers list stored sessions: filtered per member ({@link StoredSessions}). */
+    static final Set<String> LISTING = Set.of("session.list", "session.most_recent");
+    /** The calls that name a stored session (or a title) the agent looks up in the shared store. */
+    static final Set<String> BY_STORED_ID = Set.of("session.resume", "session.delete", "session.branch_stored", "session.archive",
+            "session.set_hidden");
+
+    /**
+     * Returns true when member {@code m} may see stored session {@code stored}: one this agent has live (or had: any
+     * session it reported); for a credential's client, also one its agent's owner claimed (or an unclaimed one, for
+     * the principals the policy names); a share link's client sees the shared agent's sessions only. Caller holds the
+     * monitor.
+     */
+    private boolean visible(Member m, String stored) {
+        StoredSessions ledger = registry.storedSessions();
+        if (!ledger.enabled() || stored == null || sessions.liveFor(stored) != null) {
+            return true;
+        }
+        return m.shareId == null && ledger.visibleTo(owner.source(), stored);
+    }
+
+    /** Returns a session.list / session.most_recent answer with only what {@code m} may see. Caller holds the monitor. */
+    private String onlyVisible(Member m, String method, String frame) {
+        try {
+            JsonNode root = mapper.readTree(frame);
+            if (!(root.path("result") instanceof com.fasterxml.jackson.databind.node.ObjectNode r)) {
+                return frame;
+            }
+            if (method.equals("session.most_recent")) {
+                JsonNode sid = r.path("session_id");
+                if (!sid.isTextual() || visible(m, sid.asText())) {
+                    return frame;
+                }
+                com.fasterxml.jackson.databind.node.ObjectNode none = mapper.createObjectNode();
+                none.putNull("session_id");
+                ((com.fasterxml.jackson.databind.node.ObjectNode) root).set("result", none);
+                return dev.hermesfront.protocol.transcript.PythonJson.write(root);
+            }
+            if (!r.path("sessions").isArray()) {
+                return frame;
+            }
+            com.fasterxml.jackson.databind.node.ArrayNode kept = mapper.createArrayNode();
+            for (JsonNode s : r.path("sessions")) {
+                if (visible(m, s.path("id").asText(s.path("session_id").asText(null)))) {
+                    kept.add(s);
+                }
+            }
+            r.set("sessions", kept);
+            return dev.hermesfront.protocol.transcript.PythonJson.write(root);
+        } catch (IOException e) {
+            return frame;
+        }
+    }
+
+    /**
+     * Returns the error a call naming a stored session {@code m} may not see gets (the same as for one that does not
+     * exist), or null to let it through. A resume from another profile's store ({@code profile}) is refused outright
+     * while sessions are kept apart. Caller holds the monitor.
+     */
+    private String refusedStored(Member m, Frame f) {
+        if (!BY_STORED_ID.contains(f.method()) || !registry.storedSessions().enabled() || f.id() == null) {
+            return null;
+        }
+        try {
+            JsonNode params = mapper.readTree(f.text()).path("params");
+            if (params.path("profile").isTextual() && !params.path("profile").asText().isBlank()) {
+                return ProtocolErrors.handlerError(f.replyId(), ErrorCodes.FORBIDDEN,
+                        "forbidden: sessions of another profile are not reachable through this front");
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        String target = f.sessionId();
+        if (target == null || visible(m, target)) {
+            return null;
+        }
+        return ProtocolErrors.handlerError(f.replyId(), 4007, "session not found");
     }
 
     /** Learns the live (and stored) session a session call returned, and attaches its caller to it. */
@@ -425,6 +546,7 @@ public final class AgentHub implements ClientSink {
                 }
             }
             sessions.learn(live.asText(), stored);
+            registry.storedSessions().claim(stored, owner.source());
             m.sessions.add(live.asText());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "could not read a session response: {0}", e.getMessage());
@@ -650,10 +772,76 @@ public final class AgentHub implements ClientSink {
         return live == null ? null : resumes.toActivate(f, live);
     }
 
-    /** Returns the method of the open request {@code f} answers, or null. */
+    /**
+     * Returns the method of the open request {@code f} answers, or null: a bare response frame answers the request of
+     * its id; a settling call ({@link #SETTLING}: {@code request.answer}, {@code approval.respond}, {@code clarify.lock})
+     * answers the requests it names.
+     */
     synchronized String requestMethod(Frame f) {
+        if (f.isCall()) {
+            List<ServerRequests.Open> os = settles(f);
+            return os == null || os.isEmpty() ? null : os.get(0).method;
+        }
         ServerRequests.Open o = v1 && f.id() != null ? requests.get(f.id().json()) : null;
         return o == null ? null : o.method;
+    }
+
+    /**
+     * The client calls that settle an open server→client request (tui-wire-current.md §5, §13.3), besides a bare
+     * response frame: each goes through the same rule (only the client the request went to, the request's own scope).
+     */
+    static final Set<String> SETTLING = Set.of("request.answer", "approval.respond", "clarify.lock");
+
+    /**
+     * Returns the open requests the settling call {@code f} names (empty when it names none this hub has open), or
+     * null when {@code f} is not a settling call. {@code request.answer {id}} names one request; {@code approval.respond}
+     * the session's open approvals, or the one whose {@code request_id} it gives; {@code clarify.lock} the clarify of its
+     * {@code id} (or {@code request_id}), else the session's open clarify requests. Caller holds the monitor.
+     */
+    private List<ServerRequests.Open> settles(Frame f) {
+        if (!v1 || f.method() == null || !SETTLING.contains(f.method())) {
+            return null;
+        }
+        JsonNode params;
+        try {
+            params = mapper.readTree(f.text()).path("params");
+        } catch (IOException e) {
+            return List.of();
+        }
+        String id = params.path("id").isTextual() ? params.path("id").asText() : null;
+        if ("request.answer".equals(f.method()) || id != null) {
+            ServerRequests.Open o = id == null ? null : requests.get(JsonText.quote(id));
+            return o == null ? List.of() : List.of(o);
+        }
+        String kind = "approval.respond".equals(f.method()) ? "approval" : "clarify";
+        String requestId = params.path("request_id").isTextual() ? params.path("request_id").asText() : null;
+        if (requestId != null && kind.equals("clarify")) {
+            ServerRequests.Open o = requests.get(JsonText.quote(requestId));
+            if (o != null) {
+                return List.of(o);
+            }
+        }
+        List<ServerRequests.Open> out = new ArrayList<>();
+        for (ServerRequests.Open o : requests.all()) {
+            if (!o.method.equals(kind) || (f.sessionId() != null && o.sessionId != null && !f.sessionId().equals(o.sessionId))) {
+                continue;
+            }
+            if (requestId != null && !requestId.equals(requestIdOf(o))) {
+                continue;
+            }
+            out.add(o);
+        }
+        return out;
+    }
+
+    /** Returns {@code params.request_id} of an open request's frame, or null. */
+    private String requestIdOf(ServerRequests.Open o) {
+        try {
+            JsonNode r = mapper.readTree(o.frame).path("params").path("request_id");
+            return r.isTextual() ? r.asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     Member.Sent fromClient(Member m, Frame f) {
@@ -679,11 +867,30 @@ public final class AgentHub implements ClientSink {
                 text = f.text(); // an answer to a request this hub did not see goes on: the agent drops stale ones
             } else {
                 String method = f.method();
+                List<ServerRequests.Open> settled = settles(f);
+                if (settled != null) {
+                    // An answer by method is an answer: only from the client each request went to.
+                    for (ServerRequests.Open o : settled) {
+                        if (o.target != m) {
+                            return Member.Sent.NOT_YOURS;
+                        }
+                    }
+                    for (ServerRequests.Open o : settled) {
+                        requests.answered(o.key);
+                        secret |= o.secret();
+                    }
+                }
                 if ("client.capabilities".equals(method)) {
                     m.serverRequests = advertisesServerRequests(f);
                 } else if ("prompt.submit".equals(method) && f.sessionId() != null) {
                     submitters.put(f.sessionId(), m);
                     m.sessions.add(f.sessionId());
+                }
+                String refused = refusedStored(m, f);
+                if (refused != null) {
+                    // Answered here, as the agent answers a session it does not have; the agent never sees the call.
+                    deliver(m, refused);
+                    return Member.Sent.OK;
                 }
                 Frame g = f;
                 if (m.joined && "session.resume".equals(method) && f.sessionId() != null && sessions.isLive(f.sessionId())) {

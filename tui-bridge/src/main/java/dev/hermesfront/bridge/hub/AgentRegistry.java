@@ -47,6 +47,7 @@ public final class AgentRegistry implements AutoCloseable {
     private final MemoryBudget budget;
     private final ScheduledExecutorService timer;
     private final SecureRandom random = new SecureRandom();
+    private final StoredSessions stored = new StoredSessions();
     private final Map<String, AgentHub> hubs = new HashMap<>();
     private final Map<String, Deque<AgentHub>> parked = new HashMap<>();
     /** Parked hubs, oldest first, with their expiry. */
@@ -111,6 +112,11 @@ public final class AgentRegistry implements AutoCloseable {
     /** Runs {@code listener} with every agent that is stopped for good (share links for it are then void). */
     public void onEnded(Consumer<AgentHub> listener) {
         endListeners.add(listener);
+    }
+
+    /** Returns which principal each stored session belongs to (the gateway sets its policy). */
+    public StoredSessions storedSessions() {
+        return stored;
     }
 
     /**

@@ -19,7 +19,10 @@ public final class Member {
         OK,
         /** The agent did not take it (stopped, or its input queue is full): the client should be closed 1013. */
         AGENT_BUSY,
-        /** An answer to a server→client request that was not sent to this client: dropped, never forwarded. */
+        /**
+         * An answer to a server→client request that was not sent to this client (a bare response, or a settling call
+         * such as {@code request.answer}): dropped, never forwarded.
+         */
         NOT_YOURS
     }
 
@@ -99,11 +102,13 @@ public final class Member {
 
     /**
      * Returns the method of the agent's open server-to-client request that {@code f} answers (e.g. {@code approval},
-     * {@code display.install.sudo}), or null when {@code f} is not an answer or answers nothing open. The caller's
-     * policy decides with it what answering needs.
+     * {@code display.install.sudo}), or null when {@code f} answers nothing open. An answer is an answer whatever
+     * carries it: a bare response frame, or a settling call ({@code request.answer {id}}, {@code approval.respond},
+     * {@code clarify.lock}). The caller's policy decides with it what answering needs; {@link #send} then takes the
+     * answer only from the client the request went to.
      */
     public String answering(Frame f) {
-        return f.isCall() ? null : hub.requestMethod(f);
+        return hub.requestMethod(f);
     }
 
     /** Hands one client frame to the agent (ids multiplexed, answers checked). Never blocks. */

@@ -93,6 +93,11 @@ final class ServerRequests {
         return settled.containsKey(key);
     }
 
+    /** Returns every open request, oldest first. */
+    List<Open> all() {
+        return new ArrayList<>(open.values());
+    }
+
     /** Returns the requests offered to {@code m}, oldest first. */
     List<Open> of(Member m) {
         List<Open> r = new ArrayList<>();
