@@ -58,6 +58,10 @@ public final class Credentials {
         Set<String> logins = new HashSet<>();
         for (Credential c : this.all) {
             // An entry with a token (or Basic user) and an identity yields one of each under its name.
+            if (c.name().indexOf('/') >= 0) {
+                // NAME/USER is how a coordinator's users are named here (coord/alice): no credential may look like one.
+                throw new ConfigException("credentials", c.name(), "a name without '/' (coord/alice names a coordinator's user)");
+            }
             String key = (c instanceof Credential.Login ? "login:" : "secret:") + c.name();
             if (!names.add(key)) {
                 throw new ConfigException("credentials", c.name(), "a unique name per credential");

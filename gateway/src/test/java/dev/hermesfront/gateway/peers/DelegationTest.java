@@ -201,6 +201,11 @@ class DelegationTest {
         r = call(peer, "POST", "/front/reload", COORD, "X-Hermes-Front-On-Behalf-Of", "alice; scope=chat");
         assertEquals(403, r.statusCode(), "coord/alice (chat) may not reload: " + r.body());
         assertTrue(awaitAudit("delegation_refused").contains("direct"));
+        // No configured credential may look like a coordinator's user.
+        dev.hermesfront.gateway.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.hermesfront.gateway.config.ConfigException.class,
+                () -> Credentials.of(List.of(new Credential.Token("coord/alice", Secret.of("spoof-token-0123456789"), "admin"))));
+        assertTrue(e.getMessage().contains("/"), e.getMessage());
     }
 
     @Test
