@@ -80,6 +80,11 @@ public final class FanOutHandler implements HttpHandler {
             ErrorResponses.send(ex, 405, "method_not_allowed", "use POST");
             return;
         }
+        if (ex.getAttachment(AccessHandler.ON_BEHALF) == null) {
+            // Never call a peer as the coordinator itself (issue 21, F3): no caller, no call.
+            ErrorResponses.send(ex, 403, "forbidden", "no caller to act for at the peers");
+            return;
+        }
         // The callback may run inside this call or later; dispatching keeps the exchange open for the answer.
         ex.getRequestReceiver().receiveFullBytes((e, body) -> e.dispatch(SameThreadExecutor.INSTANCE, () -> start(e, body)),
                 (e, err) -> {

@@ -129,9 +129,12 @@ public final class ProxyRequestHandler implements HttpHandler {
             credential.ifPresent(k -> h.put(Headers.AUTHORIZATION, k));
             // ...plus who it acts for: the peer acts as that user (if it lets our credential delegate), never as us.
             String onBehalf = ex.getAttachment(AccessHandler.ON_BEHALF);
-            if (onBehalf != null) {
-                h.put(ON_BEHALF, onBehalf);
+            if (onBehalf == null) {
+                // No authorized caller (its grant went between the check and here): never relay as the coordinator itself.
+                ErrorResponses.send(ex, 403, "forbidden", "no caller to act for at the peer");
+                return;
             }
+            h.put(ON_BEHALF, onBehalf);
         } else {
             if (h.contains(Headers.ORIGIN)) {
                 h.put(Headers.ORIGIN, config.uri().toString());
