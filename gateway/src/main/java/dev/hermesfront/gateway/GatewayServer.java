@@ -292,6 +292,10 @@ public final class GatewayServer implements AutoCloseable {
         listener = FrontListener.open(worker, listen, root, lim.maxBodyBytes(), new FrontListener.Caps(
                 lim.maxConnections() > 0 ? lim.maxConnections() : ConnectionCaps.defaultTotal(), lim.connectionsPerAddress(),
                 lim.handshakeTimeout()));
+        metrics.counted("hermes.front.connections.refused", "New connections closed at once: over the per-address or total cap",
+                listener.caps()::refusedOverCap);
+        metrics.counted("hermes.front.connections.unauthenticated.closed", "Connections closed for making no request with a "
+                + "credential within limits.handshake_timeout", listener.caps()::closedUncredentialed);
         LOG.log(System.Logger.Level.INFO, "hermes-front listening on {0}:{1,number,#} (agent: {2}; API server: {3}; dashboard: {4})",
                 listen.getAddress().getHostAddress(), port(), launcher.kind(),
                 config.upstreams().api().map(a -> a.uri().toString()).orElse("off"),

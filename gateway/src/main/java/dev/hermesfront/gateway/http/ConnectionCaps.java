@@ -51,6 +51,8 @@ public final class ConnectionCaps implements ChannelListener<StreamConnection> {
     private final long handshakeMillis;
     private final ChannelListener<? super StreamConnection> next;
     private final WindowedLog refusals = WindowedLog.of(LOG, System.Logger.Level.WARNING);
+    private final java.util.concurrent.atomic.AtomicLong refusedOverCap = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong closedUncredentialed = new java.util.concurrent.atomic.AtomicLong();
     /** Open (or not yet seen closed) connections by client address; guarded by {@code this}. */
     private final Map<InetAddress, List<Tracked>> byAddress = new HashMap<>();
     /** Tracked connections by connection, to mark the credentialed ones; guarded by {@code this}. */
@@ -87,6 +89,7 @@ public final class ConnectionCaps implements ChannelListener<StreamConnection> {
         if (refused != null) {
             String who = address == null ? "?" : address.getHostAddress();
             refusals.log(who + " " + refused, "closed a new connection from " + who + ": " + refused);
+            refusedOverCap.incrementAndGet();
             hangUp(c);
             return;
         }
@@ -95,6 +98,7 @@ public final class ConnectionCaps implements ChannelListener<StreamConnection> {
                 if (!t.credentialed && c.isOpen()) {
                     LOG.log(System.Logger.Level.DEBUG, "closing a connection from {0}: no request with a credential within {1} ms",
                             address, handshakeMillis);
+                    closedUncredentialed.incrementAndGet();
                     hangUp(c);
                 }
             }, handshakeMillis, TimeUnit.MILLISECONDS);
@@ -192,6 +196,16 @@ public final class ConnectionCaps implements ChannelListener<StreamConnection> {
             }
             next.handleRequest(ex);
         };
+    }
+
+    /** Returns how many new connections were closed at once for a cap (per address or in total). */
+    public long refusedOverCap() {
+        return refusedOverCap.get();
+    }
+
+    /** Returns how many connections were closed for making no request with a credential in time. */
+    public long closedUncredentialed() {
+        return closedUncredentialed.get();
     }
 
     /** Returns the connections tracked now (some may have closed since they were last looked at). */

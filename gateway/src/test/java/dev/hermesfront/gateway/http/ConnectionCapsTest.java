@@ -101,8 +101,7 @@ class ConnectionCapsTest {
                 length = Integer.parseInt(line.substring(15).strip());
             }
         }
-        in.readNBytes(length);
-        return head.toString();
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -116,7 +115,9 @@ class ConnectionCapsTest {
         // The server accepts in its own order (several IO threads): whichever it accepted last is the one closed.
         assertEquals(1, closedWithin(Duration.ofSeconds(5)), "one of " + (CAP + 1) + " connections of one address is closed at once");
         Socket other = connect("127.0.0.2");
-        assertTrue(get(other, "/metrics", true).startsWith("HTTP/1.1 200"), "a credentialed client from another address is served");
+        String metrics = get(other, "/metrics", true);
+        assertTrue(metrics.startsWith("HTTP/1.1 200"), "a credentialed client from another address is served");
+        assertTrue(metrics.contains("hermes_front_connections_refused_total 1.0"), "the refusal is counted");
         // The flood's own sockets are still open (the cap closes only the ones past it), and nothing was served to them.
         assertEquals(0, closedWithin(Duration.ofMillis(300)), "the others stay open, within the address's cap");
         sockets.removeIf(Socket::isClosed);
