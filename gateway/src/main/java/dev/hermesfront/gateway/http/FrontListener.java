@@ -2,12 +2,15 @@ package dev.hermesfront.gateway.http;
 
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
+import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
@@ -25,10 +28,10 @@ public final class FrontListener implements AutoCloseable {
     /** Set, not derived from the heap size: Undertow would pick 1 KiB buffers below a 128 MiB heap. */
     private static final int BUFFER_BYTES = 16 * 1024 - 20;
 
-    private final AcceptingChannel<StreamConnection> server;
+    private final AcceptingChannel<? extends StreamConnection> server;
     private final ConnectionCaps caps;
 
-    private FrontListener(AcceptingChannel<StreamConnection> server, ConnectionCaps caps) {
+    private FrontListener(AcceptingChannel<? extends StreamConnection> server, ConnectionCaps caps) {
         this.server = server;
         this.caps = caps;
     }
@@ -49,6 +52,16 @@ public final class FrontListener implements AutoCloseable {
      */
     public static FrontListener open(XnioWorker worker, InetSocketAddress address, HttpHandler root, long maxEntityBytes, Caps bounds)
             throws IOException {
+        return open(worker, address, root, maxEntityBytes, bounds, null);
+    }
+
+    /**
+     * Binds {@code address} and starts accepting; with {@code tls}, the listener speaks TLS with that context (what
+     * {@code Undertow.builder().addHttpsListener(port, host, sslContext)} opens), the caps counting TLS connections
+     * from accept, before their handshake.
+     */
+    public static FrontListener open(XnioWorker worker, InetSocketAddress address, HttpHandler root, long maxEntityBytes, Caps bounds,
+                                     SSLContext tls) throws IOException {
         ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_BYTES, -1, 4);
         OptionMap undertow = OptionMap.builder()
                 .set(UndertowOptions.BUFFER_PIPELINED_DATA, true)
@@ -69,8 +82,16 @@ public final class FrontListener implements AutoCloseable {
                 .set(Options.BALANCING_CONNECTIONS, 2)
                 .set(Options.BACKLOG, 1000)
                 .getMap();
-        AcceptingChannel<StreamConnection> server = worker.createStreamConnectionServer(address, ChannelListeners.openListenerAdapter(caps),
-                socket);
+        AcceptingChannel<? extends StreamConnection> server;
+        if (tls == null) {
+            server = worker.createStreamConnectionServer(address, ChannelListeners.openListenerAdapter(caps), socket);
+        } else {
+            UndertowXnioSsl ssl = new UndertowXnioSsl(worker.getXnio(), OptionMap.create(Options.USE_DIRECT_BUFFERS, true), tls);
+            ChannelListener<AcceptingChannel<StreamConnection>> accept = ChannelListeners.openListenerAdapter(caps);
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            AcceptingChannel<? extends StreamConnection> s = ssl.createSslConnectionServer(worker, address, (ChannelListener) accept, socket);
+            server = s;
+        }
         server.resumeAccepts();
         return new FrontListener(server, caps);
     }
