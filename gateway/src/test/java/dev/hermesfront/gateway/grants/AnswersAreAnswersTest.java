@@ -95,6 +95,8 @@ class AnswersAreAnswersTest {
         JsonNode approval = ask(owner, sid, "p2", "APPROVE rm it", "approval");
         p.send(call("a3", "approval.respond", "{\"session_id\": \"" + sid + "\", \"choice\": \"always\"}"));
         assertEquals(-32003, answer(p, "a3").path("error").path("code").asInt());
+        p.send(call("a3b", "approval.respond", "{\"choice\": \"always\", \"all\": true}"));
+        assertEquals(-32003, answer(p, "a3b").path("error").path("code").asInt(), "no session_id: every open approval must be its own");
         assertFalse(agent().received().contains("approval.respond"), agent().received().toString());
         owner.send("{\"jsonrpc\": \"2.0\", \"id\": \"" + approval.path("id").asText() + "\", \"result\": {\"choice\": \"deny\"}}");
         until(owner, x -> x.path("params").path("type").asText("").equals("message.complete"));
