@@ -64,6 +64,9 @@ export HERMES_FRONT_SPAWN_PER_SECOND=100000 HERMES_FRONT_SPAWN_BURST=100000
 export BENCH_FRONT_TOKEN="$token"
 export NODE_OPTIONS="--require $work/auth-preload.js"
 common="--token $token --park-window 0 --max-agents 8192"
+# Ours only (the base jar does not know them): every client of the harness comes from 127.0.0.1 with one token, so
+# lift the per-address connection cap and the small per-credential agent cap (the spawn rate is lifted above).
+ours="--connections-per-address 65536 --agents-per-credential 0"
 
 # Launch-to-accept: wall time from exec to the first accepted TCP connection (median of 5), for ./hermes-front
 # (its JVM defaults and the class-data-sharing archive it records on its first run) and for the plain jar.
@@ -88,11 +91,11 @@ startup_ms=$(printf '%s\n' "${startup[@]}" | sort -n | sed -n 3p)
 startup_cds_ms=$(printf '%s\n' "${startup_cds[@]}" | sort -n | sed -n 3p)
 echo "run-gateway: launch-to-accept ms: plain jar ${startup[*]} (median $startup_ms); ./hermes-front ${startup_cds[*]} (median $startup_cds_ms)" >&2
 
-export GATEWAY_CMD="$launcher serve --listen 127.0.0.1:$gw_port $common \
+export GATEWAY_CMD="$launcher serve --listen 127.0.0.1:$gw_port $common $ours \
 --agent-ws \$BENCH_BACKEND_WS --dashboard-token bench --api-upstream \$BENCH_BACKEND_HTTP --api-key bench"
 export GATEWAY_WS="ws://127.0.0.1:$gw_port/api/ws?token=$token"
 export GATEWAY_SSE="http://127.0.0.1:$gw_port/v1/chat/completions"
-export GATEWAY_STDIO_CMD="$launcher serve --listen 127.0.0.1:$gws_port $common --agent-cmd \$BENCH_STUB_CMD"
+export GATEWAY_STDIO_CMD="$launcher serve --listen 127.0.0.1:$gws_port $common $ours --agent-cmd \$BENCH_STUB_CMD"
 export GATEWAY_STDIO_WS="ws://127.0.0.1:$gws_port/api/ws?token=$token"
 export REPEATS=${REPEATS:-2}
 export CONNS=${CONNS:-"1 16 256 1000"}

@@ -338,6 +338,7 @@ public final class GatewayMain {
         private ConfigSource source(ConfigLoader.Loaded first) {
             return () -> {
                 ConfigLoader.Loaded again = load(which == Command.SERVE, which == Command.SERVE);
+                refuseLostCredentials(first, again);
                 List<String> restart = new java.util.ArrayList<>();
                 if (!String.valueOf(first.agent().map(GatewayMain::describe).orElse(""))
                         .equals(again.agent().map(GatewayMain::describe).orElse(""))) {
@@ -480,6 +481,18 @@ public final class GatewayMain {
         out.println("  HERMES_TUI_GATEWAY_URL='" + (config.remote().tls() ? "wss://" : "ws://") + host + "/api/ws?token=" + token
                 + "' hermes --tui");
         out.flush();
+    }
+
+    /**
+     * Refuses a reload that leaves no configured credential (issue 21, F10): on loopback the loader would make a
+     * random token nobody was shown, so nobody could reach the front, nor reload it again. A front that started with
+     * the random token keeps it (the same one) across reloads.
+     */
+    static void refuseLostCredentials(ConfigLoader.Loaded first, ConfigLoader.Loaded again) {
+        if (again.generatedToken() && !first.generatedToken()) {
+            throw new ConfigException("the new configuration has no credential: keep at least one (a reload never falls back to a "
+                    + "random token, which nobody would know)");
+        }
     }
 
     /** Describes an agent config for comparison across reloads (the dashboard token included, never printed). */

@@ -1,5 +1,8 @@
 package dev.hermesfront.gateway;
 
+import dev.hermesfront.gateway.config.LimitSettings;
+import dev.hermesfront.gateway.http.ConnectionCaps;
+import dev.hermesfront.gateway.http.FrontListener;
 import dev.hermesfront.gateway.http.NormalizePathHandler;
 import dev.hermesfront.gateway.http.ProxyIdentityHandler;
 import dev.hermesfront.gateway.metrics.FrontMetrics;
@@ -30,6 +33,7 @@ import dev.hermesfront.gateway.routes.HealthRoutes;
 import dev.hermesfront.gateway.routes.PageRoutes;
 import dev.hermesfront.gateway.routes.PeerRoutes;
 import dev.hermesfront.gateway.routes.PeerSelector;
+import dev.hermesfront.gateway.routes.RouteTable;
 import dev.hermesfront.gateway.routes.Routes;
 import dev.hermesfront.gateway.routes.TicketRoutes;
 import dev.hermesfront.gateway.routes.TuiRoutes;
@@ -73,8 +77,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Optional;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import io.undertow.Handlers;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.servlet.Servlets;
@@ -86,7 +88,6 @@ import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
-import org.xnio.Options;
 import org.xnio.XnioWorker;
 
 /**
@@ -129,7 +130,7 @@ public final class GatewayServer implements AutoCloseable {
     private final FrontMetrics metrics = new FrontMetrics();
     private final AtomicReference<Generation> live = new AtomicReference<>();
     private final ObjectMapper mapper = new ObjectMapper();
-    private Undertow undertow;
+    private FrontListener listener;
     private DeploymentManager deployment;
     private Pools pools;
     private AgentRegistry agents;
@@ -158,8 +159,10 @@ public final class GatewayServer implements AutoCloseable {
      * @param rules   the Gate's credentials and guardrails
      * @param peers   the coordinator's peers (empty registry without peers)
      * @param handler the handler chain below the metrics handler
+     * @param routes  every route of the router, with what it needs
      */
-    private record Generation(GatewayConfig config, Gate.Rules rules, PeerRegistry peers, HttpHandler handler) {}
+    private record Generation(GatewayConfig config, Gate.Rules rules, PeerRegistry peers, HttpHandler handler,
+                              List<RouteTable.Route> routes) {}
 
     public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
         this(config, launcher, ConfigSource.NONE, HubSettings.defaults());
@@ -242,6 +245,11 @@ public final class GatewayServer implements AutoCloseable {
             }
 
             @Override
+            public Optional<AgentLauncher> launcher(String name, String onBehalf) {
+                return live.get().peers().find(name).map(p -> p.wsLauncher(onBehalf));
+            }
+
+            @Override
             public String refusal(String name) {
                 return live.get().peers().find(name).map(PeerRegistry.Peer::refusal).orElse(null);
             }
@@ -302,26 +310,14 @@ public final class GatewayServer implements AutoCloseable {
         HttpHandler root = new MetricsHandler(metrics, ex -> live.get().handler().handleRequest(ex));
 
         InetSocketAddress listen = config.listen().address();
-        Undertow.Builder builder = Undertow.builder();
-        if (tls != null) {
-            builder.addHttpsListener(listen.getPort(), listen.getAddress().getHostAddress(), tls.context());
-        } else {
-            builder.addHttpListener(listen.getPort(), listen.getAddress().getHostAddress());
-        }
-        undertow = builder
-                .setWorker(worker)
-                // Set, not derived from the heap size: Undertow would pick 1 KiB buffers below a 128 MiB heap.
-                .setBufferSize(16 * 1024 - 20)
-                .setDirectBuffers(true)
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.limits().maxBodyBytes())
-                // Idle keep-alive connections live 120 s (0 here would close them ~at once, racing clients that
-                // reuse them: a POST sent on a connection closing under it fails and is not retried).
-                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
-                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
-                .setSocketOption(Options.TCP_NODELAY, true)
-                .setHandler(root)
-                .build();
-        undertow.start();
+        LimitSettings lim = config.limits();
+        listener = FrontListener.open(worker, listen, root, lim.maxBodyBytes(), new FrontListener.Caps(
+                lim.maxConnections() > 0 ? lim.maxConnections() : ConnectionCaps.defaultTotal(), lim.connectionsPerAddress(),
+                lim.handshakeTimeout()), tls == null ? null : tls.context());
+        metrics.counted("hermes.front.connections.refused", "New connections closed at once: over the per-address or total cap",
+                listener.caps()::refusedOverCap);
+        metrics.counted("hermes.front.connections.unauthenticated.closed", "Connections closed for making no request with a "
+                + "credential within limits.handshake_timeout", listener.caps()::closedUncredentialed);
         watchRequests();
         LOG.log(System.Logger.Level.INFO, "hermes-front listening on {0}:{1,number,#}{5} (agent: {2}; API server: {3}; dashboard: {4})",
                 listen.getAddress().getHostAddress(), port(), launcher.kind(),
@@ -453,7 +449,8 @@ public final class GatewayServer implements AutoCloseable {
             concerns.add(new DashboardRoutes(cfg.upstreams().dashboard().get(), httpClient, gate, basic, selector));
         }
         PathHandler routes = Handlers.path(selector.wrap(ex -> ErrorResponses.send(ex, 404, "not_found", "no such route")));
-        concerns.forEach(c -> c.register(routes));
+        RouteTable table = new RouteTable(routes);
+        concerns.forEach(c -> c.register(table));
         HostPolicy hosts = new HostPolicy(cfg.listen().address(), cfg.listen().allowedHosts());
         OriginPolicy origins = new OriginPolicy(cfg.listen().allowedOrigins());
         Guardrails g = rules.guard();
@@ -472,7 +469,7 @@ public final class GatewayServer implements AutoCloseable {
         if (peers != (previous == null ? null : previous.peers())) {
             peers.start();
         }
-        return new Generation(cfg, rules, peers, handler);
+        return new Generation(cfg, rules, peers, handler, table.routes());
     }
 
     /**
@@ -625,6 +622,11 @@ public final class GatewayServer implements AutoCloseable {
         return metrics;
     }
 
+    /** Returns the routes requests are dispatched by now, each with what it needs (RouteScopesTest). */
+    public List<RouteTable.Route> routes() {
+        return live.get().routes();
+    }
+
     /** Returns the configuration requests are served with now. */
     public GatewayConfig running() {
         return live.get().config();
@@ -632,7 +634,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Returns the bound port (useful with port 0). */
     public int port() {
-        return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        return listener.address().getPort();
     }
 
     /** Returns the number of parked agents. */
@@ -656,7 +658,7 @@ public final class GatewayServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (undertow == null) {
+        if (listener == null) {
             return;
         }
         shareSweep.cancel(false);
@@ -676,13 +678,13 @@ public final class GatewayServer implements AutoCloseable {
         } catch (ServletException e) {
             LOG.log(System.Logger.Level.DEBUG, "undeploy: {0}", e.getMessage());
         }
-        undertow.stop();
+        listener.close();
         if (devices != null) {
             devices.flushDirty();
         }
         guard.close();
         pools.close();
         metrics.close();
-        undertow = null;
+        listener = null;
     }
 }

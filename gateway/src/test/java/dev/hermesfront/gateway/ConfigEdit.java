@@ -41,9 +41,19 @@ public final class ConfigEdit {
                 t.pingLoopback(), t.clientStall(), t.agentsPerCredential(), t.memoryBudgetBytes()));
     }
 
+    /** Sets the gateway's agent cap and spawn rate; the per-credential cap becomes the derived one (three quarters of {@code max}). */
     public ConfigEdit agentLimits(int max, int burst, double perSecond) {
         TuiSettings t = c.tui();
-        return tui(new TuiSettings(t.parking(), max, burst, perSecond, t.readyTimeout(), t.pingInterval(), t.pingLoopback(), t.clientStall(), t.agentsPerCredential(), t.memoryBudgetBytes()));
+        return tui(new TuiSettings(t.parking(), max, burst, perSecond, t.readyTimeout(), t.pingInterval(), t.pingLoopback(), t.clientStall(), 0,
+                t.memoryBudgetBytes(), t.sharesPerCredential(), t.sharesPerAgent(), Integer.MAX_VALUE));
+    }
+
+    /** Sets the listener's connection caps (issue 21, F7). */
+    public ConfigEdit connections(int total, int perAddress, Duration handshakeTimeout) {
+        LimitSettings l = c.limits();
+        c = new GatewayConfig(c.listen(), c.auth(), new LimitSettings(l.maxBodyBytes(), l.maxMessageBytes(), l.outboundHighWater(),
+                l.outboundLimit(), total, perAddress, handshakeTimeout), c.upstreams(), c.tui(), c.security(), c.peers(), c.pools());
+        return this;
     }
 
     public ConfigEdit liveness(Duration ready, Duration ping, boolean loopbackToo) {

@@ -47,7 +47,10 @@ public final class PeerNode implements AutoCloseable {
         api.createContext("/", ex -> fakeApi(ex, name, delay));
         api.start();
         URI apiUri = URI.create("http://127.0.0.1:" + api.getAddress().getPort());
-        GatewayConfig cfg = GatewayConfig.of(new InetSocketAddress(host, port), Secret.of(token))
+        // The coordinator's credential here delegates: the coordinator acts for its users (issue 21, F3).
+        GatewayConfig cfg = GatewayConfig.of(new InetSocketAddress(host, port), dev.hermesfront.gateway.config.Credentials.of(
+                java.util.List.of(new dev.hermesfront.gateway.config.Credential.Token("token", Secret.of(token), "admin")),
+                java.util.Set.of("token")))
                 ; cfg = ConfigEdit.edit(cfg).upstreams(UpstreamConfig.of(apiUri, Secret.of(API_KEY)), null).get();
         // Peers listen on their own (test network namespace) addresses in plaintext, as a tailnet would carry them.
         cfg = cfg.withRemote(cfg.remote().withInsecurePlaintext());

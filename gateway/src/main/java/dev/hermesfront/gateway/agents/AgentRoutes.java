@@ -17,7 +17,7 @@ import dev.hermesfront.gateway.routes.Routes;
 import dev.hermesfront.gateway.ws.CloseCodes;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.handlers.PathHandler;
+import dev.hermesfront.gateway.routes.RouteTable;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.io.IOException;
@@ -72,8 +72,8 @@ public final class AgentRoutes implements Routes {
     }
 
     @Override
-    public void register(PathHandler paths) {
-        paths.addPrefixPath(PATH, handler);
+    public void register(RouteTable routes) {
+        routes.prefix(PATH, RouteTable.Needs.own(Scope.READ, "GET").and(Scope.CHAT, "POST", "DELETE"), handler);
     }
 
     private void handle(HttpServerExchange ex) {

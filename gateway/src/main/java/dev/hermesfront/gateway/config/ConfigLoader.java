@@ -164,13 +164,14 @@ public final class ConfigLoader {
             values.add(new ConfigValue("token", "<random>", "default (loopback only)"));
             generated = true;
         }
-        Credentials credentials = Credentials.of(creds);
+        Credentials credentials = Credentials.of(creds, delegating);
         ProxyIdentity proxy = proxyIdentity(credentials);
         Set<String> hosts = new LinkedHashSet<>(listValue(Settings.ALLOWED_HOSTS));
         Set<String> origins = new LinkedHashSet<>(listValue(Settings.ALLOWED_ORIGINS));
 
         LimitSettings limits = new LimitSettings(value(Settings.MAX_BODY_BYTES), value(Settings.MAX_MESSAGE_BYTES).intValue(),
-                value(Settings.OUTBOUND_HIGH_WATER), value(Settings.OUTBOUND_LIMIT));
+                value(Settings.OUTBOUND_HIGH_WATER), value(Settings.OUTBOUND_LIMIT), value(Settings.MAX_CONNECTIONS).intValue(),
+                value(Settings.CONNECTIONS_PER_ADDRESS).intValue(), value(Settings.HANDSHAKE_TIMEOUT));
         Duration connect = value(Settings.CONNECT_TIMEOUT);
         Duration response = value(Settings.RESPONSE_TIMEOUT);
         Duration idle = value(Settings.IDLE_TIMEOUT);
@@ -379,7 +380,8 @@ public final class ConfigLoader {
                 value(Settings.MAX_AGENTS).intValue(), value(Settings.SPAWN_BURST).intValue(), value(Settings.SPAWN_PER_SECOND),
                 value(Settings.READY_TIMEOUT), value(Settings.PING_INTERVAL), value(Settings.PING_LOOPBACK), value(Settings.CLIENT_STALL),
                 value(Settings.AGENTS_PER_CREDENTIAL).intValue(), value(Settings.MEMORY_BUDGET),
-                value(Settings.SHARES_PER_CREDENTIAL).intValue(), value(Settings.SHARES_PER_AGENT).intValue());
+                value(Settings.SHARES_PER_CREDENTIAL).intValue(), value(Settings.SHARES_PER_AGENT).intValue(),
+                value(Settings.AGENTS_PER_READ_CREDENTIAL).intValue());
     }
 
     private SecuritySettings security() {
@@ -450,6 +452,9 @@ public final class ConfigLoader {
         return new PeerSettings(out, probe, timeout);
     }
 
+    /** Names of the YAML credentials with {@code delegate: true}; filled by {@link #yamlCredentials}. */
+    private final Set<String> delegating = new HashSet<>();
+
     private List<Credential> yamlCredentials(boolean loopback) {
         JsonNode list = yaml == null ? null : yaml.root().get("credentials");
         List<Credential> out = new ArrayList<>();
@@ -463,7 +468,7 @@ public final class ConfigLoader {
         for (JsonNode c : list) {
             String where = "credentials[" + i++ + "]";
             CredentialEntry e = FileEntries.bind(yaml, where, c, CredentialEntry.class, CredentialEntry.KEYS,
-                    "{name, token | token_env | token_file | basic, identity, scope}");
+                    "{name, token | token_env | token_file | basic, identity, scope, delegate}");
             if (e.name() == null || e.name().isBlank()) {
                 throw new ConfigException(yaml.where(where) + ": " + where + ".name is missing (expected: a non-empty name)");
             }
@@ -471,6 +476,13 @@ public final class ConfigLoader {
             Scope scope = Scope.parse(scopeName).orElseThrow(() -> new ConfigException(yaml.where(where) + ": " + where + ".scope: \""
                     + scopeName + "\" (expected: metrics, read, chat or admin)"));
             Secret token = secret(e.token(), e.tokenEnv(), e.tokenFile(), where + ".token");
+            if (Boolean.TRUE.equals(e.delegate())) {
+                if (e.basic() == null && token == null) {
+                    throw new ConfigException(yaml.where(where) + ": " + where + ".delegate: a credential that acts on behalf of others "
+                            + "(a coordinator) needs a token or a Basic user, not only an identity");
+                }
+                delegating.add(e.name());
+            }
             if (e.identity() != null) {
                 if (e.identity().isBlank()) {
                     throw new ConfigException(yaml.where(where) + ": " + where + ".identity: \"\" (expected: the user name the proxy sends, "

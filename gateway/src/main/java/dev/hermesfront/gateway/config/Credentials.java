@@ -37,11 +37,18 @@ public final class Credentials {
     }
 
     private final List<Credential> all;
+    /** Names of the credentials that may act on behalf of their users. */
+    private final Set<String> delegating;
     private final Map<String, Credential> byId = new HashMap<>();
     private final Map<Credential, String> ids = new IdentityHashMap<>();
 
     private Credentials(List<Credential> all) {
+        this(all, Set.of());
+    }
+
+    private Credentials(List<Credential> all, Set<String> delegating) {
         this.all = List.copyOf(all);
+        this.delegating = Set.copyOf(delegating);
         for (Credential c : this.all) {
             String id = stableId(c);
             byId.put(id, c);
@@ -51,6 +58,10 @@ public final class Credentials {
         Set<String> logins = new HashSet<>();
         for (Credential c : this.all) {
             // An entry with a token (or Basic user) and an identity yields one of each under its name.
+            if (c.name().indexOf('/') >= 0) {
+                // NAME/USER is how a coordinator's users are named here (coord/alice): no credential may look like one.
+                throw new ConfigException("credentials", c.name(), "a name without '/' (coord/alice names a coordinator's user)");
+            }
             String key = (c instanceof Credential.Login ? "login:" : "secret:") + c.name();
             if (!names.add(key)) {
                 throw new ConfigException("credentials", c.name(), "a unique name per credential");
@@ -59,6 +70,46 @@ public final class Credentials {
                 throw new ConfigException("credentials", l.login(), "an identity used by one credential only");
             }
         }
+        refuseSharedSecrets(this.all);
+    }
+
+    /**
+     * Two credentials with the same token, or the same Basic user and password, would both authenticate as the
+     * first (issue 21, F10: a reload giving two credentials one token was accepted). Names only in the message.
+     */
+    private static void refuseSharedSecrets(List<Credential> all) {
+        for (int i = 0; i < all.size(); i++) {
+            for (int j = i + 1; j < all.size(); j++) {
+                Credential a = all.get(i);
+                Credential b = all.get(j);
+                boolean same = a instanceof Credential.Token ta && b instanceof Credential.Token tb && tb.token().matches(ta.token().reveal())
+                        || a instanceof Credential.Basic ba && b instanceof Credential.Basic bb && ba.user().equals(bb.user())
+                        && bb.password().matches(ba.password().reveal());
+                if (same) {
+                    throw new ConfigException("credentials " + a.name() + " and " + b.name() + " have the same "
+                            + (a instanceof Credential.Token ? "token" : "Basic user and password")
+                            + ": each credential needs its own secret (a client presenting it would always be " + a.name() + ")");
+                }
+            }
+        }
+    }
+
+    /**
+     * Returns the credentials {@code all}, of which those named in {@code delegating} may act on behalf of their
+     * users ({@code delegate: true}: a coordinator's credential at a peer; {@link dev.hermesfront.gateway.policy.Delegation}).
+     */
+    public static Credentials of(List<Credential> all, Set<String> delegating) {
+        return new Credentials(all, delegating);
+    }
+
+    /** Returns true when {@code c} may act on behalf of others ({@code delegate: true}). */
+    public boolean delegates(Credential c) {
+        return c != null && !(c instanceof Credential.Login) && delegating.contains(c.name());
+    }
+
+    /** Returns the names of the credentials that may act on behalf of others. */
+    public Set<String> delegating() {
+        return delegating;
     }
 
     /** Returns the credentials {@code all}; names must be unique. */

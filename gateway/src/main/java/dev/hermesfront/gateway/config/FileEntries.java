@@ -28,8 +28,9 @@ final class FileEntries {
 
     /** One {@code credentials} entry. */
     record CredentialEntry(String name, String token, @JsonProperty("token_env") String tokenEnv,
-                           @JsonProperty("token_file") String tokenFile, BasicEntry basic, String scope, String identity) {
-        static final Set<String> KEYS = Set.of("name", "token", "token_env", "token_file", "basic", "scope", "identity");
+                           @JsonProperty("token_file") String tokenFile, BasicEntry basic, String scope, String identity,
+                           Boolean delegate) {
+        static final Set<String> KEYS = Set.of("name", "token", "token_env", "token_file", "basic", "scope", "identity", "delegate");
     }
 
     /** One {@code peers} entry. */

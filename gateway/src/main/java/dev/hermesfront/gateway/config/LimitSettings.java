@@ -7,14 +7,34 @@ package dev.hermesfront.gateway.config;
  * @param maxMessageBytes   largest client message accepted on /api/ws (default 64 MiB; close 1009 above)
  * @param outboundHighWater characters queued towards a client before the agent's output is paced (default 4 Mi)
  * @param outboundLimit     characters queued towards a client before it is disconnected with 1013 (default 64 Mi)
+ * @param maxConnections    open client connections at most; 0 (default) derives it: half the process's descriptor limit
+ * @param connectionsPerAddress open client connections from one address at most (default 256)
+ * @param handshakeTimeout  time a new connection has to make a request with a credential before it is closed
+ *                          (default 10 s); zero: no limit
  */
-public record LimitSettings(long maxBodyBytes, int maxMessageBytes, long outboundHighWater, long outboundLimit) {
+public record LimitSettings(long maxBodyBytes, int maxMessageBytes, long outboundHighWater, long outboundLimit, int maxConnections,
+                            int connectionsPerAddress, java.time.Duration handshakeTimeout) {
+    /** Default connections per client address. */
+    public static final int DEFAULT_CONNECTIONS_PER_ADDRESS = 256;
+    /** Default time to make a request with a credential. */
+    public static final java.time.Duration DEFAULT_HANDSHAKE_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+    /** Bounds with the default connection caps. */
+    public LimitSettings(long maxBodyBytes, int maxMessageBytes, long outboundHighWater, long outboundLimit) {
+        this(maxBodyBytes, maxMessageBytes, outboundHighWater, outboundLimit, 0, DEFAULT_CONNECTIONS_PER_ADDRESS, DEFAULT_HANDSHAKE_TIMEOUT);
+    }
+
     /** Default inbound message bound: 64 MiB, above uvicorn's 16 MiB so anything the dashboard takes passes. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 << 20;
     /** Default request body cap: the API server's {@code MAX_REQUEST_BYTES}. */
     public static final long DEFAULT_MAX_BODY_BYTES = 10_000_000L;
 
     public LimitSettings {
+        java.util.Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        if (maxConnections < 0 || connectionsPerAddress < 1 || maxConnections > 0 && connectionsPerAddress > maxConnections) {
+            throw new ConfigException("limits.connections_per_address", Integer.toString(connectionsPerAddress),
+                    "at least 1 and at most limits.max_connections (" + maxConnections + ")");
+        }
         if (maxMessageBytes < 1024) {
             throw new ConfigException("max_message_bytes", Integer.toString(maxMessageBytes), "an integer of at least 1024");
         }

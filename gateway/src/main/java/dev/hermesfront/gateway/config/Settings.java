@@ -121,16 +121,22 @@ public final class Settings {
             "1024", Parsers.whole(1, Integer.MAX_VALUE, "agents"),
             "Agents running or parked at once; new connections past it are closed with 1013.", ONE, ALL);
     public static final Setting<Long> AGENTS_PER_CREDENTIAL = new Setting<>("tui.agents_per_credential", "--agents-per-credential",
-            "HERMES_FRONT_AGENTS_PER_CREDENTIAL", "N", "0", Parsers.whole(0, Integer.MAX_VALUE, "agents"),
-            "Agents one credential may have running or parked at once (1013 past it); 0: three quarters of tui.max_agents.", ONE, ALL);
+            "HERMES_FRONT_AGENTS_PER_CREDENTIAL", "N", "4", Parsers.whole(0, Integer.MAX_VALUE, "agents"),
+            "Agents (processes of some 60 MB each) one credential may have running or parked at once (1013 past it); "
+            + "0: three quarters of tui.max_agents.", ONE, ALL);
+    public static final Setting<Long> AGENTS_PER_READ_CREDENTIAL = new Setting<>("tui.agents_per_read_credential",
+            "--agents-per-read-credential", "HERMES_FRONT_AGENTS_PER_READ_CREDENTIAL", "N", "1", Parsers.whole(1, Integer.MAX_VALUE, "agents"),
+            "Agents a read credential may have at once (it only observes; one agent lists and reads sessions); at most "
+            + "tui.agents_per_credential.", ONE, ALL);
     public static final Setting<Long> MEMORY_BUDGET = new Setting<>("tui.memory_budget", "--memory-budget", "HERMES_FRONT_MEMORY_BUDGET",
             "BYTES", "0", Parsers.whole(0, Long.MAX_VALUE, "bytes"),
             "Heap all frames waiting for clients (queues and parking buffers) may hold; past it the oldest parked agent is given "
             + "up, then the largest clients are closed 1013. 0: a quarter of the JVM's maximum heap.", ONE, ALL);
     public static final Setting<Long> SPAWN_BURST = new Setting<>("tui.spawn_burst", "--spawn-burst", "HERMES_FRONT_SPAWN_BURST", "N",
-            "20", Parsers.whole(1, Integer.MAX_VALUE, "agents"), "New agents one credential may start in a burst.", ONE, ALL);
+            "8", Parsers.whole(1, Integer.MAX_VALUE, "agents"), "New agents one credential may start in a burst (its local and peer "
+            + "routes together).", ONE, ALL);
     public static final Setting<Double> SPAWN_PER_SECOND = new Setting<>("tui.spawn_per_second", "--spawn-per-second",
-            "HERMES_FRONT_SPAWN_PER_SECOND", "RATE", "2", Parsers.rate(), "New agents one credential may start per second after the burst.",
+            "HERMES_FRONT_SPAWN_PER_SECOND", "RATE", "0.5", Parsers.rate(), "New agents one credential may start per second after the burst.",
             ONE, ALL);
     public static final Setting<Long> SHARES_PER_CREDENTIAL = new Setting<>("tui.shares_per_credential", "--shares-per-credential",
             "HERMES_FRONT_SHARES_PER_CREDENTIAL", "N", "100", Parsers.whole(1, 1000, "links"),
@@ -180,6 +186,19 @@ public final class Settings {
             ONE, ALL);
     public static final Setting<Long> WS_BURST = new Setting<>("limits.ws_burst", "--ws-burst", "HERMES_FRONT_WS_BURST", "N", "2000",
             Parsers.whole(1, Integer.MAX_VALUE, "messages"), "/api/ws message burst per credential.", ONE, ALL);
+
+    public static final Setting<Long> MAX_CONNECTIONS = new Setting<>("limits.max_connections", "--max-connections",
+            "HERMES_FRONT_MAX_CONNECTIONS", "N", "0", Parsers.whole(0, Integer.MAX_VALUE, "connections"),
+            "Open client connections at most; one more is closed at once. 0: half the process's file descriptor limit "
+            + "(the launcher raises the soft limit to the hard one).", ONE, ALL);
+    public static final Setting<Long> CONNECTIONS_PER_ADDRESS = new Setting<>("limits.connections_per_address",
+            "--connections-per-address", "HERMES_FRONT_CONNECTIONS_PER_ADDRESS", "N", "256", Parsers.whole(1, Integer.MAX_VALUE,
+            "connections"), "Open client connections from one address at most; one more is closed at once (a coordinator or "
+            + "a proxy such as Tailscale Serve is one address for all its users).", ONE, ALL);
+    public static final Setting<Duration> HANDSHAKE_TIMEOUT = new Setting<>("limits.handshake_timeout", "--handshake-timeout",
+            "HERMES_FRONT_HANDSHAKE_TIMEOUT", "DURATION", "10s", Parsers.duration(Duration.ZERO),
+            "Time a new connection has to make a request with a credential (REST or the /api/ws upgrade); then it is closed. "
+            + "0 = no limit.", ONE, ALL);
 
     public static final Setting<Double> HEALTH_PER_SECOND = new Setting<>("limits.health_per_second", "--health-per-second",
             "HERMES_FRONT_HEALTH_PER_SECOND", "RATE", "5", Parsers.rate(),
@@ -249,10 +268,11 @@ public final class Settings {
     public static final List<Setting<?>> TABLE = List.of(CONFIG, LISTEN, TOKEN, BASIC_USERS, ALLOWED_HOSTS, ALLOWED_ORIGINS,
             MAX_BODY_BYTES, MAX_MESSAGE_BYTES, OUTBOUND_HIGH_WATER, OUTBOUND_LIMIT, HERMES_HOME, API_UPSTREAM, API_KEY,
             DASHBOARD_UPSTREAM, DASHBOARD_TOKEN, CONNECT_TIMEOUT, RESPONSE_TIMEOUT, IDLE_TIMEOUT, AGENT_CMD, AGENT_WS, AGENT_WS_TICKET, AGENT_CWD,
-            AGENT_ENV, AGENT_STOP_GRACE, AGENT_EXIT_DRAIN, AGENT_MAX_LINE_BYTES, PARK_WINDOW, PARK_BUFFER_FRAMES, PARK_BUFFER_BYTES, MAX_AGENTS, AGENTS_PER_CREDENTIAL, MEMORY_BUDGET, SPAWN_BURST, SPAWN_PER_SECOND,
+            AGENT_ENV, AGENT_STOP_GRACE, AGENT_EXIT_DRAIN, AGENT_MAX_LINE_BYTES, PARK_WINDOW, PARK_BUFFER_FRAMES, PARK_BUFFER_BYTES, MAX_AGENTS, AGENTS_PER_CREDENTIAL, AGENTS_PER_READ_CREDENTIAL, MEMORY_BUDGET, SPAWN_BURST, SPAWN_PER_SECOND,
             SHARES_PER_CREDENTIAL, SHARES_PER_AGENT,
             READY_TIMEOUT, PING_INTERVAL, PING_LOOPBACK, CLIENT_STALL, AUDIT_LOG, AUDIT_LOG_MAX_BYTES, AUDIT_LOG_KEEP, RECORD,
-            AUTH_FAILURES, AUTH_WINDOW, LOCKOUT, REST_PER_SECOND, REST_BURST, WS_PER_SECOND, WS_BURST, HEALTH_PER_SECOND, HEALTH_BURST,
+            AUTH_FAILURES, AUTH_WINDOW, LOCKOUT, REST_PER_SECOND, REST_BURST, WS_PER_SECOND, WS_BURST, MAX_CONNECTIONS, CONNECTIONS_PER_ADDRESS, HANDSHAKE_TIMEOUT,
+            HEALTH_PER_SECOND, HEALTH_BURST,
             IO_THREADS, WORKER_THREADS, TIMER_THREADS, CLIENT_THREADS, PEER_PROBE_INTERVAL, PEER_TIMEOUT, TRUSTED_PROXIES, IDENTITY_HEADER,
             LOG_FORMAT, LOG_LEVELS, TLS_CERT, TLS_KEY, INSECURE_PLAINTEXT, PUBLIC_URL, STATE_DIR, NOTIFY_WEBHOOK, NOTIFY_NTFY,
             NOTIFY_SECRET, NOTIFY_AFTER);

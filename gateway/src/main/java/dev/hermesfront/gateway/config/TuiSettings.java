@@ -10,37 +10,54 @@ import java.time.Duration;
  *
  * @param parking        how long and how much a detached agent is kept (default 2 min, 10,000 frames, 8 Mi chars)
  * @param maxAgents      agents running or parked at once; new connections past it are closed with 1013 (default 1024)
- * @param spawnBurst     new agents a principal may start in a burst (default 20)
- * @param spawnPerSecond sustained new agents per second per principal (default 2)
+ * @param spawnBurst     new agents a credential may start in a burst (default 8)
+ * @param spawnPerSecond sustained new agents per second per credential (default 0.5)
  * @param readyTimeout   how long a new agent may take to send {@code gateway.ready} before the client is closed 1011 (default 60 s)
  * @param pingInterval   WebSocket ping interval towards non-loopback clients; zero disables (default 20 s)
  * @param pingLoopback   whether loopback clients are pinged too (default false, as the dashboard does)
  * @param clientStall    how long a client may leave its queue above the high-water mark before it is closed 1013 (default 30 s)
- * @param agentsPerCredential agents one credential may have running or parked at once; 0 (default) derives it:
- *                       three quarters of {@code maxAgents}
+ * @param agentsPerCredential agents one credential may have running or parked at once (default 4: each is a process
+ *                       of some 60 MB); 0 derives it: three quarters of {@code maxAgents}
  * @param memoryBudgetBytes heap that frames waiting for clients may hold in total, across every client queue and
  *                       parking buffer; 0 (default) derives it: a quarter of the JVM's maximum heap
  * @param sharesPerCredential live share links one credential may have minted at once (default 100)
  * @param sharesPerAgent live share links to one agent at once (default 20)
+ * @param agentsPerReadCredential agents a {@code read} credential may have at once (default 1: it can only observe, and
+ *                       one agent lists and reads the sessions); never more than {@code agentsPerCredential}
  */
 public record TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, double spawnPerSecond, Duration readyTimeout,
                           Duration pingInterval, boolean pingLoopback, Duration clientStall, int agentsPerCredential,
-                          long memoryBudgetBytes, int sharesPerCredential, int sharesPerAgent) {
+                          long memoryBudgetBytes, int sharesPerCredential, int sharesPerAgent, int agentsPerReadCredential) {
     /** Default {@code sharesPerCredential}. */
     public static final int SHARES_PER_CREDENTIAL = 100;
     /** Default {@code sharesPerAgent}. */
     public static final int SHARES_PER_AGENT = 20;
+    /** Default agents per credential. */
+    public static final int DEFAULT_AGENTS_PER_CREDENTIAL = 4;
+    /** Default agents per read credential. */
+    public static final int DEFAULT_AGENTS_PER_READ_CREDENTIAL = 1;
 
-    /** Settings with the default share link caps. */
+    /** Settings with the default share link caps and read cap. */
     public TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, double spawnPerSecond, Duration readyTimeout,
                        Duration pingInterval, boolean pingLoopback, Duration clientStall, int agentsPerCredential, long memoryBudgetBytes) {
         this(parking, maxAgents, spawnBurst, spawnPerSecond, readyTimeout, pingInterval, pingLoopback, clientStall, agentsPerCredential,
-                memoryBudgetBytes, SHARES_PER_CREDENTIAL, SHARES_PER_AGENT);
+                memoryBudgetBytes, SHARES_PER_CREDENTIAL, SHARES_PER_AGENT, DEFAULT_AGENTS_PER_READ_CREDENTIAL);
+    }
+
+    /** Settings with the default read cap. */
+    public TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, double spawnPerSecond, Duration readyTimeout,
+                       Duration pingInterval, boolean pingLoopback, Duration clientStall, int agentsPerCredential, long memoryBudgetBytes,
+                       int sharesPerCredential, int sharesPerAgent) {
+        this(parking, maxAgents, spawnBurst, spawnPerSecond, readyTimeout, pingInterval, pingLoopback, clientStall, agentsPerCredential,
+                memoryBudgetBytes, sharesPerCredential, sharesPerAgent, DEFAULT_AGENTS_PER_READ_CREDENTIAL);
     }
 
     public TuiSettings {
         if (sharesPerCredential < 1 || sharesPerAgent < 1) {
             throw new ConfigException("share links per credential / per agent", sharesPerCredential + " / " + sharesPerAgent, "1 or more");
+        }
+        if (agentsPerReadCredential < 1) {
+            throw new ConfigException("tui.agents_per_read_credential", Integer.toString(agentsPerReadCredential), "an integer of at least 1");
         }
         requireNonNull(parking, "parking");
         requireNonNull(readyTimeout, "readyTimeout");
@@ -60,7 +77,8 @@ public record TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, 
 
     /** Returns the defaults. */
     public static TuiSettings defaults() {
-        return new TuiSettings(ParkingPolicy.defaults(), 1024, 20, 2.0, Duration.ofSeconds(60), Duration.ofSeconds(20), false,
-                Duration.ofSeconds(30), 0, 0);
+        return new TuiSettings(ParkingPolicy.defaults(), 1024, 8, 0.5, Duration.ofSeconds(60), Duration.ofSeconds(20), false,
+                Duration.ofSeconds(30), DEFAULT_AGENTS_PER_CREDENTIAL, 0, SHARES_PER_CREDENTIAL, SHARES_PER_AGENT,
+                DEFAULT_AGENTS_PER_READ_CREDENTIAL);
     }
 }

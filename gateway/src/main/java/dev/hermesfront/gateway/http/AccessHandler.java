@@ -1,6 +1,7 @@
 package dev.hermesfront.gateway.http;
 
 import dev.hermesfront.gateway.policy.Decision;
+import dev.hermesfront.gateway.policy.Delegation;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
 import dev.hermesfront.gateway.policy.Scope;
@@ -25,6 +26,11 @@ public final class AccessHandler implements HttpHandler {
     private static final System.Logger LOG = System.getLogger(AccessHandler.class.getName());
     /** The identity of an authenticated request. */
     public static final AttachmentKey<Identity> IDENTITY = AttachmentKey.create(Identity.class);
+    /**
+     * What a coordinator tells a peer it relays this request to: the caller and its effective scope here
+     * ({@link Delegation#header}); set once the request is authorized.
+     */
+    public static final AttachmentKey<String> ON_BEHALF = AttachmentKey.create(String.class);
     /** The peer's own path of a {@code /peers/NAME/...} request; set by peer selection, before this handler. */
     public static final AttachmentKey<String> PEER_PATH = AttachmentKey.create(String.class);
 
@@ -58,7 +64,14 @@ public final class AccessHandler implements HttpHandler {
             unauthorized(ex, basicOffered);
             return;
         }
-        Identity who = ok.who();
+        ConnectionCaps.credentialed(ex);
+        // A coordinator relaying for its user (issue 21, F3): the end user, from a delegating credential only.
+        Gate.Authentication as = gate.delegate(ok.who(), ex.getRequestHeaders().getFirst(Delegation.HEADER), facts);
+        if (as instanceof Gate.Authentication.Refused r) {
+            ErrorResponses.send(ex, r.status(), r.code(), r.message(), "invalid_request_error");
+            return;
+        }
+        Identity who = ((Gate.Authentication.Authenticated) as).who();
         ex.putAttachment(IDENTITY, who);
         Scope need = need(ex, upgrade, method, path);
         Decision d = gate.authorize(who, need, Gate.Limit.REST, facts);
@@ -74,6 +87,7 @@ public final class AccessHandler implements HttpHandler {
                     "invalid_request_error");
             return;
         }
+        gate.effective(who).ifPresent(s -> ex.putAttachment(ON_BEHALF, Delegation.header(who, s)));
         next.handleRequest(ex);
     }
 

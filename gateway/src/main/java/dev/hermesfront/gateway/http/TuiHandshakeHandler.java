@@ -1,6 +1,7 @@
 package dev.hermesfront.gateway.http;
 
 import dev.hermesfront.gateway.policy.Decision;
+import dev.hermesfront.gateway.policy.Delegation;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
 import dev.hermesfront.gateway.policy.Scope;
@@ -34,12 +35,21 @@ public final class TuiHandshakeHandler implements HttpHandler {
         String address = ex.getSourceAddress().getAddress().getHostAddress();
         Gate.Facts facts = new Gate.Facts("upgrade", address, "GET", ex.getRequestPath(), null);
         Gate.Authentication auth = gate.authenticate(CredentialCarriers.from(ex, true), address, facts);
+        if (auth instanceof Gate.Authentication.Authenticated first) {
+            // A coordinator relaying its user's /api/ws (issue 21, F3): the end user, from a delegating credential only.
+            auth = gate.delegate(first.who(), ex.getRequestHeaders().getFirst(Delegation.HEADER), facts);
+            if (auth instanceof Gate.Authentication.Refused r) {
+                ErrorResponses.send(ex, r.status(), r.code(), r.message());
+                return;
+            }
+        }
         // The servlet layer needs a security context either way; only an authenticated one carries an identity.
         SecurityContextImpl ctx = new SecurityContextImpl(ex, AuthenticationMode.PRO_ACTIVE, null);
         ex.setSecurityContext(ctx);
         if (auth instanceof Gate.Authentication.Authenticated ok
                 && !(gate.authorize(ok.who(), Scope.READ, Gate.Limit.NONE, facts) instanceof Decision.Denied)) {
             ex.putAttachment(AccessHandler.IDENTITY, ok.who());
+            ConnectionCaps.credentialed(ex);
             ctx.authenticationComplete(new IdentityAccount(ok.who()), "hermes-front", false);
         } else if (auth instanceof Gate.Authentication.Authenticated) {
             // A credential below read (scope metrics) opens no agent; the Gate audited the denial. Closed 4401 like any other.

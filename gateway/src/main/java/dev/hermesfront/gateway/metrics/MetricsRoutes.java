@@ -3,9 +3,10 @@ package dev.hermesfront.gateway.metrics;
 import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.policy.Gate;
+import dev.hermesfront.gateway.policy.Scope;
 import dev.hermesfront.gateway.routes.Routes;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.handlers.PathHandler;
+import dev.hermesfront.gateway.routes.RouteTable;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 
@@ -45,7 +46,7 @@ public final class MetricsRoutes implements Routes {
     }
 
     @Override
-    public void register(PathHandler paths) {
-        paths.addExactPath(PATH, handler);
+    public void register(RouteTable routes) {
+        routes.exact(PATH, RouteTable.Needs.own(Scope.METRICS, "GET", "HEAD"), handler);
     }
 }

@@ -69,6 +69,10 @@ public final class ConfigDiff {
         if (r.outboundHighWater() != n.outboundHighWater() || r.outboundLimit() != n.outboundLimit()) {
             restart.add("limits.outbound_*");
         }
+        if (r.maxConnections() != n.maxConnections() || r.connectionsPerAddress() != n.connectionsPerAddress()
+                || !r.handshakeTimeout().equals(n.handshakeTimeout())) {
+            restart.add("limits.*connections*/handshake_timeout");
+        }
         if (!sameUpstream(running.upstreams().api(), next.upstreams().api())) {
             restart.add("api.*");
         }
@@ -105,7 +109,8 @@ public final class ConfigDiff {
         GatewayConfig effective = new GatewayConfig(
                 new ListenSettings(rl.address(), nl.allowedHosts(), nl.allowedOrigins()),
                 new AuthSettings(next.auth().credentials(), next.auth().proxy()),
-                new LimitSettings(n.maxBodyBytes(), r.maxMessageBytes(), r.outboundHighWater(), r.outboundLimit()),
+                new LimitSettings(n.maxBodyBytes(), r.maxMessageBytes(), r.outboundHighWater(), r.outboundLimit(), r.maxConnections(),
+                        r.connectionsPerAddress(), r.handshakeTimeout()),
                 running.upstreams(), running.tui(),
                 new SecuritySettings(rs.auditLog(), rs.auditMaxBytes(), rs.auditKeep(), ns.authFailures(), ns.authWindow(), ns.lockout(),
                         ns.restPerSecond(), ns.restBurst(), ns.wsPerSecond(), ns.wsBurst(), ns.healthPerSecond(), ns.healthBurst()),
@@ -152,7 +157,7 @@ public final class ConfigDiff {
     }
 
     private static boolean sameCredentials(Credentials a, Credentials b) {
-        if (a.all().size() != b.all().size()) {
+        if (a.all().size() != b.all().size() || !a.delegating().equals(b.delegating())) {
             return false;
         }
         for (Credential c : a.all()) {

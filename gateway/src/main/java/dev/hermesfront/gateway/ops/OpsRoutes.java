@@ -11,7 +11,7 @@ import dev.hermesfront.gateway.policy.Scope;
 import dev.hermesfront.gateway.routes.Routes;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.handlers.PathHandler;
+import dev.hermesfront.gateway.routes.RouteTable;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.util.List;
@@ -96,7 +96,8 @@ public final class OpsRoutes implements Routes {
     }
 
     @Override
-    public void register(PathHandler paths) {
-        paths.addExactPath(READY, ready).addExactPath(RELOAD, reload);
+    public void register(RouteTable routes) {
+        // /front/ready answers anyone; its details need read (checked in the handler, by the same table row).
+        routes.exact(READY, RouteTable.Needs.PUBLIC, ready).exact(RELOAD, RouteTable.Needs.own(Scope.ADMIN, "POST"), reload);
     }
 }

@@ -11,11 +11,11 @@ import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
 import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.routes.RouteTable;
 import dev.hermesfront.gateway.routes.Routes;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.BlockingHandler;
-import io.undertow.server.handlers.PathHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
@@ -77,10 +77,11 @@ public final class PairingRoutes implements Routes {
     }
 
     @Override
-    public void register(PathHandler paths) {
-        paths.addExactPath(PAIR, redeem);
-        paths.addExactPath(CODES, codes);
-        paths.addPrefixPath(DEVICES, devices);
+    public void register(RouteTable routes) {
+        // Redeeming is public (the code is the credential; failures count towards the address's lockout).
+        routes.exact(PAIR, RouteTable.Needs.PUBLIC, redeem);
+        routes.exact(CODES, RouteTable.Needs.own(Scope.READ, "POST"), codes);
+        routes.prefix(DEVICES, RouteTable.Needs.own(Scope.READ, "GET", "DELETE"), devices);
     }
 
     private JsonNode body(HttpServerExchange ex) throws IOException {

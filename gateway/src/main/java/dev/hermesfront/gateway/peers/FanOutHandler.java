@@ -1,5 +1,7 @@
 package dev.hermesfront.gateway.peers;
 
+import dev.hermesfront.gateway.http.AccessHandler;
+import dev.hermesfront.gateway.policy.Delegation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -78,6 +80,11 @@ public final class FanOutHandler implements HttpHandler {
             ErrorResponses.send(ex, 405, "method_not_allowed", "use POST");
             return;
         }
+        if (ex.getAttachment(AccessHandler.ON_BEHALF) == null) {
+            // Never call a peer as the coordinator itself (issue 21, F3): no caller, no call.
+            ErrorResponses.send(ex, 403, "forbidden", "no caller to act for at the peers");
+            return;
+        }
         // The callback may run inside this call or later; dispatching keeps the exchange open for the answer.
         ex.getRequestReceiver().receiveFullBytes((e, body) -> e.dispatch(SameThreadExecutor.INSTANCE, () -> start(e, body)),
                 (e, err) -> {
@@ -137,11 +144,15 @@ public final class FanOutHandler implements HttpHandler {
         }
     }
 
-    private HttpRequest request(PeerRegistry.Peer p, byte[] payload, Duration timeout) {
-        return HttpRequest.newBuilder(p.config().url().resolve("/v1/chat/completions")).timeout(timeout)
+    /** The call to one peer: our credential for it, plus the caller we act for ({@link Delegation#HEADER}). */
+    private HttpRequest request(PeerRegistry.Peer p, byte[] payload, Duration timeout, String onBehalf) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(p.config().url().resolve("/v1/chat/completions")).timeout(timeout)
                 .header("Authorization", p.config().credential().authorization())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build();
+                .header("Content-Type", "application/json");
+        if (onBehalf != null) {
+            b.header(Delegation.HEADER, onBehalf);
+        }
+        return b.POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build();
     }
 
     /** Runs {@code task} after {@code delay} on the gateway's timers; null when they no longer run (shutdown). */
@@ -159,7 +170,7 @@ public final class FanOutHandler implements HttpHandler {
             String refusal = p.refusal();
             calls.put(p.config().name(), refusal != null
                     ? CompletableFuture.completedFuture(error("peer_unavailable", refusal, null))
-                    : call(p, payload));
+                    : call(p, payload, ex.getAttachment(AccessHandler.ON_BEHALF)));
         }
         CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new)).whenComplete((x, err) -> ex.getIoThread().execute(() -> {
             if (ex.isResponseComplete()) {
@@ -174,10 +185,10 @@ public final class FanOutHandler implements HttpHandler {
     }
 
     /** Calls one peer for a whole answer; completes (never exceptionally) with the answer or the error in its place. */
-    private CompletableFuture<JsonNode> call(PeerRegistry.Peer p, byte[] payload) {
+    private CompletableFuture<JsonNode> call(PeerRegistry.Peer p, byte[] payload, String onBehalf) {
         Duration t = p.config().timeout();
         AtomicBoolean timedOut = new AtomicBoolean();
-        CompletableFuture<HttpResponse<byte[]>> f = peers.http().sendAsync(request(p, payload, t), info -> {
+        CompletableFuture<HttpResponse<byte[]>> f = peers.http().sendAsync(request(p, payload, t, onBehalf), info -> {
             p.responded();
             return new LimitedBody(MAX_ANSWER_BYTES);
         });
@@ -214,7 +225,7 @@ public final class FanOutHandler implements HttpHandler {
             if (refusal != null) {
                 r.finish(() -> event(r.name, "error", error("peer_unavailable", refusal, null).path("error")));
             } else {
-                r.start(payload);
+                r.start(payload, ex.getAttachment(AccessHandler.ON_BEHALF));
             }
         }
     }
@@ -244,11 +255,11 @@ public final class FanOutHandler implements HttpHandler {
             this.finished = finished;
         }
 
-        void start(byte[] payload) {
+        void start(byte[] payload, String onBehalf) {
             Duration t = peer.config().timeout();
             ScheduledFuture<?> c = after(t, () -> finish(() -> event(name, "error",
                     error("peer_timeout", "peer '" + name + "' did not finish within " + t, null).path("error"))));
-            CompletableFuture<HttpResponse<Void>> f = peers.http().sendAsync(request(peer, payload, t), this::body);
+            CompletableFuture<HttpResponse<Void>> f = peers.http().sendAsync(request(peer, payload, t, onBehalf), this::body);
             f.whenComplete((r, err) -> {
                 if (err != null) {
                     finish(() -> event(name, "error", failure(peer, err).path("error")));

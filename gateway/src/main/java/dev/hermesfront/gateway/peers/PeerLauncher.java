@@ -7,7 +7,9 @@ import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.bridge.ForwardingClientSink;
 import dev.hermesfront.bridge.hub.ReadyAnnouncer;
+import dev.hermesfront.gateway.policy.Delegation;
 import dev.hermesfront.gateway.proxy.UpstreamEvents;
+import dev.hermesfront.gateway.upstream.WsRelayLauncher;
 import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.protocol.ReadyFrame;
 import java.io.IOException;
@@ -25,18 +27,52 @@ final class PeerLauncher implements AgentLauncher {
     /** What the peer's front announces about its own agent, which this front's hub announces for its own. */
     static final Set<String> PEER_OWN = Set.of("resume_id", "reattached", "replayed_frames", "role");
     private final String name;
-    private final AgentLauncher relay;
+    private final WsRelayLauncher relay;
     private final UpstreamEvents events;
 
     /** {@code events} hears whether the peer answered (first frame) or the relay ended before it did. */
-    PeerLauncher(String name, AgentLauncher relay, UpstreamEvents events) {
+    PeerLauncher(String name, WsRelayLauncher relay, UpstreamEvents events) {
         this.name = name;
         this.relay = relay;
         this.events = events;
     }
 
+    /**
+     * Returns the relay for one end user (issue 21, F3): its upgrade carries {@code onBehalf}
+     * ({@link dev.hermesfront.gateway.policy.Delegation#header}) beside the coordinator's credential, so the peer
+     * acts as that user, never as the coordinator. Its links are this launcher's (closed with it).
+     */
+    AgentLauncher forUser(String onBehalf) {
+        PeerLauncher peer = this;
+        return new AgentLauncher() {
+            @Override
+            public AgentLink open(ClientSink sink) throws IOException {
+                return peer.open(sink, Map.of(Delegation.HEADER, onBehalf));
+            }
+
+            @Override
+            public boolean frontAnswersPings() {
+                return peer.frontAnswersPings();
+            }
+
+            @Override
+            public String kind() {
+                return peer.kind();
+            }
+
+            @Override
+            public void close() {
+                // the peer's launcher owns the links
+            }
+        };
+    }
+
     @Override
     public AgentLink open(ClientSink sink) throws IOException {
+        return open(sink, Map.of());
+    }
+
+    private AgentLink open(ClientSink sink, Map<String, String> extra) throws IOException {
         ClientSink health = new ForwardingClientSink(sink) {
             private volatile boolean first = true;
 
@@ -71,7 +107,7 @@ final class PeerLauncher implements AgentLauncher {
                 return super.send(frame);
             }
         };
-        return relay.open(new ReadyAnnouncer(ours, MAPPER, false, Map.of("peer", name)));
+        return relay.open(new ReadyAnnouncer(ours, MAPPER, false, Map.of("peer", name)), extra);
     }
 
     /** The peer's own front answers {@code gateway.ping}: pings pass through. */

@@ -53,7 +53,7 @@ public final class PeerRegistry implements AutoCloseable {
     public static final class Peer implements UpstreamEvents {
         private final PeerConfig config;
         private final HttpHandler proxy;
-        private final AgentLauncher ws;
+        private final PeerLauncher ws;
         private String state = "unknown";
         private long latencyMs = -1;
         private String lastError;
@@ -105,6 +105,11 @@ public final class PeerRegistry implements AutoCloseable {
         /** Returns the /api/ws relay launcher. */
         public Optional<AgentLauncher> wsLauncher() {
             return Optional.of(ws);
+        }
+
+        /** Returns the /api/ws relay for one end user, who the peer then acts as ({@link PeerLauncher#forUser}). */
+        public AgentLauncher wsLauncher(String onBehalf) {
+            return ws.forUser(onBehalf);
         }
 
         /**

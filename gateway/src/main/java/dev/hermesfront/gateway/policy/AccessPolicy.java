@@ -143,6 +143,19 @@ public final class AccessPolicy {
         return first(sockets, "GET", path);
     }
 
+    /**
+     * Returns true when the first rule matching {@code httpMethod} {@code path} is the dashboard's catch-all
+     * ({@code prefix: /}, read): no rule names the path. No match at all is deny-by-default (admin), not this.
+     */
+    public boolean caughtByCatchAll(String httpMethod, String path) {
+        for (RestRule r : rest) {
+            if (r.matches(httpMethod, path)) {
+                return !r.exact && r.path.equals("/");
+            }
+        }
+        return false;
+    }
+
     private static Scope first(List<RestRule> rules, String httpMethod, String path) {
         for (RestRule r : rules) {
             if (r.matches(httpMethod, path)) {

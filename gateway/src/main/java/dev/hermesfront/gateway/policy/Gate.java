@@ -123,6 +123,52 @@ public final class Gate {
         this.events = events;
         this.grants = new Grants(id -> rules.get().credentials().byId(id).map(c -> Grant.credential(id, c.scope())));
         this.grants.register(Grant.Kind.SHARE, shares::grant);
+        // A delegated principal stands while its source credential is configured and still delegates.
+        this.grants.register(Grant.Kind.DELEGATED, id -> {
+            String source = Delegation.source(id);
+            Credentials now = rules.get().credentials();
+            return now.byId(source).filter(now::delegates)
+                    .map(c -> new Grant(Grant.Kind.DELEGATED, id, new Grant.Ref(Grant.Kind.CREDENTIAL, source), Scope.ADMIN, Optional.empty()));
+        });
+    }
+
+    /**
+     * Applies a coordinator's {@value Delegation#HEADER} (issue 21, F3): none leaves {@code who} as it is; from a
+     * credential configured to delegate, the end user it names becomes the caller, as a {@link Grant.Kind#DELEGATED}
+     * principal {@code NAME/USER} capped at the asserted scope (and, on every use, at the credential's own); from
+     * anything else (another credential, a ticket, a share link, a delegated principal) it is refused, 400 when
+     * malformed and 403 otherwise, and audited ({@code delegation_refused}).
+     */
+    public Authentication delegate(Identity who, String header, Facts facts) {
+        if (header == null) {
+            return new Authentication.Authenticated(who);
+        }
+        Guardrails guard = rules.get().guard();
+        Credentials now = rules.get().credentials();
+        Optional<Delegation.Assertion> a = Delegation.parse(header);
+        String refusal = null;
+        int status = 403;
+        if (a.isEmpty()) {
+            status = 400;
+            refusal = Delegation.HEADER + " must be USER; scope=read|chat|admin";
+        } else if (who.grant().kind() != Grant.Kind.CREDENTIAL || now.byId(who.grant().id()).filter(now::delegates).isEmpty()) {
+            refusal = "this credential may not act on behalf of others (" + Delegation.HEADER + "); a coordinator's credential "
+                    + "needs delegate: true at this front";
+        }
+        Optional<Scope> own = grants.effective(who.grant());
+        if (refusal == null && own.isEmpty()) {
+            refusal = "the delegating credential was removed";
+        }
+        if (refusal != null) {
+            events.denied(facts.kind(), "delegation");
+            guard.audit().event("delegation_refused").with("credential", who.name()).with("peer", facts.address())
+                    .with("method", facts.method()).with("path", facts.path()).with("via", who.via()).with("outcome", "denied")
+                    .with("reason", status == 400 ? "malformed" : "not a delegating credential").write();
+            return new Authentication.Refused(status, status == 400 ? "invalid_delegation" : "delegation_not_allowed", refusal);
+        }
+        Scope cap = Grants.min(a.get().scope(), own.get());
+        Grant g = new Grant(Grant.Kind.DELEGATED, Delegation.id(who.grant().id(), a.get().user()), who.grant().ref(), cap, Optional.empty());
+        return new Authentication.Authenticated(new Identity(who.name() + "/" + a.get().user(), cap, who.via() + "+on-behalf", Optional.empty(), g));
     }
 
     /**

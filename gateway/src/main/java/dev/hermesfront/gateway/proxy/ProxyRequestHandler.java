@@ -3,7 +3,9 @@ package dev.hermesfront.gateway.proxy;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.http.CredentialCarriers;
 import dev.hermesfront.gateway.http.ChunkedBodyHandler;
+import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
+import dev.hermesfront.gateway.policy.Delegation;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Receiver;
 import io.undertow.io.Sender;
@@ -56,6 +58,8 @@ public final class ProxyRequestHandler implements HttpHandler {
     private static final HttpString FORWARDED = new HttpString("Forwarded");
     /** Request header that selects a peer on a coordinator; response header naming the peer that answered. */
     public static final HttpString PEER_HEADER = new HttpString("X-Hermes-Peer");
+    /** A coordinator's end user ({@link Delegation#HEADER}): removed from every hop, set by the front on a peer's. */
+    static final HttpString ON_BEHALF = new HttpString(Delegation.HEADER);
     private static final List<HttpString> HOP_BY_HOP = List.of(KEEP_ALIVE, PROXY_CONNECTION, PROXY_AUTHENTICATE,
             PROXY_AUTHORIZATION, Headers.TE, Headers.TRAILER, Headers.TRANSFER_ENCODING);
 
@@ -109,6 +113,7 @@ public final class ProxyRequestHandler implements HttpHandler {
         h.remove(X_FORWARDED_PREFIX);
         h.remove(FORWARDED);
         h.remove(Headers.X_FORWARDED_HOST);
+        h.remove(ON_BEHALF);
         h.put(X_REAL_IP, ((InetSocketAddress) ex.getSourceAddress()).getAddress().getHostAddress());
         Optional<String> credential = inner.current();
         String token = null;
@@ -122,6 +127,14 @@ public final class ProxyRequestHandler implements HttpHandler {
             h.remove(Headers.COOKIE);
             h.remove(PEER_HEADER);
             credential.ifPresent(k -> h.put(Headers.AUTHORIZATION, k));
+            // ...plus who it acts for: the peer acts as that user (if it lets our credential delegate), never as us.
+            String onBehalf = ex.getAttachment(AccessHandler.ON_BEHALF);
+            if (onBehalf == null) {
+                // No authorized caller (its grant went between the check and here): never relay as the coordinator itself.
+                ErrorResponses.send(ex, 403, "forbidden", "no caller to act for at the peer");
+                return;
+            }
+            h.put(ON_BEHALF, onBehalf);
         } else {
             if (h.contains(Headers.ORIGIN)) {
                 h.put(Headers.ORIGIN, config.uri().toString());

@@ -6,7 +6,7 @@ import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.proxy.UpstreamProxy;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.handlers.PathHandler;
+import dev.hermesfront.gateway.routes.RouteTable.Needs;
 
 /**
  * The API server's surface (rest-surface.md §1, §6.1): {@code /health} and {@code /v1/health} public,
@@ -27,13 +27,13 @@ public final class ApiRoutes implements Routes {
     }
 
     @Override
-    public void register(PathHandler paths) {
-        paths.addExactPath("/health", publicApi)
-                .addExactPath("/v1/health", publicApi)
-                .addExactPath("/health/detailed", authedApi)
-                .addPrefixPath("/v1", authedApi)
-                .addPrefixPath("/api/jobs", authedApi)
-                .addPrefixPath("/api/sessions", authedApi)
-                .addPrefixPath("/p", authedApi);
+    public void register(RouteTable routes) {
+        routes.exact("/health", Needs.PUBLIC, publicApi)
+                .exact("/v1/health", Needs.PUBLIC, publicApi)
+                .exact("/health/detailed", Needs.TABLE, authedApi)
+                .prefix("/v1", Needs.TABLE, authedApi)
+                .prefix("/api/jobs", Needs.TABLE, authedApi)
+                .prefix("/api/sessions", Needs.TABLE, authedApi)
+                .prefix("/p", Needs.TABLE, authedApi);
     }
 }

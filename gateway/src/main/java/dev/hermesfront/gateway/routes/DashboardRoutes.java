@@ -6,7 +6,7 @@ import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.proxy.UpstreamProxy;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.handlers.PathHandler;
+import dev.hermesfront.gateway.routes.RouteTable.Needs;
 import java.net.http.HttpClient;
 
 /**
@@ -30,7 +30,7 @@ public final class DashboardRoutes implements Routes {
     }
 
     @Override
-    public void register(PathHandler paths) {
-        paths.addPrefixPath("/", handler);
+    public void register(RouteTable routes) {
+        routes.prefix("/", Needs.TABLE, handler);
     }
 }

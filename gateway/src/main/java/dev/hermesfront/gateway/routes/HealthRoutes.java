@@ -1,7 +1,7 @@
 package dev.hermesfront.gateway.routes;
 
 import dev.hermesfront.gateway.http.HealthHandler;
-import io.undertow.server.handlers.PathHandler;
+import dev.hermesfront.gateway.routes.RouteTable.Needs;
 import java.util.function.IntSupplier;
 
 /**
@@ -21,10 +21,10 @@ public final class HealthRoutes implements Routes {
     }
 
     @Override
-    public void register(PathHandler paths) {
-        paths.addExactPath(FRONT_HEALTH, health);
+    public void register(RouteTable routes) {
+        routes.exact(FRONT_HEALTH, Needs.PUBLIC, health);
         if (!apiProxied) {
-            paths.addExactPath("/health", health);
+            routes.exact("/health", Needs.PUBLIC, health);
         }
     }
 }

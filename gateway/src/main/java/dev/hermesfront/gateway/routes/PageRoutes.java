@@ -3,7 +3,7 @@ package dev.hermesfront.gateway.routes;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.handlers.PathHandler;
+import dev.hermesfront.gateway.routes.RouteTable.Needs;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
@@ -88,8 +88,8 @@ public final class PageRoutes implements Routes {
     }
 
     @Override
-    public void register(PathHandler paths) {
-        paths.addPrefixPath(PREFIX, handler);
+    public void register(RouteTable routes) {
+        routes.prefix(PREFIX, Needs.PUBLIC, handler);
     }
 
     private void serve(HttpServerExchange ex) {

@@ -8,7 +8,8 @@ import dev.hermesfront.gateway.peers.PeerRouteHandler;
 import dev.hermesfront.gateway.peers.PeersStatusHandler;
 import dev.hermesfront.gateway.policy.Gate;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.handlers.PathHandler;
+import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.routes.RouteTable.Needs;
 
 /**
  * A coordinator's routes: {@code /peers/NAME/api/ws} (the TUI channel relayed to that peer, through the same
@@ -36,8 +37,10 @@ public final class PeerRoutes implements Routes {
     }
 
     @Override
-    public void register(PathHandler paths) {
-        paths.addPrefixPath(PeerRouteHandler.PREFIX, ex -> {
+    public void register(RouteTable routes) {
+        // /peers/NAME/api/ws is the channel (its handshake); any other /peers/NAME/PATH is decided by the table
+        // (the stricter of the /peers rule and PATH's).
+        routes.prefix(PeerRouteHandler.PREFIX, Needs.TABLE, ex -> {
             String path = ex.getRequestPath();
             if (!path.startsWith(PeerRouteHandler.PREFIX) || path.length() == PeerRouteHandler.PREFIX.length()) {
                 ErrorResponses.send(ex, 404, "unknown_peer", "name a peer: /peers/NAME/...");
@@ -53,7 +56,7 @@ public final class PeerRoutes implements Routes {
             ex.putAttachment(PeerRouteHandler.PEER_NAME, name);
             ex.putAttachment(AccessHandler.PEER_PATH, rest);
             toPeer.handleRequest(ex);
-        }).addExactPath("/api/peers", status)
-                .addExactPath("/v1/fanout/chat/completions", fanOut);
+        }).exact("/api/peers", Needs.own(Scope.READ, "GET"), status)
+                .exact("/v1/fanout/chat/completions", Needs.own(Scope.CHAT, "POST"), fanOut);
     }
 }

@@ -6,7 +6,8 @@ import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
 import dev.hermesfront.protocol.JsonText;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.handlers.PathHandler;
+import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.routes.RouteTable.Needs;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 
@@ -44,7 +45,7 @@ public final class TicketRoutes implements Routes {
     }
 
     @Override
-    public void register(PathHandler paths) {
-        paths.addExactPath(PATH, handler);
+    public void register(RouteTable routes) {
+        routes.exact(PATH, Needs.own(Scope.READ, "POST"), handler);
     }
 }

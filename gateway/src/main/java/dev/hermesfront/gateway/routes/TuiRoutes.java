@@ -4,7 +4,7 @@ import dev.hermesfront.gateway.http.TuiHandshakeHandler;
 import dev.hermesfront.gateway.http.WebSocketOnlyHandler;
 import dev.hermesfront.gateway.policy.Gate;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.handlers.PathHandler;
+import dev.hermesfront.gateway.routes.RouteTable.Needs;
 import java.util.Locale;
 
 /**
@@ -32,8 +32,8 @@ public final class TuiRoutes implements Routes {
     }
 
     @Override
-    public void register(PathHandler paths) {
-        paths.addExactPath(PATH, handshake);
+    public void register(RouteTable routes) {
+        routes.exact(PATH, Needs.CHANNEL, handshake);
     }
 
     /**

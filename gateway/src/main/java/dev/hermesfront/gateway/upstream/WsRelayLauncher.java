@@ -82,16 +82,30 @@ public final class WsRelayLauncher implements AgentLauncher {
 
     @Override
     public AgentLink open(ClientSink sink) {
+        return open(sink, Map.of());
+    }
+
+    /**
+     * Opens a link whose upgrade also carries {@code extra} headers (a coordinator's end user for a peer,
+     * {@code X-Hermes-Front-On-Behalf-Of}); they win over the fixed ones of the same name.
+     */
+    public AgentLink open(ClientSink sink, Map<String, String> extra) {
+        Map<String, String> h = headers;
+        if (!extra.isEmpty()) {
+            h = new java.util.HashMap<>(headers);
+            h.putAll(extra);
+        }
+        Map<String, String> dialHeaders = Map.copyOf(h);
         WsRelayLink link = new WsRelayLink(display, sink, maxMessageBytes, live::remove);
         live.add(link);
         if (tickets.isEmpty()) {
-            ws.dial(target, headers, List.of(), link, connectTimeout, link::dialled);
+            ws.dial(target, dialHeaders, List.of(), link, connectTimeout, link::dialled);
         } else {
             tickets.get().mint().whenComplete((ticket, failure) -> {
                 if (failure != null) {
                     link.dialled(null, failure);
                 } else {
-                    ws.dial(target, headers, List.of(SUBPROTOCOL, TICKET_PREFIX + ticket), link, connectTimeout, link::dialled);
+                    ws.dial(target, dialHeaders, List.of(SUBPROTOCOL, TICKET_PREFIX + ticket), link, connectTimeout, link::dialled);
                 }
             });
         }

@@ -11,6 +11,7 @@ import dev.hermesfront.bridge.hub.ReadyAnnouncer;
 import dev.hermesfront.bridge.hub.Role;
 import dev.hermesfront.gateway.policy.AccessPolicy;
 import dev.hermesfront.gateway.policy.Decision;
+import dev.hermesfront.gateway.policy.Delegation;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
 import dev.hermesfront.gateway.policy.Scope;
@@ -163,7 +164,10 @@ public final class TuiEndpoint extends Endpoint {
         if (peerName == null) {
             return Optional.of(ch.launcher());
         }
-        Optional<AgentLauncher> relay = ch.peers().launcher(peerName);
+        // The peer acts as this caller (issue 21, F3), never as the coordinator: the dial names who we relay for.
+        Identity who = caller.who();
+        Optional<AgentLauncher> relay = ch.gate().effective(who).map(scope -> ch.peers().launcher(peerName, Delegation.header(who, scope)))
+                .orElse(Optional.empty());
         if (relay.isEmpty()) {
             close(session, CloseCodes.UNKNOWN_PEER, "no peer named '" + peerName + "' with a credential");
             return Optional.empty();
@@ -233,9 +237,9 @@ public final class TuiEndpoint extends Endpoint {
 
     private Member spawn(Session session, OutboundQueue out, Connection conn, AgentLauncher launcher, Caller c, boolean announce) {
         String credential = c.who().name();
-        AdmissionControl.Verdict v = ch.admission().tryStart(credential, c.principal());
+        AdmissionControl.Verdict v = ch.admission().tryStart(credential, c.who().scope());
         if (v != AdmissionControl.Verdict.OK) {
-            LOG.log(System.Logger.Level.WARNING, "refused a new agent for {0}: {1}", c.who().name(), v);
+            ch.admission().refused(c.who().name(), v);
             ch.metrics().agentRefused(switch (v) {
                 case SPAWN_RATE -> "spawn_rate";
                 case CREDENTIAL_CAP -> "credential_cap";

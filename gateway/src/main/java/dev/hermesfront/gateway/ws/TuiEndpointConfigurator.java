@@ -20,7 +20,7 @@ public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configur
                                    ConnectionRegistry registry, AgentRegistry agents, HubSettings hub, ScheduledExecutorService timers,
                                    Guardrails guard, Gate gate, PeerLaunchers peers, ChannelMetrics metrics) {
         AdmissionControl admission = new AdmissionControl(config.tui().maxAgents(), hub.agentsPerCredential(config.tui().maxAgents()),
-                config.tui().spawnBurst(), config.tui().spawnPerSecond(), System::nanoTime);
+                config.tui().agentsPerReadCredential(), config.tui().spawnBurst(), config.tui().spawnPerSecond(), System::nanoTime);
         this.channel = new TuiChannel(config, codec, mapper, launcher, registry, agents, admission, timers, guard, gate, peers, metrics);
     }
 

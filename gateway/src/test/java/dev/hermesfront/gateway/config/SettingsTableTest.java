@@ -63,7 +63,11 @@ class SettingsTableTest {
         SAMPLE.put("tui.park_buffer_frames", "77");
         SAMPLE.put("tui.park_buffer_bytes", "7777");
         SAMPLE.put("tui.max_agents", "9");
-        SAMPLE.put("tui.agents_per_credential", "4");
+        SAMPLE.put("tui.agents_per_credential", "6");
+        SAMPLE.put("tui.agents_per_read_credential", "2");
+        SAMPLE.put("limits.max_connections", "5000");
+        SAMPLE.put("limits.connections_per_address", "64");
+        SAMPLE.put("limits.handshake_timeout", "4s");
         SAMPLE.put("tui.memory_budget", "33554432");
         SAMPLE.put("tui.spawn_burst", "3");
         SAMPLE.put("tui.spawn_per_second", "0.5");

@@ -58,7 +58,8 @@ class SecurityHolesTest {
         dashboard = DashboardStandin.start(DASH);
         api = new FakeUpstream();
         front = gateway("credentials:\n"
-                + "  - {name: root, token: " + ADMIN + ", scope: admin}\n"
+                // root is also the coordinator's credential in the peer test: it acts for the coordinator's users.
+                + "  - {name: root, token: " + ADMIN + ", scope: admin, delegate: true}\n"
                 + "  - {name: laptop, token: " + CHAT + ", scope: chat}\n"
                 + "  - {name: phone, token: " + READ + ", scope: read}\n"
                 + "  - {name: coord, basic: {user: coord, password: pw-0123456789}, scope: admin}\n"

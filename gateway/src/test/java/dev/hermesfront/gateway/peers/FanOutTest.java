@@ -99,7 +99,8 @@ class FanOutTest {
 
     /** Starts a real hermes-front (demo agent) before {@code api}; returns its base URL. */
     private String peer(PacedApi api) throws Exception {
-        GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(PEER_TOKEN)))
+        GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), dev.hermesfront.gateway.config.Credentials.of(
+                List.of(new dev.hermesfront.gateway.config.Credential.Token("token", Secret.of(PEER_TOKEN), "admin")), java.util.Set.of("token"))))
                 .upstreams(UpstreamConfig.of(api.uri(), Secret.of(API_KEY)), null).get();
         GatewayServer front = new GatewayServer(cfg, new DemoLauncher(MAPPER, new FrameCodec())).start();
         open.add(front);

@@ -93,6 +93,8 @@ class PeerRelayTest {
                 FakeUpstream.Seen upgrade = nextUpgrade(fake);
                 assertEquals("resume=new", upgrade.query(), "nothing but resume=new (no credential) in the URL of the upgrade to " + c[0]);
                 assertEquals(c[1], upgrade.header("authorization"), c[0]);
+                assertEquals("laptop; scope=admin", upgrade.header("x-hermes-front-on-behalf-of"),
+                        "the coordinator says whom it relays for (issue 21, F3)");
                 assertEquals(1, upgrade.headers().get("authorization").size(), "one credential per request");
                 assertTrue(upgrade.header("upgrade").equalsIgnoreCase("websocket"), upgrade.headers().toString());
                 assertFalse(upgrade.headers().toString().contains(COORD_TOKEN), "the caller's token reached the peer");
@@ -107,7 +109,7 @@ class PeerRelayTest {
         // Every coordinator client reaches the peer with the one credential the coordinator holds. The coordinator
         // parks nothing here (window 0), so a client leaving ends its relay link and the peer parks that agent.
         GatewayConfig peerConfig = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0),
-                Credentials.of(List.of(new Credential.Basic("coordinator", PEER_USER, Secret.of(PEER_PASSWORD), "admin"))));
+                Credentials.of(List.of(new Credential.Basic("coordinator", PEER_USER, Secret.of(PEER_PASSWORD), "admin")), java.util.Set.of("coordinator")));
         GatewayServer peer = new GatewayServer(peerConfig, new DemoLauncher(MAPPER, new FrameCodec())).start();
         open.add(peer);
         coordinator("  - {name: studio, url: \"http://127.0.0.1:" + peer.port() + "\", basic: {user: " + PEER_USER
@@ -145,7 +147,7 @@ class PeerRelayTest {
     @Test
     void relaysATuiToAPeerReachedWithABasicUser() throws Exception {
         GatewayConfig peerConfig = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0),
-                Credentials.of(List.of(new Credential.Basic("coordinator", PEER_USER, Secret.of(PEER_PASSWORD), "admin"))));
+                Credentials.of(List.of(new Credential.Basic("coordinator", PEER_USER, Secret.of(PEER_PASSWORD), "admin")), java.util.Set.of("coordinator")));
         GatewayServer peer = new GatewayServer(peerConfig, new DemoLauncher(MAPPER, new FrameCodec())).start();
         open.add(peer);
         coordinator("  - {name: studio, url: \"http://127.0.0.1:" + peer.port() + "\", basic: {user: " + PEER_USER

@@ -10,7 +10,10 @@ import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.config.ConfigLoader;
 import dev.hermesfront.gateway.config.Credential;
+import dev.hermesfront.gateway.config.Credentials;
 import dev.hermesfront.gateway.config.GatewayConfig;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.nio.file.Files;
@@ -153,8 +156,10 @@ class ShareBrowserTest extends BrowserTestBase {
 
     @Test
     void aCoordinatorListsEachPeersAgentsAndShowsTheMachine() throws Exception {
-        GatewayServer peer = gateway(new DemoLauncher(new ObjectMapper(), new FrameCodec()),
-                List.of(new Credential.Token("coordinator", Secret.of(PEER_TOKEN), "chat")));
+        // The coordinator's credential at the peer delegates: the coordinator acts for its users (issue 21, F3).
+        GatewayServer peer = gateway(GatewayConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Credentials.of(
+                List.of(new Credential.Token("coordinator", Secret.of(PEER_TOKEN), "chat")), java.util.Set.of("coordinator"))),
+                new DemoLauncher(new ObjectMapper(), new FrameCodec()));
         GatewayServer coordinator = gateway(coordinatorConfig(peer.port()), new DemoLauncher(new ObjectMapper(), new FrameCodec()));
         signIn(coordinator, TOKEN);
         web.await("document.querySelector('#machines section[data-peer=studio]') !== null", "the peer's group");
@@ -167,7 +172,7 @@ class ShareBrowserTest extends BrowserTestBase {
         web.click("#refresh");
         String onPeer = web.await("(() => { const a = document.querySelector('#machines section[data-peer=studio] .agent');"
                 + " return a && a.textContent; })()", "the agent listed by the peer").asText();
-        assertTrue(onPeer.contains("on studio") && onPeer.contains("owner coordinator"), onPeer);
+        assertTrue(onPeer.contains("on studio") && onPeer.contains("owner coordinator/laptop"), "the peer names the user: " + onPeer);
         String relayed = web.await("(() => { const a = document.querySelector('#machines section[data-peer=\"\"] .agent');"
                 + " return a && a.textContent; })()", "the coordinator's own entry for it").asText();
         assertTrue(relayed.contains("on studio") && relayed.contains("owner laptop"), "the coordinator relays it to studio: " + relayed);

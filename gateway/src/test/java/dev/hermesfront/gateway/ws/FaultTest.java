@@ -118,7 +118,8 @@ class FaultTest {
     void keeps500ConcurrentClientsChattingAndReturnsToBaseline() throws Exception {
         int n = 500;
         try (TestGateway gw = TestGateway.start(new DemoLauncher(MAPPER, new FrameCodec()),
-                c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).agentLimits(1024, 1000, 1000).get())) {
+                c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).agentLimits(1024, 1000, 1000)
+                        .connections(0, 1024, Duration.ofSeconds(10)).get())) {
             HttpClient http = HttpClient.newHttpClient();
             warmUp(gw, http);
             int threadsBefore = ownThreads();
