@@ -1,5 +1,6 @@
 package dev.hermesfront.bridge;
 
+import dev.hermesfront.protocol.WireFrame;
 import java.time.Duration;
 
 /**
@@ -12,11 +13,17 @@ import java.time.Duration;
 public interface ClientSink {
 
     /**
-     * Queues one frame for the client, exactly as given.
+     * Queues one frame for the client, exactly as given (its bytes; nothing is decoded on the way unless a
+     * router must read more than its head).
      *
      * @return false when the client is gone or its queue overflowed (the sink then closes the client)
      */
-    boolean send(String frame);
+    boolean send(WireFrame frame);
+
+    /** Queues a frame the front or an in-process agent wrote as text: {@code send(WireFrame.of(text))}. */
+    default boolean send(String text) {
+        return send(WireFrame.of(text));
+    }
 
     /**
      * Waits until the client's queue is below its high-water mark. A client that did not make room

@@ -1,5 +1,6 @@
 package dev.hermesfront.bridge;
 
+import dev.hermesfront.protocol.WireFrame;
 import java.time.Duration;
 
 /**
@@ -15,7 +16,7 @@ public abstract class ForwardingClientSink implements ClientSink {
     }
 
     @Override
-    public boolean send(String frame) {
+    public boolean send(WireFrame frame) {
         return delegate.send(frame);
     }
 

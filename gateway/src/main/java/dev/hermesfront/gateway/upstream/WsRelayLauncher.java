@@ -85,13 +85,13 @@ public final class WsRelayLauncher implements AgentLauncher {
         WsRelayLink link = new WsRelayLink(display, sink, maxMessageBytes, live::remove);
         live.add(link);
         if (tickets.isEmpty()) {
-            ws.dial(target, headers, List.of(), link, connectTimeout, link::dialled);
+            ws.dial(target, headers, List.of(), connectTimeout, link::dialled);
         } else {
             tickets.get().mint().whenComplete((ticket, failure) -> {
                 if (failure != null) {
                     link.dialled(null, failure);
                 } else {
-                    ws.dial(target, headers, List.of(SUBPROTOCOL, TICKET_PREFIX + ticket), link, connectTimeout, link::dialled);
+                    ws.dial(target, headers, List.of(SUBPROTOCOL, TICKET_PREFIX + ticket), connectTimeout, link::dialled);
                 }
             });
         }

@@ -93,7 +93,7 @@ class WsRelayLinkTest {
             t.start();
             return new AgentLink() {
                 @Override
-                public boolean send(String frame) {
+                public boolean send(dev.hermesfront.protocol.WireFrame frame) {
                     return true;
                 }
 
@@ -152,7 +152,7 @@ class WsRelayLinkTest {
         List<AgentExit> exits = new ArrayList<>();
         WsRelayLink link = new WsRelayLink("test", new ClientSink() {
             @Override
-            public boolean send(String frame) {
+            public boolean send(dev.hermesfront.protocol.WireFrame frame) {
                 return true;
             }
 
@@ -180,7 +180,7 @@ class WsRelayLinkTest {
     void aLoneFrameLargerThanTheBoundStillWaitsAlone() {
         WsRelayLink link = new WsRelayLink("test", new ClientSink() {
             @Override
-            public boolean send(String frame) {
+            public boolean send(dev.hermesfront.protocol.WireFrame frame) {
                 return true;
             }
 

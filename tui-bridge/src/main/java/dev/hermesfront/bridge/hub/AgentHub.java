@@ -15,6 +15,7 @@ import dev.hermesfront.protocol.JsonText;
 import dev.hermesfront.protocol.ProtocolErrors;
 import dev.hermesfront.protocol.ReadyFrame;
 import dev.hermesfront.protocol.RequestId;
+import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import dev.hermesfront.protocol.codec.FrameHead;
@@ -333,15 +334,15 @@ public final class AgentHub implements ClientSink {
     // ---- agent -> clients ----------------------------------------------------------------------------------
 
     @Override
-    public boolean send(String frame) {
+    public boolean send(WireFrame frame) {
         boolean ok;
         synchronized (this) {
             if (ended) {
                 return false;
             }
             if (ready == null) {
-                ready = frame;
-                v1 = ReadyFrame.isCurrentWire(frame, mapper);
+                ready = frame.text();
+                v1 = ReadyFrame.isCurrentWire(ready, mapper);
                 for (Member m : members) {
                     if (!m.parked) {
                         sendReady(m, 0);
@@ -360,15 +361,18 @@ public final class AgentHub implements ClientSink {
     }
 
     /** Caller holds the monitor. */
-    private boolean route(String frame) {
-        FrameHead h = FrameHead.peek(frame);
+    private boolean route(WireFrame frame) {
+        FrameHead h = frame.head();
         if (h.shape() == FrameHead.Shape.EVENT) {
             return routeEvent(frame, h.eventType(), h.sessionId());
         }
-        if (h.shape() == FrameHead.Shape.ID_FIRST && !(v1 && "method".equals(h.next())) && h.idText(frame).indexOf('\\') < 0) {
-            return response(frame, h.idText(frame), h.idStart(), h.idEnd());
+        if (h.shape() == FrameHead.Shape.ID_FIRST && !(v1 && "method".equals(h.next()))) {
+            String idText = h.idText(frame.asciiView());
+            if (idText.indexOf('\\') < 0) {
+                return response(frame, idText, h.idStart(), h.idEnd(), true);
+            }
         }
-        Decoded d = codec.decode(frame);
+        Decoded d = codec.decode(frame.text());
         if (!(d instanceof Decoded.Valid valid)) {
             return deliverParticipants(frame); // a non-JSON line on the agent's stdout (tui-wire.md §8.12)
         }
@@ -383,11 +387,15 @@ public final class AgentHub implements ClientSink {
             serverRequest(frame, f);
             return true;
         }
-        return response(frame, f.id().json(), f.idStart(), f.idEnd());
+        return response(frame, f.id().json(), f.idStart(), f.idEnd(), false);
     }
 
-    /** Delivers the agent's answer to the call it answers, with the caller's own id back. Caller holds the monitor. */
-    private boolean response(String frame, String key, int idStart, int idEnd) {
+    /**
+     * Delivers the agent's answer to the call it answers, with the caller's own id back: spliced into the bytes
+     * at {@code [idStart, idEnd)} ({@code byteOffsets}, from the frame's head) or into its text (from the codec).
+     * Caller holds the monitor.
+     */
+    private boolean response(WireFrame frame, String key, int idStart, int idEnd, boolean byteOffsets) {
         IdMux.Pending p = ids.take(key);
         if (p == null) {
             return deliverParticipants(frame); // an answer to nothing we saw (an id-less call's null, a stale id)
@@ -399,7 +407,8 @@ public final class AgentHub implements ClientSink {
         if (SESSION_METHODS.contains(p.method)) {
             learnSession(m, frame);
         }
-        String out = p.original == null || idStart < 0 ? frame : frame.substring(0, idStart) + p.original + frame.substring(idEnd);
+        WireFrame out = p.original == null || idStart < 0 ? frame : byteOffsets ? frame.splice(idStart, idEnd, p.original)
+                : WireFrame.of(frame.text().substring(0, idStart) + p.original + frame.text().substring(idEnd));
         boolean ok = deliver(m, out);
         if (m.welcome != null && SESSION_METHODS.contains(p.method)) {
             deliver(m, m.welcome);
@@ -409,9 +418,9 @@ public final class AgentHub implements ClientSink {
     }
 
     /** Learns the live (and stored) session a session call returned, and attaches its caller to it. */
-    private void learnSession(Member m, String frame) {
+    private void learnSession(Member m, WireFrame frame) {
         try {
-            JsonNode result = mapper.readTree(frame).path("result");
+            JsonNode result = mapper.readTree(frame.text()).path("result");
             JsonNode live = result.path("session_id");
             if (!live.isTextual() || live.asText().isEmpty()) {
                 return;
@@ -432,7 +441,7 @@ public final class AgentHub implements ClientSink {
     }
 
     /** Caller holds the monitor. */
-    private boolean routeEvent(String frame, String type, String sid) {
+    private boolean routeEvent(WireFrame frame, String type, String sid) {
         if ("request.cancel".equals(type) && !requests.isEmpty()) {
             ServerRequests.Open o = cancelled(frame);
             if (o != null) {
@@ -457,9 +466,9 @@ public final class AgentHub implements ClientSink {
     }
 
     /** Settles the request a {@code request.cancel} event withdraws; returns it, or null. */
-    private ServerRequests.Open cancelled(String frame) {
+    private ServerRequests.Open cancelled(WireFrame frame) {
         try {
-            JsonNode rid = mapper.readTree(frame).path("params").path("payload").path("id");
+            JsonNode rid = mapper.readTree(frame.text()).path("params").path("payload").path("id");
             return rid.isTextual() ? requests.remove(JsonText.quote(rid.asText())) : null;
         } catch (IOException e) {
             return null;
@@ -467,7 +476,7 @@ public final class AgentHub implements ClientSink {
     }
 
     /** A server→client request: to one participant, or held for one. Caller holds the monitor. */
-    private void serverRequest(String frame, Frame f) {
+    private void serverRequest(WireFrame frame, Frame f) {
         ServerRequests.Open o = requests.add(f.id().json(), f.method(), f.sessionId(), frame);
         offer(o, target(f.sessionId()));
     }
@@ -515,7 +524,12 @@ public final class AgentHub implements ClientSink {
     }
 
     /** Caller holds the monitor. */
-    private boolean deliver(Member m, String frame) {
+    private boolean deliver(Member m, String text) {
+        return deliver(m, WireFrame.of(text));
+    }
+
+    /** Caller holds the monitor. */
+    private boolean deliver(Member m, WireFrame frame) {
         if (m.left) {
             return false;
         }
@@ -532,14 +546,14 @@ public final class AgentHub implements ClientSink {
         return false;
     }
 
-    private boolean deliverAll(String frame) {
+    private boolean deliverAll(WireFrame frame) {
         for (Member m : members) {
             deliver(m, frame);
         }
         return true;
     }
 
-    private boolean deliverParticipants(String frame) {
+    private boolean deliverParticipants(WireFrame frame) {
         for (Member m : members) {
             if (m.role.participates()) {
                 deliver(m, frame);
@@ -549,11 +563,11 @@ public final class AgentHub implements ClientSink {
     }
 
     private void tellViewers(String event, String text, String level, boolean sticky) {
-        String notice = null;
+        WireFrame notice = null;
         for (Member m : members) {
             if (m.role == Role.VIEWER && !m.left) {
                 if (notice == null) {
-                    notice = Notices.sharing(mapper, id, event, text, level, sticky);
+                    notice = WireFrame.of(Notices.sharing(mapper, id, event, text, level, sticky));
                 }
                 deliver(m, notice);
             }
@@ -695,7 +709,8 @@ public final class AgentHub implements ClientSink {
             }
         }
         flushOutbox();
-        boolean ok = secret ? l.sendPrivate(text) : l.send(text);
+        WireFrame out = WireFrame.of(text);
+        boolean ok = secret ? l.sendPrivate(out) : l.send(out);
         return ok ? Member.Sent.OK : Member.Sent.AGENT_BUSY;
     }
 
@@ -707,7 +722,7 @@ public final class AgentHub implements ClientSink {
         }
     }
 
-    Member.Left leave(Member m, List<String> unsent, boolean mayPark) {
+    Member.Left leave(Member m, List<WireFrame> unsent, boolean mayPark) {
         boolean stop = false;
         Member.Left result;
         synchronized (this) {
@@ -717,7 +732,7 @@ public final class AgentHub implements ClientSink {
             boolean last = m.role.participates() && members.stream().noneMatch(x -> x != m && x.role.participates() && !x.left);
             if (last && mayPark && exit == null && !ended && policy.enabled()) {
                 ParkBuffer buffer = m.sink instanceof ParkBuffer limbo ? limbo : newBuffer();
-                List<String> inBuffer = new ArrayList<>(unsent);
+                List<WireFrame> inBuffer = new ArrayList<>(unsent);
                 buffer.prepend(unsent);
                 m.sink = buffer;
                 m.parked = true;
