@@ -2,6 +2,7 @@ package dev.hermesfront.bridge;
 
 import dev.hermesfront.protocol.WireFrame;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
 /**
  * The client side of a bridge, as an agent link sees it.
@@ -46,6 +47,15 @@ public interface ClientSink {
      */
     default boolean whenWritable(Runnable callback) {
         return true;
+    }
+
+    /**
+     * Returns the event loop (IO thread) that writes this client's frames, or null when there is none (a parking
+     * buffer, a test). A link that reads its agent on event loops reads it on this one when it can, so that a frame
+     * is written by the thread that read it, with no hand-over between threads.
+     */
+    default Executor eventLoop() {
+        return null;
     }
 
     /** Tells the client the agent is gone; queued frames are still delivered first. Called at most once. */

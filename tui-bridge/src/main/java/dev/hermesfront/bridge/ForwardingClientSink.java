@@ -2,6 +2,7 @@ package dev.hermesfront.bridge;
 
 import dev.hermesfront.protocol.WireFrame;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
 /**
  * A {@link ClientSink} that hands everything to another one; decorators (ready announcement, recording, peer
@@ -28,6 +29,11 @@ public abstract class ForwardingClientSink implements ClientSink {
     @Override
     public boolean whenWritable(Runnable callback) {
         return delegate.whenWritable(callback);
+    }
+
+    @Override
+    public Executor eventLoop() {
+        return delegate.eventLoop();
     }
 
     @Override

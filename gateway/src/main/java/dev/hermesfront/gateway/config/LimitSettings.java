@@ -5,8 +5,8 @@ package dev.hermesfront.gateway.config;
  *
  * @param maxBodyBytes      largest request body proxied (default 10,000,000 bytes, the API server's own cap)
  * @param maxMessageBytes   largest client message accepted on /api/ws (default 64 MiB; close 1009 above)
- * @param outboundHighWater characters queued towards a client before the agent's output is paced (default 4 Mi)
- * @param outboundLimit     characters queued towards a client before it is disconnected with 1013 (default 64 Mi)
+ * @param outboundHighWater bytes (UTF-8) queued towards a client before the agent's output is paced (default 4 Mi)
+ * @param outboundLimit     bytes (UTF-8) queued towards a client before it is disconnected with 1013 (default 64 Mi)
  */
 public record LimitSettings(long maxBodyBytes, int maxMessageBytes, long outboundHighWater, long outboundLimit) {
     /** Default inbound message bound: 64 MiB, above uvicorn's 16 MiB so anything the dashboard takes passes. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.xnio.XnioIoThread;
 
 /**
  * Bridges each client to its own connection to an upstream {@code /api/ws}: a loopback dashboard
@@ -84,14 +85,16 @@ public final class WsRelayLauncher implements AgentLauncher {
     public AgentLink open(ClientSink sink) {
         WsRelayLink link = new WsRelayLink(display, sink, maxMessageBytes, live::remove);
         live.add(link);
+        // Both legs on the client's IO thread: a frame read from the upstream is written to the client by the same thread.
+        XnioIoThread loop = sink.eventLoop() instanceof XnioIoThread t ? t : null;
         if (tickets.isEmpty()) {
-            ws.dial(target, headers, List.of(), connectTimeout, link::dialled);
+            ws.dial(target, headers, List.of(), connectTimeout, loop, link::dialled);
         } else {
             tickets.get().mint().whenComplete((ticket, failure) -> {
                 if (failure != null) {
                     link.dialled(null, failure);
                 } else {
-                    ws.dial(target, headers, List.of(SUBPROTOCOL, TICKET_PREFIX + ticket), connectTimeout, link::dialled);
+                    ws.dial(target, headers, List.of(SUBPROTOCOL, TICKET_PREFIX + ticket), connectTimeout, loop, link::dialled);
                 }
             });
         }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +66,11 @@ final class OutboundQueue implements ClientSink, SendHandler {
         /** Closes the connection. */
         void close(CloseReason reason) throws IOException;
 
+        /** Returns the IO thread that writes this connection, or null. */
+        default Executor eventLoop() {
+            return null;
+        }
+
         /**
          * Adapts a Jakarta WebSocket session: frames are written on its Undertow channel as the bytes they are
          * ({@code WebSockets.sendText(ByteBuffer, …)}), which is what the Jakarta remote does after encoding a
@@ -76,6 +82,11 @@ final class OutboundQueue implements ClientSink, SendHandler {
                 @Override
                 public String id() {
                     return session.getId();
+                }
+
+                @Override
+                public Executor eventLoop() {
+                    return channel == null ? null : channel.getIoThread();
                 }
 
                 @Override
@@ -283,6 +294,11 @@ final class OutboundQueue implements ClientSink, SendHandler {
             LOG.log(System.Logger.Level.WARNING, "client {0} read nothing for {1,number,#} ms; closing it", wire.id(), stall.toMillis());
             abort(reason(CloseCodes.OVERLOADED, "client not reading"));
         }
+    }
+
+    @Override
+    public Executor eventLoop() {
+        return wire.eventLoop();
     }
 
     @Override

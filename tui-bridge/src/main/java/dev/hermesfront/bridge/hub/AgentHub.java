@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * One agent and the clients attached to it (docs/sharing.md): its owner, the owner's other devices, and
@@ -628,6 +629,12 @@ public final class AgentHub implements ClientSink {
             }
         }
         return true;
+    }
+
+    /** Returns the event loop of the first client (the owner, who starts the agent): its link may read there. */
+    @Override
+    public synchronized Executor eventLoop() {
+        return members.isEmpty() ? null : members.get(0).sink.eventLoop();
     }
 
     /** Returns the sinks that pace the agent: connected participants'. A slow viewer never holds the agent up. */
