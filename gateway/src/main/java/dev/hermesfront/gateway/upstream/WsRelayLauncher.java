@@ -85,8 +85,7 @@ public final class WsRelayLauncher implements AgentLauncher {
     public AgentLink open(ClientSink sink) {
         WsRelayLink link = new WsRelayLink(display, sink, maxMessageBytes, live::remove);
         live.add(link);
-        // Both legs on the client's IO thread: a frame read from the upstream is written to the client by the same thread.
-        XnioIoThread loop = sink.eventLoop() instanceof XnioIoThread t ? t : null;
+        XnioIoThread loop = pinnedLoop(sink);
         if (tickets.isEmpty()) {
             ws.dial(target, headers, List.of(), connectTimeout, loop, link::dialled);
         } else {
@@ -99,6 +98,20 @@ public final class WsRelayLauncher implements AgentLauncher {
             });
         }
         return link;
+    }
+
+    /**
+     * Returns the IO thread to dial on: the client's, so that a frame read from the upstream is written to the client
+     * by the thread that read it, once every IO thread carries a relay; null (the worker's choice) while there are
+     * fewer relays than IO threads. Measured (docs/benchmarks.md): with a core to spare, the two legs on two threads
+     * read and write in parallel, and one relay moves twice the frames it moves on one thread; once the threads are
+     * busy with other relays, handing each frame to another thread only costs (a task and a wake-up per flush).
+     */
+    private XnioIoThread pinnedLoop(ClientSink sink) {
+        if (!(sink.eventLoop() instanceof XnioIoThread t)) {
+            return null;
+        }
+        return live.size() > t.getWorker().getIoThreadCount() ? t : null;
     }
 
     /** The upstream {@code /api/ws} answers its own {@code gateway.ping}: pings pass through. */

@@ -17,7 +17,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -326,9 +328,14 @@ final class OutboundQueue implements ClientSink, SendHandler {
     /**
      * Marks the queue dead after the session closed and wakes waiting producers.
      *
-     * @return the frames that were never handed to the socket, oldest first
+     * <p>Called off the IO thread (the endpoint's close callback runs on a worker), it first lets the connection's IO
+     * thread run what it has queued: Undertow reports a written frame by a task on that thread, so a frame that
+     * reached the client before it closed is known to be complete, and is not handed back (and replayed twice).
+     *
+     * @return the frames that were never handed to the socket, or never reported written, oldest first
      */
     List<WireFrame> closed() {
+        awaitIoThread();
         List<Runnable> run;
         List<WireFrame> unsent;
         lock.lock();
@@ -355,6 +362,25 @@ final class OutboundQueue implements ClientSink, SendHandler {
         }
         run.forEach(Runnable::run);
         return unsent;
+    }
+
+    /** Waits (at most a second) until the connection's IO thread ran the tasks queued before this call. */
+    private void awaitIoThread() {
+        Executor loop = wire.eventLoop();
+        if (loop == null || loop == Thread.currentThread()) {
+            return;
+        }
+        CountDownLatch barrier = new CountDownLatch(1);
+        try {
+            loop.execute(barrier::countDown);
+            if (!barrier.await(1, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.DEBUG, "client {0}: IO thread busy; taking its unsent frames as they are", wire.id());
+            }
+        } catch (RejectedExecutionException e) {
+            // The worker is shutting down: nothing more will complete.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Returns the bytes waiting to be sent. */
