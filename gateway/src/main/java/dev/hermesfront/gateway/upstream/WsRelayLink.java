@@ -126,6 +126,12 @@ final class WsRelayLink extends AbstractReceiveListener implements AgentLink {
         });
     }
 
+    /** A binary message (dropped: the wire is text only) is held no larger than a text message may be. */
+    @Override
+    protected long getMaxBinaryBufferSize() {
+        return maxMessageBytes;
+    }
+
     void onMessage(WireFrame frame) {
         if (closing.get()) {
             return;
