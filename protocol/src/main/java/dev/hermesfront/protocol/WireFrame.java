@@ -1,7 +1,10 @@
 package dev.hermesfront.protocol;
 
 import dev.hermesfront.protocol.codec.FrameHead;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -19,6 +22,9 @@ import java.util.Objects;
  * published (a race decodes twice at worst).
  */
 public final class WireFrame {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ASCII_MASK = 0x8080808080808080L;
+
     private final byte[] utf8;
     private volatile String text;
     private volatile FrameHead head;
@@ -55,6 +61,9 @@ public final class WireFrame {
     static boolean validUtf8(byte[] b, int off, int len) {
         int i = off;
         int end = off + len;
+        while (i + Long.BYTES <= end && ((long) LONGS.get(b, i) & ASCII_MASK) == 0) {
+            i += Long.BYTES; // eight ASCII bytes at a time: the JSON agents write is ASCII but for the odd character
+        }
         while (i < end) {
             int c = b[i];
             if (c >= 0) {

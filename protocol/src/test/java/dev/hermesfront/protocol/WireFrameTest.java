@@ -99,6 +99,13 @@ class WireFrameTest {
         WireFrame f = WireFrame.ofUntrusted(good, 0, good.length);
         assertFalse(f.decoded(), "valid bytes are kept as they are");
         assertEquals("\u00e9\u2695\ud83d\ude00 ok", f.text());
+        byte[] longAsciiThenBad = ("{\"jsonrpc\": \"2.0\", \"method\": \"event\"" + "\u00e9").getBytes(StandardCharsets.UTF_8);
+        longAsciiThenBad[longAsciiThenBad.length - 1] = 'x'; // a lead byte (0xc3) followed by ASCII, past the 8-byte fast path
+        assertFalse(WireFrame.validUtf8(longAsciiThenBad, 0, longAsciiThenBad.length));
+        byte[] longMixed = ("x".repeat(29) + "\u00e9" + "y".repeat(17) + "\ud83d\ude00").getBytes(StandardCharsets.UTF_8);
+        for (int from = 0; from < 9; from++) {
+            assertTrue(WireFrame.validUtf8(longMixed, from, longMixed.length - from), "from " + from);
+        }
         for (byte[] bad : List.of(new byte[] {'a', (byte) 0xff, 'b'}, new byte[] {(byte) 0xc0, (byte) 0x80},
                 new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, new byte[] {'x', (byte) 0xe2, (byte) 0x9a},
                 new byte[] {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80})) {
