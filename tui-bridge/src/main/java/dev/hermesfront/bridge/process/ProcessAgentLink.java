@@ -179,9 +179,10 @@ final class ProcessAgentLink implements AgentLink {
     static byte[] toLine(WireFrame frame) {
         int n = frame.length();
         byte[] line = new byte[n + 1];
+        frame.buffer().get(line, 0, n);
         int at = 0;
         for (int i = 0; i < n; i++) {
-            byte b = frame.byteAt(i);
+            byte b = line[i];
             if (b != '\n' && b != '\r') {
                 line[at++] = b;
             }
