@@ -81,8 +81,8 @@ def mark(x, good):
 sc = [k for k in by if k[0] == "storm"]
 storm_c = sc[0][1] if sc else None
 fr = ["frames_per_s"]
-# name in the harness -> column; "base" is the first round's build (bench/run-gateway.sh BASE_JAR=...)
-cols = [("nginx", "nginx"), ("gateway", "hermes-front")] + ([("base", "first round")] if "base" in targets else [])
+# name in the harness -> column; "base" is an earlier build (bench/run-gateway.sh BASE_JAR=..., its column named by BASE_LABEL)
+cols = [("nginx", "nginx"), ("gateway", "hermes-front")] + ([("base", os.environ.get("BASE_LABEL", "first round"))] if "base" in targets else [])
 stdio_of = {"gateway": "gateway-stdio", "base": "base-stdio", "nginx": None}
 
 

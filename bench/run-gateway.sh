@@ -14,7 +14,9 @@
 # Env: SHARED_BENCH (default ../shared/bench next to this checkout), REPEATS (default 2),
 #      CONNS (default "1 16 256 1000"), GW_JAVA_OPTS (extra JVM options for our gateways, as HERMES_FRONT_JAVA_OPTS:
 #      they come after the launcher's defaults and win), BASE_JAR (an earlier hermes-front.jar, run as plain
-#      java -jar like its launcher did), BENCH_NODE_MODULES (an existing node_modules to copy instead of npm install),
+#      java -jar), BASE_JAVA_OPTS (JVM options for BASE_JAR, e.g. the dist/config/jvm.options its own launcher used),
+#      BASE_LABEL (its column's title, default "first round"),
+#      BENCH_NODE_MODULES (an existing node_modules to copy instead of npm install),
 #      NO_NGINX_INSTALL=1, OUT, BENCH_PORT_BASE.
 # Only processes this script (or run.sh) started are stopped, by PID. Everything is on 127.0.0.1.
 set -euo pipefail
@@ -106,9 +108,9 @@ if [ -n "${BASE_JAR:-}" ]; then
   # The earlier build beside ours, in the same run: plain java -jar (its launcher added no JVM options).
   bp=$((base + 17)); bsp=$((base + 18))
   mkdir -p "$work/build" && cc -O2 -o "$work/build/stub" "$work/backends/stub.c"
-  java -jar "$BASE_JAR" serve --listen "127.0.0.1:$bp" $common --agent-ws "ws://127.0.0.1:$((base + 1))/api/ws" --dashboard-token bench \
+  java ${BASE_JAVA_OPTS:-} -jar "$BASE_JAR" serve --listen "127.0.0.1:$bp" $common --agent-ws "ws://127.0.0.1:$((base + 1))/api/ws" --dashboard-token bench \
     --api-upstream "http://127.0.0.1:$((base + 2))" --api-key bench > "$work/base.log" 2>&1 & base_pids+=($!)
-  java -jar "$BASE_JAR" serve --listen "127.0.0.1:$bsp" $common --agent-cmd "$work/build/stub" > "$work/base-stdio.log" 2>&1 & base_pids+=($!)
+  java ${BASE_JAVA_OPTS:-} -jar "$BASE_JAR" serve --listen "127.0.0.1:$bsp" $common --agent-cmd "$work/build/stub" > "$work/base-stdio.log" 2>&1 & base_pids+=($!)
   for p in $bp $bsp; do for _ in $(seq 1 600); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.1; done; done
   set -- "$@" "base=ws://127.0.0.1:$bp/api/ws?token=$token" "base=http://127.0.0.1:$bp/v1/chat/completions" \
     "base-stdio=stdio+ws://127.0.0.1:$bsp/api/ws?token=$token"

@@ -157,7 +157,7 @@ class NeverHangsTest {
             sink.send("{\"jsonrpc\": \"2.0\", \"method\": \"event\", \"params\": {\"type\": \"gateway.ready\", \"payload\": {\"skin\": {}}}}");
             return new AgentLink() {
                 @Override
-                public boolean send(String frame) {
+                public boolean send(dev.hermesfront.protocol.WireFrame frame) {
                     return true;
                 }
 

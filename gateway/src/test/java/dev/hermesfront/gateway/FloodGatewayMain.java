@@ -36,7 +36,8 @@ public final class FloodGatewayMain {
                 AtomicBoolean stopped = new AtomicBoolean();
                 return new AgentLink() {
                     @Override
-                    public boolean send(String frame) {
+                    public boolean send(dev.hermesfront.protocol.WireFrame wire) {
+                        String frame = wire.text();
                         if (frame.contains("FLOOD")) {
                             Thread t = new Thread(() -> pour(sink, stopped), "flood");
                             t.setDaemon(true);

@@ -1,5 +1,7 @@
 package dev.hermesfront.bridge;
 
+import dev.hermesfront.protocol.WireFrame;
+
 /**
  * One client's connection to an agent: frames in, frames out through the {@link ClientSink} the
  * link was opened with. Thread-safe.
@@ -11,14 +13,19 @@ public interface AgentLink {
      *
      * @return false when the agent is not accepting frames (stopped, or its input queue is full)
      */
-    boolean send(String frame);
+    boolean send(WireFrame frame);
+
+    /** Hands the agent a frame written as text: {@code send(WireFrame.of(text))}. */
+    default boolean send(String text) {
+        return send(WireFrame.of(text));
+    }
 
     /**
      * Hands the agent a frame that carries a secret (a client's answer to a {@code sudo}, {@code secret} or
      * {@code vault.*} request, tui-wire-current.md §5.2): as {@link #send}, but decorators that log or record
      * frames must not keep its content.
      */
-    default boolean sendPrivate(String frame) {
+    default boolean sendPrivate(WireFrame frame) {
         return send(frame);
     }
 

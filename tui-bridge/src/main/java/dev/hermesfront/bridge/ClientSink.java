@@ -1,6 +1,8 @@
 package dev.hermesfront.bridge;
 
+import dev.hermesfront.protocol.WireFrame;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
 /**
  * The client side of a bridge, as an agent link sees it.
@@ -12,11 +14,17 @@ import java.time.Duration;
 public interface ClientSink {
 
     /**
-     * Queues one frame for the client, exactly as given.
+     * Queues one frame for the client, exactly as given (its bytes; nothing is decoded on the way unless a
+     * router must read more than its head).
      *
      * @return false when the client is gone or its queue overflowed (the sink then closes the client)
      */
-    boolean send(String frame);
+    boolean send(WireFrame frame);
+
+    /** Queues a frame the front or an in-process agent wrote as text: {@code send(WireFrame.of(text))}. */
+    default boolean send(String text) {
+        return send(WireFrame.of(text));
+    }
 
     /**
      * Waits until the client's queue is below its high-water mark. A client that did not make room
@@ -39,6 +47,15 @@ public interface ClientSink {
      */
     default boolean whenWritable(Runnable callback) {
         return true;
+    }
+
+    /**
+     * Returns the event loop (IO thread) that writes this client's frames, or null when there is none (a parking
+     * buffer, a test). A link that reads its agent on event loops reads it on this one when it can, so that a frame
+     * is written by the thread that read it, with no hand-over between threads.
+     */
+    default Executor eventLoop() {
+        return null;
     }
 
     /** Tells the client the agent is gone; queued frames are still delivered first. Called at most once. */

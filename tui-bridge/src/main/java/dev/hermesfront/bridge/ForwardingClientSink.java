@@ -1,6 +1,8 @@
 package dev.hermesfront.bridge;
 
+import dev.hermesfront.protocol.WireFrame;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
 /**
  * A {@link ClientSink} that hands everything to another one; decorators (ready announcement, recording, peer
@@ -15,7 +17,7 @@ public abstract class ForwardingClientSink implements ClientSink {
     }
 
     @Override
-    public boolean send(String frame) {
+    public boolean send(WireFrame frame) {
         return delegate.send(frame);
     }
 
@@ -27,6 +29,11 @@ public abstract class ForwardingClientSink implements ClientSink {
     @Override
     public boolean whenWritable(Runnable callback) {
         return delegate.whenWritable(callback);
+    }
+
+    @Override
+    public Executor eventLoop() {
+        return delegate.eventLoop();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.hermesfront.bridge;
 
+import dev.hermesfront.protocol.WireFrame;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +20,7 @@ import java.util.function.Predicate;
  * <p>Thread-safe: the total is atomic; each account is used by one owner under that owner's lock.
  */
 public final class MemoryBudget {
-    /** Heap estimated for one queued frame beyond its characters: the String, its array and a queue slot. */
+    /** Heap estimated for one queued frame beyond its bytes: the frame, its array and a queue slot. */
     static final long FRAME_OVERHEAD = 64;
 
     private final long limit;
@@ -46,9 +47,12 @@ public final class MemoryBudget {
         return new MemoryBudget(Long.MAX_VALUE / 4);
     }
 
-    /** Returns the heap a queued {@code frame} is estimated to hold: two bytes per character plus overhead. */
-    public static long cost(String frame) {
-        return 2L * frame.length() + FRAME_OVERHEAD;
+    /**
+     * Returns the heap a queued {@code frame} is estimated to hold: its bytes plus overhead. (The same frame always
+     * costs the same, so what is reserved for it is what is released.)
+     */
+    public static long cost(WireFrame frame) {
+        return frame.length() + FRAME_OVERHEAD;
     }
 
     /**

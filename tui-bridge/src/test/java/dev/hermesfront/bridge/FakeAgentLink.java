@@ -1,5 +1,6 @@
 package dev.hermesfront.bridge;
 
+import dev.hermesfront.protocol.WireFrame;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +12,8 @@ public final class FakeAgentLink implements AgentLink {
     private boolean refuse;
 
     @Override
-    public synchronized boolean send(String frame) {
+    public synchronized boolean send(WireFrame wire) {
+        String frame = wire.text();
         if (refuse || closed) {
             return false;
         }
@@ -21,7 +23,8 @@ public final class FakeAgentLink implements AgentLink {
     }
 
     @Override
-    public synchronized boolean sendPrivate(String frame) {
+    public synchronized boolean sendPrivate(WireFrame wire) {
+        String frame = wire.text();
         if (refuse || closed) {
             return false;
         }

@@ -1,5 +1,6 @@
 package dev.hermesfront.bridge;
 
+import dev.hermesfront.protocol.WireFrame;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,14 +10,14 @@ import java.util.List;
  * and keeps "writable again" callbacks until {@link #drain} runs them. Thread-safe.
  */
 public final class InMemoryClientSink implements ClientSink {
-    private final List<String> frames = new ArrayList<>();
+    private final List<WireFrame> frames = new ArrayList<>();
     private final List<Runnable> callbacks = new ArrayList<>();
     private boolean full;
     private boolean gone;
     private AgentExit exit;
 
     @Override
-    public synchronized boolean send(String frame) {
+    public synchronized boolean send(WireFrame frame) {
         if (gone) {
             return false;
         }
@@ -43,14 +44,24 @@ public final class InMemoryClientSink implements ClientSink {
         exit = e;
     }
 
-    /** Returns every frame received, in order. */
+    /** Returns every frame received, in order, as text. */
     public synchronized List<String> frames() {
+        return frames.stream().map(WireFrame::text).toList();
+    }
+
+    /** Returns every frame received, in order, as the frames themselves. */
+    public synchronized List<WireFrame> wires() {
         return new ArrayList<>(frames);
     }
 
-    /** Returns and forgets the frames received so far. */
+    /** Returns and forgets the frames received so far, as text. */
     public synchronized List<String> take() {
-        List<String> r = new ArrayList<>(frames);
+        return takeWires().stream().map(WireFrame::text).toList();
+    }
+
+    /** Returns and forgets the frames received so far, as the frames themselves. */
+    public synchronized List<WireFrame> takeWires() {
+        List<WireFrame> r = new ArrayList<>(frames);
         frames.clear();
         return r;
     }

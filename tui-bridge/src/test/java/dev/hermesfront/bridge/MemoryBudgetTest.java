@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hermesfront.protocol.WireFrame;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,7 @@ class MemoryBudgetTest {
 
     @Test
     void estimatesTwoBytesPerCharacterPlusOverhead() {
-        assertEquals(2 * 10 + 64, MemoryBudget.cost("0123456789"));
+        assertEquals(10 + 64, MemoryBudget.cost(WireFrame.of("0123456789")));
+        assertEquals(2 + 64, MemoryBudget.cost(WireFrame.of("\u00e9")), "bytes are counted, not characters");
     }
 }

@@ -5,8 +5,8 @@ package dev.hermesfront.gateway.config;
  *
  * @param maxBodyBytes      largest request body proxied (default 10,000,000 bytes, the API server's own cap)
  * @param maxMessageBytes   largest client message accepted on /api/ws (default 64 MiB; close 1009 above)
- * @param outboundHighWater characters queued towards a client before the agent's output is paced (default 4 Mi)
- * @param outboundLimit     characters queued towards a client before it is disconnected with 1013 (default 64 Mi)
+ * @param outboundHighWater bytes (UTF-8) queued towards a client before the agent's output is paced (default 4 Mi)
+ * @param outboundLimit     bytes (UTF-8) queued towards a client before it is disconnected with 1013 (default 64 Mi)
  * @param maxConnections    open client connections at most; 0 (default) derives it: half the process's descriptor limit
  * @param connectionsPerAddress open client connections from one address at most (default 256)
  * @param handshakeTimeout  time a new connection has to make a request with a credential before it is closed

@@ -53,11 +53,11 @@ public final class Settings {
             "HERMES_FRONT_MAX_MESSAGE_BYTES", "BYTES", "67108864", Parsers.whole(1024, Integer.MAX_VALUE, "bytes"),
             "Largest client message on /api/ws; larger ones close the connection with 1009.", ONE, ALL);
     public static final Setting<Long> OUTBOUND_HIGH_WATER = new Setting<>("limits.outbound_high_water", "--outbound-high-water",
-            "HERMES_FRONT_OUTBOUND_HIGH_WATER", "CHARS", "4194304", Parsers.whole(1024, Long.MAX_VALUE, "characters"),
-            "Characters queued towards one /api/ws client before its agent's output is paced.", ONE, ALL);
+            "HERMES_FRONT_OUTBOUND_HIGH_WATER", "BYTES", "4194304", Parsers.whole(1024, Long.MAX_VALUE, "bytes"),
+            "Bytes (UTF-8) queued towards one /api/ws client before its agent's output is paced.", ONE, ALL);
     public static final Setting<Long> OUTBOUND_LIMIT = new Setting<>("limits.outbound_limit", "--outbound-limit",
-            "HERMES_FRONT_OUTBOUND_LIMIT", "CHARS", "67108864", Parsers.whole(1024, Long.MAX_VALUE, "characters"),
-            "Characters queued towards one /api/ws client before it is closed with 1013.", ONE, ALL);
+            "HERMES_FRONT_OUTBOUND_LIMIT", "BYTES", "67108864", Parsers.whole(1024, Long.MAX_VALUE, "bytes"),
+            "Bytes (UTF-8) queued towards one /api/ws client before it is closed with 1013.", ONE, ALL);
     public static final Setting<String> HERMES_HOME = new Setting<>("hermes_home", "--hermes-home", "HERMES_FRONT_HERMES_HOME", "DIR",
             "~/.hermes", Parsers.text("a directory"), "Hermes home whose .env is read (then $HERMES_HOME, then ~/.hermes).", ONE, ALL);
 
@@ -115,8 +115,8 @@ public final class Settings {
             "HERMES_FRONT_PARK_BUFFER_FRAMES", "N", "10000", Parsers.whole(0, Integer.MAX_VALUE, "frames"),
             "Frames kept for a parked agent's client; past it the agent is stopped and the loss reported.", ONE, ALL);
     public static final Setting<Long> PARK_BUFFER_BYTES = new Setting<>("tui.park_buffer_bytes", "--park-buffer-bytes",
-            "HERMES_FRONT_PARK_BUFFER_BYTES", "CHARS", "8388608", Parsers.whole(0, Long.MAX_VALUE, "characters"),
-            "Characters kept for a parked agent's client.", ONE, ALL);
+            "HERMES_FRONT_PARK_BUFFER_BYTES", "BYTES", "8388608", Parsers.whole(0, Long.MAX_VALUE, "bytes"),
+            "Bytes (UTF-8) kept for a parked agent's client.", ONE, ALL);
     public static final Setting<Long> MAX_AGENTS = new Setting<>("tui.max_agents", "--max-agents", "HERMES_FRONT_MAX_AGENTS", "N",
             "1024", Parsers.whole(1, Integer.MAX_VALUE, "agents"),
             "Agents running or parked at once; new connections past it are closed with 1013.", ONE, ALL);

@@ -6,6 +6,7 @@ import dev.hermesfront.bridge.AgentExit;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.protocol.WireFrame;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -37,8 +38,8 @@ public final class AgentProbe {
         CompletableFuture<String> outcome = new CompletableFuture<>();
         ClientSink sink = new ClientSink() {
             @Override
-            public boolean send(String frame) {
-                if (isReady(frame)) {
+            public boolean send(WireFrame frame) {
+                if (isReady(frame.text())) {
                     outcome.complete(null);
                 }
                 return true;

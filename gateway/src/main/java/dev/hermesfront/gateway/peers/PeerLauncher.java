@@ -12,6 +12,7 @@ import dev.hermesfront.gateway.proxy.UpstreamEvents;
 import dev.hermesfront.gateway.upstream.WsRelayLauncher;
 import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.protocol.ReadyFrame;
+import dev.hermesfront.protocol.WireFrame;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
@@ -77,7 +78,7 @@ final class PeerLauncher implements AgentLauncher {
             private volatile boolean first = true;
 
             @Override
-            public boolean send(String frame) {
+            public boolean send(WireFrame frame) {
                 if (first) {
                     first = false;
                     events.responded();
@@ -99,10 +100,10 @@ final class PeerLauncher implements AgentLauncher {
             private volatile boolean first = true;
 
             @Override
-            public boolean send(String frame) {
+            public boolean send(WireFrame frame) {
                 if (first) {
                     first = false;
-                    return super.send(ReadyFrame.strip(frame, MAPPER, PEER_OWN));
+                    return super.send(ReadyFrame.strip(frame.text(), MAPPER, PEER_OWN));
                 }
                 return super.send(frame);
             }

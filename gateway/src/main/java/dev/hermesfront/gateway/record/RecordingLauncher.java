@@ -5,6 +5,7 @@ import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.bridge.ForwardingClientSink;
+import dev.hermesfront.protocol.WireFrame;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -50,8 +51,8 @@ public final class RecordingLauncher implements AgentLauncher {
         TranscriptRecorder.Connection c = recorder.open();
         ClientSink recordingSink = new ForwardingClientSink(sink) {
             @Override
-            public boolean send(String frame) {
-                recorder.frame(c, "s2c", frame);
+            public boolean send(WireFrame frame) {
+                recorder.frame(c, "s2c", frame.text());
                 return super.send(frame);
             }
 
@@ -70,15 +71,15 @@ public final class RecordingLauncher implements AgentLauncher {
         }
         return new AgentLink() {
             @Override
-            public boolean send(String frame) {
-                recorder.frame(c, "c2s", frame);
+            public boolean send(WireFrame frame) {
+                recorder.frame(c, "c2s", frame.text());
                 return link.send(frame);
             }
 
             @Override
-            public boolean sendPrivate(String frame) {
+            public boolean sendPrivate(WireFrame frame) {
                 // An answer that carries a secret (sudo, secret, vault.*): its content never reaches the recording.
-                recorder.frame(c, "c2s", redactedAnswer(frame));
+                recorder.frame(c, "c2s", redactedAnswer(frame.text()));
                 return link.sendPrivate(frame);
             }
 

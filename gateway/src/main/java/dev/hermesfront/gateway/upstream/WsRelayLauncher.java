@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.xnio.XnioIoThread;
 
 /**
  * Bridges each client to its own connection to an upstream {@code /api/ws}: a loopback dashboard
@@ -98,18 +99,33 @@ public final class WsRelayLauncher implements AgentLauncher {
         Map<String, String> dialHeaders = Map.copyOf(h);
         WsRelayLink link = new WsRelayLink(display, sink, maxMessageBytes, live::remove);
         live.add(link);
+        XnioIoThread loop = pinnedLoop(sink);
         if (tickets.isEmpty()) {
-            ws.dial(target, dialHeaders, List.of(), link, connectTimeout, link::dialled);
+            ws.dial(target, dialHeaders, List.of(), connectTimeout, loop, link::dialled);
         } else {
             tickets.get().mint().whenComplete((ticket, failure) -> {
                 if (failure != null) {
                     link.dialled(null, failure);
                 } else {
-                    ws.dial(target, dialHeaders, List.of(SUBPROTOCOL, TICKET_PREFIX + ticket), link, connectTimeout, link::dialled);
+                    ws.dial(target, dialHeaders, List.of(SUBPROTOCOL, TICKET_PREFIX + ticket), connectTimeout, loop, link::dialled);
                 }
             });
         }
         return link;
+    }
+
+    /**
+     * Returns the IO thread to dial on: the client's, so that a frame read from the upstream is written to the client
+     * by the thread that read it, once every IO thread carries a relay; null (the worker's choice) while there are
+     * fewer relays than IO threads. Measured (docs/benchmarks.md): with a core to spare, the two legs on two threads
+     * read and write in parallel, and one relay moves twice the frames it moves on one thread; once the threads are
+     * busy with other relays, handing each frame to another thread only costs (a task and a wake-up per flush).
+     */
+    private XnioIoThread pinnedLoop(ClientSink sink) {
+        if (!(sink.eventLoop() instanceof XnioIoThread t)) {
+            return null;
+        }
+        return live.size() > t.getWorker().getIoThreadCount() ? t : null;
     }
 
     /** The upstream {@code /api/ws} answers its own {@code gateway.ping}: pings pass through. */

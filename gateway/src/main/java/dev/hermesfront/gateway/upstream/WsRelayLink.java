@@ -3,119 +3,154 @@ package dev.hermesfront.gateway.upstream;
 import dev.hermesfront.bridge.AgentExit;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.protocol.WireFrame;
+import io.undertow.websockets.core.AbstractReceiveListener;
+import io.undertow.websockets.core.BufferedBinaryMessage;
+import io.undertow.websockets.core.CloseMessage;
+import io.undertow.websockets.core.StreamSourceFrameChannel;
+import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.jsr.UndertowSession;
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.Endpoint;
-import jakarta.websocket.EndpointConfig;
-import jakarta.websocket.MessageHandler;
-import jakarta.websocket.SendHandler;
-import jakarta.websocket.SendResult;
-import jakarta.websocket.Session;
-import java.io.IOException;
+import io.undertow.websockets.core.WebSockets;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.xnio.IoUtils;
+import org.xnio.Pooled;
 
 /**
  * One client's connection to an upstream {@code /api/ws} (a dashboard, or a peer's front), on Undertow's
- * WebSocket client ({@link WsClient}).
+ * WebSocket client ({@link WsClient}), on the upgraded channel itself (no Jakarta session).
  *
- * <p>Upstream to client: each text message is handed to the client's sink as the String Undertow decoded it
- * into (one decode, no further copy), on the IO thread that read it; binary messages are dropped (the wire is
- * text only, tui-wire.md §8.1). When the sink is above its high-water mark after a frame, reads from the
- * upstream are suspended ({@code suspendReceives}) and resumed once the sink has room again, so the upstream
- * is read only as fast as the client reads and the backlog stays in kernel socket buffers. No thread waits: the
- * sink's writable-again callback ({@link ClientSink#whenWritable}) resumes reads.
+ * <p>Upstream to client: each text message is read as the bytes it arrived as (Undertow's frame channel checks
+ * that they are UTF-8 while they are read, and closes 1007 otherwise) and handed to the client's sink as a
+ * {@link WireFrame}, one copy out of the pooled buffers and nothing decoded, on the IO thread that read it; binary
+ * messages are dropped (the wire is text only, tui-wire.md §8.1). When the sink is above its high-water mark after
+ * a frame, reads from the upstream are suspended ({@code suspendReceives}) and resumed once the sink has room
+ * again, so the upstream is read only as fast as the client reads and the backlog stays in kernel socket buffers.
+ * No thread waits: the sink's writable-again callback ({@link ClientSink#whenWritable}) resumes reads.
  *
- * <p>Client to upstream: frames wait in a queue bounded in characters ({@link #MAX_PENDING_CHARS}) until the
- * socket is open, then go one asynchronous send at a time, in order.
+ * <p>Client to upstream: frames wait in a queue bounded in bytes ({@link #MAX_PENDING_BYTES}) until the socket is
+ * open, then go one asynchronous send at a time, in order, each as a text frame of its bytes (a copy: the client
+ * masks what it writes in place).
  *
  * <p>Endings: the upstream closing, failing or never answering ends the client with 1011 after the frames
  * already queued for it ({@link ClientSink#agentClosed}); the client leaving closes the upstream with 1000.
  */
-final class WsRelayLink extends Endpoint implements AgentLink, MessageHandler.Whole<String> {
+final class WsRelayLink extends AbstractReceiveListener implements AgentLink {
     private static final System.Logger LOG = System.getLogger(WsRelayLink.class.getName());
-    /** Characters of client frames held for the upstream, at most (one larger frame may always wait alone). */
-    static final long MAX_PENDING_CHARS = 64L << 20;
+    /** Bytes of client frames held for the upstream, at most (one larger frame may always wait alone). */
+    static final long MAX_PENDING_BYTES = 64L << 20;
     /** Time an upstream may take to answer our close before its connection is dropped. */
     static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final String display;
     private final ClientSink sink;
     private final long maxMessageBytes;
-    private final long maxPendingChars;
+    private final long maxPendingBytes;
     private final Consumer<WsRelayLink> onGone;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean reported = new AtomicBoolean();
-    private final ArrayDeque<String> pending = new ArrayDeque<>();
-    private final SendHandler sent = this::sent;
-    private long pendingChars;
+    private final ArrayDeque<WireFrame> pending = new ArrayDeque<>();
+    private final WebSocketCallback<Void> sent = new WebSocketCallback<>() {
+        @Override
+        public void complete(WebSocketChannel c, Void context) {
+            sent(null);
+        }
+
+        @Override
+        public void onError(WebSocketChannel c, Void context, Throwable throwable) {
+            sent(throwable);
+        }
+    };
+    private final Runnable resumeReceives = this::resumeOnIoThread;
+    private long pendingBytes;
     private boolean sending;
-    private Session session;
+    private volatile boolean again;
+    private WebSocketChannel channel;
 
     WsRelayLink(String display, ClientSink sink, long maxMessageBytes, Consumer<WsRelayLink> onGone) {
-        this(display, sink, maxMessageBytes, MAX_PENDING_CHARS, onGone);
+        this(display, sink, maxMessageBytes, MAX_PENDING_BYTES, onGone);
     }
 
-    WsRelayLink(String display, ClientSink sink, long maxMessageBytes, long maxPendingChars, Consumer<WsRelayLink> onGone) {
+    WsRelayLink(String display, ClientSink sink, long maxMessageBytes, long maxPendingBytes, Consumer<WsRelayLink> onGone) {
         this.display = display;
         this.sink = sink;
         this.maxMessageBytes = maxMessageBytes;
-        this.maxPendingChars = maxPendingChars;
+        this.maxPendingBytes = maxPendingBytes;
         this.onGone = onGone;
     }
 
-    /** Called with the dial's outcome; a failed dial ends the client with 1011. */
-    void dialled(Session s, Throwable failure) {
+    /** Called with the dial's outcome: the upgraded channel, or the failure, which ends the client with 1011. */
+    void dialled(WebSocketChannel ch, Throwable failure) {
         if (failure != null) {
             LOG.log(System.Logger.Level.WARNING, "upstream {0} unavailable: {1}", display, rootMessage(failure));
             gone(new AgentExit(-1, "upstream agent unavailable"));
-        }
-    }
-
-    @Override
-    public void onOpen(Session s, EndpointConfig config) {
-        s.setMaxTextMessageBufferSize((int) Math.min(Integer.MAX_VALUE, maxMessageBytes));
-        s.setMaxIdleTimeout(0);
-        s.addMessageHandler(String.class, this);
-        s.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b -> { });
-        synchronized (this) {
-            session = s;
-        }
-        if (closing.get()) {
-            closeUpstream(s);
             return;
         }
+        ch.addCloseTask(c -> gone(new AgentExit(-1, "upstream agent closed the connection")));
+        ch.getReceiveSetter().set(this);
+        synchronized (this) {
+            channel = ch;
+        }
+        if (closing.get()) {
+            closeUpstream(ch);
+            return;
+        }
+        ch.resumeReceives();
         pump();
     }
 
     @Override
-    public void onMessage(String frame) {
+    protected void onText(WebSocketChannel ch, StreamSourceFrameChannel message) {
+        BufferedBinaryMessage m = new BufferedBinaryMessage(maxMessageBytes, true);
+        m.read(message, new WebSocketCallback<>() {
+            @Override
+            public void complete(WebSocketChannel c, BufferedBinaryMessage done) {
+                Pooled<ByteBuffer[]> data = done.getData();
+                WireFrame frame;
+                try {
+                    frame = WireFrame.ofUtf8(data.getResource());
+                } finally {
+                    data.free();
+                }
+                onMessage(frame);
+            }
+
+            @Override
+            public void onError(WebSocketChannel c, BufferedBinaryMessage context, Throwable throwable) {
+                WsRelayLink.this.onError(c, throwable);
+            }
+        });
+    }
+
+    /** A binary message (dropped: the wire is text only) is held no larger than a text message may be. */
+    @Override
+    protected long getMaxBinaryBufferSize() {
+        return maxMessageBytes;
+    }
+
+    void onMessage(WireFrame frame) {
         if (closing.get()) {
             return;
         }
         sink.send(frame);
-        AtomicBoolean again = new AtomicBoolean();
-        if (!sink.whenWritable(() -> {
-            again.set(true);
-            resume();
-        })) {
+        again = false;
+        if (!sink.whenWritable(resumeReceives)) {
             pause();
-            if (again.get()) {
+            if (again) {
                 // The client made room between the question and the pause (its drain runs on another thread).
-                resume();
+                resumeOnIoThread();
             }
         }
     }
 
     /**
      * Stops reading the upstream until the client's queue is below its high-water mark again: the sink's
-     * writable-again callback ({@link #resume}) starts reads again. A client that stays full is cut off by its
-     * sink after its stall bound, which runs the callback too. No thread waits and nothing polls.
+     * writable-again callback ({@link #resumeOnIoThread}) starts reads again. A client that stays full is cut off
+     * by its sink after its stall bound, which runs the callback too. No thread waits and nothing polls.
      */
     private void pause() {
         WebSocketChannel ch = channel();
@@ -125,81 +160,75 @@ final class WsRelayLink extends Endpoint implements AgentLink, MessageHandler.Wh
     }
 
     /** Reads the upstream again, on its IO thread. A second call is harmless. */
-    private void resume() {
+    private void resumeOnIoThread() {
+        again = true;
         WebSocketChannel ch = channel();
         if (ch != null) {
             ch.getIoThread().execute(ch::resumeReceives);
         }
     }
 
-    private WebSocketChannel channel() {
-        Session s;
-        synchronized (this) {
-            s = session;
-        }
-        return s instanceof UndertowSession us ? us.getWebSocketChannel() : null;
+    private synchronized WebSocketChannel channel() {
+        return channel;
     }
 
     @Override
-    public boolean send(String frame) {
+    public boolean send(WireFrame frame) {
         synchronized (this) {
             if (closing.get() || reported.get()) {
                 return false;
             }
-            if (pendingChars + frame.length() > maxPendingChars && !pending.isEmpty()) {
+            if (pendingBytes + frame.length() > maxPendingBytes && !pending.isEmpty()) {
                 return false;
             }
             pending.addLast(frame);
-            pendingChars += frame.length();
+            pendingBytes += frame.length();
         }
         pump();
         return true;
     }
 
     private void pump() {
-        String next;
-        Session s;
+        WireFrame next;
+        WebSocketChannel ch;
         synchronized (this) {
-            if (sending || session == null || pending.isEmpty() || closing.get()) {
+            if (sending || channel == null || pending.isEmpty() || closing.get()) {
                 return;
             }
             next = pending.pollFirst();
-            pendingChars -= next.length();
+            pendingBytes -= next.length();
             sending = true;
-            s = session;
+            ch = channel;
         }
         try {
-            s.getAsyncRemote().sendText(next, sent);
+            WebSockets.sendText(ByteBuffer.wrap(next.copyBytes()), ch, sent);
         } catch (RuntimeException e) {
-            sent(new SendResult(e));
+            sent(e);
         }
     }
 
-    private void sent(SendResult result) {
+    private void sent(Throwable failure) {
         synchronized (this) {
             sending = false;
         }
-        if (result.isOK()) {
+        if (failure == null) {
             pump();
         } else {
-            LOG.log(System.Logger.Level.DEBUG, "send to upstream {0} failed: {1}", display,
-                    result.getException() == null ? "?" : result.getException().toString());
+            LOG.log(System.Logger.Level.DEBUG, "send to upstream {0} failed: {1}", display, failure.toString());
             gone(new AgentExit(-1, "upstream agent connection failed"));
         }
     }
 
     @Override
-    public void onClose(Session s, CloseReason reason) {
-        gone(new AgentExit(-1, "upstream agent closed the connection (" + reason.getCloseCode().getCode() + ")"));
+    protected void onCloseMessage(CloseMessage cm, WebSocketChannel ch) {
+        gone(new AgentExit(-1, "upstream agent closed the connection (" + cm.getCode() + ")"));
     }
 
     @Override
-    public void onError(Session s, Throwable error) {
+    protected void onError(WebSocketChannel ch, Throwable error) {
         LOG.log(System.Logger.Level.WARNING, "upstream {0} failed: {1}", display, rootMessage(error));
         gone(new AgentExit(-1, "upstream agent connection failed"));
-        if (s instanceof UndertowSession us) {
-            us.forceClose();
-        }
+        IoUtils.safeClose(ch);
     }
 
     private void gone(AgentExit exit) {
@@ -217,29 +246,26 @@ final class WsRelayLink extends Endpoint implements AgentLink, MessageHandler.Wh
         if (!closing.compareAndSet(false, true)) {
             return;
         }
-        Session s;
+        WebSocketChannel ch;
         synchronized (this) {
-            s = session;
+            ch = channel;
             pending.clear();
-            pendingChars = 0;
+            pendingBytes = 0;
         }
-        if (s != null) {
-            closeUpstream(s);
+        if (ch != null) {
+            closeUpstream(ch);
         }
         onGone.accept(this);
     }
 
-    private static void closeUpstream(Session s) {
+    private static void closeUpstream(WebSocketChannel ch) {
         try {
-            s.close(new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "client left"));
-        } catch (IOException | RuntimeException e) {
+            WebSockets.sendClose(new CloseMessage(CloseMessage.NORMAL_CLOSURE, "client left"), ch, null);
+        } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "close of upstream failed: {0}", e.toString());
         }
-        if (s instanceof UndertowSession us) {
-            WebSocketChannel ch = us.getWebSocketChannel();
-            // An upstream that never answers our close frame is dropped after a grace period.
-            ch.getIoThread().executeAfter(us::forceClose, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        // An upstream that never answers our close frame is dropped after a grace period.
+        ch.getIoThread().executeAfter(() -> IoUtils.safeClose(ch), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static String rootMessage(Throwable t) {

@@ -3,6 +3,11 @@ package dev.hermesfront.gateway.ws;
 import dev.hermesfront.bridge.AgentExit;
 import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.bridge.MemoryBudget;
+import dev.hermesfront.protocol.WireFrame;
+import io.undertow.websockets.core.WebSocketCallback;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import io.undertow.websockets.jsr.UndertowSession;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
@@ -12,6 +17,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +28,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * Frames on their way to one client: a queue bounded in characters, handed to the WebSocket in order by
- * one thread at a time, with up to {@link #MAX_IN_FLIGHT_FRAMES} frames / {@link #MAX_IN_FLIGHT_CHARS}
- * characters given to the socket and not yet completed. Several frames in flight let Undertow write them
+ * Frames on their way to one client: a queue bounded in bytes, handed to the WebSocket in order by
+ * one thread at a time, with up to {@link #MAX_IN_FLIGHT_FRAMES} frames / {@link #MAX_IN_FLIGHT_BYTES}
+ * bytes given to the socket and not yet completed. Each frame is written as the bytes it arrived as, a text
+ * frame on Undertow's own channel under the Jakarta session ({@link Wire#of}): nothing is encoded here. Several frames in flight let Undertow write them
  * with one gathering {@code writev} instead of one syscall and one completion round trip per frame; no
  * frame waits for company (it is handed on at once when the window has room). Completions arrive in
  * send order, so the oldest in-flight frame is the one a completion is for. Never blocks an IO thread:
@@ -31,11 +40,11 @@ import java.util.function.LongSupplier;
  * <p>Bounds, each closing the client with 1013 at once and keeping the frames it never got for
  * {@link #closed} (the agent is then parked with them):
  * <ul>
- *   <li>above {@code highWater} queued characters the client is "not writable": producers that call
+ *   <li>above {@code highWater} queued bytes the client is "not writable": producers that call
  *       {@link #awaitWritable} wait, those that asked {@link #whenWritable} are called back once it drains;
  *       a client that stays above it for {@code stall} is closed (checked on each send, and by a timer while
  *       someone waits for the callback, so a paced link that stopped sending cannot leave it stuck);</li>
- *   <li>above {@code limit} queued characters;</li>
+ *   <li>above {@code limit} queued bytes;</li>
  *   <li>when the gateway's {@link MemoryBudget} is exceeded and this client holds more than its share.</li>
  * </ul>
  * A close requested with {@link #closeAfterDrain} happens after queued frames are sent, so a client always
@@ -45,22 +54,32 @@ final class OutboundQueue implements ClientSink, SendHandler {
     private static final System.Logger LOG = System.getLogger(OutboundQueue.class.getName());
     /** Frames handed to the socket and not yet completed, at most. */
     static final int MAX_IN_FLIGHT_FRAMES = 32;
-    /** Characters handed to the socket and not yet completed, at most (one larger frame may always go alone). */
-    static final long MAX_IN_FLIGHT_CHARS = 64 * 1024;
+    /** Bytes handed to the socket and not yet completed, at most (one larger frame may always go alone). */
+    static final long MAX_IN_FLIGHT_BYTES = 64 * 1024;
 
     /** Where the frames go: the WebSocket session, or a fake in tests. */
     interface Wire {
         /** Returns the session id, for logs. */
         String id();
 
-        /** Starts an asynchronous send; {@code handler} is called once it completed. */
-        void sendText(String text, SendHandler handler);
+        /** Starts an asynchronous send of {@code frame} as one text frame; {@code handler} is called once it completed. */
+        void sendText(WireFrame frame, SendHandler handler);
 
         /** Closes the connection. */
         void close(CloseReason reason) throws IOException;
 
-        /** Adapts a Jakarta WebSocket session. */
+        /** Returns the IO thread that writes this connection, or null. */
+        default Executor eventLoop() {
+            return null;
+        }
+
+        /**
+         * Adapts a Jakarta WebSocket session: frames are written on its Undertow channel as the bytes they are
+         * ({@code WebSockets.sendText(ByteBuffer, …)}), which is what the Jakarta remote does after encoding a
+         * String; a session of another container gets the decoded text through its async remote.
+         */
         static Wire of(Session session) {
+            WebSocketChannel channel = session instanceof UndertowSession us ? us.getWebSocketChannel() : null;
             return new Wire() {
                 @Override
                 public String id() {
@@ -68,8 +87,31 @@ final class OutboundQueue implements ClientSink, SendHandler {
                 }
 
                 @Override
-                public void sendText(String text, SendHandler handler) {
-                    session.getAsyncRemote().sendText(text, handler);
+                public Executor eventLoop() {
+                    return channel == null ? null : channel.getIoThread();
+                }
+
+                @Override
+                public void sendText(WireFrame frame, SendHandler handler) {
+                    if (channel == null) {
+                        session.getAsyncRemote().sendText(frame.text(), handler);
+                        return;
+                    }
+                    try {
+                        WebSockets.sendText(frame.buffer(), channel, new WebSocketCallback<Void>() {
+                            @Override
+                            public void complete(WebSocketChannel c, Void context) {
+                                handler.onResult(new SendResult());
+                            }
+
+                            @Override
+                            public void onError(WebSocketChannel c, Void context, Throwable throwable) {
+                                handler.onResult(new SendResult(throwable));
+                            }
+                        });
+                    } catch (RuntimeException e) {
+                        handler.onResult(new SendResult(e)); // the channel is closing
+                    }
                 }
 
                 @Override
@@ -90,11 +132,11 @@ final class OutboundQueue implements ClientSink, SendHandler {
     private final ChannelMetrics metrics;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
-    private final ArrayDeque<String> queue = new ArrayDeque<>();
-    private long queuedChars;
+    private final ArrayDeque<WireFrame> queue = new ArrayDeque<>();
+    private long queuedBytes;
     /** Frames handed to the socket, oldest first, until their completion; kept so {@link #closed} can return them. */
-    private final ArrayDeque<String> inFlight = new ArrayDeque<>();
-    private long inFlightChars;
+    private final ArrayDeque<WireFrame> inFlight = new ArrayDeque<>();
+    private long inFlightBytes;
     /** Set while one thread hands frames to the socket; keeps them in order and completions from recursing. */
     private boolean handing;
     private boolean closed;
@@ -122,15 +164,15 @@ final class OutboundQueue implements ClientSink, SendHandler {
     }
 
     @Override
-    public boolean send(String frame) {
+    public boolean send(WireFrame frame) {
         CloseReason cut = null;
         lock.lock();
         try {
             if (closed || closeAfterDrain != null) {
                 return false;
             }
-            if (queuedChars + frame.length() > limit && !queue.isEmpty()) {
-                LOG.log(System.Logger.Level.WARNING, "client {0} is not reading ({1,number,#} chars queued); closing it", wire.id(), queuedChars);
+            if (queuedBytes + frame.length() > limit && !queue.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "client {0} is not reading ({1,number,#} bytes queued); closing it", wire.id(), queuedBytes);
                 cut = reason(CloseCodes.OVERLOADED, "client not reading fast enough");
             } else if (aboveSince != 0 && nanoClock.getAsLong() - aboveSince > stall.toNanos()) {
                 LOG.log(System.Logger.Level.WARNING, "client {0} read nothing for {1,number,#} ms; closing it", wire.id(), stall.toMillis());
@@ -140,8 +182,8 @@ final class OutboundQueue implements ClientSink, SendHandler {
                 cut = reason(CloseCodes.OVERLOADED, "gateway memory budget exceeded; client not reading fast enough");
             } else {
                 queue.addLast(frame);
-                queuedChars += frame.length();
-                if (queuedChars > highWater && aboveSince == 0) {
+                queuedBytes += frame.length();
+                if (queuedBytes > highWater && aboveSince == 0) {
                     aboveSince = nanoClock.getAsLong();
                 }
             }
@@ -187,10 +229,10 @@ final class OutboundQueue implements ClientSink, SendHandler {
         long nanos = timeout.toNanos();
         lock.lock();
         try {
-            if (queuedChars > highWater && !closed && closeAfterDrain == null) {
+            if (queuedBytes > highWater && !closed && closeAfterDrain == null) {
                 metrics.paced();
             }
-            while (queuedChars > highWater && !closed && closeAfterDrain == null) {
+            while (queuedBytes > highWater && !closed && closeAfterDrain == null) {
                 if (nanos <= 0) {
                     break;
                 }
@@ -199,7 +241,7 @@ final class OutboundQueue implements ClientSink, SendHandler {
             if (closed || closeAfterDrain != null) {
                 return false;
             }
-            if (queuedChars <= highWater) {
+            if (queuedBytes <= highWater) {
                 return true;
             }
         } finally {
@@ -216,7 +258,7 @@ final class OutboundQueue implements ClientSink, SendHandler {
     public boolean whenWritable(Runnable callback) {
         lock.lock();
         try {
-            if (closed || queuedChars <= highWater) {
+            if (closed || queuedBytes <= highWater) {
                 return true;
             }
             metrics.paced();
@@ -257,6 +299,11 @@ final class OutboundQueue implements ClientSink, SendHandler {
     }
 
     @Override
+    public Executor eventLoop() {
+        return wire.eventLoop();
+    }
+
+    @Override
     public void agentClosed(AgentExit exit) {
         closeAfterDrain(new CloseReason(CloseReason.CloseCodes.getCloseCode(CloseCodes.AGENT_FAILURE), exit.reason()));
     }
@@ -281,11 +328,16 @@ final class OutboundQueue implements ClientSink, SendHandler {
     /**
      * Marks the queue dead after the session closed and wakes waiting producers.
      *
-     * @return the frames that were never handed to the socket, oldest first
+     * <p>Called off the IO thread (the endpoint's close callback runs on a worker), it first lets the connection's IO
+     * thread run what it has queued: Undertow reports a written frame by a task on that thread, so a frame that
+     * reached the client before it closed is known to be complete, and is not handed back (and replayed twice).
+     *
+     * @return the frames that were never handed to the socket, or never reported written, oldest first
      */
-    List<String> closed() {
+    List<WireFrame> closed() {
+        awaitIoThread();
         List<Runnable> run;
-        List<String> unsent;
+        List<WireFrame> unsent;
         lock.lock();
         try {
             closed = true;
@@ -294,9 +346,9 @@ final class OutboundQueue implements ClientSink, SendHandler {
             unsent.addAll(inFlight);
             unsent.addAll(queue);
             inFlight.clear();
-            inFlightChars = 0;
+            inFlightBytes = 0;
             queue.clear();
-            queuedChars = 0;
+            queuedBytes = 0;
             aboveSince = 0;
             account.close();
             if (stallCheck != null) {
@@ -312,11 +364,30 @@ final class OutboundQueue implements ClientSink, SendHandler {
         return unsent;
     }
 
-    /** Returns the characters waiting to be sent. */
-    long queuedChars() {
+    /** Waits (at most a second) until the connection's IO thread ran the tasks queued before this call. */
+    private void awaitIoThread() {
+        Executor loop = wire.eventLoop();
+        if (loop == null || loop == Thread.currentThread()) {
+            return;
+        }
+        CountDownLatch barrier = new CountDownLatch(1);
+        try {
+            loop.execute(barrier::countDown);
+            if (!barrier.await(1, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.DEBUG, "client {0}: IO thread busy; taking its unsent frames as they are", wire.id());
+            }
+        } catch (RejectedExecutionException e) {
+            // The worker is shutting down: nothing more will complete.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Returns the bytes waiting to be sent. */
+    long queuedBytes() {
         lock.lock();
         try {
-            return queuedChars;
+            return queuedBytes;
         } finally {
             lock.unlock();
         }
@@ -334,7 +405,7 @@ final class OutboundQueue implements ClientSink, SendHandler {
 
     private void pump() {
         while (true) {
-            String next;
+            WireFrame next;
             CloseReason close = null;
             List<Runnable> run = List.of();
             lock.lock();
@@ -350,15 +421,15 @@ final class OutboundQueue implements ClientSink, SendHandler {
                     close = closeAfterDrain;
                     closed = true;
                 } else if (!inFlight.isEmpty() && (inFlight.size() >= MAX_IN_FLIGHT_FRAMES
-                        || inFlightChars + next.length() > MAX_IN_FLIGHT_CHARS)) {
+                        || inFlightBytes + next.length() > MAX_IN_FLIGHT_BYTES)) {
                     return; // window full: a completion calls pump again
                 } else {
                     queue.pollFirst();
-                    queuedChars -= next.length();
+                    queuedBytes -= next.length();
                     inFlight.addLast(next);
-                    inFlightChars += next.length();
+                    inFlightBytes += next.length();
                     handing = true;
-                    if (queuedChars <= highWater) {
+                    if (queuedBytes <= highWater) {
                         aboveSince = 0;
                         drained.signalAll();
                         run = takeCallbacks();
@@ -391,15 +462,15 @@ final class OutboundQueue implements ClientSink, SendHandler {
     public void onResult(SendResult result) {
         lock.lock();
         try {
-            String done = inFlight.pollFirst();
+            WireFrame done = inFlight.pollFirst();
             if (done != null) {
-                inFlightChars -= done.length();
+                inFlightBytes -= done.length();
             }
             if (!result.isOK()) {
                 closed = true; // keep the queue: closed() hands it to the parking buffer
                 if (done != null) {
                     inFlight.addFirst(done); // it did not reach the client either
-                    inFlightChars += done.length();
+                    inFlightBytes += done.length();
                 }
                 drained.signalAll();
             } else if (done != null) {

@@ -18,6 +18,7 @@ import dev.hermesfront.gateway.policy.Scope;
 import dev.hermesfront.protocol.ErrorCodes;
 import dev.hermesfront.protocol.Frame;
 import dev.hermesfront.protocol.ProtocolErrors;
+import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.Decoded;
 import io.undertow.websockets.jsr.UndertowSession;
 import jakarta.websocket.CloseReason;
@@ -481,7 +482,7 @@ public final class TuiEndpoint extends Endpoint {
         try {
             scheduled.forEach(f -> f.cancel(false));
             OutboundQueue out = outbound;
-            List<String> unsent = out != null ? out.closed() : List.of();
+            List<WireFrame> unsent = out != null ? out.closed() : List.of();
             Member m = member;
             if (m == null) {
                 return;

@@ -17,6 +17,7 @@ import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.TestGateway;
 import dev.hermesfront.gateway.WsTestClient;
 import dev.hermesfront.protocol.AgentJson;
+import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -173,8 +174,8 @@ class FanOutAnswersTest {
                     + "{\"version\": 1, \"socket_id\": \"" + sinks.size() + "\"}}}}");
             return new AgentLink() {
                 @Override
-                public boolean send(String frame) {
-                    received.add(frame);
+                public boolean send(WireFrame frame) {
+                    received.add(frame.text());
                     return true;
                 }
 

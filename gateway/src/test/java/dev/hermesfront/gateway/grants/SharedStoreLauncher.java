@@ -8,6 +8,7 @@ import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.bridge.current.CurrentWireAgent;
 import dev.hermesfront.protocol.AgentJson;
+import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import dev.hermesfront.protocol.transcript.PythonJson;
 import java.io.IOException;
@@ -38,7 +39,8 @@ final class SharedStoreLauncher implements AgentLauncher {
         });
         return new AgentLink() {
             @Override
-            public boolean send(String frame) {
+            public boolean send(WireFrame wire) {
+                String frame = wire.text();
                 if (!intercept(frame, sink, storedByLive)) {
                     agent.accept(frame);
                 }

@@ -46,8 +46,8 @@ class RecordingLauncherTest {
             s.send("{\"jsonrpc\": \"2.0\", \"method\": \"event\", \"params\": {\"type\": \"gateway.ready\", \"payload\": {}}}");
             return new AgentLink() {
                 @Override
-                public boolean send(String frame) {
-                    received.add(frame);
+                public boolean send(dev.hermesfront.protocol.WireFrame frame) {
+                    received.add(frame.text());
                     return s.send("{\"jsonrpc\": \"2.0\", \"id\": \"r1\", \"result\": {\"config\": {\"api_key\": \"sk-live-123\", "
                             + "\"base_url\": \"http://h/x?token=abc&x=1\", \"session_key\": \"k1\", \"n\": 1.0, \"m\": 1e-05}}}");
                 }
@@ -77,8 +77,8 @@ class RecordingLauncherTest {
         AgentExit exit;
 
         @Override
-        public synchronized boolean send(String frame) {
-            return frames.add(frame);
+        public synchronized boolean send(dev.hermesfront.protocol.WireFrame frame) {
+            return frames.add(frame.text());
         }
 
         @Override
@@ -168,7 +168,7 @@ class RecordingLauncherTest {
         public AgentLink open(ClientSink s) {
             sinks.add(s);
             return new AgentLink() {
-                @Override public boolean send(String frame) { return true; }
+                @Override public boolean send(dev.hermesfront.protocol.WireFrame frame) { return true; }
                 @Override public void close() { }
                 @Override public String describe() { return "scripted"; }
             };

@@ -93,7 +93,7 @@ class WsRelayLinkTest {
             t.start();
             return new AgentLink() {
                 @Override
-                public boolean send(String frame) {
+                public boolean send(dev.hermesfront.protocol.WireFrame frame) {
                     return true;
                 }
 
@@ -148,11 +148,44 @@ class WsRelayLinkTest {
     }
 
     @Test
+    void dialsOnTheIoThreadItIsGivenSoBothLegsOfARelayShareOne() throws Exception {
+        GatewayServer dash = inner(new dev.hermesfront.bridge.demo.DemoLauncher(new com.fasterxml.jackson.databind.ObjectMapper(),
+                new dev.hermesfront.protocol.codec.FrameCodec()), 4 << 20);
+        java.util.concurrent.atomic.AtomicReference<dev.hermesfront.gateway.Pools> pools = new java.util.concurrent.atomic.AtomicReference<>();
+        try (TestGateway gw = TestGateway.start(p -> {
+            pools.set(p);
+            return WsRelayLauncher.dashboard(p.ws(), innerWs(dash), INNER_TOKEN, Duration.ofSeconds(5), 1 << 20);
+        }, c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get())) {
+            org.xnio.XnioWorker worker = pools.get().worker();
+            URI target = URI.create(innerWs(dash) + "?token=" + INNER_TOKEN);
+            for (int i = 0; i < worker.getIoThreadCount(); i++) {
+                org.xnio.XnioIoThread on = worker.getIoThread(i);
+                java.util.concurrent.CompletableFuture<io.undertow.websockets.core.WebSocketChannel> dialled = new java.util.concurrent.CompletableFuture<>();
+                pools.get().ws().dial(target, java.util.Map.of(), List.of(), Duration.ofSeconds(5), on, (ch, failure) -> {
+                    if (failure != null) {
+                        dialled.completeExceptionally(failure);
+                    } else {
+                        dialled.complete(ch);
+                    }
+                });
+                io.undertow.websockets.core.WebSocketChannel ch = dialled.get(10, TimeUnit.SECONDS);
+                try {
+                    assertTrue(ch.getIoThread() == on, "dialled on IO thread " + i);
+                } finally {
+                    org.xnio.IoUtils.safeClose(ch);
+                }
+            }
+        } finally {
+            dash.close();
+        }
+    }
+
+    @Test
     void framesForAnUpstreamThatIsNotOpenYetAreBoundedInCharacters() {
         List<AgentExit> exits = new ArrayList<>();
         WsRelayLink link = new WsRelayLink("test", new ClientSink() {
             @Override
-            public boolean send(String frame) {
+            public boolean send(dev.hermesfront.protocol.WireFrame frame) {
                 return true;
             }
 
@@ -180,7 +213,7 @@ class WsRelayLinkTest {
     void aLoneFrameLargerThanTheBoundStillWaitsAlone() {
         WsRelayLink link = new WsRelayLink("test", new ClientSink() {
             @Override
-            public boolean send(String frame) {
+            public boolean send(dev.hermesfront.protocol.WireFrame frame) {
                 return true;
             }
 

@@ -36,8 +36,8 @@ class PingTest {
             sink.send(READY);
             return new AgentLink() {
                 @Override
-                public boolean send(String frame) {
-                    received.add(frame);
+                public boolean send(dev.hermesfront.protocol.WireFrame frame) {
+                    received.add(frame.text());
                     sink.send("{\"jsonrpc\": \"2.0\", \"id\": \"up\", \"result\": {\"from\": \"agent\"}}");
                     return true;
                 }

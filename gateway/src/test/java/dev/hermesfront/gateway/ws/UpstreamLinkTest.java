@@ -21,6 +21,7 @@ import dev.hermesfront.protocol.codec.FrameCodec;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -77,6 +78,38 @@ class UpstreamLinkTest {
                 assertEquals("{ \"id\" : " + i + ", \"method\": \"m\", \"params\": {\"u\": \"\u00e9\u2695\", \"f\": 1.50} }", c.next());
             }
         } finally {
+            dash.close();
+        }
+    }
+
+    @Test
+    void relaysPinnedToTheirClientsIoThreadKeepEachClientsFramesInOrder() throws Exception {
+        // More relays than IO threads: the later ones are dialled on their client's IO thread (WsRelayLauncher.pinnedLoop).
+        GatewayServer dash = inner(new DemoLauncher(MAPPER, new FrameCodec()));
+        List<WsTestClient> clients = new java.util.ArrayList<>();
+        try (TestGateway gw = front(dash.port(), INNER_TOKEN)) {
+            int n = Runtime.getRuntime().availableProcessors() * 2 + 3;
+            for (int k = 0; k < n; k++) {
+                WsTestClient c = WsTestClient.connect(gw.wsUri());
+                clients.add(c);
+                assertTrue(c.next().contains("gateway.ready"));
+            }
+            for (int k = 0; k < n; k++) {
+                for (int i = 0; i < 50; i++) {
+                    clients.get(k).send("{\"jsonrpc\": \"2.0\", \"id\": " + i + ", \"method\": \"no.such.m" + k + "\", \"params\": {}}");
+                }
+            }
+            for (int k = 0; k < n; k++) {
+                for (int i = 0; i < 50; i++) {
+                    JsonNode f = MAPPER.readTree(clients.get(k).next());
+                    assertEquals(i, f.path("id").asInt(), "relay " + k + ", frame " + i);
+                    assertTrue(f.path("error").path("message").asText().endsWith("no.such.m" + k), f.toString());
+                }
+            }
+        } finally {
+            for (WsTestClient c : clients) {
+                c.close();
+            }
             dash.close();
         }
     }

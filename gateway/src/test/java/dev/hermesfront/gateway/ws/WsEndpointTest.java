@@ -120,6 +120,47 @@ class WsEndpointTest {
     }
 
     @Test
+    void closesWith1007OnATextMessageThatIsNotUtf8() throws Exception {
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), gw.port())) {
+            s.setSoTimeout(10_000);
+            java.io.OutputStream out = s.getOutputStream();
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+            out.write(("GET /api/ws?token=" + TestGateway.TOKEN + " HTTP/1.1\r\nHost: 127.0.0.1:" + gw.port()
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.readUnsignedByte());
+            }
+            assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
+            // A masked text frame (mask 0: the payload goes as is) whose bytes are not UTF-8: {"id": "\xff"}
+            byte[] payload = {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xff, '"', '}'};
+            java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+            frame.write(0x81);
+            frame.write(0x80 | payload.length);
+            frame.write(new byte[4]);
+            frame.write(payload);
+            out.write(frame.toByteArray());
+            out.flush();
+            int close = -1;
+            while (close < 0) {
+                int b0 = in.readUnsignedByte();
+                int len = in.readUnsignedByte() & 0x7f;
+                if (len == 126) {
+                    len = in.readUnsignedShort();
+                } else if (len == 127) {
+                    len = (int) in.readLong();
+                }
+                byte[] p = in.readNBytes(len);
+                if ((b0 & 0x0f) == 8) {
+                    close = (p[0] & 0xff) << 8 | (p[1] & 0xff);
+                }
+            }
+            assertEquals(1007, close, "bytes that are not UTF-8 are refused where they enter, and go nowhere");
+        }
+    }
+
+    @Test
     void closesWith1009OnAMessageOverTheLimitAndAcceptsOneAtTheLimit() throws Exception {
         String prefix = "{\"id\": 1, \"method\": \"no.such\", \"params\": {\"pad\": \"";
         String suffix = "\"}}";

@@ -39,65 +39,91 @@ public record FrameHead(Shape shape, String eventType, String sessionId, int idS
     private static final Style[] STYLES = {Style.of(", ", ": "), Style.of(",", ":")};
     private static final FrameHead OTHER = new FrameHead(Shape.OTHER, null, null, -1, -1, null);
 
-    /** Reads the head of {@code text}; never throws. */
-    public static FrameHead peek(String text) {
+    /**
+     * Reads the head of {@code text}; never throws. {@code text} may be a frame's bytes seen one character per byte
+     * ({@code WireFrame.asciiView()}): only ASCII is compared, a type, session id or id with other characters is
+     * {@link Shape#OTHER}, and offsets are then byte offsets.
+     */
+    public static FrameHead peek(CharSequence text) {
         for (Style st : STYLES) {
-            if (text.startsWith(st.prefix())) {
+            if (startsWith(text, st.prefix(), 0)) {
                 return peek(text, st);
             }
         }
         return OTHER;
     }
 
-    private static FrameHead peek(String text, Style st) {
+    private static FrameHead peek(CharSequence text, Style st) {
         int i = st.prefix().length();
-        if (text.startsWith(st.event(), i)) {
+        if (startsWith(text, st.event(), i)) {
             int typeStart = i + st.event().length();
             int typeEnd = plainStringEnd(text, typeStart);
             if (typeEnd < 0) {
                 return OTHER;
             }
-            String type = text.substring(typeStart, typeEnd);
+            String type = text.subSequence(typeStart, typeEnd).toString();
             int after = typeEnd + 1;
-            if (text.startsWith(st.session(), after)) {
+            if (startsWith(text, st.session(), after)) {
                 int sidStart = after + st.session().length();
                 int sidEnd = plainStringEnd(text, sidStart);
-                return sidEnd < 0 ? OTHER : new FrameHead(Shape.EVENT, type, text.substring(sidStart, sidEnd), -1, -1, null);
+                return sidEnd < 0 ? OTHER : new FrameHead(Shape.EVENT, type, text.subSequence(sidStart, sidEnd).toString(), -1, -1, null);
             }
-            if (text.startsWith("}", after)) {
+            if (startsWith(text, "}", after)) {
                 return new FrameHead(Shape.EVENT, type, null, -1, -1, null);
             }
             return OTHER;
         }
-        if (text.startsWith(st.id(), i)) {
+        if (startsWith(text, st.id(), i)) {
             int idStart = i + st.id().length();
             int idEnd = JsonScan.valueEnd(text, idStart);
-            if (idEnd < 0 || !text.startsWith(st.nameStart(), idEnd)) {
+            if (idEnd < 0 || !startsWith(text, st.nameStart(), idEnd) || !ascii(text, idStart, idEnd)) {
                 return OTHER;
             }
             int nameStart = idEnd + st.nameStart().length();
             int nameEnd = plainStringEnd(text, nameStart);
-            if (nameEnd < 0 || !text.startsWith(st.colon(), nameEnd + 1)) {
+            if (nameEnd < 0 || !startsWith(text, st.colon(), nameEnd + 1)) {
                 return OTHER;
             }
-            return new FrameHead(Shape.ID_FIRST, null, null, idStart, idEnd, text.substring(nameStart, nameEnd));
+            return new FrameHead(Shape.ID_FIRST, null, null, idStart, idEnd, text.subSequence(nameStart, nameEnd).toString());
         }
         return OTHER;
     }
 
-    /** Returns the id's JSON text, as the agent wrote it. */
-    public String idText(String text) {
-        return text.substring(idStart, idEnd);
+    /** Returns the id's JSON text, as the agent wrote it ({@code text} is what {@link #peek} read). */
+    public String idText(CharSequence text) {
+        return text.subSequence(idStart, idEnd).toString();
     }
 
-    /** Returns the offset of the closing quote of a string without escapes that starts at {@code from}, or -1. */
-    private static int plainStringEnd(String text, int from) {
+    private static boolean startsWith(CharSequence text, String prefix, int at) {
+        int n = prefix.length();
+        if (at < 0 || at + n > text.length()) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (text.charAt(at + i) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean ascii(CharSequence text, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Returns the offset of the closing quote of an ASCII string without escapes that starts at {@code from}, or -1. */
+    private static int plainStringEnd(CharSequence text, int from) {
         for (int i = from; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '"') {
                 return i;
             }
-            if (c == '\\' || c < 0x20) {
+            if (c == '\\' || c < 0x20 || c >= 0x80) {
                 return -1;
             }
         }

@@ -11,7 +11,7 @@ final class JsonScan {
      * Returns the offset just past the JSON value that starts at {@code start}, or -1 when {@code start} is
      * negative or the text there is not a complete value.
      */
-    static int valueEnd(String text, int start) {
+    static int valueEnd(CharSequence text, int start) {
         if (start < 0 || start >= text.length()) {
             return -1;
         }
@@ -50,7 +50,7 @@ final class JsonScan {
     }
 
     /** Returns the offset just past the string literal whose opening quote is at {@code start}, or -1. */
-    static int stringEnd(String text, int start) {
+    static int stringEnd(CharSequence text, int start) {
         for (int i = start + 1; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '\\') {

@@ -5,6 +5,7 @@ import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.protocol.FrameKind;
+import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.security.SecureRandom;
@@ -57,7 +58,8 @@ public final class CurrentWireLauncher implements AgentLauncher {
         String description = "current-wire stand-in " + n;
         return new AgentLink() {
             @Override
-            public boolean send(String frame) {
+            public boolean send(WireFrame wire) {
+                String frame = wire.text();
                 note(frame);
                 agent.accept(frame);
                 return true;

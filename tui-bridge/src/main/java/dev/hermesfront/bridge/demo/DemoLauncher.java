@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,8 +35,8 @@ public final class DemoLauncher implements AgentLauncher {
         DemoAgent agent = new DemoAgent(mapper, codec, timer, sink::send);
         return new AgentLink() {
             @Override
-            public boolean send(String frame) {
-                agent.accept(frame);
+            public boolean send(WireFrame frame) {
+                agent.accept(frame.text());
                 return true;
             }
 

@@ -15,6 +15,7 @@ import dev.hermesfront.protocol.JsonText;
 import dev.hermesfront.protocol.ProtocolErrors;
 import dev.hermesfront.protocol.ReadyFrame;
 import dev.hermesfront.protocol.RequestId;
+import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import dev.hermesfront.protocol.codec.FrameHead;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * One agent and the clients attached to it (docs/sharing.md): its owner, the owner's other devices, and
@@ -335,15 +337,15 @@ public final class AgentHub implements ClientSink {
     // ---- agent -> clients ----------------------------------------------------------------------------------
 
     @Override
-    public boolean send(String frame) {
+    public boolean send(WireFrame frame) {
         boolean ok;
         synchronized (this) {
             if (ended) {
                 return false;
             }
             if (ready == null) {
-                ready = frame;
-                v1 = ReadyFrame.isCurrentWire(frame, mapper);
+                ready = frame.text();
+                v1 = ReadyFrame.isCurrentWire(ready, mapper);
                 for (Member m : members) {
                     if (!m.parked) {
                         sendReady(m, 0);
@@ -362,15 +364,18 @@ public final class AgentHub implements ClientSink {
     }
 
     /** Caller holds the monitor. */
-    private boolean route(String frame) {
-        FrameHead h = FrameHead.peek(frame);
+    private boolean route(WireFrame frame) {
+        FrameHead h = frame.head();
         if (h.shape() == FrameHead.Shape.EVENT) {
             return routeEvent(frame, h.eventType(), h.sessionId());
         }
-        if (h.shape() == FrameHead.Shape.ID_FIRST && !(v1 && "method".equals(h.next())) && h.idText(frame).indexOf('\\') < 0) {
-            return response(frame, h.idText(frame), h.idStart(), h.idEnd());
+        if (h.shape() == FrameHead.Shape.ID_FIRST && !(v1 && "method".equals(h.next()))) {
+            String idText = h.idText(frame.asciiView());
+            if (idText.indexOf('\\') < 0) {
+                return response(frame, idText, h.idStart(), h.idEnd(), true);
+            }
         }
-        Decoded d = codec.decode(frame);
+        Decoded d = codec.decode(frame.text());
         if (!(d instanceof Decoded.Valid valid)) {
             return deliverParticipants(frame); // a non-JSON line on the agent's stdout (tui-wire.md §8.12)
         }
@@ -385,15 +390,19 @@ public final class AgentHub implements ClientSink {
             serverRequest(frame, f);
             return true;
         }
-        return response(frame, f.id().json(), f.idStart(), f.idEnd());
+        return response(frame, f.id().json(), f.idStart(), f.idEnd(), false);
     }
 
-    /** Delivers the agent's answer to the call it answers, with the caller's own id back. Caller holds the monitor. */
-    private boolean response(String frame, String key, int idStart, int idEnd) {
+    /**
+     * Delivers the agent's answer to the call it answers, with the caller's own id back: spliced into the bytes
+     * at {@code [idStart, idEnd)} ({@code byteOffsets}, from the frame's head) or into its text (from the codec).
+     * Caller holds the monitor.
+     */
+    private boolean response(WireFrame frame, String key, int idStart, int idEnd, boolean byteOffsets) {
         IdMux.Pending p = ids.take(key);
         if (!submissions.isEmpty()) {
             // Members that repeated this submission meanwhile get the same answer, each with its own id.
-            submissions.answered(key, frame).forEach(x -> deliver(x.member(), x.frame()));
+            submissions.answered(key, frame.text()).forEach(x -> deliver(x.member(), x.frame()));
         }
         if (p == null) {
             return deliverParticipants(frame); // an answer to nothing we saw (an id-less call's null, a stale id)
@@ -405,7 +414,8 @@ public final class AgentHub implements ClientSink {
         if (SESSION_METHODS.contains(p.method)) {
             learnSession(m, frame);
         }
-        String out = p.original == null || idStart < 0 ? frame : frame.substring(0, idStart) + p.original + frame.substring(idEnd);
+        WireFrame out = p.original == null || idStart < 0 ? frame : byteOffsets ? frame.splice(idStart, idEnd, p.original)
+                : WireFrame.of(frame.text().substring(0, idStart) + p.original + frame.text().substring(idEnd));
         if (m.role == Role.VIEWER && STRIPPED_FOR_VIEWERS.contains(p.method)) {
             out = withoutOpenRequests(out);
         }
@@ -428,9 +438,9 @@ public final class AgentHub implements ClientSink {
      * ids, commands or prompts), not even inside a session's snapshot (docs/sharing.md). {@code open_requests} becomes
      * empty, {@code pending_approval} goes; an {@code approval.pending} answer keeps its shape with every list empty.
      */
-    private String withoutOpenRequests(String frame) {
+    private WireFrame withoutOpenRequests(WireFrame frame) {
         try {
-            JsonNode root = mapper.readTree(frame);
+            JsonNode root = mapper.readTree(frame.text());
             if (!(root.path("result") instanceof com.fasterxml.jackson.databind.node.ObjectNode r)) {
                 return frame;
             }
@@ -451,7 +461,7 @@ public final class AgentHub implements ClientSink {
                     }
                 }
             }
-            return dev.hermesfront.protocol.transcript.PythonJson.write(root);
+            return WireFrame.of(dev.hermesfront.protocol.transcript.PythonJson.write(root));
         } catch (IOException e) {
             return frame;
         }
@@ -478,9 +488,9 @@ public final class AgentHub implements ClientSink {
     }
 
     /** Returns a session.list / session.most_recent answer with only what {@code m} may see. Caller holds the monitor. */
-    private String onlyVisible(Member m, String method, String frame) {
+    private WireFrame onlyVisible(Member m, String method, WireFrame frame) {
         try {
-            JsonNode root = mapper.readTree(frame);
+            JsonNode root = mapper.readTree(frame.text());
             if (!(root.path("result") instanceof com.fasterxml.jackson.databind.node.ObjectNode r)) {
                 return frame;
             }
@@ -492,7 +502,7 @@ public final class AgentHub implements ClientSink {
                 com.fasterxml.jackson.databind.node.ObjectNode none = mapper.createObjectNode();
                 none.putNull("session_id");
                 ((com.fasterxml.jackson.databind.node.ObjectNode) root).set("result", none);
-                return dev.hermesfront.protocol.transcript.PythonJson.write(root);
+                return WireFrame.of(dev.hermesfront.protocol.transcript.PythonJson.write(root));
             }
             if (!r.path("sessions").isArray()) {
                 return frame;
@@ -504,7 +514,7 @@ public final class AgentHub implements ClientSink {
                 }
             }
             r.set("sessions", kept);
-            return dev.hermesfront.protocol.transcript.PythonJson.write(root);
+            return WireFrame.of(dev.hermesfront.protocol.transcript.PythonJson.write(root));
         } catch (IOException e) {
             return frame;
         }
@@ -536,9 +546,9 @@ public final class AgentHub implements ClientSink {
     }
 
     /** Learns the live (and stored) session a session call returned, and attaches its caller to it. */
-    private void learnSession(Member m, String frame) {
+    private void learnSession(Member m, WireFrame frame) {
         try {
-            JsonNode result = mapper.readTree(frame).path("result");
+            JsonNode result = mapper.readTree(frame.text()).path("result");
             JsonNode live = result.path("session_id");
             if (!live.isTextual() || live.asText().isEmpty()) {
                 return;
@@ -560,7 +570,7 @@ public final class AgentHub implements ClientSink {
     }
 
     /** Caller holds the monitor. */
-    private boolean routeEvent(String frame, String type, String sid) {
+    private boolean routeEvent(WireFrame frame, String type, String sid) {
         if ("request.cancel".equals(type) && !requests.isEmpty()) {
             ServerRequests.Open o = cancelled(frame);
             if (o != null) {
@@ -586,9 +596,9 @@ public final class AgentHub implements ClientSink {
     }
 
     /** Settles the request a {@code request.cancel} event withdraws; returns it, or null. */
-    private ServerRequests.Open cancelled(String frame) {
+    private ServerRequests.Open cancelled(WireFrame frame) {
         try {
-            JsonNode rid = mapper.readTree(frame).path("params").path("payload").path("id");
+            JsonNode rid = mapper.readTree(frame.text()).path("params").path("payload").path("id");
             return rid.isTextual() ? requests.remove(JsonText.quote(rid.asText())) : null;
         } catch (IOException e) {
             return null;
@@ -596,7 +606,7 @@ public final class AgentHub implements ClientSink {
     }
 
     /** A server→client request: to one participant, or held for one. Caller holds the monitor. */
-    private void serverRequest(String frame, Frame f) {
+    private void serverRequest(WireFrame frame, Frame f) {
         ServerRequests.Open o = requests.add(f.id().json(), f.method(), f.sessionId(), frame);
         if (!frontAnswersPings && !registry.claims.claim(o.key, this)) {
             o.elsewhere = true; // upstream's fan-out: another of the front's clients was given it (RequestClaims)
@@ -651,7 +661,12 @@ public final class AgentHub implements ClientSink {
     }
 
     /** Caller holds the monitor. */
-    private boolean deliver(Member m, String frame) {
+    private boolean deliver(Member m, String text) {
+        return deliver(m, WireFrame.of(text));
+    }
+
+    /** Caller holds the monitor. */
+    private boolean deliver(Member m, WireFrame frame) {
         if (m.left) {
             return false;
         }
@@ -668,14 +683,14 @@ public final class AgentHub implements ClientSink {
         return false;
     }
 
-    private boolean deliverAll(String frame) {
+    private boolean deliverAll(WireFrame frame) {
         for (Member m : members) {
             deliver(m, frame);
         }
         return true;
     }
 
-    private boolean deliverParticipants(String frame) {
+    private boolean deliverParticipants(WireFrame frame) {
         for (Member m : members) {
             if (m.role.participates()) {
                 deliver(m, frame);
@@ -685,11 +700,11 @@ public final class AgentHub implements ClientSink {
     }
 
     private void tellViewers(String event, String text, String level, boolean sticky) {
-        String notice = null;
+        WireFrame notice = null;
         for (Member m : members) {
             if (m.role == Role.VIEWER && !m.left) {
                 if (notice == null) {
-                    notice = Notices.sharing(mapper, id, event, text, level, sticky);
+                    notice = WireFrame.of(Notices.sharing(mapper, id, event, text, level, sticky));
                 }
                 deliver(m, notice);
             }
@@ -750,6 +765,12 @@ public final class AgentHub implements ClientSink {
             }
         }
         return true;
+    }
+
+    /** Returns the event loop of the first client (the owner, who starts the agent): its link may read there. */
+    @Override
+    public synchronized Executor eventLoop() {
+        return members.isEmpty() ? null : members.get(0).sink.eventLoop();
     }
 
     /** Returns the sinks that pace the agent: connected participants'. A slow viewer never holds the agent up. */
@@ -864,7 +885,7 @@ public final class AgentHub implements ClientSink {
     /** Returns {@code params.request_id} of an open request's frame, or null. */
     private String requestIdOf(ServerRequests.Open o) {
         try {
-            JsonNode r = mapper.readTree(o.frame).path("params").path("request_id");
+            JsonNode r = mapper.readTree(o.frame.text()).path("params").path("request_id");
             return r.isTextual() ? r.asText() : null;
         } catch (IOException e) {
             return null;
@@ -943,7 +964,8 @@ public final class AgentHub implements ClientSink {
             }
         }
         flushOutbox();
-        boolean ok = secret ? l.sendPrivate(text) : l.send(text);
+        WireFrame out = WireFrame.of(text);
+        boolean ok = secret ? l.sendPrivate(out) : l.send(out);
         return ok ? Member.Sent.OK : Member.Sent.AGENT_BUSY;
     }
 
@@ -955,7 +977,7 @@ public final class AgentHub implements ClientSink {
         }
     }
 
-    Member.Left leave(Member m, List<String> unsent, boolean mayPark) {
+    Member.Left leave(Member m, List<WireFrame> unsent, boolean mayPark) {
         boolean stop = false;
         Member.Left result;
         synchronized (this) {
@@ -965,7 +987,7 @@ public final class AgentHub implements ClientSink {
             boolean last = m.role.participates() && members.stream().noneMatch(x -> x != m && x.role.participates() && !x.left);
             if (last && mayPark && exit == null && !ended && policy.enabled()) {
                 ParkBuffer buffer = m.sink instanceof ParkBuffer limbo ? limbo : newBuffer();
-                List<String> inBuffer = new ArrayList<>(unsent);
+                List<WireFrame> inBuffer = new ArrayList<>(unsent);
                 buffer.prepend(unsent);
                 m.sink = buffer;
                 m.parked = true;

@@ -2,6 +2,7 @@ package dev.hermesfront.bridge.hub;
 
 import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.protocol.Frame;
+import dev.hermesfront.protocol.WireFrame;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -122,7 +123,7 @@ public final class Member {
      * @param unsent  frames queued for the client that it never received, oldest first
      * @param mayPark false when the agent must not be parked (it failed, the gateway is shutting down)
      */
-    public Left leave(List<String> unsent, boolean mayPark) {
+    public Left leave(List<WireFrame> unsent, boolean mayPark) {
         return hub.leave(this, unsent, mayPark);
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.bridge.ForwardingClientSink;
 import dev.hermesfront.protocol.ReadyFrame;
+import dev.hermesfront.protocol.WireFrame;
 import java.util.Map;
 
 /**
@@ -31,10 +32,10 @@ public final class ReadyAnnouncer extends ForwardingClientSink {
     }
 
     @Override
-    public boolean send(String frame) {
+    public boolean send(WireFrame frame) {
         if (first) {
             first = false;
-            return super.send(ReadyFrame.amend(frame, mapper, heartbeat, front));
+            return super.send(ReadyFrame.amend(frame.text(), mapper, heartbeat, front));
         }
         return super.send(frame);
     }

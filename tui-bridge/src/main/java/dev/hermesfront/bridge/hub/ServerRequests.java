@@ -1,5 +1,6 @@
 package dev.hermesfront.bridge.hub;
 
+import dev.hermesfront.protocol.WireFrame;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -22,7 +23,7 @@ final class ServerRequests {
         final String method;
         final String sessionId;
         /** The frame as the agent sent it, to offer again. */
-        final String frame;
+        final WireFrame frame;
         /** The client it went to; null while held for a participant to come. */
         Member target;
         /** Its frame waits in the target's parking buffer (it will arrive on re-attach without being offered again). */
@@ -33,7 +34,7 @@ final class ServerRequests {
          */
         boolean elsewhere;
 
-        Open(String key, String method, String sessionId, String frame) {
+        Open(String key, String method, String sessionId, WireFrame frame) {
             this.key = key;
             this.method = method;
             this.sessionId = sessionId;
@@ -60,7 +61,7 @@ final class ServerRequests {
         return method != null && (method.equals("secret") || method.contains("sudo") || method.startsWith("vault."));
     }
 
-    Open add(String key, String method, String sessionId, String frame) {
+    Open add(String key, String method, String sessionId, WireFrame frame) {
         Open o = new Open(key, method, sessionId, frame);
         open.put(key, o);
         if (open.size() > MAX_OPEN) {

@@ -3,13 +3,14 @@ package dev.hermesfront.bridge.park;
 import dev.hermesfront.bridge.AgentExit;
 import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.bridge.MemoryBudget;
+import dev.hermesfront.protocol.WireFrame;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 
 /**
  * The frames a parked client has not received yet, kept in order for whoever comes back: bounded by the
- * {@link ParkingPolicy} (frames and characters) and by the gateway's {@link MemoryBudget}. Past either bound
+ * {@link ParkingPolicy} (frames and bytes) and by the gateway's {@link MemoryBudget}. Past either bound
  * it {@linkplain #overflowed overflows}: everything it held is dropped and counted, later frames are counted
  * only, and {@code onOverflow} runs once (the agent is then given up).
  *
@@ -21,8 +22,8 @@ public final class ParkBuffer implements ClientSink {
     private final ParkingPolicy policy;
     private final MemoryBudget.Account account;
     private final Runnable onOverflow;
-    private final ArrayDeque<String> frames = new ArrayDeque<>();
-    private long chars;
+    private final ArrayDeque<WireFrame> frames = new ArrayDeque<>();
+    private long bytes;
     private boolean overflowed;
     private int dropped;
 
@@ -33,34 +34,34 @@ public final class ParkBuffer implements ClientSink {
     }
 
     @Override
-    public boolean send(String frame) {
+    public boolean send(WireFrame frame) {
         if (overflowed) {
             dropped++;
             return false;
         }
         long cost = MemoryBudget.cost(frame);
-        if (frames.size() + 1 > policy.maxFrames() || chars + frame.length() > policy.maxBytes() || !account.reserve(cost)) {
+        if (frames.size() + 1 > policy.maxFrames() || bytes + frame.length() > policy.maxBytes() || !account.reserve(cost)) {
             overflow(1);
             return false;
         }
         frames.addLast(frame);
-        chars += frame.length();
+        bytes += frame.length();
         return true;
     }
 
     /** Puts {@code unsent} (frames a leaving client never received, oldest first) before everything held. */
-    public void prepend(List<String> unsent) {
+    public void prepend(List<WireFrame> unsent) {
         if (overflowed) {
             dropped += unsent.size();
             return;
         }
         for (int i = unsent.size() - 1; i >= 0; i--) {
-            String f = unsent.get(i);
+            WireFrame f = unsent.get(i);
             account.reserve(MemoryBudget.cost(f)); // already in memory: counted, never refused
             frames.addFirst(f);
-            chars += f.length();
+            bytes += f.length();
         }
-        if (frames.size() > policy.maxFrames() || chars > policy.maxBytes()) {
+        if (frames.size() > policy.maxFrames() || bytes > policy.maxBytes()) {
             overflow(0);
         }
     }
@@ -69,7 +70,7 @@ public final class ParkBuffer implements ClientSink {
         overflowed = true;
         dropped += frames.size() + extra;
         frames.clear();
-        chars = 0;
+        bytes = 0;
         account.release(account.held());
         onOverflow.run();
     }
@@ -77,18 +78,18 @@ public final class ParkBuffer implements ClientSink {
     /** Sends everything held to {@code sink}, in order, and empties the buffer; returns how many. */
     public int drainTo(ClientSink sink) {
         int n = frames.size();
-        String f;
+        WireFrame f;
         while ((f = frames.pollFirst()) != null) {
             account.release(MemoryBudget.cost(f));
             sink.send(f);
         }
-        chars = 0;
+        bytes = 0;
         return n;
     }
 
-    /** Returns true when a frame is held whose text is this very string (identity, not equality). */
-    public boolean holds(String frame) {
-        for (String f : frames) {
+    /** Returns true when this very frame is held (identity, not equality). */
+    public boolean holds(WireFrame frame) {
+        for (WireFrame f : frames) {
             if (f == frame) {
                 return true;
             }
@@ -114,7 +115,7 @@ public final class ParkBuffer implements ClientSink {
     /** Drops everything and gives its memory back. */
     public void close() {
         frames.clear();
-        chars = 0;
+        bytes = 0;
         account.close();
     }
 

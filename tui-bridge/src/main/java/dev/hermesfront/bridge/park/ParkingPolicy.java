@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param window    how long a parked agent waits for its client; zero disables parking (default 2 min)
  * @param maxFrames frames buffered while parked before the agent is given up (default 10,000)
- * @param maxBytes  characters buffered while parked before the agent is given up (default 8 Mi)
+ * @param maxBytes  bytes (UTF-8) buffered while parked before the agent is given up (default 8 Mi)
  */
 public record ParkingPolicy(Duration window, int maxFrames, long maxBytes) {
     public ParkingPolicy {
@@ -18,7 +18,7 @@ public record ParkingPolicy(Duration window, int maxFrames, long maxBytes) {
         }
     }
 
-    /** Returns the defaults: 2 minutes, 10,000 frames, 8 Mi characters. */
+    /** Returns the defaults: 2 minutes, 10,000 frames, 8 MiB. */
     public static ParkingPolicy defaults() {
         return new ParkingPolicy(Duration.ofMinutes(2), 10_000, 8L << 20);
     }

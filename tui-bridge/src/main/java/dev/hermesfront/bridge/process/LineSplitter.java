@@ -1,12 +1,13 @@
 package dev.hermesfront.bridge.process;
 
+import dev.hermesfront.protocol.WireFrame;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Splits a byte stream into {@code \n}-terminated lines and hands each one on as UTF-8 text, without
- * its {@code \n}. Empty lines are skipped.
+ * Splits a byte stream into {@code \n}-terminated lines and hands each one on as a frame of its bytes, without
+ * its {@code \n} and without decoding it ({@link WireFrame#ofUntrusted}: checked to be UTF-8, and only a line
+ * that is not gets its bad sequences replaced, as decoding would). Empty lines are skipped.
  *
  * <p>A line longer than the bound is not buffered: its first {@value #HEAD_BYTES} bytes are kept, the
  * rest is skipped as it arrives, and when its {@code \n} comes the head and the line's full length go to
@@ -22,7 +23,7 @@ final class LineSplitter {
 
     /** Receives one line; returning false stops the reader. */
     interface LineConsumer {
-        boolean accept(String line) throws InterruptedException;
+        boolean accept(WireFrame line) throws InterruptedException;
     }
 
     /** Receives the head of a line over the bound, once the line has ended; returning false stops the reader. */
@@ -76,20 +77,20 @@ final class LineSplitter {
             skippedBytes = 0;
             return oversized.accept(head, bytes);
         }
-        String line;
+        WireFrame line;
         if (partial.size() == 0) {
-            line = new String(buf, off, len, StandardCharsets.UTF_8);
+            if (len == 0) {
+                return true;
+            }
+            line = WireFrame.ofUntrusted(buf, off, len);
         } else {
             partial.write(buf, off, len);
-            line = partial.toString(StandardCharsets.UTF_8);
+            line = WireFrame.ofUntrusted(partial.bytes(), 0, partial.size());
             if (partial.size() > KEEP_BUFFER_BYTES) {
                 partial = new Assembly();
             } else {
                 partial.reset();
             }
-        }
-        if (line.isEmpty()) {
-            return true;
         }
         return out.accept(line);
     }

@@ -3,10 +3,10 @@ package dev.hermesfront.bridge.process;
 import dev.hermesfront.bridge.AgentExit;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.protocol.WireFrame;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -138,7 +138,7 @@ final class ProcessAgentLink implements AgentLink {
     }
 
     @Override
-    public boolean send(String frame) {
+    public boolean send(WireFrame frame) {
         byte[] line = toLine(frame);
         boolean startDrain;
         synchronized (inputLock) {
@@ -169,21 +169,26 @@ final class ProcessAgentLink implements AgentLink {
 
     /** Encodes a client frame as one stdin line: CR and LF removed, {@code \n} appended. */
     static byte[] toLine(String frame) {
-        String s = frame;
-        if (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
-            StringBuilder b = new StringBuilder(s.length());
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (c != '\n' && c != '\r') {
-                    b.append(c);
-                }
+        return toLine(WireFrame.of(frame));
+    }
+
+    /**
+     * Makes one stdin line of a client frame's bytes: CR and LF removed (in UTF-8 those bytes are never part of
+     * another character), {@code \n} appended. One copy, nothing decoded.
+     */
+    static byte[] toLine(WireFrame frame) {
+        int n = frame.length();
+        byte[] line = new byte[n + 1];
+        frame.buffer().get(line, 0, n);
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            byte b = line[i];
+            if (b != '\n' && b != '\r') {
+                line[at++] = b;
             }
-            s = b.toString();
         }
-        byte[] body = s.getBytes(StandardCharsets.UTF_8);
-        byte[] line = Arrays.copyOf(body, body.length + 1);
-        line[body.length] = '\n';
-        return line;
+        line[at++] = '\n';
+        return at == line.length ? line : Arrays.copyOf(line, at);
     }
 
     /** Runs on a writer-pool thread until the queue is empty; closes stdin when the queue was closed meanwhile. */
@@ -253,7 +258,7 @@ final class ProcessAgentLink implements AgentLink {
         }
     }
 
-    private boolean deliver(String frame) throws InterruptedException {
+    private boolean deliver(WireFrame frame) throws InterruptedException {
         if (closing.get() || gone.get()) {
             return true; // keep draining so the agent never blocks on a full pipe while it winds down
         }
@@ -267,7 +272,7 @@ final class ProcessAgentLink implements AgentLink {
     private boolean oversized(byte[] head, long lineBytes) throws InterruptedException {
         LOG.log(System.Logger.Level.WARNING, "agent pid {0,number,#} wrote a stdout line of {1,number,#} bytes, over the "
                 + "limit of {2,number,#}; dropped it and told the client", pid, lineBytes, command.maxLineBytes());
-        return deliver(OversizedLines.reply(head, lineBytes, command.maxLineBytes()));
+        return deliver(WireFrame.of(OversizedLines.reply(head, lineBytes, command.maxLineBytes())));
     }
 
     private void stdoutEnded() {

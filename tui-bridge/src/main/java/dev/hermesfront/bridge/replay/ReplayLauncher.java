@@ -4,6 +4,7 @@ import dev.hermesfront.bridge.AgentExit;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import dev.hermesfront.protocol.transcript.Transcript;
 import java.io.IOException;
@@ -54,8 +55,8 @@ public final class ReplayLauncher implements AgentLauncher {
         agent.start();
         return new AgentLink() {
             @Override
-            public boolean send(String frame) {
-                return agent.accept(frame);
+            public boolean send(WireFrame frame) {
+                return agent.accept(frame.text());
             }
 
             @Override

@@ -17,6 +17,7 @@ import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.protocol.Frame;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
+import dev.hermesfront.protocol.WireFrame;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,6 +119,39 @@ class AgentHubTest {
         assertSame(answer, got.get(0));
         assertSame(delta, got.get(1));
         assertEquals("not json, a log line", got.get(2));
+    }
+
+    private static WireFrame arrived(String text) {
+        return WireFrame.ofUtf8(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void framesThatOnlyPassThroughAreNeverDecodedAndAnswersAreSplicedInTheirBytes() {
+        Rig r = new Rig();
+        r.ownerSink.take();
+        r.owner.send(f(req("r1", "config.get", "{}")));
+        WireFrame delta = arrived(event("message.delta", "s", "{\"text\": \"h\u00e9\"}"));
+        WireFrame answer = arrived(result("\"r1\"", "{\"config\": {}}"));
+        r.hub.send(delta);
+        r.hub.send(answer);
+        List<WireFrame> got = r.ownerSink.takeWires();
+        assertSame(delta, got.get(0), "one client: the very frame, its bytes as they arrived");
+        assertSame(answer, got.get(1));
+        assertFalse(delta.decoded() || answer.decoded(), "nothing read past the head, nothing decoded");
+
+        // Several clients: an event is routed by its head, a renumbered answer gets its id back in its bytes.
+        InMemoryClientSink other = new InMemoryClientSink();
+        Member second = r.join("laptop", Role.PARTICIPANT, other, new ArrayList<>());
+        other.take();
+        r.owner.send(f(req("r2", "config.get", "{}")));
+        second.send(f(req("r2", "config.get", "{}")));
+        String agentId = r.link.last().substring(r.link.last().indexOf("\"id\": ") + 6, r.link.last().indexOf(", \"method\""));
+        WireFrame forSecond = arrived(result(agentId, "{\"t\": \"\u2695\"}"));
+        WireFrame broadcast = arrived(event("status.update", "", "{}").replace(", \"session_id\": \"\"", ""));
+        r.hub.send(forSecond);
+        r.hub.send(broadcast);
+        assertEquals(List.of(result("\"r2\"", "{\"t\": \"\u2695\"}"), broadcast.text()), other.take());
+        assertFalse(forSecond.decoded(), "the answer was spliced, not decoded");
     }
 
     @Test
@@ -299,8 +333,9 @@ class AgentHubTest {
         r.join("share:s1", Role.VIEWER, viewerSink, viewerCloses);
         r.ownerSink.take();
         r.hub.send(event("message.delta", "s", "{\"text\": \"0\"}"));
-        String unsent = r.ownerSink.take().get(0); // pretend the socket never wrote it
-        assertEquals(Member.Left.PARKED, r.owner.leave(List.of(unsent), true));
+        WireFrame unsentFrame = r.ownerSink.takeWires().get(0); // pretend the socket never wrote it
+        String unsent = unsentFrame.text();
+        assertEquals(Member.Left.PARKED, r.owner.leave(List.of(unsentFrame), true));
         assertTrue(r.hub.parked());
         assertEquals(1, r.registry.parkedCount());
         List<String> expected = new ArrayList<>(List.of(unsent));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hermesfront.bridge.InMemoryClientSink;
 import dev.hermesfront.bridge.MemoryBudget;
+import dev.hermesfront.protocol.WireFrame;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +24,7 @@ class ParkBufferTest {
         ParkBuffer b = buffer(10, 1000, MemoryBudget.unlimited());
         b.send("c");
         b.send("d");
-        b.prepend(List.of("a", "b"));
+        b.prepend(List.of(WireFrame.of("a"), WireFrame.of("b")));
         InMemoryClientSink client = new InMemoryClientSink();
         assertEquals(4, b.drainTo(client));
         assertEquals(List.of("a", "b", "c", "d"), client.frames());
@@ -57,7 +58,7 @@ class ParkBufferTest {
         MemoryBudget budget = new MemoryBudget(1 << 20);
         ParkBuffer b = buffer(100, 1 << 20, budget);
         b.send("x".repeat(100));
-        assertEquals(MemoryBudget.cost("x".repeat(100)), budget.used());
+        assertEquals(MemoryBudget.cost(WireFrame.of("x".repeat(100))), budget.used());
         b.drainTo(new InMemoryClientSink());
         assertEquals(0, budget.used());
         b.send("y");

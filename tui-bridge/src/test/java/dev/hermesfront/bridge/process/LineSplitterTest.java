@@ -10,16 +10,17 @@ import org.junit.jupiter.api.Test;
 
 class LineSplitterTest {
     private final List<String> lines = new ArrayList<>();
+    private final LineSplitter.LineConsumer add = l -> lines.add(l.text());
 
     private void feed(LineSplitter s, byte[] all, int... cuts) throws InterruptedException {
         int from = 0;
         for (int cut : cuts) {
             byte[] chunk = java.util.Arrays.copyOfRange(all, from, cut);
-            s.feed(chunk, chunk.length, l -> lines.add(l));
+            s.feed(chunk, chunk.length, add);
             from = cut;
         }
         byte[] rest = java.util.Arrays.copyOfRange(all, from, all.length);
-        s.feed(rest, rest.length, l -> lines.add(l));
+        s.feed(rest, rest.length, add);
     }
 
     @Test
@@ -47,10 +48,10 @@ class LineSplitterTest {
     void holdsAnUnterminatedTailUntilItsNewline() throws InterruptedException {
         LineSplitter s = new LineSplitter(100);
         byte[] a = "{\"par".getBytes(StandardCharsets.UTF_8);
-        s.feed(a, a.length, lines::add);
+        s.feed(a, a.length, add);
         assertEquals(List.of(), lines);
         byte[] b = "tial\": 1}\n".getBytes(StandardCharsets.UTF_8);
-        s.feed(b, b.length, lines::add);
+        s.feed(b, b.length, add);
         assertEquals(List.of("{\"partial\": 1}"), lines);
     }
 
@@ -74,7 +75,7 @@ class LineSplitterTest {
         // In 1 KiB reads, as a pipe delivers it.
         for (int from = 0; from < in.length; from += 1024) {
             byte[] chunk = java.util.Arrays.copyOfRange(in, from, Math.min(in.length, from + 1024));
-            s.feed(chunk, chunk.length, lines::add);
+            s.feed(chunk, chunk.length, add);
         }
         assertEquals(List.of("ok", "after"), lines);
         assertEquals(List.of((long) big.length()), sizes);
@@ -87,7 +88,7 @@ class LineSplitterTest {
         List<Long> sizes = new ArrayList<>();
         LineSplitter s = new LineSplitter(5, (head, bytes) -> sizes.add(bytes));
         byte[] in = "0123456789\nab\n".getBytes(StandardCharsets.UTF_8);
-        s.feed(in, in.length, lines::add);
+        s.feed(in, in.length, add);
         assertEquals(List.of(10L), sizes);
         assertEquals(List.of("ab"), lines);
     }

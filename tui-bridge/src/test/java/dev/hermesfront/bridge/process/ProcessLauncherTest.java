@@ -46,7 +46,7 @@ class ProcessLauncherTest {
         final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
         final CompletableFuture<AgentExit> closed = new CompletableFuture<>();
 
-        @Override public boolean send(String frame) { return frames.add(frame); }
+        @Override public boolean send(dev.hermesfront.protocol.WireFrame frame) { return frames.add(frame.text()); }
         @Override public boolean awaitWritable(Duration timeout) { return true; }
         @Override public void agentClosed(AgentExit exit) {
             if (!closed.complete(exit)) {

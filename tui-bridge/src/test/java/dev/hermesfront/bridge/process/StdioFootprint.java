@@ -39,7 +39,7 @@ public final class StdioFootprint {
     /** A client side that counts the frames it is sent. */
     private static final class CountingSink implements ClientSink {
         final CountDownLatch got = new CountDownLatch(1);
-        @Override public boolean send(String frame) { got.countDown(); return true; }
+        @Override public boolean send(dev.hermesfront.protocol.WireFrame frame) { got.countDown(); return true; }
         @Override public boolean awaitWritable(Duration timeout) { return true; }
         @Override public void agentClosed(AgentExit exit) { }
     }
