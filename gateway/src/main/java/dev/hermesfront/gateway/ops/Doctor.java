@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.demo.DemoLauncher;
+import dev.hermesfront.bridge.process.ProcessLauncher;
 import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.config.AgentConfig;
 import dev.hermesfront.gateway.config.Cidr;
@@ -45,6 +46,8 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code hermes-front doctor}: checks a deployment end to end, in order, one line each, with the fix
@@ -157,7 +160,9 @@ public final class Doctor {
             }
         }
         Duration timeout = loaded.gateway().tui().readyTimeout();
-        try (AgentLauncher l = launcher.get()) {
+        // The dry spawn's own start and exit lines say what the check line says; the agent's stderr still shows.
+        try (Quiet q = Quiet.of(ProcessLauncher.class.getName(), ProcessLauncher.class.getPackageName() + ".ProcessAgentLink");
+                AgentLauncher l = launcher.get()) {
             AgentProbe.Result r = AgentProbe.run(l, timeout);
             if (r.ok()) {
                 add(Status.OK, "agent", r.message(), null);
@@ -348,7 +353,8 @@ public final class Doctor {
                 new UpstreamSettings(Optional.of(api), Optional.empty(), up.connect(), up.response(), up.idle()), c.tui(),
                 dev.hermesfront.gateway.config.SecuritySettings.defaults(), dev.hermesfront.gateway.config.PeerSettings.none(), c.pools());
         GatewayServer front = null;
-        try {
+        // The in-process front is the check's instrument, not news: its start line stays out of the report.
+        try (Quiet q = Quiet.of("dev.hermesfront")) {
             front = new GatewayServer(copy, new DemoLauncher(new ObjectMapper(), new FrameCodec())).start();
             HttpRequest req = HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + front.port() + "/v1/chat/completions"))
                     .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
@@ -380,10 +386,52 @@ public final class Doctor {
             Thread.currentThread().interrupt();
         } finally {
             firstSeen.countDown();
-            if (front != null) {
-                front.close();
+            try (Quiet q = Quiet.of("dev.hermesfront")) {
+                if (front != null) {
+                    front.close();
+                }
             }
             source.stop(0);
+        }
+    }
+
+    /**
+     * Holds loggers at WARNING while a check runs its own instruments (the dry-spawned agent, the in-process
+     * front), so their INFO lifecycle lines do not land between the report's lines; warnings still show.
+     * Restores the levels it found.
+     */
+    private static final class Quiet implements AutoCloseable {
+        private final List<Logger> loggers = new ArrayList<>();
+        private final List<Level> levels = new ArrayList<>();
+
+        static Quiet of(String... names) {
+            Quiet q = new Quiet();
+            for (String n : names) {
+                Logger l = Logger.getLogger(n);
+                q.loggers.add(l);
+                q.levels.add(l.getLevel());
+                Level effective = effective(l);
+                if (effective.intValue() < Level.WARNING.intValue()) {
+                    l.setLevel(Level.WARNING);
+                }
+            }
+            return q;
+        }
+
+        private static Level effective(Logger l) {
+            for (Logger x = l; x != null; x = x.getParent()) {
+                if (x.getLevel() != null) {
+                    return x.getLevel();
+                }
+            }
+            return Level.INFO;
+        }
+
+        @Override
+        public void close() {
+            for (int i = 0; i < loggers.size(); i++) {
+                loggers.get(i).setLevel(levels.get(i));
+            }
         }
     }
 }
