@@ -1,4 +1,4 @@
-package dev.hermesfront.gateway;
+package dev.hermesfront.gateway.lines;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
