@@ -37,7 +37,7 @@ import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.MemoryBudget;
 import dev.hermesfront.bridge.hub.AgentHub;
 import dev.hermesfront.bridge.hub.AgentRegistry;
-import dev.hermesfront.gateway.agents.HubSettings;
+import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.agents.Sharing;
 import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.gateway.http.AccessLogHandler;

@@ -4,7 +4,7 @@ import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.bridge.demo.DemoLauncher;
-import dev.hermesfront.gateway.agents.HubSettings;
+import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.protocol.AgentJson;

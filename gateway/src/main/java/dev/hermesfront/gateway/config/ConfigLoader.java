@@ -5,7 +5,6 @@ import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.gateway.config.FileEntries.BasicEntry;
 import dev.hermesfront.gateway.config.FileEntries.CredentialEntry;
 import dev.hermesfront.gateway.config.FileEntries.PeerEntry;
-import dev.hermesfront.gateway.policy.Scope;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;

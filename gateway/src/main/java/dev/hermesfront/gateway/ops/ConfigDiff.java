@@ -12,7 +12,7 @@ import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.SecuritySettings;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.policy.Identity;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;

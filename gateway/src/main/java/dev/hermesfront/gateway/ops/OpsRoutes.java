@@ -7,7 +7,7 @@ import dev.hermesfront.gateway.http.CredentialCarriers;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.policy.Decision;
 import dev.hermesfront.gateway.policy.Gate;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.routes.Routes;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;

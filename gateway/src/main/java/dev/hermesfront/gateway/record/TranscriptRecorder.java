@@ -1,18 +1,12 @@
 package dev.hermesfront.gateway.record;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hermesfront.gateway.lines.LineWriter;
 import dev.hermesfront.gateway.lines.WholeLines;
-import dev.hermesfront.protocol.codec.FrameCodec;
-import dev.hermesfront.protocol.transcript.PythonJson;
+import dev.hermesfront.protocol.PythonJson;
+import dev.hermesfront.protocol.codec.TranscriptJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -56,26 +50,13 @@ import java.util.concurrent.atomic.AtomicLong;
 final class TranscriptRecorder implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TranscriptRecorder.class.getName());
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
-    /** Longest number read (floats become {@code BigDecimal}s, whose cost grows with their length). */
-    static final int MAX_NUMBER_CHARS = 10_000;
 
     private final Path dir;
     /**
-     * Reads every frame the codec passes to the agent (integers of {@value FrameCodec#MAX_INT_DIGITS} digits,
-     * nesting of {@value FrameCodec#MAX_DEPTH}, strings as long as a frame). A client frame it still cannot
-     * read is dropped and counted, never written unredacted.
+     * Reads every frame the codec passes to the agent ({@link TranscriptJson}). A client frame it still cannot read
+     * is dropped and counted, never written unredacted.
      */
-    private final ObjectMapper mapper = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNumberLength(MAX_NUMBER_CHARS)
-                            .maxNestingDepth(Math.max(FrameCodec.MAX_DEPTH, StreamReadConstraints.DEFAULT_MAX_DEPTH))
-                            .maxStringLength(Integer.MAX_VALUE)
-                            .build())
-                    .build())
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-            .build();
+    private final ObjectMapper mapper = TranscriptJson.newReader();
     private final CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private final LineWriter<Line> writer;

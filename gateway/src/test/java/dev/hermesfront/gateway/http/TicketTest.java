@@ -15,7 +15,7 @@ import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.policy.Identity;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.policy.TicketBook;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.net.InetAddress;

@@ -21,7 +21,7 @@ import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.policy.AccessPolicy;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
