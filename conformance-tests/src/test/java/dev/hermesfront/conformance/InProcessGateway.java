@@ -32,7 +32,7 @@ final class InProcessGateway implements AutoCloseable {
         GatewayConfig cfg = new GatewayConfig(base.listen(), base.auth(), base.limits(), base.upstreams(), new TuiSettings(
                 parking, t.maxAgents(), t.spawnBurst(), t.spawnPerSecond(), t.readyTimeout(), t.pingInterval(),
                 t.pingLoopback(), t.clientStall(), t.agentsPerCredential(), t.memoryBudgetBytes()), base.security(), base.peers(), base.pools());
-        GatewayServer s = new GatewayServer(cfg, launcher);
+        GatewayServer s = GatewayServer.builder(cfg, launcher).build();
         try {
             s.start();
         } catch (Exception | Error e) {

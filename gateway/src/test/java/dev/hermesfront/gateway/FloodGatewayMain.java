@@ -69,7 +69,7 @@ public final class FloodGatewayMain {
             }
         };
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(args[0]))).agentLimits(1024, 1000, 1000).get();
-        GatewayServer server = new GatewayServer(cfg, flood, HubSettings.defaults()).start();
+        GatewayServer server = GatewayServer.builder(cfg, flood).hub(HubSettings.defaults()).build().start();
         System.out.println("PORT " + server.port());
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -49,7 +49,7 @@ public final class PeerNode implements AutoCloseable {
         URI apiUri = URI.create("http://127.0.0.1:" + api.getAddress().getPort());
         GatewayConfig cfg = GatewayConfig.of(new InetSocketAddress(host, port), Secret.of(token))
                 ; cfg = ConfigEdit.edit(cfg).upstreams(UpstreamConfig.of(apiUri, Secret.of(API_KEY)), null).get();
-        GatewayServer front = new GatewayServer(cfg, new DemoLauncher(MAPPER, new FrameCodec())).start();
+        GatewayServer front = GatewayServer.builder(cfg, new DemoLauncher(MAPPER, new FrameCodec())).build().start();
         return new PeerNode(api, front, pool);
     }
 

@@ -1,11 +1,8 @@
 package dev.hermesfront.gateway.ops;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.hermesfront.bridge.AgentLauncher;
-import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.bridge.process.ProcessLauncher;
-import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.config.AgentConfig;
 import dev.hermesfront.gateway.config.Cidr;
 import dev.hermesfront.gateway.config.ConfigLoader;
@@ -21,7 +18,6 @@ import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.config.UpstreamSettings;
 import dev.hermesfront.gateway.proxy.ApiKeyCheck;
-import dev.hermesfront.protocol.codec.FrameCodec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,21 +71,42 @@ public final class Doctor {
         }
     }
 
+    /** A front running in-process, for the SSE check. */
+    public interface Front extends AutoCloseable {
+        /** Returns the port it listens on (127.0.0.1). */
+        int port();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Starts a front in-process with a configuration in front of the demo agent: the composition root's
+     * server, so that this package does not depend on it.
+     */
+    @FunctionalInterface
+    public interface FrontStarter {
+        Front start(GatewayConfig config) throws Exception;
+    }
+
     private final ConfigLoader.Loaded loaded;
     private final Supplier<AgentLauncher> launcher;
-    private final PrintStream out;
     private final HttpClient http;
+    private final FrontStarter fronts;
+    private final PrintStream out;
     private final List<Line> lines = new ArrayList<>();
 
     /**
      * @param launcher builds the agent launcher serve would use (closed after the check)
+     * @param http     the checks' HTTP client (HTTP/1.1, on the command's own bounded threads)
+     * @param fronts   starts the in-process front of the SSE check
      */
-    public Doctor(ConfigLoader.Loaded loaded, Supplier<AgentLauncher> launcher, PrintStream out) {
+    public Doctor(ConfigLoader.Loaded loaded, Supplier<AgentLauncher> launcher, HttpClient http, FrontStarter fronts, PrintStream out) {
         this.loaded = loaded;
         this.launcher = launcher;
+        this.http = http;
+        this.fronts = fronts;
         this.out = out;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /** Runs every check, printing each line as it is known; returns the exit code (0 = nothing failed). */
@@ -352,10 +369,10 @@ public final class Doctor {
                 new dev.hermesfront.gateway.config.AuthSettings(Credentials.singleToken(Secret.of(token))), c.limits(),
                 new UpstreamSettings(Optional.of(api), Optional.empty(), up.connect(), up.response(), up.idle()), c.tui(),
                 dev.hermesfront.gateway.config.SecuritySettings.defaults(), dev.hermesfront.gateway.config.PeerSettings.none(), c.pools());
-        GatewayServer front = null;
+        Front front = null;
         // The in-process front is the check's instrument, not news: its start line stays out of the report.
         try (Quiet q = Quiet.of("dev.hermesfront")) {
-            front = new GatewayServer(copy, new DemoLauncher(new ObjectMapper(), new FrameCodec())).start();
+            front = fronts.start(copy);
             HttpRequest req = HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + front.port() + "/v1/chat/completions"))
                     .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"))
@@ -380,10 +397,10 @@ public final class Doctor {
                 add(Status.FAIL, "sse", "the stream through the front " + (r.statusCode() != 200 ? "answered " + r.statusCode()
                         : early ? "ended early" : "was held back until it ended (buffered)"), "check timeouts.idle and timeouts.response");
             }
-        } catch (IOException | RuntimeException | jakarta.servlet.ServletException e) {
-            add(Status.FAIL, "sse", "the stream check could not run (" + e.getMessage() + ")", null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            add(Status.FAIL, "sse", "the stream check could not run (" + e.getMessage() + ")", null);
         } finally {
             firstSeen.countDown();
             try (Quiet q = Quiet.of("dev.hermesfront")) {

@@ -15,13 +15,10 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -182,7 +179,7 @@ public final class AuditLog implements AutoCloseable {
         }
         int lost = 0;
         try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
-                ownerOnly())) {
+                WholeLines.ownerOnly())) {
             for (String l : lines) {
                 if (!writeLine(ch, l)) {
                     lost++;
@@ -217,14 +214,6 @@ public final class AuditLog implements AutoCloseable {
         if (keep == 0) {
             Files.deleteIfExists(file);
         }
-    }
-
-    /** Returns "owner read/write only" for files this log creates, where the file system has POSIX permissions. */
-    private static FileAttribute<?>[] ownerOnly() {
-        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            return new FileAttribute<?>[0];
-        }
-        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
     }
 
     /** Writes what is queued and stops the writer (bounded wait). */

@@ -16,12 +16,9 @@ import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
@@ -206,19 +203,11 @@ final class TranscriptRecorder implements AutoCloseable {
         Path file = dir.resolve(c.fileName);
         for (int n = 2; ; n++) {
             try {
-                return FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly());
+                return FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), WholeLines.ownerOnly());
             } catch (FileAlreadyExistsException e) {
                 file = dir.resolve(c.fileName.replace(".jsonl", "-" + n + ".jsonl"));
             }
         }
-    }
-
-    /** Returns "owner read/write only" for files created here, where the file system has POSIX permissions. */
-    private static FileAttribute<?>[] ownerOnly() {
-        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            return new FileAttribute<?>[0];
-        }
-        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
     }
 
     /** Returns the transcript line for {@code line}, or null when a client frame cannot be read (it is then not written). */

@@ -41,9 +41,9 @@ class TicketTest {
 
     @BeforeEach
     void start() throws Exception {
-        gw = new GatewayServer(GatewayConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        gw = GatewayServer.builder(GatewayConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 Credentials.of(List.of(new Credential.Token("laptop", Secret.of(CHAT), "chat")))),
-                new DemoLauncher(json, new FrameCodec())).start();
+                new DemoLauncher(json, new FrameCodec())).build().start();
     }
 
     @AfterEach

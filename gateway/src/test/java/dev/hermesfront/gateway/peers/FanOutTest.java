@@ -101,7 +101,7 @@ class FanOutTest {
     private String peer(PacedApi api) throws Exception {
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(PEER_TOKEN)))
                 .upstreams(UpstreamConfig.of(api.uri(), Secret.of(API_KEY)), null).get();
-        GatewayServer front = new GatewayServer(cfg, new DemoLauncher(MAPPER, new FrameCodec())).start();
+        GatewayServer front = GatewayServer.builder(cfg, new DemoLauncher(MAPPER, new FrameCodec())).build().start();
         open.add(front);
         return "http://127.0.0.1:" + front.port();
     }
@@ -121,7 +121,7 @@ class FanOutTest {
         peers.forEach((name, url) -> yaml.append("  - {name: ").append(name).append(", url: \"").append(url)
                 .append("\", token: ").append(PEER_TOKEN).append("}\n"));
         GatewayConfig cfg = Coordinators.config(new InetSocketAddress("127.0.0.1", 0), yaml.toString(), COORD_TOKEN, READ_TOKEN, Map.of());
-        coordinator = new GatewayServer(ConfigEdit.edit(cfg).pools(pools).get(), new DemoLauncher(MAPPER, new FrameCodec())).start();
+        coordinator = GatewayServer.builder(ConfigEdit.edit(cfg).pools(pools).get(), new DemoLauncher(MAPPER, new FrameCodec())).build().start();
     }
 
     private HttpRequest fanOut(String body) {

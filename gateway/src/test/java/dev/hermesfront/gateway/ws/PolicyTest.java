@@ -60,7 +60,7 @@ class PolicyTest {
                 .parking(ParkingPolicy.disabled())
                 .security(ConfigEdit.lockout(ConfigEdit.audited(SecuritySettings.defaults(), audit), 10, Duration.ofMinutes(1),
                         Duration.ofMinutes(5))).get();
-        server = new GatewayServer(cfg, new ProcessLauncher(TestGateway.javaMain(EchoAgent.class))).start();
+        server = GatewayServer.builder(cfg, new ProcessLauncher(TestGateway.javaMain(EchoAgent.class))).build().start();
     }
 
     @AfterEach
