@@ -9,10 +9,10 @@ package dev.hermesfront.gateway.config;
  * @param outboundLimit     characters queued towards a client before it is disconnected with 1013 (default 64 Mi)
  */
 public record LimitSettings(long maxBodyBytes, int maxMessageBytes, long outboundHighWater, long outboundLimit) {
-    /** Default inbound message bound: 64 MiB, above uvicorn's 16 MiB so anything the dashboard takes passes. */
-    public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 << 20;
-    /** Default request body cap: the API server's {@code MAX_REQUEST_BYTES}. */
-    public static final long DEFAULT_MAX_BODY_BYTES = 10_000_000L;
+    /** Default inbound message bound: 64 MiB, above uvicorn's 16 MiB so anything the dashboard takes passes (the table's). */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = Settings.MAX_MESSAGE_BYTES.defaultValue().intValue();
+    /** Default request body cap: the API server's {@code MAX_REQUEST_BYTES} (the table's). */
+    public static final long DEFAULT_MAX_BODY_BYTES = Settings.MAX_BODY_BYTES.defaultValue();
 
     public LimitSettings {
         if (maxMessageBytes < 1024) {
@@ -27,8 +27,14 @@ public record LimitSettings(long maxBodyBytes, int maxMessageBytes, long outboun
         }
     }
 
-    /** Returns the defaults. */
+    /** Returns the defaults: the settings table's. */
     public static LimitSettings defaults() {
-        return new LimitSettings(DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_MESSAGE_BYTES, 4L << 20, 64L << 20);
+        return from(Settings.DEFAULTS);
+    }
+
+    /** Returns the limits of {@code v}, read row by row. */
+    public static LimitSettings from(Settings.Values v) {
+        return new LimitSettings(v.get(Settings.MAX_BODY_BYTES), v.get(Settings.MAX_MESSAGE_BYTES).intValue(),
+                v.get(Settings.OUTBOUND_HIGH_WATER), v.get(Settings.OUTBOUND_LIMIT));
     }
 }

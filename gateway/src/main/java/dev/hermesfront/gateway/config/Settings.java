@@ -222,6 +222,23 @@ public final class Settings {
             IO_THREADS, WORKER_THREADS, TIMER_THREADS, CLIENT_THREADS, PEER_PROBE_INTERVAL, PEER_TIMEOUT, TRUSTED_PROXIES, IDENTITY_HEADER,
             LOG_FORMAT, LOG_LEVELS);
 
+    /**
+     * Typed values by row: the loaded configuration's ({@code ConfigLoader}, which records where each came from) or
+     * the rows' own defaults ({@link #DEFAULTS}). The settings records are built from one ({@code TuiSettings.from},
+     * {@code LimitSettings.from}, …), so that a record's defaults are the table's.
+     */
+    public interface Values {
+        <T> T get(Setting<T> s);
+    }
+
+    /** Every row's default ({@link Setting#defaultValue()}). */
+    public static final Values DEFAULTS = new Values() {
+        @Override
+        public <T> T get(Setting<T> s) {
+            return s.defaultValue();
+        }
+    };
+
     private static final Map<String, Setting<?>> BY_KEY = index();
 
     private static Map<String, Setting<?>> index() {

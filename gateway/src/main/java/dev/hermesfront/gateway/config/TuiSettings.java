@@ -41,9 +41,17 @@ public record TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, 
         }
     }
 
-    /** Returns the defaults. */
+    /** Returns the defaults: the settings table's. */
     public static TuiSettings defaults() {
-        return new TuiSettings(ParkingPolicy.defaults(), 1024, 20, 2.0, Duration.ofSeconds(60), Duration.ofSeconds(20), false,
-                Duration.ofSeconds(30), 0, 0);
+        return from(Settings.DEFAULTS);
+    }
+
+    /** Returns the settings of {@code v}, read row by row (in the order {@code hermes-front config} lists them). */
+    public static TuiSettings from(Settings.Values v) {
+        long frames = v.get(Settings.PARK_BUFFER_FRAMES);
+        return new TuiSettings(new ParkingPolicy(v.get(Settings.PARK_WINDOW), (int) frames, v.get(Settings.PARK_BUFFER_BYTES)),
+                v.get(Settings.MAX_AGENTS).intValue(), v.get(Settings.SPAWN_BURST).intValue(), v.get(Settings.SPAWN_PER_SECOND),
+                v.get(Settings.READY_TIMEOUT), v.get(Settings.PING_INTERVAL), v.get(Settings.PING_LOOPBACK), v.get(Settings.CLIENT_STALL),
+                v.get(Settings.AGENTS_PER_CREDENTIAL).intValue(), v.get(Settings.MEMORY_BUDGET));
     }
 }

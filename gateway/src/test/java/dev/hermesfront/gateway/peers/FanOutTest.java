@@ -219,14 +219,15 @@ class FanOutTest {
         return seen.stream().map(Arrival::raw).toList();
     }
 
-    /** With one client thread as well: the relays never hold a thread of the peers' HTTP client. */
+    /** With one client thread as well: the relays never hold a thread of the peers' HTTP client. 0: the default. */
     @ParameterizedTest(name = "client threads: {0}")
-    @ValueSource(ints = {PoolSettings.DEFAULT_CLIENT_THREADS, 1})
+    @ValueSource(ints = {0, 1})
     void streamsTwoHealthyPeersAsTheirUpstreamsWrite(int clientThreads) throws Exception {
         PacedApi a = api("a", CHUNKS);
         PacedApi b = api("b", CHUNKS);
         PoolSettings d = PoolSettings.defaults();
-        coordinator(Map.of("a", peer(a), "b", peer(b)), new PoolSettings(d.ioThreads(), d.workerThreads(), d.timerThreads(), clientThreads));
+        coordinator(Map.of("a", peer(a), "b", peer(b)), new PoolSettings(d.ioThreads(), d.workerThreads(), d.timerThreads(),
+                clientThreads == 0 ? d.clientThreads() : clientThreads));
         LinkedBlockingQueue<Arrival> q = new LinkedBlockingQueue<>();
         CompletableFuture<HttpResponse<Void>> response = stream("[\"a\", \"b\"]", q);
         pace(CHUNKS, a, b);
