@@ -29,7 +29,9 @@ fi
 [ -n "$shared" ] && [ -f "$shared/run.sh" ] || { echo "run-gateway: set SHARED_BENCH to the shared bench dir" >&2; exit 2; }
 
 echo "run-gateway: building the jar" >&2
-(cd "$root" && mvn -q -B -o -DskipTests -pl gateway -am package) >&2
+# jansi.noreset / style.color=never: no raw ANSI resets or colour in the build's output (as ./hermes-front).
+(cd "$root" && MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" \
+  mvn -q -B -o -Dstyle.color=never -DskipTests -pl gateway -am package) >&2
 jar="$root/gateway/target/hermes-front.jar"
 launcher="$root/hermes-front"
 

@@ -7,7 +7,7 @@ import dev.hermesfront.protocol.FrameKind;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import dev.hermesfront.protocol.transcript.Direction;
-import dev.hermesfront.protocol.transcript.PythonJson;
+import dev.hermesfront.protocol.PythonJson;
 import dev.hermesfront.protocol.transcript.TranscriptEntry;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.hermesfront.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hermesfront.protocol.JsonText;
-import dev.hermesfront.protocol.transcript.PythonJson;
+import dev.hermesfront.protocol.PythonJson;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;

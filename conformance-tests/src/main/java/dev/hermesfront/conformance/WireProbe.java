@@ -2,7 +2,7 @@ package dev.hermesfront.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hermesfront.protocol.transcript.PythonJson;
+import dev.hermesfront.protocol.PythonJson;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -41,7 +41,7 @@ final class InProcessGateway implements AutoCloseable {
         if (cert != null) {
             cfg = cfg.withRemote(cfg.remote().withTls(cert, key));
         }
-        GatewayServer s = new GatewayServer(cfg, launcher);
+        GatewayServer s = GatewayServer.builder(cfg, launcher).build();
         try {
             s.start();
         } catch (Exception | Error e) {

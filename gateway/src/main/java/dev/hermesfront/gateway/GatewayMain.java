@@ -5,6 +5,7 @@ import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.bridge.process.AgentCommand;
 import dev.hermesfront.bridge.process.ProcessLauncher;
+import dev.hermesfront.bridge.threads.Threads;
 import dev.hermesfront.gateway.upstream.TicketMinter;
 import dev.hermesfront.gateway.upstream.WsRelayLauncher;
 import dev.hermesfront.gateway.config.AgentConfig;
@@ -22,11 +23,11 @@ import dev.hermesfront.gateway.ops.SignalReload;
 import dev.hermesfront.gateway.pairing.PairingClient;
 import dev.hermesfront.gateway.proxy.ApiKeyCheck;
 import dev.hermesfront.gateway.record.RecordingLauncher;
+import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -37,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Setting;
 import dev.hermesfront.gateway.config.Setting.Command;
@@ -262,6 +264,8 @@ public final class GatewayMain {
         private final Map<String, String> env;
         private final Path userHome;
         private final Logging logging;
+        /** The command's one ObjectMapper, passed to everything that reads or writes JSON. */
+        private final ObjectMapper json = AgentJson.newMapper();
         private CommandSpec spec;
         /** The random token of a loopback run without one, kept so that a reload does not revoke it. */
         private String random;
@@ -316,7 +320,13 @@ public final class GatewayMain {
                 case SERVE -> run(load(true, true));
                 case DOCTOR -> {
                     ConfigLoader.Loaded loaded = load(true, true);
-                    yield new Doctor(loaded, () -> probeLauncher(loaded), System.out).run();
+                    ExecutorService doctorHttp = Pools.commandThreads("doctor-http", 2);
+                    try {
+                        yield new Doctor(loaded, () -> probeLauncher(loaded), Pools.http(Duration.ofSeconds(5), doctorHttp).build(),
+                                this::doctorFront, System.out).run();
+                    } finally {
+                        doctorHttp.shutdownNow();
+                    }
                 }
             };
         }
@@ -356,7 +366,7 @@ public final class GatewayMain {
             long t0 = System.nanoTime();
             Pools pools = Pools.start(config.pools());
             AgentLauncher launcher = recorded(launcher(loaded, pools), loaded.record());
-            GatewayServer server = new GatewayServer(config, launcher, source(loaded), pools);
+            GatewayServer server = GatewayServer.builder(config, launcher).source(source(loaded)).pools(pools).json(json).build();
             try {
                 server.start();
             } catch (RuntimeException e) {
@@ -376,7 +386,7 @@ public final class GatewayMain {
             config.upstreams().api().ifPresent(api -> {
                 String source = loaded.values().stream().filter(v -> v.key().equals("api.key")).map(ConfigValue::source)
                         .findFirst().orElse("configuration");
-                ApiKeyCheck.run(HttpClient.newBuilder().connectTimeout(api.connectTimeout()).build(), api, source)
+                ApiKeyCheck.run(pools.http(api.connectTimeout()).build(), api, source)
                         .report(api.uri().toString(), System.out, System.err);
             });
             if (logging != null) {
@@ -384,28 +394,29 @@ public final class GatewayMain {
             }
             SignalReload hup = SignalReload.install(server::reload);
             CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Runtime.getRuntime().addShutdownHook(Threads.daemon("shutdown", () -> {
                 hup.close();
                 server.close();
                 if (logging != null) {
                     logging.flush();
                 }
                 stop.countDown();
-            }, "shutdown"));
+            }));
             stop.await();
             return 0;
         }
 
         private AgentLauncher launcher(ConfigLoader.Loaded loaded, Pools io) {
             if (which == Command.DEMO) {
-                return new DemoLauncher(new ObjectMapper(), new FrameCodec());
+                return new DemoLauncher(json, new FrameCodec());
             }
             AgentConfig a = loaded.agent().orElseThrow();
             if (a.ws().isPresent()) {
                 GatewayConfig c = loaded.gateway();
                 String token = a.wsToken().map(Secret::reveal).orElse(null);
                 if (a.wsTicket()) {
-                    return WsRelayLauncher.gated(io.ws(), a.ws().get(), new TicketMinter(a.ws().get(), token, c.upstreams().connect()),
+                    return WsRelayLauncher.gated(io.ws(), a.ws().get(), new TicketMinter(a.ws().get(), token, c.upstreams().connect(),
+                            io.http(c.upstreams().connect()).build(), json),
                             c.upstreams().connect(), c.limits().maxMessageBytes());
                 }
                 return WsRelayLauncher.dashboard(io.ws(), a.ws().get(), token, c.upstreams().connect(), c.limits().maxMessageBytes());
@@ -413,6 +424,22 @@ public final class GatewayMain {
             AgentCommand cmd = AgentCommand.of(a.argv(), a.cwd().orElse(null), a.env())
                     .withGraces(a.stopGrace(), Duration.ofSeconds(2)).withExitDrain(a.exitDrain()).withMaxLineBytes(a.maxLineBytes());
             return new ProcessLauncher(cmd);
+        }
+
+        /** Starts the front of doctor's SSE check: this server, in front of the demo agent. */
+        private Doctor.Front doctorFront(GatewayConfig config) throws Exception {
+            GatewayServer s = GatewayServer.builder(config, new DemoLauncher(json, new FrameCodec())).json(json).build().start();
+            return new Doctor.Front() {
+                @Override
+                public int port() {
+                    return s.port();
+                }
+
+                @Override
+                public void close() {
+                    s.close();
+                }
+            };
         }
 
         /** Returns the launcher serve would use, on pools of its own that close with it (for doctor's check). */

@@ -17,7 +17,7 @@ import dev.hermesfront.gateway.policy.AccessPolicy;
 import dev.hermesfront.gateway.policy.AuthFailures;
 import dev.hermesfront.gateway.policy.Grant;
 import dev.hermesfront.gateway.policy.Identity;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.agents.ShareBook;
 import dev.hermesfront.gateway.ws.CloseCodes;
 import dev.hermesfront.gateway.policy.TokenBuckets;
@@ -50,7 +50,7 @@ import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.MemoryBudget;
 import dev.hermesfront.bridge.hub.AgentHub;
 import dev.hermesfront.bridge.hub.AgentRegistry;
-import dev.hermesfront.gateway.agents.HubSettings;
+import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.agents.Sharing;
 import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.gateway.http.AccessLogHandler;
@@ -65,7 +65,6 @@ import dev.hermesfront.gateway.http.OriginGuardHandler;
 import dev.hermesfront.gateway.http.OriginPolicy;
 import dev.hermesfront.gateway.http.RequestShapeGuardHandler;
 import dev.hermesfront.gateway.http.LockoutHandler;
-import dev.hermesfront.gateway.http.ChunkedBodyHandler;
 import dev.hermesfront.gateway.http.SecurityHeadersHandler;
 import dev.hermesfront.gateway.policy.Guardrails;
 import dev.hermesfront.gateway.ws.ConnectionRegistry;
@@ -129,7 +128,8 @@ public final class GatewayServer implements AutoCloseable {
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final FrontMetrics metrics = new FrontMetrics();
     private final AtomicReference<Generation> live = new AtomicReference<>();
-    private final ObjectMapper mapper = new ObjectMapper();
+    /** The one ObjectMapper of the gateway's JSON, agent-facing and its own ({@link AgentJson}); set by the builder. */
+    private ObjectMapper mapper;
     private FrontListener listener;
     private DeploymentManager deployment;
     private Pools pools;
@@ -164,36 +164,58 @@ public final class GatewayServer implements AutoCloseable {
     private record Generation(GatewayConfig config, Gate.Rules rules, PeerRegistry peers, HttpHandler handler,
                               List<RouteTable.Route> routes) {}
 
-    public GatewayServer(GatewayConfig config, AgentLauncher launcher) {
-        this(config, launcher, ConfigSource.NONE, HubSettings.defaults());
+    /** Returns a builder of a server for {@code config} in front of {@code launcher}. */
+    public static Builder builder(GatewayConfig config, AgentLauncher launcher) {
+        return new Builder(config, launcher);
     }
 
-    /**
-     * @param source re-reads the configuration on {@link #reload()} (SIGHUP, {@code POST /front/reload})
-     */
-    public GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source) {
-        this(config, launcher, source, HubSettings.defaults(), null);
-    }
+    /** What a server is made of besides its configuration and launcher; every part has a default. */
+    public static final class Builder {
+        private final GatewayConfig config;
+        private final AgentLauncher launcher;
+        private ConfigSource source = ConfigSource.NONE;
+        private HubSettings hub = HubSettings.defaults();
+        private Pools pools;
+        private ObjectMapper json;
 
-    /**
-     * A server on {@code pools}, which the launcher may already dial with ({@link Pools#ws}); null makes them at
-     * {@link #start}. The server closes them when it closes.
-     */
-    public GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source, Pools pools) {
-        this(config, launcher, source, HubSettings.defaults(), pools);
-    }
+        private Builder(GatewayConfig config, AgentLauncher launcher) {
+            this.config = config;
+            this.launcher = launcher;
+        }
 
-    /** Creates a server whose shared agents, share links and memory budget follow {@code hub}. */
-    public GatewayServer(GatewayConfig config, AgentLauncher launcher, HubSettings hub) {
-        this(config, launcher, ConfigSource.NONE, hub, null);
-    }
+        /** Re-reads the configuration on {@link #reload()} (SIGHUP, {@code POST /front/reload}); default: none. */
+        public Builder source(ConfigSource s) {
+            this.source = s;
+            return this;
+        }
 
-    /**
-     * @param source re-reads the configuration on {@link #reload()} (SIGHUP, {@code POST /front/reload})
-     * @param hub    shared agents, share links and the memory budget
-     */
-    public GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source, HubSettings hub) {
-        this(config, launcher, source, hub, null);
+        /** Shared agents, share links and the memory budget; default {@link HubSettings#defaults()}. */
+        public Builder hub(HubSettings h) {
+            this.hub = h;
+            return this;
+        }
+
+        /**
+         * The pools the launcher may already dial with ({@link Pools#ws}); default: made at {@link #start}. The server
+         * closes them when it closes.
+         */
+        public Builder pools(Pools p) {
+            this.pools = p;
+            return this;
+        }
+
+        /** The gateway's one ObjectMapper (made by {@link AgentJson#newMapper()}), shared with the launcher; default: a new one. */
+        public Builder json(ObjectMapper m) {
+            this.json = m;
+            return this;
+        }
+
+        /** Returns the server, not started. */
+        public GatewayServer build() {
+            GatewayServer s = new GatewayServer(config, launcher, source, hub, pools);
+            s.mapper = json != null ? json : AgentJson.newMapper();
+            return s;
+        }
     }
 
     /**
@@ -202,7 +224,7 @@ public final class GatewayServer implements AutoCloseable {
      * @param pools  the pools the launcher may already dial with ({@link Pools#ws}); null makes them at {@link #start}.
      *               The server closes them when it closes.
      */
-    public GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source, HubSettings hub, Pools pools) {
+    private GatewayServer(GatewayConfig config, AgentLauncher launcher, ConfigSource source, HubSettings hub, Pools pools) {
         this.config = config;
         this.launcher = launcher;
         this.source = source;
@@ -234,7 +256,7 @@ public final class GatewayServer implements AutoCloseable {
         XnioWorker worker = pools.worker();
         FrameCodec codec = new FrameCodec(config.limits().maxMessageBytes());
         guard = Guardrails.from(config.security());
-        ObjectMapper agentJson = AgentJson.newMapper();
+        ObjectMapper agentJson = mapper;
         agents = new AgentRegistry(config.tui().parking(), agentJson, codec, new MemoryBudget(hub.memoryBudgetBytes()));
         sharing = new Sharing(agents, hub, agentJson, shareClock);
         timers = pools.timers();
@@ -294,13 +316,12 @@ public final class GatewayServer implements AutoCloseable {
             deployed.handleRequest(ex);
         };
         if (config.upstreams().dashboard().isPresent()) {
-            httpClient = HttpClient.newBuilder()
-                    .executor(pools.client())
-                    .connectTimeout(config.upstreams().dashboard().get().connectTimeout())
-                    .build();
+            // HTTP/2 preferred, the JDK's default, as this client always had.
+            httpClient = pools.http(config.upstreams().dashboard().get().connectTimeout()).version(HttpClient.Version.HTTP_2).build();
         }
         pages = PageRoutes.fromClasspath();
-        readiness = new Readiness(launcher, config.tui().readyTimeout(), () -> live.get().config(), () -> live.get().peers().all());
+        readiness = new Readiness(launcher, config.tui().readyTimeout(), () -> live.get().config(), () -> live.get().peers().all(),
+                () -> pools.http(Readiness.TIMEOUT).build());
         live.set(generation(config, new Gate.Rules(withLocal(config.auth().credentials()), guard), null));
         metrics.gauge("hermes.front.ws.clients", "Attached /api/ws clients", registry::size);
         metrics.gauge("hermes.front.agents.parked", "Agents parked, waiting for their client to come back", agents::parkedCount);
@@ -423,7 +444,7 @@ public final class GatewayServer implements AutoCloseable {
      */
     private Generation generation(GatewayConfig cfg, Gate.Rules rules, Generation previous) {
         PeerRegistry peers = previous != null && ConfigDiff.samePeers(previous.config().peers(), cfg.peers()) ? previous.peers()
-                : new PeerRegistry(cfg.peers(), cfg.upstreams().connect(), cfg.upstreams().idle(), mapper, timers, pools.client(),
+                : new PeerRegistry(cfg.peers(), cfg.upstreams().connect(), cfg.upstreams().idle(), mapper, timers, () -> pools.http(cfg.upstreams().connect()).build(),
                 pools.ws(), cfg.limits().maxMessageBytes());
         boolean basic = cfg.auth().credentials().hasBasic();
         TuiRoutes tui = new TuiRoutes(gate, wsHandler);
@@ -434,7 +455,7 @@ public final class GatewayServer implements AutoCloseable {
         concerns.add(sharing.routes(gate, basic));
         concerns.add(pages);
         concerns.add(new MetricsRoutes(metrics, gate, basic));
-        concerns.add(new OpsRoutes(readiness, this::reload, gate, basic));
+        concerns.add(new OpsRoutes(readiness, this::reload, gate, basic, mapper));
         concerns.add(new PairingRoutes(devices, gate, basic, mapper, this::publicUrl, name -> revalidate("revocation of device " + name)));
         PeerSelector selector = PeerSelector.NONE;
         if (!peers.isEmpty()) {

@@ -1,20 +1,21 @@
 package dev.hermesfront.gateway;
 
+import dev.hermesfront.bridge.threads.Threads;
+import dev.hermesfront.gateway.config.PoolSettings;
 import dev.hermesfront.gateway.upstream.WsClient;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
-
-import dev.hermesfront.gateway.config.PoolSettings;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Xnio;
@@ -37,6 +38,11 @@ import org.xnio.XnioWorker;
  *   <li>{@link #ws()}: the WebSocket client that dials upstream {@code /api/ws} on {@link #worker()}'s IO threads,
  *       with {@link #buffers()}, the pooled WebSocket buffers of both legs; no thread of its own.
  * </ul>
+ *
+ * <p>Every outgoing {@code HttpClient} is built by {@link #http(Duration)} (on {@link #client()}) or, in a command
+ * that runs without these pools ({@code doctor}), by {@link #http(Duration, Executor)} on a bounded executor of
+ * {@link #commandThreads}: never on the JDK's default executor, an unbounded pool of unnamed threads. Every thread
+ * comes from the one factory, {@link Threads}, named for what it does.
  *
  * <p>Made by the composition root before the launchers that dial with it, and closed by the server.
  *
@@ -87,12 +93,33 @@ public final class Pools implements AutoCloseable {
     }
 
     private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        return Threads.named(prefix);
+    }
+
+    /**
+     * Returns a builder of an outgoing HTTP/1.1 client on {@link #client()} that follows no redirect. HTTP/1.1 for
+     * every client of ours: on http:// the JDK's default asks for an h2c upgrade, which uvicorn 0.17 (Debian's)
+     * answers 400 "Unsupported upgrade request".
+     */
+    public HttpClient.Builder http(Duration connectTimeout) {
+        return http(connectTimeout, client);
+    }
+
+    /** Returns a builder of an outgoing HTTP/1.1 client on {@code executor} that follows no redirect. */
+    public static HttpClient.Builder http(Duration connectTimeout, Executor executor) {
+        return HttpClient.newBuilder().executor(executor).connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER);
+    }
+
+    /**
+     * Returns {@code threads} fixed threads named {@code what-n} with a bounded queue, for a command that runs
+     * without a server's pools (its HTTP client's executor); the caller shuts it down.
+     */
+    public static ExecutorService commandThreads(String what, int threads) {
+        ThreadPoolExecutor e = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.SECONDS, new ArrayBlockingQueue<>(CLIENT_QUEUE),
+                named(what));
+        e.allowCoreThreadTimeOut(true);
+        return e;
     }
 
     /** Returns the sizes these pools were made with. */

@@ -60,6 +60,38 @@ class DoctorTest {
         }
     }
 
+    /** Its own instruments (the in-process front, the dry-spawned agent) log no INFO start lines into the report. */
+    @Test
+    void printsNoStartLinesOfItsInstruments() throws Exception {
+        java.util.logging.Logger scope = java.util.logging.Logger.getLogger("dev.hermesfront");
+        java.util.logging.Level old = scope.getLevel();
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLoggerName() != null && r.getLoggerName().startsWith("dev.hermesfront") && r.getLevel().intValue() < 900) {
+                    seen.add(r.getLoggerName() + ": " + r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        scope.setLevel(java.util.logging.Level.INFO);
+        scope.addHandler(h);
+        try (FakeUpstream up = api()) {
+            String[] r = run(up, KEY);
+            assertEquals("0", r[0], r[1]);
+        } finally {
+            scope.removeHandler(h);
+            scope.setLevel(old);
+        }
+        assertTrue(seen.stream().noneMatch(m -> m.contains("listening on") || m.contains("started (pid")), String.join("\n", seen));
+    }
+
     @Test
     void namesTheApiKeyWhenItIsWrong() throws Exception {
         try (FakeUpstream up = api()) {

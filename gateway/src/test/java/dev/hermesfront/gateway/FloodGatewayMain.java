@@ -4,7 +4,7 @@ import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.bridge.demo.DemoLauncher;
-import dev.hermesfront.gateway.agents.HubSettings;
+import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.protocol.AgentJson;
@@ -70,7 +70,7 @@ public final class FloodGatewayMain {
             }
         };
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(args[0]))).agentLimits(1024, 1000, 1000).get();
-        GatewayServer server = new GatewayServer(cfg, flood, HubSettings.defaults()).start();
+        GatewayServer server = GatewayServer.builder(cfg, flood).hub(HubSettings.defaults()).build().start();
         System.out.println("PORT " + server.port());
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -28,7 +28,7 @@ public final class FrontFixture implements AutoCloseable {
     public final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public FrontFixture(GatewayConfig config) throws Exception {
-        server = new GatewayServer(config, new DemoLauncher(new ObjectMapper(), new FrameCodec())).start();
+        server = GatewayServer.builder(config, new DemoLauncher(new ObjectMapper(), new FrameCodec())).build().start();
     }
 
     /** Returns a loopback config with one token and one Basic user, and no upstreams. */

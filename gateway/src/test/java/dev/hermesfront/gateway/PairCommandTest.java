@@ -99,7 +99,7 @@ class PairCommandTest {
         TestCertificate cert = TestCertificate.create(dir, "front", "EC");
         GatewayConfig base = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN));
         GatewayConfig cfg = base.withRemote(RemoteSettings.none().withStateDir(dir.resolve("state")).withTls(cert.cert(), cert.key()));
-        try (GatewayServer server = new GatewayServer(cfg, new DemoLauncher(new ObjectMapper(), new FrameCodec())).start()) {
+        try (GatewayServer server = GatewayServer.builder(cfg, new DemoLauncher(new ObjectMapper(), new FrameCodec())).build().start()) {
             String[] common = {"--listen", "127.0.0.1:" + server.port(), "--token", TOKEN, "--state-dir", dir.resolve("state").toString(),
                 "--tls-cert", cert.cert().toString(), "--tls-key", cert.key().toString()};
             List<String> args = new ArrayList<>(List.of("pair", "--name", "phone", "--scope", "chat"));

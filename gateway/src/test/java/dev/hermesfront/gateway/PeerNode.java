@@ -54,7 +54,7 @@ public final class PeerNode implements AutoCloseable {
                 ; cfg = ConfigEdit.edit(cfg).upstreams(UpstreamConfig.of(apiUri, Secret.of(API_KEY)), null).get();
         // Peers listen on their own (test network namespace) addresses in plaintext, as a tailnet would carry them.
         cfg = cfg.withRemote(cfg.remote().withInsecurePlaintext());
-        GatewayServer front = new GatewayServer(cfg, new DemoLauncher(MAPPER, new FrameCodec())).start();
+        GatewayServer front = GatewayServer.builder(cfg, new DemoLauncher(MAPPER, new FrameCodec())).build().start();
         return new PeerNode(api, front, pool);
     }
 

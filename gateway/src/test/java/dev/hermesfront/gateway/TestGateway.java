@@ -1,7 +1,6 @@
 package dev.hermesfront.gateway;
 
 import dev.hermesfront.gateway.config.GatewayConfig;
-import dev.hermesfront.gateway.ops.ConfigSource;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.AgentCommand;
@@ -28,7 +27,7 @@ public final class TestGateway implements AutoCloseable {
     /** Starts a gateway with {@code launcher}, after applying {@code tweak} to the default config. */
     public static TestGateway start(AgentLauncher launcher, UnaryOperator<GatewayConfig> tweak) throws Exception {
         GatewayConfig cfg = tweak.apply(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN)));
-        return new TestGateway(new GatewayServer(cfg, launcher).start());
+        return new TestGateway(GatewayServer.builder(cfg, launcher).build().start());
     }
 
     /** Starts a gateway whose launcher dials with the gateway's own pools ({@link Pools#ws}). */
@@ -36,7 +35,7 @@ public final class TestGateway implements AutoCloseable {
             throws Exception {
         GatewayConfig cfg = tweak.apply(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN)));
         Pools pools = Pools.start(cfg.pools());
-        return new TestGateway(new GatewayServer(cfg, launcher.apply(pools), ConfigSource.NONE, pools).start());
+        return new TestGateway(GatewayServer.builder(cfg, launcher.apply(pools)).pools(pools).build().start());
     }
 
     /** Starts a gateway whose agent is {@link EchoAgent} as a real child process, without parking. */

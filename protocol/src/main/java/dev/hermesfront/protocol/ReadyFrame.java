@@ -3,7 +3,6 @@ package dev.hermesfront.protocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hermesfront.protocol.transcript.PythonJson;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Set;

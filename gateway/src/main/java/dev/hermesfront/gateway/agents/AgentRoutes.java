@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway.agents;
 
+import dev.hermesfront.gateway.config.HubSettings;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +13,7 @@ import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.routes.Routes;
 import dev.hermesfront.gateway.ws.CloseCodes;
 import io.undertow.server.HttpHandler;

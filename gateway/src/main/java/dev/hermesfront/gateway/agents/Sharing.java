@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway.agents;
 
+import dev.hermesfront.gateway.config.HubSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.hub.AgentRegistry;
 import dev.hermesfront.gateway.policy.Gate;

@@ -1,11 +1,9 @@
 package dev.hermesfront.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.gateway.config.FileEntries.BasicEntry;
 import dev.hermesfront.gateway.config.FileEntries.CredentialEntry;
 import dev.hermesfront.gateway.config.FileEntries.PeerEntry;
-import dev.hermesfront.gateway.policy.Scope;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -169,9 +167,7 @@ public final class ConfigLoader {
         Set<String> hosts = new LinkedHashSet<>(listValue(Settings.ALLOWED_HOSTS));
         Set<String> origins = new LinkedHashSet<>(listValue(Settings.ALLOWED_ORIGINS));
 
-        LimitSettings limits = new LimitSettings(value(Settings.MAX_BODY_BYTES), value(Settings.MAX_MESSAGE_BYTES).intValue(),
-                value(Settings.OUTBOUND_HIGH_WATER), value(Settings.OUTBOUND_LIMIT), value(Settings.MAX_CONNECTIONS).intValue(),
-                value(Settings.CONNECTIONS_PER_ADDRESS).intValue(), value(Settings.HANDSHAKE_TIMEOUT));
+        LimitSettings limits = LimitSettings.from(this::value);
         Duration connect = value(Settings.CONNECT_TIMEOUT);
         Duration response = value(Settings.RESPONSE_TIMEOUT);
         Duration idle = value(Settings.IDLE_TIMEOUT);
@@ -375,13 +371,7 @@ public final class ConfigLoader {
     }
 
     private TuiSettings tui() {
-        long frames = value(Settings.PARK_BUFFER_FRAMES);
-        return new TuiSettings(new ParkingPolicy(value(Settings.PARK_WINDOW), (int) frames, value(Settings.PARK_BUFFER_BYTES)),
-                value(Settings.MAX_AGENTS).intValue(), value(Settings.SPAWN_BURST).intValue(), value(Settings.SPAWN_PER_SECOND),
-                value(Settings.READY_TIMEOUT), value(Settings.PING_INTERVAL), value(Settings.PING_LOOPBACK), value(Settings.CLIENT_STALL),
-                value(Settings.AGENTS_PER_CREDENTIAL).intValue(), value(Settings.MEMORY_BUDGET),
-                value(Settings.SHARES_PER_CREDENTIAL).intValue(), value(Settings.SHARES_PER_AGENT).intValue(),
-                value(Settings.AGENTS_PER_READ_CREDENTIAL).intValue());
+        return TuiSettings.from(this::value);
     }
 
     private SecuritySettings security() {
@@ -389,18 +379,14 @@ public final class ConfigLoader {
         Optional<Path> auditPath = audit == null || audit.value().isBlank() || audit.value().strip().equalsIgnoreCase(OFF)
                 ? Optional.empty() : Optional.of(expand(audit.value()));
         values.add(new ConfigValue("audit_log", auditPath.map(Path::toString).orElse("(off)"), sourceOf(audit)));
-        return new SecuritySettings(auditPath, value(Settings.AUDIT_LOG_MAX_BYTES), value(Settings.AUDIT_LOG_KEEP).intValue(),
-                value(Settings.AUTH_FAILURES).intValue(), value(Settings.AUTH_WINDOW), value(Settings.LOCKOUT),
-                value(Settings.REST_PER_SECOND), value(Settings.REST_BURST).intValue(), value(Settings.WS_PER_SECOND),
-                value(Settings.WS_BURST).intValue(), value(Settings.HEALTH_PER_SECOND), value(Settings.HEALTH_BURST).intValue());
+        return SecuritySettings.from(this::value, auditPath);
     }
 
     private PoolSettings pools() {
         Raw io = first(Settings.IO_THREADS);
         long ioThreads = io == null ? PoolSettings.defaultIoThreads() : Settings.IO_THREADS.parse(io.name(), io.value());
         values.add(new ConfigValue(Settings.IO_THREADS.key(), Long.toString(ioThreads), sourceOf(io)));
-        return new PoolSettings((int) ioThreads, value(Settings.WORKER_THREADS).intValue(), value(Settings.TIMER_THREADS).intValue(),
-                value(Settings.CLIENT_THREADS).intValue());
+        return PoolSettings.from(this::value, (int) ioThreads);
     }
 
     private PeerSettings peers() {
@@ -603,7 +589,7 @@ public final class ConfigLoader {
         } else if (s.shape() == Setting.Shape.SWITCH) {
             v = s.parse(s.key(), "false");
         } else {
-            v = s.parse(s.key() + " (default)", s.dflt());
+            v = s.defaultValue();
         }
         values.add(new ConfigValue(s.key(), s.secret() ? redacted(r == null ? "" : r.value()) : display(v), sourceOf(r)));
         return v;

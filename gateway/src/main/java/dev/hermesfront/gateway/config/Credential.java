@@ -2,7 +2,6 @@ package dev.hermesfront.gateway.config;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.hermesfront.gateway.policy.Scope;
 
 /**
  * One credential a client may present at the front. Every credential has a {@code name} (shown in

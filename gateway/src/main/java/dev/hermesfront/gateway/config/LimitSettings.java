@@ -14,20 +14,20 @@ package dev.hermesfront.gateway.config;
  */
 public record LimitSettings(long maxBodyBytes, int maxMessageBytes, long outboundHighWater, long outboundLimit, int maxConnections,
                             int connectionsPerAddress, java.time.Duration handshakeTimeout) {
-    /** Default connections per client address. */
-    public static final int DEFAULT_CONNECTIONS_PER_ADDRESS = 256;
-    /** Default time to make a request with a credential. */
-    public static final java.time.Duration DEFAULT_HANDSHAKE_TIMEOUT = java.time.Duration.ofSeconds(10);
+    /** Default connections per client address (the table's). */
+    public static final int DEFAULT_CONNECTIONS_PER_ADDRESS = Settings.CONNECTIONS_PER_ADDRESS.defaultValue().intValue();
+    /** Default time to make a request with a credential (the table's). */
+    public static final java.time.Duration DEFAULT_HANDSHAKE_TIMEOUT = Settings.HANDSHAKE_TIMEOUT.defaultValue();
 
     /** Bounds with the default connection caps. */
     public LimitSettings(long maxBodyBytes, int maxMessageBytes, long outboundHighWater, long outboundLimit) {
         this(maxBodyBytes, maxMessageBytes, outboundHighWater, outboundLimit, 0, DEFAULT_CONNECTIONS_PER_ADDRESS, DEFAULT_HANDSHAKE_TIMEOUT);
     }
 
-    /** Default inbound message bound: 64 MiB, above uvicorn's 16 MiB so anything the dashboard takes passes. */
-    public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 << 20;
-    /** Default request body cap: the API server's {@code MAX_REQUEST_BYTES}. */
-    public static final long DEFAULT_MAX_BODY_BYTES = 10_000_000L;
+    /** Default inbound message bound: 64 MiB, above uvicorn's 16 MiB so anything the dashboard takes passes (the table's). */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = Settings.MAX_MESSAGE_BYTES.defaultValue().intValue();
+    /** Default request body cap: the API server's {@code MAX_REQUEST_BYTES} (the table's). */
+    public static final long DEFAULT_MAX_BODY_BYTES = Settings.MAX_BODY_BYTES.defaultValue();
 
     public LimitSettings {
         java.util.Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
@@ -47,8 +47,15 @@ public record LimitSettings(long maxBodyBytes, int maxMessageBytes, long outboun
         }
     }
 
-    /** Returns the defaults. */
+    /** Returns the defaults: the settings table's. */
     public static LimitSettings defaults() {
-        return new LimitSettings(DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_MESSAGE_BYTES, 4L << 20, 64L << 20);
+        return from(Settings.DEFAULTS);
+    }
+
+    /** Returns the limits of {@code v}, read row by row. */
+    public static LimitSettings from(Settings.Values v) {
+        return new LimitSettings(v.get(Settings.MAX_BODY_BYTES), v.get(Settings.MAX_MESSAGE_BYTES).intValue(),
+                v.get(Settings.OUTBOUND_HIGH_WATER), v.get(Settings.OUTBOUND_LIMIT), v.get(Settings.MAX_CONNECTIONS).intValue(),
+                v.get(Settings.CONNECTIONS_PER_ADDRESS).intValue(), v.get(Settings.HANDSHAKE_TIMEOUT));
     }
 }

@@ -14,9 +14,9 @@ import java.util.List;
  */
 public record PeerSettings(List<PeerConfig> peers, Duration probeInterval, Duration timeout) {
     /** Default probe interval. */
-    public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_PROBE_INTERVAL = Settings.PEER_PROBE_INTERVAL.defaultValue();
     /** Default per-peer fan-out time limit. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_TIMEOUT = Settings.PEER_TIMEOUT.defaultValue();
 
     public PeerSettings {
         peers = List.copyOf(peers);

@@ -13,12 +13,12 @@ package dev.hermesfront.gateway.config;
  *                      dashboard's token); nothing blocks there, so a few serve any number of calls (default 4)
  */
 public record PoolSettings(int ioThreads, int workerThreads, int timerThreads, int clientThreads) {
-    /** Default Undertow worker threads. */
-    public static final int DEFAULT_WORKER_THREADS = 64;
-    /** Default timer threads. */
-    public static final int DEFAULT_TIMER_THREADS = 2;
-    /** Default HTTP client threads. */
-    public static final int DEFAULT_CLIENT_THREADS = 4;
+    /** Default Undertow worker threads (the table's). */
+    public static final int DEFAULT_WORKER_THREADS = Settings.WORKER_THREADS.defaultValue().intValue();
+    /** Default timer threads (the table's). */
+    public static final int DEFAULT_TIMER_THREADS = Settings.TIMER_THREADS.defaultValue().intValue();
+    /** Default HTTP client threads (the table's). */
+    public static final int DEFAULT_CLIENT_THREADS = Settings.CLIENT_THREADS.defaultValue().intValue();
 
     public PoolSettings {
         check("pools.io_threads", ioThreads);
@@ -38,8 +38,18 @@ public record PoolSettings(int ioThreads, int workerThreads, int timerThreads, i
         return Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
-    /** Returns the defaults. */
+    /** Returns the defaults: the settings table's. */
     public static PoolSettings defaults() {
-        return new PoolSettings(defaultIoThreads(), DEFAULT_WORKER_THREADS, DEFAULT_TIMER_THREADS, DEFAULT_CLIENT_THREADS);
+        return from(Settings.DEFAULTS, defaultIoThreads());
+    }
+
+    /**
+     * Returns the sizes of {@code v}, read row by row.
+     *
+     * @param ioThreads {@code pools.io_threads}, whose default is a rule ({@link #defaultIoThreads()}) its reader applies
+     */
+    public static PoolSettings from(Settings.Values v, int ioThreads) {
+        return new PoolSettings(ioThreads, v.get(Settings.WORKER_THREADS).intValue(), v.get(Settings.TIMER_THREADS).intValue(),
+                v.get(Settings.CLIENT_THREADS).intValue());
     }
 }

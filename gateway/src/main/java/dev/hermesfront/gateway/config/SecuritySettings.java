@@ -40,8 +40,20 @@ public record SecuritySettings(Optional<Path> auditLog, long auditMaxBytes, int 
         }
     }
 
-    /** Returns the defaults (no audit log). */
+    /** Returns the defaults: the settings table's, no audit log. */
     public static SecuritySettings defaults() {
-        return new SecuritySettings(Optional.empty(), 10L << 20, 5, 10, Duration.ofSeconds(60), Duration.ofMinutes(5), 50, 200, 200, 2000, 5, 20);
+        return from(Settings.DEFAULTS, Optional.empty());
+    }
+
+    /**
+     * Returns the settings of {@code v}, read row by row.
+     *
+     * @param auditLog the audit log's file ({@code audit_log}, whose "off" and {@code ~} its reader resolves)
+     */
+    public static SecuritySettings from(Settings.Values v, Optional<Path> auditLog) {
+        return new SecuritySettings(auditLog, v.get(Settings.AUDIT_LOG_MAX_BYTES), v.get(Settings.AUDIT_LOG_KEEP).intValue(),
+                v.get(Settings.AUTH_FAILURES).intValue(), v.get(Settings.AUTH_WINDOW), v.get(Settings.LOCKOUT),
+                v.get(Settings.REST_PER_SECOND), v.get(Settings.REST_BURST).intValue(), v.get(Settings.WS_PER_SECOND),
+                v.get(Settings.WS_BURST).intValue(), v.get(Settings.HEALTH_PER_SECOND), v.get(Settings.HEALTH_BURST).intValue());
     }
 }

@@ -60,6 +60,25 @@ public record Setting<T>(String key, String flag, String env, String label, Stri
         return parser.parse(name, text);
     }
 
+    /**
+     * Returns the typed default: {@link #dflt}, the text help and the docs show, read by the row's own parser, so
+     * that the default is written once. A switch without one is off. Throws {@link IllegalStateException} for a row
+     * whose default is not a value but a rule its reader applies ({@code cores, at least 2}), or that has none.
+     */
+    public T defaultValue() {
+        if (dflt == null && shape == Shape.SWITCH) {
+            return parser.parse(key, "false");
+        }
+        if (dflt == null) {
+            throw new IllegalStateException("setting " + key + " has no default");
+        }
+        try {
+            return parser.parse(key + " (default)", dflt);
+        } catch (ConfigException e) {
+            throw new IllegalStateException("setting " + key + ": its default \"" + dflt + "\" is a rule, not a value", e);
+        }
+    }
+
     /** Returns true for a secret ({@code KEY}, {@code KEY_env} or {@code KEY_file} in YAML; redacted when shown). */
     public boolean secret() {
         return shape == Shape.SECRET;

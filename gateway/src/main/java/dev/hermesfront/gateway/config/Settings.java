@@ -277,6 +277,23 @@ public final class Settings {
             LOG_FORMAT, LOG_LEVELS, TLS_CERT, TLS_KEY, INSECURE_PLAINTEXT, PUBLIC_URL, STATE_DIR, NOTIFY_WEBHOOK, NOTIFY_NTFY,
             NOTIFY_SECRET, NOTIFY_AFTER);
 
+    /**
+     * Typed values by row: the loaded configuration's ({@code ConfigLoader}, which records where each came from) or
+     * the rows' own defaults ({@link #DEFAULTS}). The settings records are built from one ({@code TuiSettings.from},
+     * {@code LimitSettings.from}, …), so that a record's defaults are the table's.
+     */
+    public interface Values {
+        <T> T get(Setting<T> s);
+    }
+
+    /** Every row's default ({@link Setting#defaultValue()}). */
+    public static final Values DEFAULTS = new Values() {
+        @Override
+        public <T> T get(Setting<T> s) {
+            return s.defaultValue();
+        }
+    };
+
     private static final Map<String, Setting<?>> BY_KEY = index();
 
     private static Map<String, Setting<?>> index() {

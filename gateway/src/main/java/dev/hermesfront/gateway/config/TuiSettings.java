@@ -28,14 +28,14 @@ import java.time.Duration;
 public record TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, double spawnPerSecond, Duration readyTimeout,
                           Duration pingInterval, boolean pingLoopback, Duration clientStall, int agentsPerCredential,
                           long memoryBudgetBytes, int sharesPerCredential, int sharesPerAgent, int agentsPerReadCredential) {
-    /** Default {@code sharesPerCredential}. */
-    public static final int SHARES_PER_CREDENTIAL = 100;
-    /** Default {@code sharesPerAgent}. */
-    public static final int SHARES_PER_AGENT = 20;
-    /** Default agents per credential. */
-    public static final int DEFAULT_AGENTS_PER_CREDENTIAL = 4;
-    /** Default agents per read credential. */
-    public static final int DEFAULT_AGENTS_PER_READ_CREDENTIAL = 1;
+    /** Default {@code sharesPerCredential} (the table's). */
+    public static final int SHARES_PER_CREDENTIAL = Settings.SHARES_PER_CREDENTIAL.defaultValue().intValue();
+    /** Default {@code sharesPerAgent} (the table's). */
+    public static final int SHARES_PER_AGENT = Settings.SHARES_PER_AGENT.defaultValue().intValue();
+    /** Default agents per credential (the table's). */
+    public static final int DEFAULT_AGENTS_PER_CREDENTIAL = Settings.AGENTS_PER_CREDENTIAL.defaultValue().intValue();
+    /** Default agents per read credential (the table's). */
+    public static final int DEFAULT_AGENTS_PER_READ_CREDENTIAL = Settings.AGENTS_PER_READ_CREDENTIAL.defaultValue().intValue();
 
     /** Settings with the default share link caps and read cap. */
     public TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, double spawnPerSecond, Duration readyTimeout,
@@ -75,10 +75,19 @@ public record TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, 
         }
     }
 
-    /** Returns the defaults. */
+    /** Returns the defaults: the settings table's. */
     public static TuiSettings defaults() {
-        return new TuiSettings(ParkingPolicy.defaults(), 1024, 8, 0.5, Duration.ofSeconds(60), Duration.ofSeconds(20), false,
-                Duration.ofSeconds(30), DEFAULT_AGENTS_PER_CREDENTIAL, 0, SHARES_PER_CREDENTIAL, SHARES_PER_AGENT,
-                DEFAULT_AGENTS_PER_READ_CREDENTIAL);
+        return from(Settings.DEFAULTS);
+    }
+
+    /** Returns the settings of {@code v}, read row by row (in the order {@code hermes-front config} lists them). */
+    public static TuiSettings from(Settings.Values v) {
+        long frames = v.get(Settings.PARK_BUFFER_FRAMES);
+        return new TuiSettings(new ParkingPolicy(v.get(Settings.PARK_WINDOW), (int) frames, v.get(Settings.PARK_BUFFER_BYTES)),
+                v.get(Settings.MAX_AGENTS).intValue(), v.get(Settings.SPAWN_BURST).intValue(), v.get(Settings.SPAWN_PER_SECOND),
+                v.get(Settings.READY_TIMEOUT), v.get(Settings.PING_INTERVAL), v.get(Settings.PING_LOOPBACK), v.get(Settings.CLIENT_STALL),
+                v.get(Settings.AGENTS_PER_CREDENTIAL).intValue(), v.get(Settings.MEMORY_BUDGET),
+                v.get(Settings.SHARES_PER_CREDENTIAL).intValue(), v.get(Settings.SHARES_PER_AGENT).intValue(),
+                v.get(Settings.AGENTS_PER_READ_CREDENTIAL).intValue());
     }
 }

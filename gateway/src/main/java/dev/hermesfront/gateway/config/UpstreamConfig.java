@@ -20,11 +20,11 @@ import java.util.Optional;
 public record UpstreamConfig(URI uri, Optional<Secret> credential, Duration connectTimeout, Duration responseTimeout,
                              Duration idleTimeout) {
     /** Default connect timeout: 5 s, so "upstream down" surfaces quickly (rest-surface.md §6.6). */
-    public static final Duration DEFAULT_CONNECT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_CONNECT = Settings.CONNECT_TIMEOUT.defaultValue();
     /** Default response-header timeout: 30 min; agent turns of many minutes are normal. */
-    public static final Duration DEFAULT_RESPONSE = Duration.ofMinutes(30);
+    public static final Duration DEFAULT_RESPONSE = Settings.RESPONSE_TIMEOUT.defaultValue();
     /** Default idle timeout between body chunks: 120 s, four times the upstream keepalive period. */
-    public static final Duration DEFAULT_IDLE = Duration.ofSeconds(120);
+    public static final Duration DEFAULT_IDLE = Settings.IDLE_TIMEOUT.defaultValue();
 
     public UpstreamConfig {
         requireNonNull(uri, "uri");

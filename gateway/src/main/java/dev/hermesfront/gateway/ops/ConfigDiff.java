@@ -20,8 +20,8 @@ import java.util.Optional;
 /**
  * What a reload may change in place and what needs a restart. In place: credentials and their scopes,
  * the trusted proxy's identity header, allowed hosts and origins, the body limit, lockout and rate limits,
- * peers. Restart: the listen address, the upstreams, the {@code /api/ws} channel's limits and parking, the
- * audit log's file (the agent command and recording are compared by the caller). The effective config
+ * peers. Restart: the listen address, the upstreams and the timeouts, the {@code /api/ws} channel's limits and
+ * parking, the audit log's file (the agent command and recording are compared by the caller). The effective config
  * keeps the running value of everything that needs a restart, so nothing is half-applied; those keys are
  * reported instead.
  */
@@ -78,6 +78,11 @@ public final class ConfigDiff {
         }
         if (!sameUpstream(running.upstreams().dashboard(), next.upstreams().dashboard())) {
             restart.add("dashboard.*");
+        }
+        if (!running.upstreams().connect().equals(next.upstreams().connect()) || !running.upstreams().response().equals(next.upstreams().response())
+                || !running.upstreams().idle().equals(next.upstreams().idle())) {
+            // Also used without an API server or dashboard (peers, the dashboard's /api/ws): say so instead of keeping them silently.
+            restart.add("timeouts.*");
         }
         if (!running.tui().equals(next.tui())) {
             restart.add("tui.*");

@@ -1,10 +1,8 @@
 package dev.hermesfront.gateway.ops;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.hermesfront.bridge.AgentLauncher;
-import dev.hermesfront.bridge.demo.DemoLauncher;
-import dev.hermesfront.gateway.GatewayServer;
+import dev.hermesfront.bridge.process.ProcessLauncher;
 import dev.hermesfront.gateway.config.AgentConfig;
 import dev.hermesfront.gateway.config.Cidr;
 import dev.hermesfront.gateway.config.ConfigLoader;
@@ -47,6 +45,8 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code hermes-front doctor}: checks a deployment end to end, in order, one line each, with the fix
@@ -74,21 +74,42 @@ public final class Doctor {
         }
     }
 
+    /** A front running in-process, for the SSE check. */
+    public interface Front extends AutoCloseable {
+        /** Returns the port it listens on (127.0.0.1). */
+        int port();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Starts a front in-process with a configuration in front of the demo agent: the composition root's
+     * server, so that this package does not depend on it.
+     */
+    @FunctionalInterface
+    public interface FrontStarter {
+        Front start(GatewayConfig config) throws Exception;
+    }
+
     private final ConfigLoader.Loaded loaded;
     private final Supplier<AgentLauncher> launcher;
-    private final PrintStream out;
     private final HttpClient http;
+    private final FrontStarter fronts;
+    private final PrintStream out;
     private final List<Line> lines = new ArrayList<>();
 
     /**
      * @param launcher builds the agent launcher serve would use (closed after the check)
+     * @param http     the checks' HTTP client (HTTP/1.1, on the command's own bounded threads)
+     * @param fronts   starts the in-process front of the SSE check
      */
-    public Doctor(ConfigLoader.Loaded loaded, Supplier<AgentLauncher> launcher, PrintStream out) {
+    public Doctor(ConfigLoader.Loaded loaded, Supplier<AgentLauncher> launcher, HttpClient http, FrontStarter fronts, PrintStream out) {
         this.loaded = loaded;
         this.launcher = launcher;
+        this.http = http;
+        this.fronts = fronts;
         this.out = out;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /** Runs every check, printing each line as it is known; returns the exit code (0 = nothing failed). */
@@ -192,7 +213,9 @@ public final class Doctor {
             }
         }
         Duration timeout = loaded.gateway().tui().readyTimeout();
-        try (AgentLauncher l = launcher.get()) {
+        // The dry spawn's own start and exit lines say what the check line says; the agent's stderr still shows.
+        try (Quiet q = Quiet.of(ProcessLauncher.class.getName(), ProcessLauncher.class.getPackageName() + ".ProcessAgentLink");
+                AgentLauncher l = launcher.get()) {
             AgentProbe.Result r = AgentProbe.run(l, timeout);
             if (r.ok()) {
                 add(Status.OK, "agent", r.message(), null);
@@ -382,9 +405,10 @@ public final class Doctor {
                 new dev.hermesfront.gateway.config.AuthSettings(Credentials.singleToken(Secret.of(token))), c.limits(),
                 new UpstreamSettings(Optional.of(api), Optional.empty(), up.connect(), up.response(), up.idle()), c.tui(),
                 dev.hermesfront.gateway.config.SecuritySettings.defaults(), dev.hermesfront.gateway.config.PeerSettings.none(), c.pools());
-        GatewayServer front = null;
-        try {
-            front = new GatewayServer(copy, new DemoLauncher(new ObjectMapper(), new FrameCodec())).start();
+        Front front = null;
+        // The in-process front is the check's instrument, not news: its start line stays out of the report.
+        try (Quiet q = Quiet.of("dev.hermesfront")) {
+            front = fronts.start(copy);
             HttpRequest req = HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + front.port() + "/v1/chat/completions"))
                     .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"))
@@ -409,16 +433,58 @@ public final class Doctor {
                 add(Status.FAIL, "sse", "the stream through the front " + (r.statusCode() != 200 ? "answered " + r.statusCode()
                         : early ? "ended early" : "was held back until it ended (buffered)"), "check timeouts.idle and timeouts.response");
             }
-        } catch (IOException | RuntimeException | jakarta.servlet.ServletException e) {
-            add(Status.FAIL, "sse", "the stream check could not run (" + e.getMessage() + ")", null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            add(Status.FAIL, "sse", "the stream check could not run (" + e.getMessage() + ")", null);
         } finally {
             firstSeen.countDown();
-            if (front != null) {
-                front.close();
+            try (Quiet q = Quiet.of("dev.hermesfront")) {
+                if (front != null) {
+                    front.close();
+                }
             }
             source.stop(0);
+        }
+    }
+
+    /**
+     * Holds loggers at WARNING while a check runs its own instruments (the dry-spawned agent, the in-process
+     * front), so their INFO lifecycle lines do not land between the report's lines; warnings still show.
+     * Restores the levels it found.
+     */
+    private static final class Quiet implements AutoCloseable {
+        private final List<Logger> loggers = new ArrayList<>();
+        private final List<Level> levels = new ArrayList<>();
+
+        static Quiet of(String... names) {
+            Quiet q = new Quiet();
+            for (String n : names) {
+                Logger l = Logger.getLogger(n);
+                q.loggers.add(l);
+                q.levels.add(l.getLevel());
+                Level effective = effective(l);
+                if (effective.intValue() < Level.WARNING.intValue()) {
+                    l.setLevel(Level.WARNING);
+                }
+            }
+            return q;
+        }
+
+        private static Level effective(Logger l) {
+            for (Logger x = l; x != null; x = x.getParent()) {
+                if (x.getLevel() != null) {
+                    return x.getLevel();
+                }
+            }
+            return Level.INFO;
+        }
+
+        @Override
+        public void close() {
+            for (int i = 0; i < loggers.size(); i++) {
+                loggers.get(i).setLevel(levels.get(i));
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ import dev.hermesfront.gateway.http.CredentialCarriers;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.policy.Decision;
 import dev.hermesfront.gateway.policy.Gate;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.routes.Routes;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -28,12 +28,13 @@ public final class OpsRoutes implements Routes {
     public static final String READY = "/front/ready";
     /** Reload. */
     public static final String RELOAD = "/front/reload";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final ObjectMapper json;
     private final HttpHandler ready;
     private final HttpHandler reload;
 
-    public OpsRoutes(Readiness readiness, Supplier<ReloadReport> reloader, Gate gate, boolean basicOffered) {
+    public OpsRoutes(Readiness readiness, Supplier<ReloadReport> reloader, Gate gate, boolean basicOffered, ObjectMapper json) {
+        this.json = json;
         this.ready = ex -> {
             if (!ex.getRequestMethod().equals(Methods.GET) && !ex.getRequestMethod().equals(Methods.HEAD)) {
                 ex.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
@@ -60,11 +61,11 @@ public final class OpsRoutes implements Routes {
         });
     }
 
-    private static void ready(HttpServerExchange ex, Readiness readiness, Gate gate) {
+    private void ready(HttpServerExchange ex, Readiness readiness, Gate gate) {
         boolean details = maySeeDetails(ex, gate);
         List<Readiness.Check> checks = readiness.check();
         boolean up = checks.stream().allMatch(Readiness.Check::up);
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = json.createObjectNode();
         o.put("status", up ? "ready" : "not_ready");
         ObjectNode c = o.putObject("checks");
         checks.forEach(k -> c.put(k.name(), k.up() ? "up" : "down"));
@@ -87,12 +88,12 @@ public final class OpsRoutes implements Routes {
                 && gate.authorize(ok.who(), Scope.READ, Gate.Limit.REST, facts) == Decision.ALLOWED;
     }
 
-    private static void reload(HttpServerExchange ex, Supplier<ReloadReport> reloader) {
+    private void reload(HttpServerExchange ex, Supplier<ReloadReport> reloader) {
         ReloadReport r = reloader.get();
         ex.setStatusCode(r.applied() ? 200 : 422);
         ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        ex.getResponseSender().send(r.json(JSON));
+        ex.getResponseSender().send(r.json(json));
     }
 
     @Override

@@ -41,6 +41,7 @@ public final class Readiness {
     private final Duration agentTimeout;
     private final Supplier<GatewayConfig> config;
     private final Supplier<Collection<PeerRegistry.Peer>> peers;
+    private final Supplier<HttpClient> httpFactory;
     /** Made on first use: an HTTP client costs a selector thread and ~250 ms of TLS set-up at start, for nothing
      *  when there is no API server or dashboard to check. */
     private HttpClient http;
@@ -52,9 +53,11 @@ public final class Readiness {
      * @param agentTimeout how long a dry spawn may take to send {@code gateway.ready}
      * @param config       the running configuration (read per call: reloads apply)
      * @param peers        the running peers
+     * @param http         builds the checks' HTTP client (from the gateway's pools), on first use
      */
     public Readiness(AgentLauncher launcher, Duration agentTimeout, Supplier<GatewayConfig> config,
-                     Supplier<Collection<PeerRegistry.Peer>> peers) {
+                     Supplier<Collection<PeerRegistry.Peer>> peers, Supplier<HttpClient> http) {
+        this.httpFactory = http;
         this.launcher = launcher;
         this.agentTimeout = agentTimeout;
         this.config = config;
@@ -63,8 +66,7 @@ public final class Readiness {
 
     private synchronized HttpClient client() {
         if (http == null) {
-            http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
-                    .version(HttpClient.Version.HTTP_1_1).build();
+            http = httpFactory.get();
         }
         return http;
     }

@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway.ops;
 
+import dev.hermesfront.bridge.threads.Threads;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -30,11 +31,8 @@ public final class SignalReload implements AutoCloseable {
 
     /** Installs the SIGHUP handler; {@code reload} runs on the {@code reload} thread. */
     public static SignalReload install(Runnable reload) {
-        ExecutorService runner = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1), r -> {
-            Thread t = new Thread(r, "reload");
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.DiscardPolicy());
+        ExecutorService runner = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1), Threads.single("reload"),
+                new ThreadPoolExecutor.DiscardPolicy());
         try {
             sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
                 try {

@@ -10,7 +10,7 @@ import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Grant;
 import dev.hermesfront.gateway.policy.Grants;
 import dev.hermesfront.gateway.policy.Identity;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.state.StateDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -10,7 +10,7 @@ import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.routes.RouteTable;
 import dev.hermesfront.gateway.routes.Routes;
 import io.undertow.server.HttpHandler;

@@ -23,10 +23,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The coordinator's peers: for each, the streaming proxy to it, the /api/ws relay launcher, and its health.
@@ -192,19 +192,18 @@ public final class PeerRegistry implements AutoCloseable {
      * @param idle           longest silence inside a streamed peer response
      * @param mapper         the gateway's JSON mapper
      * @param timers         the gateway's timers (probes and fan-out deadlines are scheduled there; they never block)
-     * @param client         the executor of the peers' HTTP client ({@link dev.hermesfront.gateway.Pools#client()}); nothing
-     *                       here blocks on it: probes and fan-out are asynchronous
+     * @param http           builds the peers' HTTP client ({@code Pools#http}, on the gateway's client threads), only when
+     *                       there are peers; nothing here blocks on it: probes and fan-out are asynchronous
      * @param wsClient       dials the peers' /api/ws for the relay, on the gateway's IO threads
      * @param maxMessageBytes largest message relayed from a peer's /api/ws
      */
     public PeerRegistry(PeerSettings settings, Duration connectTimeout, Duration idle, ObjectMapper mapper,
-                        ScheduledExecutorService timers, Executor client, WsClient wsClient, long maxMessageBytes) {
+                        ScheduledExecutorService timers, Supplier<HttpClient> http, WsClient wsClient, long maxMessageBytes) {
         this.settings = settings;
         this.mapper = mapper;
         this.timers = timers;
         // No peers (not a coordinator): no client, which would cost a selector thread and TLS set-up at start.
-        this.http = settings.peers().isEmpty() ? null : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout).executor(client).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = settings.peers().isEmpty() ? null : http.get();
         for (PeerConfig p : settings.peers()) {
             peers.put(p.name(), new Peer(p, connectTimeout, idle, wsClient, maxMessageBytes));
         }

@@ -3,7 +3,8 @@ package dev.hermesfront.gateway.policy;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import dev.hermesfront.gateway.WholeLines;
+import dev.hermesfront.gateway.lines.LineWriter;
+import dev.hermesfront.gateway.lines.WholeLines;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -14,21 +15,14 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes one JSON line per decision that matters: connections accepted or refused, privileged calls,
@@ -40,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * outside ASCII, lone UTF-16 surrogates included, become {@code \\uXXXX} escapes, so nothing is lost and
  * nothing can fail to encode), and each value is cut at {@value #MAX_VALUE_CHARS} characters.
  *
- * <p>{@link #record} never blocks: lines go to a bounded queue (10,000) drained by one writer thread.
+ * <p>{@link #record} never blocks: lines go to a bounded {@link LineWriter} (10,000) drained by one writer thread.
  * A line that cannot be queued (queue full) or written (disk full, file not writable) is dropped and
  * counted; the writer says so in the gateway log (WARN, at most once a minute) and writes the count
  * as an {@code audit_dropped} line once it can. Lines are written one by one: a line that fails is cut
@@ -53,21 +47,14 @@ public final class AuditLog implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AuditLog.class.getName());
     /** Longest value written for one field, in UTF-16 chars; a method name or session id is far shorter. */
     static final int MAX_VALUE_CHARS = 256;
-    private static final long WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final JsonFactory JSON = JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
-    private static final String STOP = "";
 
     private final Path file;
     private final long maxBytes;
     private final int keep;
-    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(10_000);
-    private final AtomicLong dropped = new AtomicLong();
-    private final Thread writer;
+    private final LineWriter<String> writer;
     private final CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-    /** Writer thread only: when the last WARN about lost lines was logged, and how many were lost since. */
-    private long lastWarnNanos = System.nanoTime() - WARN_INTERVAL_NANOS;
-    private long unwarnedLosses;
 
     private AuditLog(Path file, long maxBytes, int keep) {
         this.file = file;
@@ -85,9 +72,18 @@ public final class AuditLog implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the audit log's directory for " + file, e);
         }
-        writer = new Thread(this::drain, "audit-writer");
-        writer.setDaemon(true);
-        writer.start();
+        writer = LineWriter.start("audit-writer", 10_000, 1000, new LineWriter.Sink<>() {
+            @Override
+            public int write(List<String> lines) {
+                return writeBatch(lines);
+            }
+
+            @Override
+            public boolean dropped(long count) {
+                return writeBatch(List.of(droppedLine(count))) == 0;
+            }
+        }, lost -> LOG.log(System.Logger.Level.WARNING, "audit log {0}: {1} line(s) could not be written and were dropped (counted in "
+                + "an audit_dropped line once the file is writable)", file, lost));
     }
 
     /** Opens an audit log at {@code file}, rotated past {@code maxBytes}, keeping {@code keep} old files. */
@@ -107,7 +103,7 @@ public final class AuditLog implements AutoCloseable {
 
     /** Returns lines dropped so far: queue full, or not writable. */
     public long dropped() {
-        return dropped.get();
+        return writer == null ? 0 : writer.dropped();
     }
 
     /** A line being built. Not thread-safe; build and write it on one thread. */
@@ -136,12 +132,10 @@ public final class AuditLog implements AutoCloseable {
             try {
                 line = toJson(fields);
             } catch (RuntimeException e) {
-                dropped.incrementAndGet();
+                writer.lost();
                 return;
             }
-            if (!queue.offer(line)) {
-                dropped.incrementAndGet();
-            }
+            writer.offer(line);
         }
     }
 
@@ -166,41 +160,6 @@ public final class AuditLog implements AutoCloseable {
         return w.toString();
     }
 
-    private void drain() {
-        List<String> batch = new ArrayList<>();
-        long reportedDrops = 0;
-        while (true) {
-            try {
-                String first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, 999);
-                boolean stop = batch.remove(STOP);
-                int lost = writeBatch(batch);
-                if (lost > 0) {
-                    dropped.addAndGet(lost);
-                    warn(lost);
-                }
-                batch.clear();
-                long d = dropped.get();
-                if (d != reportedDrops && writeBatch(List.of(droppedLine(d - reportedDrops))) == 0) {
-                    reportedDrops = d;
-                }
-                if (stop) {
-                    return;
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                dropped.addAndGet(batch.size());
-                warn(batch.size());
-                batch.clear();
-            }
-        }
-    }
-
     private static String droppedLine(long count) {
         return toJson(List.of(new String[] {"ts", Instant.now().toString()}, new String[] {"event", "audit_dropped"},
                 new String[] {"outcome", "dropped"}, new String[] {"count", Long.toString(count)}));
@@ -220,7 +179,7 @@ public final class AuditLog implements AutoCloseable {
         }
         int lost = 0;
         try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
-                ownerOnly())) {
+                WholeLines.ownerOnly())) {
             for (String l : lines) {
                 if (!writeLine(ch, l)) {
                     lost++;
@@ -244,17 +203,6 @@ public final class AuditLog implements AutoCloseable {
         return WholeLines.append(ch, bytes, "audit log " + file);
     }
 
-    private void warn(long lost) {
-        unwarnedLosses += lost;
-        long now = System.nanoTime();
-        if (now - lastWarnNanos >= WARN_INTERVAL_NANOS) {
-            LOG.log(System.Logger.Level.WARNING, "audit log {0}: {1} line(s) could not be written and were dropped (counted in "
-                    + "an audit_dropped line once the file is writable)", file, unwarnedLosses);
-            lastWarnNanos = now;
-            unwarnedLosses = 0;
-        }
-    }
-
     private void rotate() throws IOException {
         for (int i = keep; i >= 1; i--) {
             Path from = i == 1 ? file : file.resolveSibling(file.getFileName() + "." + (i - 1));
@@ -268,25 +216,11 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    /** Returns "owner read/write only" for files this log creates, where the file system has POSIX permissions. */
-    private static FileAttribute<?>[] ownerOnly() {
-        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            return new FileAttribute<?>[0];
-        }
-        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
-    }
-
     /** Writes what is queued and stops the writer (bounded wait). */
     @Override
     public void close() {
-        if (writer == null) {
-            return;
-        }
-        try {
-            queue.offer(STOP, 1, TimeUnit.SECONDS);
-            writer.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (writer != null) {
+            writer.close();
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.hermesfront.gateway.policy;
 
+import dev.hermesfront.gateway.config.Scope;
+
 /**
  * The outcome of the one authorization decision ({@link Gate#authorize}); each route renders it its own
  * way (REST: 403/429; {@code /api/ws} frames: {@code -32003}/{@code -32004}).

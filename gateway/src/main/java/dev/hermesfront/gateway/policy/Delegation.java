@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway.policy;
 
+import dev.hermesfront.gateway.config.Scope;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;

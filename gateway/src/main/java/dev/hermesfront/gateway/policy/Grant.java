@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway.policy;
 
+import dev.hermesfront.gateway.config.Scope;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Optional;

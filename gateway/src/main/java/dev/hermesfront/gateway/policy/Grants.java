@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway.policy;
 
+import dev.hermesfront.gateway.config.Scope;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,17 +1,12 @@
 package dev.hermesfront.gateway.record;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hermesfront.gateway.WholeLines;
-import dev.hermesfront.protocol.codec.FrameCodec;
-import dev.hermesfront.protocol.transcript.PythonJson;
+import dev.hermesfront.gateway.lines.LineWriter;
+import dev.hermesfront.gateway.lines.WholeLines;
+import dev.hermesfront.protocol.PythonJson;
+import dev.hermesfront.protocol.codec.TranscriptJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -21,19 +16,15 @@ import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,8 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection. Secrets are redacted ({@link Redaction}), and so are the client's answers to the agent's
  * secret server-to-client requests ({@link ServerRequests}).
  *
- * <p>Callers only enqueue (never block, never touch the disk): a bounded queue feeds one named writer
- * thread. A line that cannot be queued (queue full) or written (a frame the recorder cannot render, a
+ * <p>Callers only enqueue (never block, never touch the disk): a bounded {@link LineWriter} feeds one named
+ * writer thread. A line that cannot be queued (queue full) or written (a frame the recorder cannot render, a
  * file that cannot be created or written) is dropped and counted for its own connection only: the other
  * connections carry on, the writer WARNs (at most once a minute, never with frame content), and the
  * transcript ends with a {@code "dropped"} meta line. Text a client can send is always written safely
@@ -56,37 +47,19 @@ import java.util.concurrent.atomic.AtomicLong;
 final class TranscriptRecorder implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TranscriptRecorder.class.getName());
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
-    private static final long WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
-    /** Longest number read (floats become {@code BigDecimal}s, whose cost grows with their length). */
-    static final int MAX_NUMBER_CHARS = 10_000;
 
     private final Path dir;
     /**
-     * Reads every frame the codec passes to the agent (integers of {@value FrameCodec#MAX_INT_DIGITS} digits,
-     * nesting of {@value FrameCodec#MAX_DEPTH}, strings as long as a frame). A client frame it still cannot
-     * read is dropped and counted, never written unredacted.
+     * Reads every frame the codec passes to the agent ({@link TranscriptJson}). A client frame it still cannot read
+     * is dropped and counted, never written unredacted.
      */
-    private final ObjectMapper mapper = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNumberLength(MAX_NUMBER_CHARS)
-                            .maxNestingDepth(Math.max(FrameCodec.MAX_DEPTH, StreamReadConstraints.DEFAULT_MAX_DEPTH))
-                            .maxStringLength(Integer.MAX_VALUE)
-                            .build())
-                    .build())
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-            .build();
+    private final ObjectMapper mapper = TranscriptJson.newReader();
     private final CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-    private final BlockingQueue<Line> queue;
-    private final Thread writer;
+    private final LineWriter<Line> writer;
     private final AtomicInteger connections = new AtomicInteger();
-    private final AtomicLong droppedTotal = new AtomicLong();
-    private volatile boolean closing;
-    /** Writer thread only: when the last WARN about lost lines was logged, and how many were lost since. */
-    private long lastWarnNanos = System.nanoTime() - WARN_INTERVAL_NANOS;
-    private long unwarnedLosses;
+    /** Writer thread only: the connections' open files. */
+    private final Map<Connection, FileChannel> files = new HashMap<>();
 
     /** One recorded connection. */
     final class Connection {
@@ -110,10 +83,23 @@ final class TranscriptRecorder implements AutoCloseable {
 
     TranscriptRecorder(Path dir, int capacity) throws IOException {
         this.dir = Files.createDirectories(dir);
-        this.queue = new ArrayBlockingQueue<>(capacity);
-        this.writer = new Thread(this::writeLoop, "transcript-writer");
-        this.writer.setDaemon(true);
-        this.writer.start();
+        this.writer = LineWriter.start("transcript-writer", capacity, 256, new LineWriter.Sink<>() {
+            @Override
+            public int write(List<Line> batch) {
+                int lost = 0;
+                for (Line line : batch) {
+                    lost += TranscriptRecorder.this.write(line);
+                }
+                return lost;
+            }
+
+            @Override
+            public void closed() {
+                files.values().forEach(TranscriptRecorder::closeQuietly);
+                files.clear();
+            }
+        }, lost -> LOG.log(System.Logger.Level.WARNING, "recording to {0}: {1} line(s) could not be written and were dropped "
+                + "(each transcript ends with its count)", this.dir, lost));
     }
 
     Connection open() {
@@ -137,56 +123,41 @@ final class TranscriptRecorder implements AutoCloseable {
 
     /** Returns how many lines were dropped: the writer fell behind, or could not write them. */
     long dropped() {
-        return droppedTotal.get();
+        return writer.dropped();
     }
 
     private void offer(Connection c, Line line) {
-        if (closing || !queue.offer(line)) {
+        if (!writer.offer(line)) {
             c.dropped.incrementAndGet();
-            droppedTotal.incrementAndGet();
-        }
-    }
-
-    private void writeLoop() {
-        Map<Connection, FileChannel> open = new HashMap<>();
-        try {
-            while (!closing || !queue.isEmpty()) {
-                Line line = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (line == null) {
-                    continue;
-                }
-                write(open, line);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            open.values().forEach(TranscriptRecorder::closeQuietly);
         }
     }
 
     /**
      * Writes one line of one connection, unbuffered (a line is either in the file whole or counted as dropped);
-     * whatever goes wrong is that line's, or that connection's, loss alone.
+     * whatever goes wrong is that line's, or that connection's, loss alone. Returns 1 when the line was lost, else 0.
      */
-    private void write(Map<Connection, FileChannel> open, Line line) {
+    private int write(Line line) {
         Connection c = line.conn();
-        FileChannel out = open.get(c);
+        FileChannel out = files.get(c);
         if (out == null && !c.failed) {
             try {
                 out = create(c);
-                open.put(c, out);
+                files.put(c, out);
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.DEBUG, "transcript {0}: cannot create: {1}", c.fileName, e.getMessage());
                 c.failed = true;
             }
         }
         ByteBuffer bytes = out == null ? null : render(line);
+        int lost = 0;
         if (bytes == null || !append(out, bytes, c)) {
-            lost(c, 1);
+            c.dropped.incrementAndGet();
+            lost = 1;
         }
         if (line.last()) {
-            finish(open, c, line.tMillis());
+            finish(c, line.tMillis());
         }
+        return lost;
     }
 
     /** Appends whole bytes; a failed write is cut off again so that the file keeps ending in a whole line. */
@@ -195,8 +166,8 @@ final class TranscriptRecorder implements AutoCloseable {
     }
 
     /** Writes the connection's {@code dropped} line when it lost any, and closes its file. */
-    private void finish(Map<Connection, FileChannel> open, Connection c, long tMillis) {
-        FileChannel out = open.remove(c);
+    private void finish(Connection c, long tMillis) {
+        FileChannel out = files.remove(c);
         long dropped = c.dropped.get();
         if (dropped > 0) {
             LOG.log(System.Logger.Level.WARNING, "transcript {0}: {1} line(s) dropped (writer too slow, or not writable)",
@@ -208,20 +179,6 @@ final class TranscriptRecorder implements AutoCloseable {
             }
         }
         closeQuietly(out);
-    }
-
-    /** Counts lines of {@code c} that could not be written and warns, at most once a minute. */
-    private void lost(Connection c, int n) {
-        c.dropped.addAndGet(n);
-        droppedTotal.addAndGet(n);
-        unwarnedLosses += n;
-        long now = System.nanoTime();
-        if (now - lastWarnNanos >= WARN_INTERVAL_NANOS) {
-            LOG.log(System.Logger.Level.WARNING, "recording to {0}: {1} line(s) could not be written and were dropped "
-                    + "(each transcript ends with its count)", dir, unwarnedLosses);
-            lastWarnNanos = now;
-            unwarnedLosses = 0;
-        }
     }
 
     /** Returns the line as UTF-8 with its newline, or null when it cannot be rendered. */
@@ -246,19 +203,11 @@ final class TranscriptRecorder implements AutoCloseable {
         Path file = dir.resolve(c.fileName);
         for (int n = 2; ; n++) {
             try {
-                return FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly());
+                return FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), WholeLines.ownerOnly());
             } catch (FileAlreadyExistsException e) {
                 file = dir.resolve(c.fileName.replace(".jsonl", "-" + n + ".jsonl"));
             }
         }
-    }
-
-    /** Returns "owner read/write only" for files created here, where the file system has POSIX permissions. */
-    private static FileAttribute<?>[] ownerOnly() {
-        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            return new FileAttribute<?>[0];
-        }
-        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
     }
 
     /** Returns the transcript line for {@code line}, or null when a client frame cannot be read (it is then not written). */
@@ -298,15 +247,7 @@ final class TranscriptRecorder implements AutoCloseable {
     /** Stops taking lines, writes what is queued (bounded: 5 s) and closes every file. */
     @Override
     public void close() {
-        closing = true;
-        try {
-            writer.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (writer.isAlive()) {
-            writer.interrupt();
-        }
+        writer.close();
     }
 
     private static void closeQuietly(FileChannel out) {

@@ -8,7 +8,7 @@ import dev.hermesfront.gateway.peers.PeerRouteHandler;
 import dev.hermesfront.gateway.peers.PeersStatusHandler;
 import dev.hermesfront.gateway.policy.Gate;
 import io.undertow.server.HttpHandler;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.routes.RouteTable.Needs;
 
 /**

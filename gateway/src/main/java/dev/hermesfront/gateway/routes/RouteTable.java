@@ -1,6 +1,6 @@
 package dev.hermesfront.gateway.routes;
 
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import java.util.ArrayList;

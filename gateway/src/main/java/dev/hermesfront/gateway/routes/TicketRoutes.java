@@ -6,7 +6,7 @@ import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
 import dev.hermesfront.protocol.JsonText;
 import io.undertow.server.HttpHandler;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.routes.RouteTable.Needs;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;

@@ -1,6 +1,6 @@
 package dev.hermesfront.gateway.ws;
 
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.policy.TokenBuckets;
 import dev.hermesfront.gateway.policy.WindowedLog;
 import java.util.Map;

@@ -14,7 +14,7 @@ import dev.hermesfront.gateway.policy.Decision;
 import dev.hermesfront.gateway.policy.Delegation;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.protocol.ErrorCodes;
 import dev.hermesfront.protocol.Frame;
 import dev.hermesfront.protocol.ProtocolErrors;

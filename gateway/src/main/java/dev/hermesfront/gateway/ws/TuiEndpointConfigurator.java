@@ -3,7 +3,7 @@ package dev.hermesfront.gateway.ws;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.hub.AgentRegistry;
-import dev.hermesfront.gateway.agents.HubSettings;
+import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.http.CredentialCarriers;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Guardrails;

@@ -58,7 +58,7 @@ class SharingTest {
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), creds)).parking(parking)
                 .security(ConfigEdit.audited(SecuritySettings.defaults(), dir.resolve("audit.jsonl"))).get();
         agent = new CurrentWireLauncher(AgentJson.newMapper(), new FrameCodec());
-        server = new GatewayServer(cfg, agent).start();
+        server = GatewayServer.builder(cfg, agent).build().start();
     }
 
     @AfterEach

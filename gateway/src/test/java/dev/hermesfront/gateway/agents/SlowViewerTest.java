@@ -34,7 +34,7 @@ class SlowViewerTest {
     void aViewerThatNeverReadsDoesNotStallTheOwnersTurn() throws Exception {
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN)))
                 .parking(ParkingPolicy.disabled()).outbound(64 * 1024, 64L << 20, Duration.ofSeconds(20)).get();
-        GatewayServer server = new GatewayServer(cfg, new ProcessLauncher(TestGateway.javaMain(CurrentWireAgentMain.class))).start();
+        GatewayServer server = GatewayServer.builder(cfg, new ProcessLauncher(TestGateway.javaMain(CurrentWireAgentMain.class))).build().start();
         try (WsTestClient owner = WsTestClient.connect(URI.create("ws://127.0.0.1:" + server.port() + "/api/ws?token=" + TOKEN))) {
             owner.next();
             owner.send("{\"jsonrpc\": \"2.0\", \"id\": \"c1\", \"method\": \"session.create\", \"params\": {}}");

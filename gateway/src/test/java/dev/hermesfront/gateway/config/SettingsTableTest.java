@@ -30,8 +30,8 @@ class SettingsTableTest {
     Path home;
 
     /** A valid value for each row, and the settings it needs beside it to be used at all. */
-    private static final Map<String, String> SAMPLE = new LinkedHashMap<>();
-    private static final Map<String, Map<String, String>> COMPANIONS = new HashMap<>();
+    static final Map<String, String> SAMPLE = new LinkedHashMap<>();
+    static final Map<String, Map<String, String>> COMPANIONS = new HashMap<>();
 
     static {
         SAMPLE.put("listen", "127.0.0.1:9333");

@@ -7,7 +7,7 @@ import dev.hermesfront.bridge.current.CurrentWireLauncher;
 import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.WsTestClient;
-import dev.hermesfront.gateway.agents.HubSettings;
+import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.config.AuthSettings;
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
@@ -61,7 +61,7 @@ final class GrantFixture implements AutoCloseable {
         agent = launcher;
         ConfigSource source = () -> new ConfigSource.Fresh(new GatewayConfig(cfg.listen(), new AuthSettings(next.get(), cfg.auth().proxy()),
                 cfg.limits(), cfg.upstreams(), cfg.tui(), cfg.security(), cfg.peers(), cfg.pools()), List.of());
-        server = new GatewayServer(cfg, agent, source, hub).shareClock(clock).start();
+        server = GatewayServer.builder(cfg, agent).source(source).hub(hub).build().shareClock(clock).start();
     }
 
     ReloadReport reload(Credential... creds) {

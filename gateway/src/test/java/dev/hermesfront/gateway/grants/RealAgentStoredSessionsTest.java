@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hermesfront.bridge.process.AgentCommand;
 import dev.hermesfront.bridge.process.ProcessLauncher;
 import dev.hermesfront.gateway.WsTestClient;
-import dev.hermesfront.gateway.agents.HubSettings;
+import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Secret;
 import java.nio.file.Files;

@@ -10,7 +10,7 @@ import dev.hermesfront.bridge.current.CurrentWireAgent;
 import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.FrameCodec;
-import dev.hermesfront.protocol.transcript.PythonJson;
+import dev.hermesfront.protocol.PythonJson;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;

@@ -73,7 +73,7 @@ class SecurityHolesTest {
         Files.writeString(file, yaml);
         ConfigLoader.Loaded loaded = ConfigLoader.load(new ConfigLoader.Input(Map.of("config", List.of(file.toString()),
                 "listen", List.of("127.0.0.1:0")), Map.of(), dir, false, false, () -> "unused"));
-        return new GatewayServer(loaded.gateway(), new DemoLauncher(new ObjectMapper(), new FrameCodec())).start();
+        return GatewayServer.builder(loaded.gateway(), new DemoLauncher(new ObjectMapper(), new FrameCodec())).build().start();
     }
 
     @AfterEach

@@ -15,7 +15,7 @@ import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.policy.Identity;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.policy.TicketBook;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.net.InetAddress;
@@ -41,9 +41,9 @@ class TicketTest {
 
     @BeforeEach
     void start() throws Exception {
-        gw = new GatewayServer(GatewayConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        gw = GatewayServer.builder(GatewayConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 Credentials.of(List.of(new Credential.Token("laptop", Secret.of(CHAT), "chat")))),
-                new DemoLauncher(json, new FrameCodec())).start();
+                new DemoLauncher(json, new FrameCodec())).build().start();
     }
 
     @AfterEach

@@ -93,7 +93,7 @@ class NotifierTest {
                 .security(ConfigEdit.audited(SecuritySettings.defaults(), dir.resolve("audit.jsonl"))).get();
         cfg = cfg.withRemote(RemoteSettings.none().withStateDir(dir.resolve("state")).withNotify(new NotifySettings(
                 Optional.of(URI.create(base + "/hook")), Optional.of(URI.create(base + "/topic")), secret, after)));
-        server = new GatewayServer(cfg, new CurrentWireLauncher(AgentJson.newMapper(), new FrameCodec())).start();
+        server = GatewayServer.builder(cfg, new CurrentWireLauncher(AgentJson.newMapper(), new FrameCodec())).build().start();
     }
 
     private WsTestClient connect() throws Exception {

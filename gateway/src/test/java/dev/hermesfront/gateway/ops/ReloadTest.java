@@ -50,13 +50,13 @@ class ReloadTest {
     }
 
     private void start(GatewayConfig initial) throws Exception {
-        server = new GatewayServer(initial, new DemoLauncher(new ObjectMapper(), new FrameCodec()), () -> {
+        server = GatewayServer.builder(initial, new DemoLauncher(new ObjectMapper(), new FrameCodec())).source(() -> {
             Object n = next.get();
             if (n instanceof ConfigException e) {
                 throw e;
             }
             return new ConfigSource.Fresh((GatewayConfig) n, List.of());
-        }).start();
+        }).build().start();
     }
 
     @AfterEach

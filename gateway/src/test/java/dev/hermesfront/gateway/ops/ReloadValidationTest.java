@@ -63,11 +63,10 @@ class ReloadValidationTest {
 
     @Test
     void aReloadGivingTwoCredentialsOneTokenIsRefusedAndChangesNothing() throws Exception {
-        server = new GatewayServer(config(new Credential.Token("admin", Secret.of(ADMIN), "admin"),
-                new Credential.Token("laptop", Secret.of(SHARED), "read")), new DemoLauncher(new ObjectMapper(), new FrameCodec()),
-                () -> new ConfigSource.Fresh(config(new Credential.Token("admin", Secret.of(ADMIN), "admin"),
+        server = GatewayServer.builder(config(new Credential.Token("admin", Secret.of(ADMIN), "admin"),
+                new Credential.Token("laptop", Secret.of(SHARED), "read")), new DemoLauncher(new ObjectMapper(), new FrameCodec())).source(() -> new ConfigSource.Fresh(config(new Credential.Token("admin", Secret.of(ADMIN), "admin"),
                         new Credential.Token("laptop", Secret.of(SHARED), "read"), new Credential.Token("phone", Secret.of(SHARED), "admin")),
-                        List.of())).start();
+                        List.of())).build().start();
         ReloadReport r = server.reload();
         assertFalse(r.applied(), r.summary());
         assertTrue(r.summary().contains("same token") && !r.summary().contains(SHARED), r.summary());

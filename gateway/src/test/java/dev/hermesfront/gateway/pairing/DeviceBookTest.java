@@ -12,7 +12,7 @@ import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.policy.Grant;
 import dev.hermesfront.gateway.policy.Grants;
 import dev.hermesfront.gateway.policy.Identity;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.state.StateDir;
 import java.nio.file.Path;
 import java.time.Clock;

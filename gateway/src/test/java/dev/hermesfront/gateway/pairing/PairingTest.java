@@ -62,8 +62,7 @@ class PairingTest {
 
     private void start(GatewayConfig cfg) throws Exception {
         next.set(cfg);
-        server = new GatewayServer(cfg, new DemoLauncher(new ObjectMapper(), new FrameCodec()),
-                () -> new ConfigSource.Fresh(next.get(), List.of())).start();
+        server = GatewayServer.builder(cfg, new DemoLauncher(new ObjectMapper(), new FrameCodec())).source(() -> new ConfigSource.Fresh(next.get(), List.of())).build().start();
     }
 
     @AfterEach

@@ -44,6 +44,6 @@ final class Coordinators {
     }
 
     static GatewayServer start(GatewayConfig cfg) throws Exception {
-        return new GatewayServer(cfg, new DemoLauncher(new ObjectMapper(), new FrameCodec())).start();
+        return GatewayServer.builder(cfg, new DemoLauncher(new ObjectMapper(), new FrameCodec())).build().start();
     }
 }

@@ -73,8 +73,8 @@ class DelegationTest {
                 d.authWindow(), d.lockout(), d.restPerSecond(), d.restBurst(), d.wsPerSecond(), d.wsBurst(), d.healthPerSecond(),
                 d.healthBurst())).get();
         GatewayConfig first = p;
-        peer = new GatewayServer(p, new DemoLauncher(MAPPER, new FrameCodec()), () -> new ConfigSource.Fresh(next != null ? next : first,
-                List.of())).start();
+        peer = GatewayServer.builder(p, new DemoLauncher(MAPPER, new FrameCodec())).source(() -> new ConfigSource.Fresh(next != null ? next : first,
+                List.of())).build().start();
         Path yaml = dir.resolve("coordinator.yaml");
         Files.writeString(yaml, "credentials:\n"
                 + "  - {name: alice, token: " + ALICE + ", scope: chat}\n"
@@ -84,7 +84,7 @@ class DelegationTest {
                 + "peers:\n  - {name: p1, url: \"http://127.0.0.1:" + peer.port() + "\", token: " + COORD + "}\n");
         GatewayConfig c = ConfigLoader.load(new ConfigLoader.Input(Map.of("config", List.of(yaml.toString()), "listen",
                 List.of("127.0.0.1:0")), Map.of(), dir, false, false, () -> "unused")).gateway();
-        coordinator = new GatewayServer(c, new DemoLauncher(MAPPER, new FrameCodec())).start();
+        coordinator = GatewayServer.builder(c, new DemoLauncher(MAPPER, new FrameCodec())).build().start();
     }
 
     @AfterEach

@@ -102,7 +102,7 @@ class FanOutTest {
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), dev.hermesfront.gateway.config.Credentials.of(
                 List.of(new dev.hermesfront.gateway.config.Credential.Token("token", Secret.of(PEER_TOKEN), "admin")), java.util.Set.of("token"))))
                 .upstreams(UpstreamConfig.of(api.uri(), Secret.of(API_KEY)), null).get();
-        GatewayServer front = new GatewayServer(cfg, new DemoLauncher(MAPPER, new FrameCodec())).start();
+        GatewayServer front = GatewayServer.builder(cfg, new DemoLauncher(MAPPER, new FrameCodec())).build().start();
         open.add(front);
         return "http://127.0.0.1:" + front.port();
     }
@@ -122,7 +122,7 @@ class FanOutTest {
         peers.forEach((name, url) -> yaml.append("  - {name: ").append(name).append(", url: \"").append(url)
                 .append("\", token: ").append(PEER_TOKEN).append("}\n"));
         GatewayConfig cfg = Coordinators.config(new InetSocketAddress("127.0.0.1", 0), yaml.toString(), COORD_TOKEN, READ_TOKEN, Map.of());
-        coordinator = new GatewayServer(ConfigEdit.edit(cfg).pools(pools).get(), new DemoLauncher(MAPPER, new FrameCodec())).start();
+        coordinator = GatewayServer.builder(ConfigEdit.edit(cfg).pools(pools).get(), new DemoLauncher(MAPPER, new FrameCodec())).build().start();
     }
 
     private HttpRequest fanOut(String body) {
@@ -220,14 +220,15 @@ class FanOutTest {
         return seen.stream().map(Arrival::raw).toList();
     }
 
-    /** With one client thread as well: the relays never hold a thread of the peers' HTTP client. */
+    /** With one client thread as well: the relays never hold a thread of the peers' HTTP client. 0: the default. */
     @ParameterizedTest(name = "client threads: {0}")
-    @ValueSource(ints = {PoolSettings.DEFAULT_CLIENT_THREADS, 1})
+    @ValueSource(ints = {0, 1})
     void streamsTwoHealthyPeersAsTheirUpstreamsWrite(int clientThreads) throws Exception {
         PacedApi a = api("a", CHUNKS);
         PacedApi b = api("b", CHUNKS);
         PoolSettings d = PoolSettings.defaults();
-        coordinator(Map.of("a", peer(a), "b", peer(b)), new PoolSettings(d.ioThreads(), d.workerThreads(), d.timerThreads(), clientThreads));
+        coordinator(Map.of("a", peer(a), "b", peer(b)), new PoolSettings(d.ioThreads(), d.workerThreads(), d.timerThreads(),
+                clientThreads == 0 ? d.clientThreads() : clientThreads));
         LinkedBlockingQueue<Arrival> q = new LinkedBlockingQueue<>();
         CompletableFuture<HttpResponse<Void>> response = stream("[\"a\", \"b\"]", q);
         pace(CHUNKS, a, b);

@@ -110,7 +110,7 @@ class PeerRelayTest {
         // parks nothing here (window 0), so a client leaving ends its relay link and the peer parks that agent.
         GatewayConfig peerConfig = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0),
                 Credentials.of(List.of(new Credential.Basic("coordinator", PEER_USER, Secret.of(PEER_PASSWORD), "admin")), java.util.Set.of("coordinator")));
-        GatewayServer peer = new GatewayServer(peerConfig, new DemoLauncher(MAPPER, new FrameCodec())).start();
+        GatewayServer peer = GatewayServer.builder(peerConfig, new DemoLauncher(MAPPER, new FrameCodec())).build().start();
         open.add(peer);
         coordinator("  - {name: studio, url: \"http://127.0.0.1:" + peer.port() + "\", basic: {user: " + PEER_USER
                 + ", password_env: RELAY_PASSWORD}}\ntui:\n  park_window: 0s\n");
@@ -148,7 +148,7 @@ class PeerRelayTest {
     void relaysATuiToAPeerReachedWithABasicUser() throws Exception {
         GatewayConfig peerConfig = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0),
                 Credentials.of(List.of(new Credential.Basic("coordinator", PEER_USER, Secret.of(PEER_PASSWORD), "admin")), java.util.Set.of("coordinator")));
-        GatewayServer peer = new GatewayServer(peerConfig, new DemoLauncher(MAPPER, new FrameCodec())).start();
+        GatewayServer peer = GatewayServer.builder(peerConfig, new DemoLauncher(MAPPER, new FrameCodec())).build().start();
         open.add(peer);
         coordinator("  - {name: studio, url: \"http://127.0.0.1:" + peer.port() + "\", basic: {user: " + PEER_USER
                 + ", password_env: RELAY_PASSWORD}}\n");

@@ -68,7 +68,7 @@ class SharedSessionWireTest {
     private GatewayServer server(AgentLauncher launcher, String token) throws Exception {
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(token)))
                 .parking(ParkingPolicy.disabled()).get();
-        GatewayServer s = new GatewayServer(cfg, launcher).start();
+        GatewayServer s = GatewayServer.builder(cfg, launcher).build().start();
         open.add(s);
         return s;
     }

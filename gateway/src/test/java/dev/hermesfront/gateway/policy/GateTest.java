@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway.policy;
 
+import dev.hermesfront.gateway.config.Scope;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.mockito.ArgumentMatchers.anyString;

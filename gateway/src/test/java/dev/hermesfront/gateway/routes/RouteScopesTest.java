@@ -14,7 +14,7 @@ import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.config.UpstreamSettings;
 import dev.hermesfront.gateway.policy.AccessPolicy;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.routes.RouteTable.Kind;
 import dev.hermesfront.gateway.routes.RouteTable.Route;
 import dev.hermesfront.protocol.codec.FrameCodec;
@@ -55,7 +55,7 @@ class RouteScopesTest {
         GatewayConfig cfg = new GatewayConfig(base.listen(), base.auth(), base.limits(),
                 new UpstreamSettings(Optional.of(api), Optional.of(dash), t, t, t), base.tui(), base.security(),
                 new PeerSettings(List.of(peer), Duration.ofMinutes(10), t), base.pools());
-        GatewayServer server = new GatewayServer(cfg, new DemoLauncher(new ObjectMapper(), new FrameCodec())).start();
+        GatewayServer server = GatewayServer.builder(cfg, new DemoLauncher(new ObjectMapper(), new FrameCodec())).build().start();
         try {
             return server.routes();
         } finally {

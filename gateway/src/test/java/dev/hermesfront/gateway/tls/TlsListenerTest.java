@@ -39,7 +39,7 @@ class TlsListenerTest {
 
     private GatewayServer start(GatewayConfig cfg) throws Exception {
         GatewayConfig c = cfg;
-        return new GatewayServer(c, new DemoLauncher(new ObjectMapper(), new FrameCodec()), () -> new ConfigSource.Fresh(c, List.of()))
+        return GatewayServer.builder(c, new DemoLauncher(new ObjectMapper(), new FrameCodec())).source(() -> new ConfigSource.Fresh(c, List.of())).build()
                 .start();
     }
 
@@ -112,7 +112,7 @@ class TlsListenerTest {
     @Test
     void refusesAPlaintextBindOnANonLoopbackAddressAndSaysWhatToDo() throws Exception {
         GatewayConfig cfg = GatewayConfig.of(new InetSocketAddress("0.0.0.0", 0), Secret.of(TOKEN));
-        GatewayServer server = new GatewayServer(cfg, new DemoLauncher(new ObjectMapper(), new FrameCodec()));
+        GatewayServer server = GatewayServer.builder(cfg, new DemoLauncher(new ObjectMapper(), new FrameCodec())).build();
         ConfigException e = assertThrows(ConfigException.class, server::start);
         assertTrue(e.getMessage().contains("--tls-cert") && e.getMessage().contains("--insecure-plaintext")
                 && e.getMessage().contains("Tailscale"), e.getMessage());

@@ -45,7 +45,7 @@ class WsRelayLinkTest {
     private static GatewayServer inner(AgentLauncher launcher, long highWater) throws Exception {
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(INNER_TOKEN)))
                 .parking(ParkingPolicy.disabled()).outbound(highWater, 256L << 20, Duration.ofSeconds(30)).get();
-        return new GatewayServer(cfg, launcher).start();
+        return GatewayServer.builder(cfg, launcher).build().start();
     }
 
     private static URI innerWs(GatewayServer inner) {
@@ -238,7 +238,7 @@ class WsRelayLinkTest {
         // The inner front refuses a reused ticket and a request that also carries ?token=, so three chats in a row
         // through it show a new ticket per dial and nothing in the URL.
         try (TestGateway gw = TestGateway.start(p -> WsRelayLauncher.gated(p.ws(), innerWs(dash),
-                new TicketMinter(innerWs(dash), INNER_TOKEN, Duration.ofSeconds(5)), Duration.ofSeconds(5), 1 << 20),
+                new TicketMinter(innerWs(dash), INNER_TOKEN, Duration.ofSeconds(5), minterHttp(), new com.fasterxml.jackson.databind.ObjectMapper()), Duration.ofSeconds(5), 1 << 20),
                 c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get())) {
             for (int i = 0; i < 3; i++) {
                 try (WsTestClient c = WsTestClient.connect(gw.wsUri())) {
@@ -257,7 +257,8 @@ class WsRelayLinkTest {
         GatewayServer dash = inner(new dev.hermesfront.bridge.demo.DemoLauncher(new com.fasterxml.jackson.databind.ObjectMapper(),
                 new dev.hermesfront.protocol.codec.FrameCodec()), 4 << 20);
         try (TestGateway gw = TestGateway.start(p -> WsRelayLauncher.gated(p.ws(), innerWs(dash),
-                new TicketMinter(innerWs(dash), "not-the-inner-token-0123", Duration.ofSeconds(5)), Duration.ofSeconds(5), 1 << 20),
+                new TicketMinter(innerWs(dash), "not-the-inner-token-0123", Duration.ofSeconds(5), minterHttp(),
+                        new com.fasterxml.jackson.databind.ObjectMapper()), Duration.ofSeconds(5), 1 << 20),
                 c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());
              WsTestClient c = WsTestClient.connect(gw.wsUri())) {
             assertEquals(1011, c.closeCode());
@@ -335,5 +336,10 @@ class WsRelayLinkTest {
         public void close() throws IOException {
             socket.close();
         }
+    }
+
+    /** The mint calls' client, as the gateway makes it (HTTP/1.1), running its callbacks on the calling thread. */
+    private static java.net.http.HttpClient minterHttp() {
+        return dev.hermesfront.gateway.Pools.http(Duration.ofSeconds(5), Runnable::run).build();
     }
 }

@@ -113,7 +113,7 @@ abstract class BrowserTestBase {
     }
 
     GatewayServer gateway(GatewayConfig config, AgentLauncher launcher) throws Exception {
-        GatewayServer gw = new GatewayServer(config, launcher).start();
+        GatewayServer gw = GatewayServer.builder(config, launcher).build().start();
         gateways.add(gw);
         return gw;
     }

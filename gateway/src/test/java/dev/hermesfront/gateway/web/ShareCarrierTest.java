@@ -41,9 +41,9 @@ class ShareCarrierTest {
 
     @BeforeEach
     void start() throws Exception {
-        gw = new GatewayServer(GatewayConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        gw = GatewayServer.builder(GatewayConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 Credentials.of(List.of(new Credential.Token("laptop", Secret.of(OWNER), "chat")))),
-                new DemoLauncher(json, new FrameCodec())).start();
+                new DemoLauncher(json, new FrameCodec())).build().start();
         owner = WsTestClient.connect(ws("?token=" + OWNER + "&resume=new"), http);
         assertTrue(owner.next().contains("gateway.ready"));
     }

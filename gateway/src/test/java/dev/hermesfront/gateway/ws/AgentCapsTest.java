@@ -34,7 +34,7 @@ class AgentCapsTest {
     private GatewayServer server;
 
     private void start(GatewayConfig cfg) throws Exception {
-        server = new GatewayServer(cfg, new DemoLauncher(new ObjectMapper(), new FrameCodec())).start();
+        server = GatewayServer.builder(cfg, new DemoLauncher(new ObjectMapper(), new FrameCodec())).build().start();
     }
 
     private static GatewayConfig twoCredentials() {

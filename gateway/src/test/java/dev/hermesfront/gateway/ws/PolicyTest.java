@@ -21,7 +21,7 @@ import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.policy.AccessPolicy;
-import dev.hermesfront.gateway.policy.Scope;
+import dev.hermesfront.gateway.config.Scope;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -60,7 +60,7 @@ class PolicyTest {
                 .parking(ParkingPolicy.disabled())
                 .security(ConfigEdit.lockout(ConfigEdit.audited(SecuritySettings.defaults(), audit), 10, Duration.ofMinutes(1),
                         Duration.ofMinutes(5))).get();
-        server = new GatewayServer(cfg, new ProcessLauncher(TestGateway.javaMain(EchoAgent.class))).start();
+        server = GatewayServer.builder(cfg, new ProcessLauncher(TestGateway.javaMain(EchoAgent.class))).build().start();
     }
 
     @AfterEach

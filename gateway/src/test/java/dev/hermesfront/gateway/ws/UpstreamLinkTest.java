@@ -35,7 +35,7 @@ class UpstreamLinkTest {
     private static GatewayServer inner(dev.hermesfront.bridge.AgentLauncher launcher) throws Exception {
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(INNER_TOKEN)))
                 .parking(ParkingPolicy.disabled()).get();
-        return new GatewayServer(cfg, launcher).start();
+        return GatewayServer.builder(cfg, launcher).build().start();
     }
 
     private static TestGateway front(int innerPort, String token) throws Exception {

@@ -1,13 +1,9 @@
 package dev.hermesfront.protocol.transcript;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.hermesfront.protocol.PythonJson;
+import dev.hermesfront.protocol.codec.TranscriptJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -36,13 +32,7 @@ import java.util.Objects;
  */
 public record Transcript(String name, List<TranscriptEntry> entries, List<String> notes, List<TranscriptMark> marks) {
     /** Reads whatever the recorder writes: long numbers, deep frames inside the line object, NaN like Python. */
-    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(10_000).maxNestingDepth(2_000).build())
-                    .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-                    .build())
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-            .build();
+    private static final ObjectMapper MAPPER = TranscriptJson.newReader();
 
     public Transcript {
         Objects.requireNonNull(name, "name");

@@ -1,5 +1,6 @@
 package dev.hermesfront.protocol.transcript;
 
+import dev.hermesfront.protocol.PythonJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

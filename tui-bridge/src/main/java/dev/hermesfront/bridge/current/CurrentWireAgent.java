@@ -10,7 +10,7 @@ import dev.hermesfront.protocol.ProtocolErrors;
 import dev.hermesfront.protocol.RequestId;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
-import dev.hermesfront.protocol.transcript.PythonJson;
+import dev.hermesfront.protocol.PythonJson;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.LocalDateTime;

@@ -9,7 +9,7 @@ import dev.hermesfront.protocol.ProtocolErrors;
 import dev.hermesfront.protocol.RequestId;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
-import dev.hermesfront.protocol.transcript.PythonJson;
+import dev.hermesfront.protocol.PythonJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.bridge.threads.Threads;
 import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the {@link DemoAgent} in-process, one instance per client, all paced by one small shared
@@ -22,12 +22,7 @@ public final class DemoLauncher implements AgentLauncher {
     public DemoLauncher(ObjectMapper mapper, FrameCodec codec) {
         this.mapper = mapper;
         this.codec = codec;
-        AtomicInteger n = new AtomicInteger();
-        this.timer = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "demo-agent-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newScheduledThreadPool(2, Threads.named("demo-agent"));
     }
 
     @Override

@@ -461,7 +461,7 @@ public final class AgentHub implements ClientSink {
                     }
                 }
             }
-            return WireFrame.of(dev.hermesfront.protocol.transcript.PythonJson.write(root));
+            return WireFrame.of(dev.hermesfront.protocol.PythonJson.write(root));
         } catch (IOException e) {
             return frame;
         }
@@ -502,7 +502,7 @@ public final class AgentHub implements ClientSink {
                 com.fasterxml.jackson.databind.node.ObjectNode none = mapper.createObjectNode();
                 none.putNull("session_id");
                 ((com.fasterxml.jackson.databind.node.ObjectNode) root).set("result", none);
-                return WireFrame.of(dev.hermesfront.protocol.transcript.PythonJson.write(root));
+                return WireFrame.of(dev.hermesfront.protocol.PythonJson.write(root));
             }
             if (!r.path("sessions").isArray()) {
                 return frame;
@@ -514,7 +514,7 @@ public final class AgentHub implements ClientSink {
                 }
             }
             r.set("sessions", kept);
-            return WireFrame.of(dev.hermesfront.protocol.transcript.PythonJson.write(root));
+            return WireFrame.of(dev.hermesfront.protocol.PythonJson.write(root));
         } catch (IOException e) {
             return frame;
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.AgentExit;
 import dev.hermesfront.bridge.MemoryBudget;
 import dev.hermesfront.bridge.park.ParkingPolicy;
+import dev.hermesfront.bridge.threads.Threads;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -63,11 +64,7 @@ public final class AgentRegistry implements AutoCloseable {
         this.mapper = mapper;
         this.codec = codec;
         this.budget = budget;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "parking-timer");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(Threads.single("parking-timer"));
         budget.relieveWith(this::relieve);
     }
 

@@ -2,7 +2,7 @@ package dev.hermesfront.bridge.hub;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hermesfront.protocol.transcript.PythonJson;
+import dev.hermesfront.protocol.PythonJson;
 
 /**
  * The {@code notification.show} events the front sends of its own accord (tui-wire-current.md §11.3; the TUI

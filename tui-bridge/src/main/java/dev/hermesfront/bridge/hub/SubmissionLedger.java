@@ -7,7 +7,7 @@ import dev.hermesfront.protocol.Frame;
 import dev.hermesfront.protocol.FrameKind;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
-import dev.hermesfront.protocol.transcript.PythonJson;
+import dev.hermesfront.protocol.PythonJson;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

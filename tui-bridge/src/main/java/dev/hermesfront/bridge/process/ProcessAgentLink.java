@@ -104,9 +104,7 @@ final class ProcessAgentLink implements AgentLink {
     }
 
     void start() {
-        Thread out = new Thread(null, this::pumpStdout, "agent-out-" + pid, STDOUT_STACK_BYTES);
-        out.setDaemon(true);
-        out.start();
+        dev.hermesfront.bridge.threads.Threads.daemon("agent-out-" + pid, STDOUT_STACK_BYTES, this::pumpStdout).start();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.hermesfront.bridge.process;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.bridge.threads.Threads;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Starts one agent child process per client (tui-wire.md §8.7: one process per connection keeps
@@ -50,21 +50,12 @@ public final class ProcessLauncher implements AgentLauncher {
     ProcessLauncher(AgentCommand command, ProcessGroups groups) {
         this.command = command;
         this.groups = groups;
-        this.reaper = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "agent-reaper");
-            t.setDaemon(true);
-            return t;
-        });
+        this.reaper = new ScheduledThreadPoolExecutor(1, Threads.single("agent-reaper"));
         this.reaper.setRemoveOnCancelPolicy(true);
         this.reaper.scheduleWithFixedDelay(() -> live.forEach(ProcessAgentLink::checkExit), EXIT_CHECK_MS, EXIT_CHECK_MS,
                 TimeUnit.MILLISECONDS);
-        AtomicInteger n = new AtomicInteger();
         this.writers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, WRITER_IDLE_SECONDS, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(null, r, "agent-in-" + n.incrementAndGet(), WRITER_STACK_BYTES);
-                    t.setDaemon(true);
-                    return t;
-                });
+                new SynchronousQueue<>(), Threads.named("agent-in", WRITER_STACK_BYTES));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.hermesfront.bridge.process;
 
+import dev.hermesfront.bridge.threads.Threads;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,8 +62,7 @@ final class StderrPump implements AutoCloseable {
     private volatile boolean closed;
 
     StderrPump() {
-        thread = new Thread(null, this::run, "agent-stderr", STACK_BYTES);
-        thread.setDaemon(true);
+        thread = Threads.daemon("agent-stderr", STACK_BYTES, this::run);
         thread.start();
     }
 

@@ -1,15 +1,9 @@
 package dev.hermesfront.bridge.replay;
 
+import dev.hermesfront.bridge.standin.StdioAgent;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import dev.hermesfront.protocol.transcript.Transcript;
-import java.io.BufferedReader;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
@@ -47,34 +41,16 @@ public final class ReplayAgentMain {
                 }
             }
         }
-        PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
-        System.setOut(System.err); // stdout carries JSON only
+        StdioAgent stdio = StdioAgent.open();
         ReplayScript script = ReplayScript.of(transcript, conn, exitAtEof, new FrameCodec());
-        ReplayAgent agent = new ReplayAgent(script, line -> write(stdout, line), status -> {
-            stdout.flush();
-            System.exit(status);
-        });
+        ReplayAgent agent = new ReplayAgent(script, stdio::write, stdio::exit);
         agent.start();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (!line.isBlank()) {
-                    agent.accept(line);
-                }
+        stdio.readUntilEof(line -> {
+            if (!line.isBlank()) {
+                agent.accept(line);
             }
-        }
+        });
         agent.mismatches().forEach(m -> System.err.println("replay " + transcript.name() + ": " + m));
-        stdout.flush();
-        System.exit(0);
-    }
-
-    private static void write(OutputStream out, String line) {
-        try {
-            out.write(line.getBytes(StandardCharsets.UTF_8));
-            out.write('\n');
-            out.flush();
-        } catch (IOException e) {
-            System.exit(0); // stdout gone: the client has left
-        }
+        stdio.exit(0);
     }
 }

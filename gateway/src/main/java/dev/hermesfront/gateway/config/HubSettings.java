@@ -1,4 +1,4 @@
-package dev.hermesfront.gateway.agents;
+package dev.hermesfront.gateway.config;
 
 import dev.hermesfront.bridge.MemoryBudget;
 import java.time.Duration;

@@ -1,7 +1,6 @@
-package dev.hermesfront.protocol.transcript;
+package dev.hermesfront.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hermesfront.protocol.JsonText;
 import java.math.BigDecimal;
 import java.util.Iterator;
 import java.util.Map;

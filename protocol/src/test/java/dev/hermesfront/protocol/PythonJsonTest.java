@@ -1,4 +1,4 @@
-package dev.hermesfront.protocol.transcript;
+package dev.hermesfront.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

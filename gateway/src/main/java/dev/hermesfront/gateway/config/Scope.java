@@ -1,4 +1,4 @@
-package dev.hermesfront.gateway.policy;
+package dev.hermesfront.gateway.config;
 
 import java.util.Locale;
 import java.util.Optional;

@@ -1,8 +1,11 @@
-package dev.hermesfront.gateway;
+package dev.hermesfront.gateway.lines;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystems;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Appends whole lines to a file that only its writer writes (the audit log, a transcript): a line is written whole
@@ -40,5 +43,13 @@ public final class WholeLines {
             }
             return false;
         }
+    }
+
+    /** Returns "owner read/write only" (0600) for the files a writer creates, where the file system has POSIX permissions. */
+    public static FileAttribute<?>[] ownerOnly() {
+        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[0];
+        }
+        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
     }
 }
