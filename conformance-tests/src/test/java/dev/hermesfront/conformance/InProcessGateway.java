@@ -2,8 +2,8 @@ package dev.hermesfront.conformance;
 
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.ParkingPolicy;
-import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.GatewayServer;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.TuiSettings;
 import java.net.InetSocketAddress;

@@ -9,9 +9,9 @@ import dev.hermesfront.protocol.transcript.Direction;
 import dev.hermesfront.protocol.transcript.Transcript;
 import dev.hermesfront.protocol.transcript.TranscriptEntry;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * A deliberately changed server side (the replay agent plays an edited transcript) must make the runner

@@ -1,12 +1,12 @@
 package dev.hermesfront.gateway;
 
-import dev.hermesfront.gateway.config.GatewayConfig;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.protocol.codec.FrameCodec;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,11 +1,11 @@
 package dev.hermesfront.gateway;
 
-import dev.hermesfront.gateway.config.GatewayConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.hermesfront.bridge.demo.DemoLauncher;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.protocol.codec.FrameCodec;

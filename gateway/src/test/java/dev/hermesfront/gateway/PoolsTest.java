@@ -1,10 +1,10 @@
 package dev.hermesfront.gateway;
 
-import dev.hermesfront.gateway.config.PoolSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hermesfront.gateway.config.PoolSettings;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

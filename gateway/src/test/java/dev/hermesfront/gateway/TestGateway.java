@@ -1,10 +1,10 @@
 package dev.hermesfront.gateway;
 
-import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.bridge.process.AgentCommand;
 import dev.hermesfront.bridge.process.ProcessLauncher;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Secret;
 import java.net.InetSocketAddress;
 import java.net.URI;

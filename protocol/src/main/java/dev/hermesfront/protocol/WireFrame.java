@@ -1,6 +1,5 @@
 package dev.hermesfront.protocol;
 
-import dev.hermesfront.protocol.codec.FrameHead;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;

@@ -1,6 +1,5 @@
 package dev.hermesfront.gateway.agents;
 
-import dev.hermesfront.gateway.config.HubSettings;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,16 +8,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hermesfront.bridge.hub.AgentHub;
 import dev.hermesfront.bridge.hub.AgentRegistry;
 import dev.hermesfront.bridge.hub.Role;
+import dev.hermesfront.gateway.config.HubSettings;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
-import dev.hermesfront.gateway.config.Scope;
+import dev.hermesfront.gateway.routes.RouteTable;
 import dev.hermesfront.gateway.routes.Routes;
 import dev.hermesfront.gateway.ws.CloseCodes;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import dev.hermesfront.gateway.routes.RouteTable;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.io.IOException;

@@ -1,12 +1,12 @@
 package dev.hermesfront.gateway.agents;
 
-import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.bridge.hub.Role;
+import dev.hermesfront.gateway.config.HubSettings;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Grant;
 import dev.hermesfront.gateway.policy.Grants;
 import dev.hermesfront.gateway.policy.Identity;
-import dev.hermesfront.gateway.config.Scope;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

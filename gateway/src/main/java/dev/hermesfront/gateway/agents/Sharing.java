@@ -1,8 +1,8 @@
 package dev.hermesfront.gateway.agents;
 
-import dev.hermesfront.gateway.config.HubSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.hub.AgentRegistry;
+import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.routes.Routes;
 import java.time.Clock;

@@ -1,10 +1,10 @@
 package dev.hermesfront.gateway.http;
 
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.policy.Decision;
 import dev.hermesfront.gateway.policy.Delegation;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
-import dev.hermesfront.gateway.config.Scope;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;

@@ -1,12 +1,12 @@
 package dev.hermesfront.gateway.metrics;
 
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.policy.Gate;
-import dev.hermesfront.gateway.config.Scope;
+import dev.hermesfront.gateway.routes.RouteTable;
 import dev.hermesfront.gateway.routes.Routes;
 import io.undertow.server.HttpHandler;
-import dev.hermesfront.gateway.routes.RouteTable;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 

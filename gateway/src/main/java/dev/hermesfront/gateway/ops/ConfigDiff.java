@@ -109,7 +109,7 @@ public final class ConfigDiff {
             applied.add("peers");
         }
         if (!running.remote().equals(next.remote())) {
-            restart.add("tls.*/public_url/state_dir/notify.*");
+            restart.add("tls.*/insecure_plaintext/public_url/state_dir/notify.*");
         }
         GatewayConfig effective = new GatewayConfig(
                 new ListenSettings(rl.address(), nl.allowedHosts(), nl.allowedOrigins()),

@@ -20,7 +20,6 @@ import dev.hermesfront.gateway.config.UpstreamSettings;
 import dev.hermesfront.gateway.proxy.ApiKeyCheck;
 import dev.hermesfront.gateway.tls.ListenSecurity;
 import dev.hermesfront.gateway.tls.ServerTls;
-import dev.hermesfront.protocol.codec.FrameCodec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

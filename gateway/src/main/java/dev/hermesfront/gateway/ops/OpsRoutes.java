@@ -2,16 +2,16 @@ package dev.hermesfront.gateway.ops;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.http.CredentialCarriers;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.policy.Decision;
 import dev.hermesfront.gateway.policy.Gate;
-import dev.hermesfront.gateway.config.Scope;
+import dev.hermesfront.gateway.routes.RouteTable;
 import dev.hermesfront.gateway.routes.Routes;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import dev.hermesfront.gateway.routes.RouteTable;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.hermesfront.gateway.ops;
 
 import dev.hermesfront.bridge.threads.Threads;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * Reloads on SIGHUP (nginx's convention; {@code systemctl reload} sends it). Uses {@code sun.misc.Signal}

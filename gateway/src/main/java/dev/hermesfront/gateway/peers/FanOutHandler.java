@@ -1,11 +1,11 @@
 package dev.hermesfront.gateway.peers;
 
-import dev.hermesfront.gateway.http.AccessHandler;
-import dev.hermesfront.gateway.policy.Delegation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
+import dev.hermesfront.gateway.policy.Delegation;
 import dev.hermesfront.gateway.proxy.ProxyRequestHandler;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;

@@ -1,7 +1,7 @@
 package dev.hermesfront.gateway.peers;
 
-import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.http.AccessHandler;
+import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.proxy.ProxyRequestHandler;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;

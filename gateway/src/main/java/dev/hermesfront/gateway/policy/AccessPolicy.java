@@ -1,8 +1,8 @@
 package dev.hermesfront.gateway.policy;
 
-import dev.hermesfront.gateway.config.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.hermesfront.gateway.config.Scope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

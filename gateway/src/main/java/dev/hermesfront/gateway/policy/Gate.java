@@ -1,8 +1,8 @@
 package dev.hermesfront.gateway.policy;
 
-import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
+import dev.hermesfront.gateway.config.Scope;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package dev.hermesfront.gateway.policy;
 
-import dev.hermesfront.gateway.config.Scope;
 import static java.util.Objects.requireNonNull;
 
+import dev.hermesfront.gateway.config.Scope;
 import java.util.Optional;
 
 /**

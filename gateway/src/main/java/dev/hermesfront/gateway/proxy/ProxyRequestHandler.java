@@ -1,37 +1,37 @@
 package dev.hermesfront.gateway.proxy;
 
 import dev.hermesfront.gateway.config.UpstreamConfig;
-import dev.hermesfront.gateway.http.CredentialCarriers;
-import dev.hermesfront.gateway.http.ChunkedBodyHandler;
 import dev.hermesfront.gateway.http.AccessHandler;
+import dev.hermesfront.gateway.http.ChunkedBodyHandler;
+import dev.hermesfront.gateway.http.CredentialCarriers;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.policy.Delegation;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Receiver;
 import io.undertow.io.Sender;
 import io.undertow.server.Connectors;
-import io.undertow.util.SameThreadExecutor;
-import java.util.concurrent.CompletionStage;
-import io.undertow.server.RequestTooBigException;
-import io.undertow.server.protocol.http.HttpContinue;
-import io.undertow.util.ImmediatePooledByteBuffer;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import org.xnio.IoUtils;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import io.undertow.util.ImmediatePooledByteBuffer;
+import io.undertow.util.SameThreadExecutor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.xnio.IoUtils;
 
 /**
  * Prepares an authenticated request for the loopback hop, then hands it to the {@link

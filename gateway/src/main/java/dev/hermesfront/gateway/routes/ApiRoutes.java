@@ -5,8 +5,8 @@ import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.proxy.UpstreamProxy;
-import io.undertow.server.HttpHandler;
 import dev.hermesfront.gateway.routes.RouteTable.Needs;
+import io.undertow.server.HttpHandler;
 
 /**
  * The API server's surface (rest-surface.md §1, §6.1): {@code /health} and {@code /v1/health} public,

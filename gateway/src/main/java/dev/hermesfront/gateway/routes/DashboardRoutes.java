@@ -5,8 +5,8 @@ import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.proxy.UpstreamProxy;
-import io.undertow.server.HttpHandler;
 import dev.hermesfront.gateway.routes.RouteTable.Needs;
+import io.undertow.server.HttpHandler;
 import java.net.http.HttpClient;
 
 /**

@@ -1,9 +1,9 @@
 package dev.hermesfront.gateway.routes;
 
 import dev.hermesfront.gateway.http.ErrorResponses;
+import dev.hermesfront.gateway.routes.RouteTable.Needs;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import dev.hermesfront.gateway.routes.RouteTable.Needs;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;

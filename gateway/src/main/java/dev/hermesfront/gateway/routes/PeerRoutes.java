@@ -1,5 +1,6 @@
 package dev.hermesfront.gateway.routes;
 
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.peers.FanOutHandler;
@@ -7,9 +8,8 @@ import dev.hermesfront.gateway.peers.PeerRegistry;
 import dev.hermesfront.gateway.peers.PeerRouteHandler;
 import dev.hermesfront.gateway.peers.PeersStatusHandler;
 import dev.hermesfront.gateway.policy.Gate;
-import io.undertow.server.HttpHandler;
-import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.routes.RouteTable.Needs;
+import io.undertow.server.HttpHandler;
 
 /**
  * A coordinator's routes: {@code /peers/NAME/api/ws} (the TUI channel relayed to that peer, through the same

@@ -1,13 +1,13 @@
 package dev.hermesfront.gateway.routes;
 
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.http.AccessHandler;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Identity;
+import dev.hermesfront.gateway.routes.RouteTable.Needs;
 import dev.hermesfront.protocol.JsonText;
 import io.undertow.server.HttpHandler;
-import dev.hermesfront.gateway.config.Scope;
-import dev.hermesfront.gateway.routes.RouteTable.Needs;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 

@@ -3,8 +3,8 @@ package dev.hermesfront.gateway.routes;
 import dev.hermesfront.gateway.http.TuiHandshakeHandler;
 import dev.hermesfront.gateway.http.WebSocketOnlyHandler;
 import dev.hermesfront.gateway.policy.Gate;
-import io.undertow.server.HttpHandler;
 import dev.hermesfront.gateway.routes.RouteTable.Needs;
+import io.undertow.server.HttpHandler;
 import java.util.Locale;
 
 /**

@@ -2,10 +2,10 @@ package dev.hermesfront.gateway.upstream;
 
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
-import io.undertow.websockets.client.WebSocketClient;
-import io.undertow.websockets.client.WebSocketClientNegotiation;
 import io.undertow.util.Headers;
+import io.undertow.websockets.client.WebSocketClient;
 import io.undertow.websockets.client.WebSocketClientHandshake;
+import io.undertow.websockets.client.WebSocketClientNegotiation;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSocketVersion;
 import java.io.IOException;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hermesfront.bridge.hub.Role;
-import dev.hermesfront.gateway.policy.Identity;
 import dev.hermesfront.gateway.config.Scope;
+import dev.hermesfront.gateway.policy.Identity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -30,10 +30,11 @@ class ReloadCoverageTest {
     static final Map<String, String> REPORTED_AS = Map.of("token", "credentials", "basic_users", "credentials",
             "peer_probe_interval", "peers", "peer_timeout", "peers");
     /** Rows that do nothing without another one, beyond the table test's companions. */
-    static final Map<String, Map<String, String>> MORE_COMPANIONS = Map.of("trusted_proxies", Map.of("identity_header", "Tailscale-User-Login"));
+    static final Map<String, Map<String, String>> MORE_COMPANIONS = Map.of("trusted_proxies", Map.of("identity_header", "Tailscale-User-Login"),
+            "tls.key", Map.of("tls.cert", "/etc/passwd"));
     /** Rows that cannot be absent beside their companions: the value they change from. */
     static final Map<String, String> BEFORE = Map.of("api.key", "sk-other-key-0123456789", "api.upstream", "http://127.0.0.1:18643",
-            "trusted_proxies", "100.64.0.0/10");
+            "trusted_proxies", "100.64.0.0/10", "tls.cert", "/etc/hostname", "tls.key", "/etc/hostname");
 
     @TempDir
     Path home;

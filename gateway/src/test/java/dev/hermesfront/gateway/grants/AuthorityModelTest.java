@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hermesfront.gateway.WsTestClient;
-import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.config.Credential;
-import dev.hermesfront.gateway.config.Secret;
+import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.config.Scope;
+import dev.hermesfront.gateway.config.Secret;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;

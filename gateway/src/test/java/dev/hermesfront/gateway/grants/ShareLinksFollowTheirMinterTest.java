@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hermesfront.gateway.WsTestClient;
-import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.config.Credential;
+import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.config.Secret;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

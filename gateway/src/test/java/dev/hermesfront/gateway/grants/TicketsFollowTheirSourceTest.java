@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hermesfront.gateway.WsTestClient;
-import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.config.Credential;
+import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.ops.ReloadReport;
 import java.net.URI;

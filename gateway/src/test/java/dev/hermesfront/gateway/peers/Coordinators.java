@@ -2,9 +2,9 @@ package dev.hermesfront.gateway.peers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.demo.DemoLauncher;
-import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.config.ConfigLoader;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.ListenAddress;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.net.InetSocketAddress;

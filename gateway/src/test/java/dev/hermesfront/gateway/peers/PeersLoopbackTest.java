@@ -1,8 +1,8 @@
 package dev.hermesfront.gateway.peers;
 
-import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.PeerNode;
+import dev.hermesfront.gateway.config.GatewayConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

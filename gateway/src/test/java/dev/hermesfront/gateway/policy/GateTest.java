@@ -1,6 +1,5 @@
 package dev.hermesfront.gateway.policy;
 
-import dev.hermesfront.gateway.config.Scope;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.mockito.ArgumentMatchers.anyString;
@@ -12,6 +11,7 @@ import static org.mockito.Mockito.when;
 
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.SecuritySettings;
 import java.util.List;

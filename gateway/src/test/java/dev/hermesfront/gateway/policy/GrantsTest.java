@@ -1,6 +1,5 @@
 package dev.hermesfront.gateway.policy;
 
-import dev.hermesfront.gateway.config.Scope;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
+import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.config.Secret;
 import java.util.HashMap;
 import java.util.List;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hermesfront.gateway.ConfigEdit;
+import dev.hermesfront.gateway.FakeUpstream;
 import dev.hermesfront.gateway.FrontFixture;
 import dev.hermesfront.gateway.config.GatewayConfig;
-import dev.hermesfront.gateway.FakeUpstream;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import io.undertow.Handlers;

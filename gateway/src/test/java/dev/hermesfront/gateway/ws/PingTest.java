@@ -1,7 +1,5 @@
 package dev.hermesfront.gateway.ws;
 
-import dev.hermesfront.gateway.ConfigEdit;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

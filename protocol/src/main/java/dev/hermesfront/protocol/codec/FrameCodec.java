@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.hermesfront.protocol.ErrorCodes;
 import dev.hermesfront.protocol.Frame;
 import dev.hermesfront.protocol.FrameKind;
+import dev.hermesfront.protocol.JsonScan;
 import dev.hermesfront.protocol.JsonText;
 import dev.hermesfront.protocol.ProtocolErrors;
 import dev.hermesfront.protocol.RequestId;

@@ -1,12 +1,12 @@
 package dev.hermesfront.protocol.transcript;
 
-import dev.hermesfront.protocol.PythonJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hermesfront.protocol.FrameKind;
+import dev.hermesfront.protocol.PythonJson;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.io.IOException;

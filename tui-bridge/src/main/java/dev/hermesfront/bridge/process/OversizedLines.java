@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hermesfront.protocol.ErrorCodes;
 import dev.hermesfront.protocol.ProtocolErrors;
-import dev.hermesfront.protocol.RequestId;
 import dev.hermesfront.protocol.PythonJson;
+import dev.hermesfront.protocol.RequestId;
 import java.io.IOException;
 
 /**

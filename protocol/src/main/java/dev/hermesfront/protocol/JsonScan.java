@@ -1,17 +1,17 @@
-package dev.hermesfront.protocol.codec;
+package dev.hermesfront.protocol;
 
 /**
  * Finds where one JSON value ends in a text that is known (or presumed) to be valid JSON, without a parser.
  * Used to locate the {@code id} value of a frame so that a multiplexer can splice another one in.
  */
-final class JsonScan {
+public final class JsonScan {
     private JsonScan() {}
 
     /**
      * Returns the offset just past the JSON value that starts at {@code start}, or -1 when {@code start} is
      * negative or the text there is not a complete value.
      */
-    static int valueEnd(CharSequence text, int start) {
+    public static int valueEnd(CharSequence text, int start) {
         if (start < 0 || start >= text.length()) {
             return -1;
         }

@@ -1,4 +1,4 @@
-package dev.hermesfront.protocol.codec;
+package dev.hermesfront.protocol;
 
 /**
  * The head of a frame the agent wrote, read without a parser: what a router needs from most frames, at the
