@@ -302,13 +302,13 @@ public final class GatewayMain {
                 case DEMO -> run(load(false, false));
                 case PAIR -> {
                     ParseResult p = spec.commandLine().getParseResult();
-                    yield new PairingClient(load(false, false).gateway(), System.out).pair(p.matchedOptionValue("--scope", null),
+                    yield new PairingClient(load(false, false).gateway(), System.out, json).pair(p.matchedOptionValue("--scope", null),
                             p.matchedOptionValue("--name", null), p.matchedOptionValue("--ttl", null));
                 }
                 case DEVICES -> {
                     List<String> args = spec.commandLine().getParseResult().matchedPositionals().isEmpty() ? List.of()
                             : List.of(spec.commandLine().getParseResult().matchedPositionals().get(0).<String[]>getValue());
-                    PairingClient client = new PairingClient(load(false, false).gateway(), System.out);
+                    PairingClient client = new PairingClient(load(false, false).gateway(), System.out, json);
                     if (args.isEmpty()) {
                         yield client.list();
                     }

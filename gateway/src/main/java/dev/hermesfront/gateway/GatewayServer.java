@@ -386,8 +386,7 @@ public final class GatewayServer implements AutoCloseable {
             key = GatewayMain.randomToken();
             LOG.log(System.Logger.Level.WARNING, "notify.webhook: no notify.secret and no state_dir; signing with a key made for this run");
         }
-        HttpClient client = HttpClient.newBuilder().executor(pools.client()).connectTimeout(config.upstreams().connect())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpClient client = pools.http(config.upstreams().connect()).build();
         Notifier notifier = new Notifier(n, key, machineName(), publicUrl().resolve("/front/"), timers, pools.client(), client, guard.audit(),
                 mapper,
                 java.time.Clock.systemUTC(), Duration.ofSeconds(1));

@@ -3,6 +3,7 @@ package dev.hermesfront.gateway.pairing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hermesfront.gateway.Pools;
 import dev.hermesfront.gateway.config.ConfigException;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.ListenAddress;
@@ -37,11 +38,13 @@ import javax.net.ssl.TrustManagerFactory;
 public final class PairingClient {
     private final GatewayConfig config;
     private final PrintStream out;
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper;
 
-    public PairingClient(GatewayConfig config, PrintStream out) {
+    /** @param mapper the command's one ObjectMapper */
+    public PairingClient(GatewayConfig config, PrintStream out, ObjectMapper mapper) {
         this.config = config;
         this.out = out;
+        this.mapper = mapper;
     }
 
     /** Mints a code and prints it, the pairing URL and its QR code. Returns the exit code. */
@@ -141,7 +144,7 @@ public final class PairingClient {
                     + "hermes-front serve and the same settings (--config, HERMES_FRONT_*, --state-dir)");
         }
         String token = state.read(LocalCredential.FILE).orElse("").strip();
-        HttpClient.Builder cb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1);
+        HttpClient.Builder cb = Pools.http(Duration.ofSeconds(5), Pools.commandThreads("pair-http", 1));
         if (config.remote().tls()) {
             // Pinned to the configured certificate, so the host name it carries need not match the address dialled.
             System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
