@@ -34,6 +34,6 @@ public final class LocalCredential {
         }
         List<Credential> all = new ArrayList<>(configured.all());
         all.add(local);
-        return Credentials.of(all);
+        return Credentials.of(all, configured.delegating());
     }
 }
