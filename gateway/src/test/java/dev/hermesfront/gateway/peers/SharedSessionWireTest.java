@@ -66,8 +66,10 @@ class SharedSessionWireTest {
     }
 
     private GatewayServer server(AgentLauncher launcher, String token) throws Exception {
-        GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(token)))
-                .parking(ParkingPolicy.disabled()).get();
+        // The credential delegates: a coordinator in front of this server acts for its users (issue 21, F3).
+        GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), dev.hermesfront.gateway.config.Credentials.of(
+                java.util.List.of(new dev.hermesfront.gateway.config.Credential.Token("token", Secret.of(token), "admin")),
+                java.util.Set.of("token")))).parking(ParkingPolicy.disabled()).get();
         GatewayServer s = GatewayServer.builder(cfg, launcher).build().start();
         open.add(s);
         return s;

@@ -34,14 +34,15 @@ class UpstreamLinkTest {
 
     private static GatewayServer inner(dev.hermesfront.bridge.AgentLauncher launcher) throws Exception {
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(INNER_TOKEN)))
-                .parking(ParkingPolicy.disabled()).get();
+                .parking(ParkingPolicy.disabled()).agentLimits(1024, 64, 64).get();
         return GatewayServer.builder(cfg, launcher).build().start();
     }
 
     private static TestGateway front(int innerPort, String token) throws Exception {
         return TestGateway.start(io -> WsRelayLauncher.dashboard(io.ws(), URI.create("ws://127.0.0.1:" + innerPort + "/api/ws"), token,
                         Duration.ofSeconds(5), 1 << 20),
-                c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());
+                // One credential opens more agents here than the default per-credential cap (issue 21, F8) allows.
+                c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).agentLimits(1024, 64, 64).get());
     }
 
     @Test
