@@ -3,7 +3,6 @@ package dev.hermesfront.gateway.pairing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hermesfront.gateway.Pools;
 import dev.hermesfront.gateway.config.ConfigException;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.ListenAddress;
@@ -39,12 +38,17 @@ public final class PairingClient {
     private final GatewayConfig config;
     private final PrintStream out;
     private final ObjectMapper mapper;
+    private final java.util.function.Supplier<HttpClient.Builder> http;
 
-    /** @param mapper the command's one ObjectMapper */
-    public PairingClient(GatewayConfig config, PrintStream out, ObjectMapper mapper) {
+    /**
+     * @param mapper the command's one ObjectMapper
+     * @param http   makes the builder of the client that reaches the front (the composition root's, from {@code Pools})
+     */
+    public PairingClient(GatewayConfig config, PrintStream out, ObjectMapper mapper, java.util.function.Supplier<HttpClient.Builder> http) {
         this.config = config;
         this.out = out;
         this.mapper = mapper;
+        this.http = http;
     }
 
     /** Mints a code and prints it, the pairing URL and its QR code. Returns the exit code. */
@@ -144,7 +148,7 @@ public final class PairingClient {
                     + "hermes-front serve and the same settings (--config, HERMES_FRONT_*, --state-dir)");
         }
         String token = state.read(LocalCredential.FILE).orElse("").strip();
-        HttpClient.Builder cb = Pools.http(Duration.ofSeconds(5), Pools.commandThreads("pair-http", 1));
+        HttpClient.Builder cb = http.get();
         if (config.remote().tls()) {
             // Pinned to the configured certificate, so the host name it carries need not match the address dialled.
             System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");

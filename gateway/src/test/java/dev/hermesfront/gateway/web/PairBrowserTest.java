@@ -67,7 +67,8 @@ class PairBrowserTest extends BrowserTestBase {
         GatewayConfig cli = base.withRemote(cfg.remote());
         cli = new GatewayConfig(dev.hermesfront.gateway.config.ListenSettings.of(new InetSocketAddress(InetAddress.getLoopbackAddress(),
                 gw.port())), cli.auth(), cli.limits(), cli.upstreams(), cli.tui(), cli.security(), cli.peers(), cli.pools(), cli.remote());
-        assertEquals(0, new PairingClient(cli, new PrintStream(printed, true, StandardCharsets.UTF_8), dev.hermesfront.protocol.AgentJson.newMapper()).pair("chat", "phone", null));
+        assertEquals(0, new PairingClient(cli, new PrintStream(printed, true, StandardCharsets.UTF_8), dev.hermesfront.protocol.AgentJson.newMapper(),
+                () -> dev.hermesfront.gateway.Pools.http(java.time.Duration.ofSeconds(5), dev.hermesfront.gateway.Pools.commandThreads("pair-http", 1))).pair("chat", "phone", null));
         String out = printed.toString(StandardCharsets.UTF_8);
         String url = out.lines().filter(l -> l.startsWith("https://")).findFirst().orElseThrow(() -> new AssertionError(out));
         Files.createDirectories(SHOTS);
