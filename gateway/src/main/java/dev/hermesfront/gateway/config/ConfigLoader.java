@@ -94,6 +94,8 @@ public final class ConfigLoader {
     private final YamlDoc yaml;
     private final List<ConfigValue> values = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    /** The value of every row read, by key: typed where it was parsed, else its text ({@link RowValues}). */
+    private final Map<String, Object> rows = new LinkedHashMap<>();
     private Path envFile;
     private Path hermesHome;
     private Map<String, String> dotEnv = Map.of();
@@ -175,7 +177,7 @@ public final class ConfigLoader {
         UpstreamConfig dashboard = dashboard(connect, response, idle);
         GatewayConfig gateway = new GatewayConfig(new ListenSettings(listen, hosts, origins), new AuthSettings(credentials, proxy), limits,
                 new UpstreamSettings(Optional.ofNullable(api), Optional.ofNullable(dashboard), connect, response, idle), tui(),
-                security(), peers(), pools(), remote());
+                security(), peers(), pools(), remote(), RowValues.of(rows));
         Optional<AgentConfig> agent = agent();
         Raw record = first(Settings.RECORD);
         Optional<Path> recordDir = record == null || record.value().strip().equalsIgnoreCase(OFF) ? Optional.empty()
@@ -591,6 +593,7 @@ public final class ConfigLoader {
         } else {
             v = s.defaultValue();
         }
+        rows.put(s.key(), v);
         values.add(new ConfigValue(s.key(), s.secret() ? redacted(r == null ? "" : r.value()) : display(v), sourceOf(r)));
         return v;
     }
@@ -603,6 +606,7 @@ public final class ConfigLoader {
             out.add(v);
             values.add(new ConfigValue(s.key(), display(v), r.source()));
         }
+        rows.put(s.key(), List.copyOf(out));
         return out;
     }
 
@@ -612,6 +616,7 @@ public final class ConfigLoader {
         for (Raw r : list(s)) {
             out.add(s.parse(r.name(), r.value()));
         }
+        rows.put(s.key(), List.copyOf(out));
         return out;
     }
 
@@ -629,6 +634,20 @@ public final class ConfigLoader {
 
     /** Flag, then variable, then (unless it is {@code config} itself) the YAML key and its secret variants; null when none is set. */
     private Raw first(Setting<?> s) {
+        Raw r = firstUnrecorded(s);
+        if (r != null && !rows.containsKey(s.key())) {
+            Object v;
+            try {
+                v = s.parse(r.name(), r.value());
+            } catch (ConfigException e) {
+                v = r.value(); // its reader applies its own rule (off, a path), and names the error if there is one
+            }
+            rows.put(s.key(), v);
+        }
+        return r;
+    }
+
+    private Raw firstUnrecorded(Setting<?> s) {
         List<String> f = in.flags().get(s.key());
         if (f != null && !f.isEmpty()) {
             return new Raw(f.get(f.size() - 1), "flag " + s.flag(), s.flag());
@@ -677,6 +696,12 @@ public final class ConfigLoader {
      * comma) and YAML list ({@code agent.env} may also be a mapping).
      */
     private List<Raw> list(Setting<?> s) {
+        List<Raw> out = listUnrecorded(s);
+        rows.putIfAbsent(s.key(), out.stream().map(Raw::value).toList());
+        return out;
+    }
+
+    private List<Raw> listUnrecorded(Setting<?> s) {
         List<String> f = in.flags().get(s.key());
         List<Raw> out = new ArrayList<>();
         if (f != null && !f.isEmpty()) {
