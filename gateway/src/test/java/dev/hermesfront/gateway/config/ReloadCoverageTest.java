@@ -47,7 +47,7 @@ class ReloadCoverageTest {
                 flags.put(key, List.of(BEFORE.get(key)));
             }
             GatewayConfig before = load(flags).gateway();
-            flags.put(key, List.of(SettingsTableTest.SAMPLE.get(key)));
+            flags.put(key, List.of(SettingsTableTest.sample(key)));
             GatewayConfig after = load(flags).gateway();
             ConfigDiff.Result r = ConfigDiff.of(before, after);
             if (s.reload() == Setting.Reload.APPLIED) {
