@@ -100,7 +100,7 @@ public final class RowValues implements Settings.Values {
 
     @Override
     public int hashCode() {
-        return byKey.keySet().hashCode();
+        return Objects.hashCode(byKey.get(Settings.LISTEN.key())); // equal values have the same listen row
     }
 
     @Override
