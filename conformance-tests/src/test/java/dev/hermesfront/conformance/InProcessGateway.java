@@ -5,7 +5,7 @@ import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.gateway.GatewayServer;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Secret;
-import dev.hermesfront.gateway.config.TuiSettings;
+import dev.hermesfront.gateway.config.Settings;
 import java.net.InetSocketAddress;
 import java.net.URI;
 
@@ -34,10 +34,8 @@ final class InProcessGateway implements AutoCloseable {
     static InProcessGateway start(AgentLauncher launcher, ParkingPolicy parking, java.nio.file.Path cert, java.nio.file.Path key)
             throws Exception {
         GatewayConfig base = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN));
-        TuiSettings t = base.tui();
-        GatewayConfig cfg = new GatewayConfig(base.listen(), base.auth(), base.limits(), base.upstreams(), new TuiSettings(
-                parking, t.maxAgents(), t.spawnBurst(), t.spawnPerSecond(), t.readyTimeout(), t.pingInterval(),
-                t.pingLoopback(), t.clientStall(), t.agentsPerCredential(), t.memoryBudgetBytes()), base.security(), base.peers(), base.pools());
+        GatewayConfig cfg = base.with(Settings.PARK_WINDOW, parking.window()).with(Settings.PARK_BUFFER_FRAMES, (long) parking.maxFrames())
+                .with(Settings.PARK_BUFFER_BYTES, parking.maxBytes());
         if (cert != null) {
             cfg = cfg.withRemote(cfg.remote().withTls(cert, key));
         }

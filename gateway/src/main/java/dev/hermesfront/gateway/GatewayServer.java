@@ -493,8 +493,9 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * Re-reads the configuration and applies it in place: credentials, scopes, the identity header, allowed
-     * hosts and origins, the body limit, lockout and rate limits, peers. Clients whose credential was removed
+     * Re-reads the configuration and applies it in place as {@link ConfigDiff} decides from the settings table's rows
+     * (each row says whether it is applied or needs a restart: {@code Setting.reload()}), plus the credentials and peers.
+     * The guardrails' counters are kept where their settings did not change. Clients whose credential was removed
      * are closed with 4401 (their agent stopped), narrowed ones with 4403; both are audited. Settings that
      * need a restart keep their running value and are reported. A configuration error changes nothing.
      */

@@ -1,18 +1,12 @@
 package dev.hermesfront.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hermesfront.gateway.config.FileEntries.BasicEntry;
-import dev.hermesfront.gateway.config.FileEntries.CredentialEntry;
-import dev.hermesfront.gateway.config.FileEntries.PeerEntry;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -92,8 +86,11 @@ public final class ConfigLoader {
 
     private final Input in;
     private final YamlDoc yaml;
+    private final FileSecrets secrets;
     private final List<ConfigValue> values = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    /** The value of every row read, by key: typed where it was parsed, else its text ({@link RowValues}). */
+    private final Map<String, Object> rows = new LinkedHashMap<>();
     private Path envFile;
     private Path hermesHome;
     private Map<String, String> dotEnv = Map.of();
@@ -103,6 +100,7 @@ public final class ConfigLoader {
         Raw cfg = first(Settings.CONFIG);
         Path file = cfg == null ? null : expand(cfg.value());
         this.yaml = file == null ? null : YamlDoc.read(file);
+        this.secrets = new FileSecrets(yaml, in.env(), in.userHome());
         values.add(new ConfigValue("config", file == null ? "(none)" : file.toString(), cfg == null ? "default" : cfg.source()));
         if (yaml != null) {
             checkKeys();
@@ -142,13 +140,14 @@ public final class ConfigLoader {
         List<Credential> creds = new ArrayList<>();
         Raw token = first(Settings.TOKEN);
         if (token != null) {
-            creds.add(new Credential.Token("token", Secret.of(checkedSecret(token, loopback)), Credential.DEFAULT_SCOPE));
-            values.add(new ConfigValue("token", redacted(token.value()), token.source()));
+            creds.add(new Credential.Token("token", Secret.of(FileSecrets.checked(token.value(), token.name(), loopback)), Credential.DEFAULT_SCOPE));
+            values.add(new ConfigValue("token", FileSecrets.redacted(token.value()), token.source()));
         }
-        creds.addAll(yamlCredentials(loopback));
+        CredentialList.Read fromFile = CredentialList.read(yaml, secrets, loopback, values);
+        creds.addAll(fromFile.credentials());
         for (Raw b : list(Settings.BASIC_USERS)) {
             String[] up = Settings.BASIC_USERS.parse(b.name(), b.value());
-            checkedSecret(new Raw(up[1], b.source(), b.name()), loopback);
+            FileSecrets.checked(up[1], b.name(), loopback);
             creds.add(new Credential.Basic(up[0], up[0], Secret.of(up[1]), Credential.DEFAULT_SCOPE));
             values.add(new ConfigValue("basic_users", up[0] + ":<redacted>", b.source()));
         }
@@ -162,8 +161,8 @@ public final class ConfigLoader {
             values.add(new ConfigValue("token", "<random>", "default (loopback only)"));
             generated = true;
         }
-        Credentials credentials = Credentials.of(creds, delegating);
-        ProxyIdentity proxy = proxyIdentity(credentials);
+        Credentials credentials = Credentials.of(creds, fromFile.delegating());
+        ProxyIdentity proxy = ProxyIdentity.resolve(value(Settings.IDENTITY_HEADER), listValue(Settings.TRUSTED_PROXIES), credentials, notes);
         Set<String> hosts = new LinkedHashSet<>(listValue(Settings.ALLOWED_HOSTS));
         Set<String> origins = new LinkedHashSet<>(listValue(Settings.ALLOWED_ORIGINS));
 
@@ -175,7 +174,8 @@ public final class ConfigLoader {
         UpstreamConfig dashboard = dashboard(connect, response, idle);
         GatewayConfig gateway = new GatewayConfig(new ListenSettings(listen, hosts, origins), new AuthSettings(credentials, proxy), limits,
                 new UpstreamSettings(Optional.ofNullable(api), Optional.ofNullable(dashboard), connect, response, idle), tui(),
-                security(), peers(), pools(), remote());
+                security(), PeerList.read(yaml, secrets, value(Settings.PEER_PROBE_INTERVAL), value(Settings.PEER_TIMEOUT), values),
+                pools(), remote(), RowValues.of(rows));
         Optional<AgentConfig> agent = agent();
         Raw record = first(Settings.RECORD);
         Optional<Path> recordDir = record == null || record.value().strip().equalsIgnoreCase(OFF) ? Optional.empty()
@@ -209,7 +209,7 @@ public final class ConfigLoader {
         Optional<String> ntfy = offOrText(Settings.NOTIFY_NTFY);
         Raw secret = first(Settings.NOTIFY_SECRET);
         if (secret != null) {
-            values.add(new ConfigValue("notify.secret", redacted(secret.value()), secret.source()));
+            values.add(new ConfigValue("notify.secret", FileSecrets.redacted(secret.value()), secret.source()));
         }
         RemoteSettings.NotifySettings notify = new RemoteSettings.NotifySettings(
                 webhook.map(u -> httpUrl("notify.webhook", u)), ntfy.map(u -> httpUrl("notify.ntfy", u)),
@@ -248,48 +248,6 @@ public final class ConfigLoader {
             values.add(new ConfigValue("log_levels", (l[0].isEmpty() ? "(root)" : l[0]) + "=" + l[1], sourceOfList(Settings.LOG_LEVELS)));
         }
         return new LogSettings(json, levels);
-    }
-
-    /**
-     * The trusted proxy's identity header: {@code identity_header} needs {@code trusted_proxies} (a header
-     * believed from nowhere is a mistake worth stopping for); either without credentials that have an
-     * {@code identity} does nothing, which is noted.
-     */
-    private ProxyIdentity proxyIdentity(Credentials credentials) {
-        String header = value(Settings.IDENTITY_HEADER);
-        List<Cidr> trusted = listValue(Settings.TRUSTED_PROXIES);
-        if (header.equalsIgnoreCase(OFF)) {
-            if (!trusted.isEmpty()) {
-                notes.add("trusted_proxies is set but identity_header is off: no identity header is believed");
-            }
-            if (credentials.hasLogins()) {
-                notes.add("some credentials have an identity but identity_header is off: those identities cannot sign in");
-            }
-            return ProxyIdentity.OFF;
-        }
-        if (trusted.isEmpty()) {
-            throw new ConfigException("trusted_proxies: identity_header is " + header + " but no trusted_proxies is set: name the "
-                    + "proxy's address range, e.g. --trusted-proxy 127.0.0.1/32 for Tailscale Serve on this machine");
-        }
-        if (!credentials.hasLogins()) {
-            notes.add("identity_header is " + header + " but no credential has an identity: add identity: USER to a credentials entry");
-        }
-        for (Cidr c : trusted) {
-            if (c.prefix() == 0) {
-                notes.add("trusted_proxies " + c + " trusts every address: anyone who reaches the port can claim any identity");
-            }
-        }
-        return new ProxyIdentity(Optional.of(header), trusted);
-    }
-
-    /** A token or password, refused when it is too short to protect a non-loopback bind. */
-    private static String checkedSecret(Raw r, boolean loopback) {
-        String v = r.value().strip();
-        if (!loopback && v.length() < MIN_SECRET_LENGTH) {
-            throw new ConfigException(r.name() + ": a token or password of " + v.length() + " characters on a non-loopback address "
-                    + "(expected: at least " + MIN_SECRET_LENGTH + " characters; try openssl rand -hex 24)");
-        }
-        return v;
     }
 
     private UpstreamConfig api(Duration connect, Duration response, Duration idle) {
@@ -343,7 +301,7 @@ public final class ConfigLoader {
             return null;
         }
         values.add(new ConfigValue("api.upstream", uri.toString(), upSource));
-        values.add(new ConfigValue("api.key", redacted(key.value()), key.source()));
+        values.add(new ConfigValue("api.key", FileSecrets.redacted(key.value()), key.source()));
         String k = key.value().strip();
         if (k.length() < 16) {
             notes.add("api.key from " + key.source() + " is shorter than 16 characters: the API server refuses to start with such a key");
@@ -360,7 +318,7 @@ public final class ConfigLoader {
         URI uri = Settings.DASHBOARD_UPSTREAM.parse(up.name(), up.value());
         values.add(new ConfigValue("dashboard.upstream", uri.toString(), up.source()));
         Raw tok = dashboardToken();
-        values.add(new ConfigValue("dashboard.token", tok == null ? "(read from the dashboard's page)" : redacted(tok.value()),
+        values.add(new ConfigValue("dashboard.token", tok == null ? "(read from the dashboard's page)" : FileSecrets.redacted(tok.value()),
                 sourceOf(tok)));
         return new UpstreamConfig(uri, Optional.ofNullable(tok == null ? null : Secret.of(tok.value().strip())), connect, response, idle);
     }
@@ -389,128 +347,6 @@ public final class ConfigLoader {
         return PoolSettings.from(this::value, (int) ioThreads);
     }
 
-    private PeerSettings peers() {
-        Duration probe = value(Settings.PEER_PROBE_INTERVAL);
-        Duration timeout = value(Settings.PEER_TIMEOUT);
-        JsonNode list = yaml == null ? null : yaml.root().get("peers");
-        List<PeerConfig> out = new ArrayList<>();
-        if (list == null || list.isNull()) {
-            return new PeerSettings(out, probe, timeout);
-        }
-        if (!list.isArray()) {
-            throw new ConfigException(yaml.where("peers") + ": peers must be a list of {name, url, token|token_env|token_file|basic}");
-        }
-        Set<String> names = new HashSet<>();
-        int i = 0;
-        for (JsonNode c : list) {
-            String where = "peers[" + i++ + "]";
-            PeerEntry e = FileEntries.bind(yaml, where, c, PeerEntry.class, PeerEntry.KEYS,
-                    "{name, url, token | token_env | token_file | basic, timeout}");
-            String name = e.name() == null ? "" : e.name();
-            if (!PeerConfig.NAME.matcher(name).matches()) {
-                throw new ConfigException(yaml.where(where) + ": " + where + ".name: \"" + name + "\" (expected: a name matching [a-z0-9][a-z0-9-]*)");
-            }
-            if (!names.add(name)) {
-                throw new ConfigException(yaml.where(where) + ": " + where + ".name: \"" + name + "\" (expected: a name not used by another peer)");
-            }
-            if (e.url() == null) {
-                throw new ConfigException(yaml.where(where) + ": " + where + ".url is missing (expected: http://HOST:PORT)");
-            }
-            URI url = UpstreamConfig.parseUri(where + ".url", e.url());
-            Secret token = secret(e.token(), e.tokenEnv(), e.tokenFile(), where + ".token");
-            if ((e.basic() == null) == (token == null)) {
-                throw new ConfigException(yaml.where(where) + ": " + where + " (" + name + ") needs exactly one of token, token_env, token_file or basic");
-            }
-            PeerConfig.PeerCredential cred;
-            String described;
-            if (token != null) {
-                cred = new PeerConfig.Token(token);
-                described = "token " + redacted(token.reveal());
-            } else {
-                Secret pw = basicPassword(e.basic(), where);
-                cred = new PeerConfig.Basic(e.basic().user(), pw);
-                described = "basic user " + e.basic().user() + ":<redacted>";
-            }
-            Duration t = e.timeout() != null ? Parsers.parseDuration(where + ".timeout", e.timeout()) : timeout;
-            out.add(new PeerConfig(name, url, cred, t));
-            values.add(new ConfigValue("peers", name + " -> " + url + " (" + described + ", timeout " + t + ")", fileSource(where)));
-        }
-        return new PeerSettings(out, probe, timeout);
-    }
-
-    /** Names of the YAML credentials with {@code delegate: true}; filled by {@link #yamlCredentials}. */
-    private final Set<String> delegating = new HashSet<>();
-
-    private List<Credential> yamlCredentials(boolean loopback) {
-        JsonNode list = yaml == null ? null : yaml.root().get("credentials");
-        List<Credential> out = new ArrayList<>();
-        if (list == null || list.isNull()) {
-            return out;
-        }
-        if (!list.isArray()) {
-            throw new ConfigException(yaml.where("credentials") + ": credentials must be a list of {name, token|token_env|token_file|basic, scope}");
-        }
-        int i = 0;
-        for (JsonNode c : list) {
-            String where = "credentials[" + i++ + "]";
-            CredentialEntry e = FileEntries.bind(yaml, where, c, CredentialEntry.class, CredentialEntry.KEYS,
-                    "{name, token | token_env | token_file | basic, identity, scope, delegate}");
-            if (e.name() == null || e.name().isBlank()) {
-                throw new ConfigException(yaml.where(where) + ": " + where + ".name is missing (expected: a non-empty name)");
-            }
-            String scopeName = e.scope() != null ? e.scope() : Credential.DEFAULT_SCOPE.label();
-            Scope scope = Scope.parse(scopeName).orElseThrow(() -> new ConfigException(yaml.where(where) + ": " + where + ".scope: \""
-                    + scopeName + "\" (expected: metrics, read, chat or admin)"));
-            Secret token = secret(e.token(), e.tokenEnv(), e.tokenFile(), where + ".token");
-            if (Boolean.TRUE.equals(e.delegate())) {
-                if (e.basic() == null && token == null) {
-                    throw new ConfigException(yaml.where(where) + ": " + where + ".delegate: a credential that acts on behalf of others "
-                            + "(a coordinator) needs a token or a Basic user, not only an identity");
-                }
-                delegating.add(e.name());
-            }
-            if (e.identity() != null) {
-                if (e.identity().isBlank()) {
-                    throw new ConfigException(yaml.where(where) + ": " + where + ".identity: \"\" (expected: the user name the proxy sends, "
-                            + "e.g. alice@example.com)");
-                }
-                out.add(new Credential.Login(e.name(), e.identity().strip(), scope));
-                values.add(new ConfigValue("credentials", e.name() + " (identity " + e.identity().strip() + ", scope " + scope.label() + ")",
-                        fileSource(where)));
-                if (e.basic() == null && token == null) {
-                    continue;
-                }
-            }
-            if ((e.basic() == null) == (token == null)) {
-                throw new ConfigException(yaml.where(where) + ": " + where + " (" + e.name() + ") needs exactly one of token, token_env, "
-                        + "token_file or basic" + (e.identity() == null ? " (or an identity)" : " beside its identity"));
-            }
-            if (token != null) {
-                checkedSecret(new Raw(token.reveal(), fileSource(where), where + ".token"), loopback);
-                out.add(new Credential.Token(e.name(), token, scope));
-                values.add(new ConfigValue("credentials", e.name() + " (token, scope " + scope.label() + ")", fileSource(where)));
-            } else {
-                Secret pw = basicPassword(e.basic(), where);
-                checkedSecret(new Raw(pw.reveal(), fileSource(where), where + ".basic.password"), loopback);
-                out.add(new Credential.Basic(e.name(), e.basic().user(), pw, scope));
-                values.add(new ConfigValue("credentials", e.name() + " (basic user " + e.basic().user() + ", scope " + scope.label() + ")",
-                        fileSource(where)));
-            }
-        }
-        return out;
-    }
-
-    private Secret basicPassword(BasicEntry b, String where) {
-        if (b.user() == null || b.user().isEmpty()) {
-            throw new ConfigException(yaml.where(where + ".basic") + ": " + where + ".basic.user is missing (expected: a user name)");
-        }
-        Secret pw = secret(b.password(), b.passwordEnv(), b.passwordFile(), where + ".basic.password");
-        if (pw == null) {
-            throw new ConfigException(yaml.where(where + ".basic") + ": " + where + ".basic needs one of password, password_env or password_file");
-        }
-        return pw;
-    }
-
     private Optional<AgentConfig> agent() {
         Raw cmd = first(Settings.AGENT_CMD);
         Raw ws = first(Settings.AGENT_WS);
@@ -523,7 +359,7 @@ public final class ConfigLoader {
             URI url = Settings.AGENT_WS.parse(ws.name(), ws.value());
             values.add(new ConfigValue("agent.ws", url.toString(), ws.source()));
             Raw tok = dashboardToken();
-            values.add(new ConfigValue("agent.ws token", tok == null ? "(none)" : redacted(tok.value()), sourceOf(tok)));
+            values.add(new ConfigValue("agent.ws token", tok == null ? "(none)" : FileSecrets.redacted(tok.value()), sourceOf(tok)));
             boolean ticket = value(Settings.AGENT_WS_TICKET);
             if (ticket && (tok == null || tok.value().isBlank())) {
                 throw new ConfigException("agent.ws_ticket is set but no dashboard.token is: minting a ticket needs the dashboard's "
@@ -591,7 +427,8 @@ public final class ConfigLoader {
         } else {
             v = s.defaultValue();
         }
-        values.add(new ConfigValue(s.key(), s.secret() ? redacted(r == null ? "" : r.value()) : display(v), sourceOf(r)));
+        rows.put(s.key(), v);
+        values.add(new ConfigValue(s.key(), s.secret() ? FileSecrets.redacted(r == null ? "" : r.value()) : display(v), sourceOf(r)));
         return v;
     }
 
@@ -603,6 +440,7 @@ public final class ConfigLoader {
             out.add(v);
             values.add(new ConfigValue(s.key(), display(v), r.source()));
         }
+        rows.put(s.key(), List.copyOf(out));
         return out;
     }
 
@@ -612,6 +450,7 @@ public final class ConfigLoader {
         for (Raw r : list(s)) {
             out.add(s.parse(r.name(), r.value()));
         }
+        rows.put(s.key(), List.copyOf(out));
         return out;
     }
 
@@ -629,6 +468,20 @@ public final class ConfigLoader {
 
     /** Flag, then variable, then (unless it is {@code config} itself) the YAML key and its secret variants; null when none is set. */
     private Raw first(Setting<?> s) {
+        Raw r = firstUnrecorded(s);
+        if (r != null && !rows.containsKey(s.key())) {
+            Object v;
+            try {
+                v = s.parse(r.name(), r.value());
+            } catch (ConfigException e) {
+                v = r.value(); // its reader applies its own rule (off, a path), and names the error if there is one
+            }
+            rows.put(s.key(), v);
+        }
+        return r;
+    }
+
+    private Raw firstUnrecorded(Setting<?> s) {
         List<String> f = in.flags().get(s.key());
         if (f != null && !f.isEmpty()) {
             return new Raw(f.get(f.size() - 1), "flag " + s.flag(), s.flag());
@@ -647,9 +500,9 @@ public final class ConfigLoader {
             if (parent == null) {
                 return null;
             }
-            Secret secret = secret(text(parent, leaf, s.key()), text(parent, leaf + "_env", s.key() + "_env"),
+            Secret secret = secrets.read(text(parent, leaf, s.key()), text(parent, leaf + "_env", s.key() + "_env"),
                     text(parent, leaf + "_file", s.key() + "_file"), s.key());
-            return secret == null ? null : new Raw(secret.reveal(), fileSource(s.key()), s.key() + " in " + yaml.where(s.key()));
+            return secret == null ? null : new Raw(secret.reveal(), secrets.fileSource(s.key()), s.key() + " in " + yaml.where(s.key()));
         }
         JsonNode n = yaml.at(s.key());
         if (n == null || n.isNull()) {
@@ -658,7 +511,7 @@ public final class ConfigLoader {
         if (!n.isValueNode()) {
             throw new ConfigException(yaml.where(s.key()) + ": " + s.key() + " must be a single value");
         }
-        return new Raw(n.asText(), fileSource(s.key()), s.key() + " in " + yaml.where(s.key()));
+        return new Raw(n.asText(), secrets.fileSource(s.key()), s.key() + " in " + yaml.where(s.key()));
     }
 
     private String text(JsonNode parent, String field, String path) {
@@ -677,6 +530,12 @@ public final class ConfigLoader {
      * comma) and YAML list ({@code agent.env} may also be a mapping).
      */
     private List<Raw> list(Setting<?> s) {
+        List<Raw> out = listUnrecorded(s);
+        rows.putIfAbsent(s.key(), out.stream().map(Raw::value).toList());
+        return out;
+    }
+
+    private List<Raw> listUnrecorded(Setting<?> s) {
         List<String> f = in.flags().get(s.key());
         List<Raw> out = new ArrayList<>();
         if (f != null && !f.isEmpty()) {
@@ -697,7 +556,7 @@ public final class ConfigLoader {
             return out;
         }
         if (n.isObject() && s == Settings.AGENT_ENV) {
-            n.fields().forEachRemaining(en -> out.add(new Raw(en.getKey() + "=" + en.getValue().asText(), fileSource(s.key()),
+            n.fields().forEachRemaining(en -> out.add(new Raw(en.getKey() + "=" + en.getValue().asText(), secrets.fileSource(s.key()),
                     s.key() + " in " + yaml.where(s.key()))));
             return out;
         }
@@ -710,7 +569,7 @@ public final class ConfigLoader {
             if (!el.isValueNode()) {
                 throw new ConfigException(yaml.where(path) + ": " + path + " must be a single value");
             }
-            out.add(new Raw(el.asText(), fileSource(s.key()), path + " in " + yaml.where(path)));
+            out.add(new Raw(el.asText(), secrets.fileSource(s.key()), path + " in " + yaml.where(path)));
         }
         return out;
     }
@@ -809,64 +668,17 @@ public final class ConfigLoader {
         }
     }
 
-    /** Reads a secret given as the value itself, the name of a variable holding it, or a file holding it; at most one. */
-    private Secret secret(String plain, String envName, String path, String where) {
-        int set = (plain != null ? 1 : 0) + (envName != null ? 1 : 0) + (path != null ? 1 : 0);
-        if (set == 0) {
-            return null;
-        }
-        String loc = yaml == null ? where : yaml.where(where) + ": " + where;
-        if (set > 1) {
-            throw new ConfigException(loc + ": only one of the secret, its _env or its _file may be set");
-        }
-        String value;
-        if (plain != null) {
-            value = plain;
-        } else if (envName != null) {
-            value = in.env().get(envName);
-            if (!nonEmpty(value)) {
-                throw new ConfigException(loc + "_env", envName, "the name of a set, non-empty environment variable");
-            }
-        } else {
-            Path p = expand(path);
-            try {
-                value = Files.readString(p, StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                throw new ConfigException(loc + "_file", path, "a readable file holding the secret");
-            }
-        }
-        if (value == null || value.isEmpty()) {
-            throw new ConfigException(loc, "", "a non-empty secret");
-        }
-        return Secret.of(value);
-    }
-
     /** Parses a duration as the settings do (kept for callers outside the table). */
     public static Duration parseDuration(String key, String value) {
         return Parsers.parseDuration(key, value);
-    }
-
-    private String fileSource(String key) {
-        return "file " + yaml.where(key) + " (" + key + ")";
     }
 
     private static String sourceOf(Raw r) {
         return r == null ? "default" : r.source();
     }
 
-    private static String redacted(String secret) {
-        return secret.isEmpty() ? "(none)" : "<redacted, " + secret.strip().length() + " chars>";
-    }
-
     private Path expand(String p) {
-        String v = p.strip();
-        if (v.equals("~")) {
-            return in.userHome();
-        }
-        if (v.startsWith("~/")) {
-            return in.userHome().resolve(v.substring(2));
-        }
-        return Path.of(v);
+        return FileSecrets.expand(in.userHome(), p);
     }
 
     private static boolean nonEmpty(String s) {

@@ -14,21 +14,6 @@ package dev.hermesfront.gateway.config;
  */
 public record LimitSettings(long maxBodyBytes, int maxMessageBytes, long outboundHighWater, long outboundLimit, int maxConnections,
                             int connectionsPerAddress, java.time.Duration handshakeTimeout) {
-    /** Default connections per client address (the table's). */
-    public static final int DEFAULT_CONNECTIONS_PER_ADDRESS = Settings.CONNECTIONS_PER_ADDRESS.defaultValue().intValue();
-    /** Default time to make a request with a credential (the table's). */
-    public static final java.time.Duration DEFAULT_HANDSHAKE_TIMEOUT = Settings.HANDSHAKE_TIMEOUT.defaultValue();
-
-    /** Bounds with the default connection caps. */
-    public LimitSettings(long maxBodyBytes, int maxMessageBytes, long outboundHighWater, long outboundLimit) {
-        this(maxBodyBytes, maxMessageBytes, outboundHighWater, outboundLimit, 0, DEFAULT_CONNECTIONS_PER_ADDRESS, DEFAULT_HANDSHAKE_TIMEOUT);
-    }
-
-    /** Default inbound message bound: 64 MiB, above uvicorn's 16 MiB so anything the dashboard takes passes (the table's). */
-    public static final int DEFAULT_MAX_MESSAGE_BYTES = Settings.MAX_MESSAGE_BYTES.defaultValue().intValue();
-    /** Default request body cap: the API server's {@code MAX_REQUEST_BYTES} (the table's). */
-    public static final long DEFAULT_MAX_BODY_BYTES = Settings.MAX_BODY_BYTES.defaultValue();
-
     public LimitSettings {
         java.util.Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         if (maxConnections < 0 || connectionsPerAddress < 1 || maxConnections > 0 && connectionsPerAddress > maxConnections) {

@@ -20,6 +20,11 @@ public record ListenSettings(InetSocketAddress address, Set<String> allowedHosts
         allowedOrigins = Set.copyOf(allowedOrigins);
     }
 
+    /** Returns the listen rows of {@code v} ({@code listen}, {@code allowed_hosts}, {@code allowed_origins}). */
+    public static ListenSettings from(RowValues v) {
+        return new ListenSettings(v.get(Settings.LISTEN), Set.copyOf(v.list(Settings.ALLOWED_HOSTS)), Set.copyOf(v.list(Settings.ALLOWED_ORIGINS)));
+    }
+
     /** Returns {@code address} with no extra hosts or origins. */
     public static ListenSettings of(InetSocketAddress address) {
         return new ListenSettings(address, Set.of(), Set.of());

@@ -37,4 +37,34 @@ public record ProxyIdentity(Optional<String> header, List<Cidr> trustedProxies) 
         }
         return false;
     }
+
+    /**
+     * The trusted proxy's identity header: {@code identity_header} needs {@code trusted_proxies} (a header
+     * believed from nowhere is a mistake worth stopping for); either without credentials that have an
+     * {@code identity} does nothing, which is added to {@code notes}.
+     */
+    static ProxyIdentity resolve(String header, List<Cidr> trusted, Credentials credentials, List<String> notes) {
+        if (header.equalsIgnoreCase(ConfigLoader.OFF)) {
+            if (!trusted.isEmpty()) {
+                notes.add("trusted_proxies is set but identity_header is off: no identity header is believed");
+            }
+            if (credentials.hasLogins()) {
+                notes.add("some credentials have an identity but identity_header is off: those identities cannot sign in");
+            }
+            return OFF;
+        }
+        if (trusted.isEmpty()) {
+            throw new ConfigException("trusted_proxies: identity_header is " + header + " but no trusted_proxies is set: name the "
+                    + "proxy's address range, e.g. --trusted-proxy 127.0.0.1/32 for Tailscale Serve on this machine");
+        }
+        if (!credentials.hasLogins()) {
+            notes.add("identity_header is " + header + " but no credential has an identity: add identity: USER to a credentials entry");
+        }
+        for (Cidr c : trusted) {
+            if (c.prefix() == 0) {
+                notes.add("trusted_proxies " + c + " trusts every address: anyone who reaches the port can claim any identity");
+            }
+        }
+        return new ProxyIdentity(Optional.of(header), trusted);
+    }
 }

@@ -21,12 +21,32 @@ import java.util.Set;
  * @param shape    one value, a list (repeatable flag, comma-separated variable, YAML list), or a secret
  *                 (also {@code KEY_env} and {@code KEY_file} in YAML, redacted wherever printed)
  * @param commands the commands that take it
+ * @param reload   what a reload does with a changed value ({@link Reload}); {@link Reload#RESTART} unless the row says
+ *                 otherwise ({@link #withReload})
  * @param <T>      the typed value
  */
 public record Setting<T>(String key, String flag, String env, String label, String dflt, Parser<T> parser, String doc, Shape shape,
-                         Set<Command> commands) {
+                         Set<Command> commands, Reload reload) {
     /** How many values a setting holds and how it is shown. */
     public enum Shape { ONE, LIST, SECRET, SWITCH }
+
+    /**
+     * What a reload ({@code SIGHUP}, {@code POST /front/reload}) does when the row's value changed; {@code ops.ConfigDiff}
+     * compares every row and reports it by this, and the configuration a reload runs takes the new value of an
+     * {@code APPLIED} row and keeps the running value of a {@code RESTART} row.
+     */
+    public enum Reload {
+        /** Applied in place: requests after the reload see the new value. */
+        APPLIED,
+        /** Needs a restart: the running value stays, and the reload reports the row. */
+        RESTART,
+        /**
+         * Not compared by {@code ConfigDiff}: the command's own configuration source compares it ({@code agent.*},
+         * {@code record}: restart needed) or applies it on every load ({@code log_*}), or it says where the other values
+         * come from ({@code config}, {@code hermes_home}: what they supplied is compared).
+         */
+        CALLER
+    }
 
     /** The commands of {@code hermes-front} that take settings. */
     public enum Command { DEMO, SERVE, CONFIG, DOCTOR, PAIR, DEVICES }
@@ -42,7 +62,14 @@ public record Setting<T>(String key, String flag, String env, String label, Stri
         T parse(String name, String text);
     }
 
+    /** A row that needs a restart when it changes ({@link Reload#RESTART}); {@link #withReload} says otherwise. */
+    public Setting(String key, String flag, String env, String label, String dflt, Parser<T> parser, String doc, Shape shape,
+                   Set<Command> commands) {
+        this(key, flag, env, label, dflt, parser, doc, shape, commands, Reload.RESTART);
+    }
+
     public Setting {
+        requireNonNull(reload, "reload");
         requireNonNull(key, "key");
         requireNonNull(flag, "flag");
         requireNonNull(env, "env");
@@ -53,6 +80,11 @@ public record Setting<T>(String key, String flag, String env, String label, Stri
         if (!flag.startsWith("--") || !env.startsWith("HERMES_FRONT_")) {
             throw new IllegalArgumentException("setting " + key + ": flag must start with --, variable with HERMES_FRONT_");
         }
+    }
+
+    /** Returns this row with {@code r} as what a reload does with it. */
+    public Setting<T> withReload(Reload r) {
+        return new Setting<>(key, flag, env, label, dflt, parser, doc, shape, commands, r);
     }
 
     /** Returns the typed value of {@code text}. */

@@ -2,6 +2,8 @@ package dev.hermesfront.gateway.config;
 
 import static dev.hermesfront.gateway.config.Setting.AGENT;
 import static dev.hermesfront.gateway.config.Setting.ALL;
+import static dev.hermesfront.gateway.config.Setting.Reload.APPLIED;
+import static dev.hermesfront.gateway.config.Setting.Reload.CALLER;
 import static dev.hermesfront.gateway.config.Setting.Shape.LIST;
 import static dev.hermesfront.gateway.config.Setting.Shape.ONE;
 import static dev.hermesfront.gateway.config.Setting.Shape.SECRET;
@@ -32,23 +34,23 @@ public final class Settings {
 
     /** The YAML file itself; a flag and a variable only, never a key in the file. */
     public static final Setting<String> CONFIG = new Setting<>("config", "--config", "HERMES_FRONT_CONFIG", "FILE", null,
-            Parsers.text("a file name"), "YAML configuration file.", ONE, ALL);
+            Parsers.text("a file name"), "YAML configuration file.", ONE, ALL).withReload(CALLER);
 
     public static final Setting<InetSocketAddress> LISTEN = new Setting<>("listen", "--listen", "HERMES_FRONT_LISTEN", "HOST:PORT",
             ListenAddress.DEFAULT, Parsers.listen(), "Address to bind. A non-loopback address needs a credential.", ONE, ALL);
     public static final Setting<String> TOKEN = new Setting<>("token", "--token", "HERMES_FRONT_TOKEN", "T", null,
             Parsers.text("a token"), "One token credential named token (?token= on WebSockets, Bearer, X-Hermes-Session-Token); "
-            + "default: a random one on loopback only.", SECRET, ALL);
+            + "default: a random one on loopback only.", SECRET, ALL).withReload(APPLIED);
     public static final Setting<String[]> BASIC_USERS = new Setting<>("basic_users", "--basic-user", "HERMES_FRONT_BASIC_USERS",
             "NAME:PASSWORD", null, Parsers.basicUser(), "HTTP Basic user accepted at the front; repeatable. In the variable, "
-            + "separate users with commas and write a comma inside a password as \\,.", LIST, ALL);
+            + "separate users with commas and write a comma inside a password as \\,.", LIST, ALL).withReload(APPLIED);
     public static final Setting<String> ALLOWED_HOSTS = new Setting<>("allowed_hosts", "--allowed-host", "HERMES_FRONT_ALLOWED_HOSTS",
-            "NAME", null, Parsers.host(), "Host name accepted besides the bind address, e.g. a MagicDNS name; repeatable.", LIST, ALL);
+            "NAME", null, Parsers.host(), "Host name accepted besides the bind address, e.g. a MagicDNS name; repeatable.", LIST, ALL).withReload(APPLIED);
     public static final Setting<String> ALLOWED_ORIGINS = new Setting<>("allowed_origins", "--allowed-origin",
             "HERMES_FRONT_ALLOWED_ORIGINS", "ORIGIN", null, Parsers.origin(),
-            "Cross-origin browser origin allowed (exact), or null / file:// for the desktop app; repeatable.", LIST, ALL);
+            "Cross-origin browser origin allowed (exact), or null / file:// for the desktop app; repeatable.", LIST, ALL).withReload(APPLIED);
     public static final Setting<Long> MAX_BODY_BYTES = new Setting<>("max_body_bytes", "--max-body-bytes", "HERMES_FRONT_MAX_BODY_BYTES",
-            "BYTES", "10000000", Parsers.whole(0, Long.MAX_VALUE, "bytes"), "Largest request body proxied; larger gets 413.", ONE, ALL);
+            "BYTES", "10000000", Parsers.whole(0, Long.MAX_VALUE, "bytes"), "Largest request body proxied; larger gets 413.", ONE, ALL).withReload(APPLIED);
     public static final Setting<Long> MAX_MESSAGE_BYTES = new Setting<>("max_message_bytes", "--max-message-bytes",
             "HERMES_FRONT_MAX_MESSAGE_BYTES", "BYTES", "67108864", Parsers.whole(1024, Integer.MAX_VALUE, "bytes"),
             "Largest client message on /api/ws; larger ones close the connection with 1009.", ONE, ALL);
@@ -59,7 +61,7 @@ public final class Settings {
             "HERMES_FRONT_OUTBOUND_LIMIT", "BYTES", "67108864", Parsers.whole(1024, Long.MAX_VALUE, "bytes"),
             "Bytes (UTF-8) queued towards one /api/ws client before it is closed with 1013.", ONE, ALL);
     public static final Setting<String> HERMES_HOME = new Setting<>("hermes_home", "--hermes-home", "HERMES_FRONT_HERMES_HOME", "DIR",
-            "~/.hermes", Parsers.text("a directory"), "Hermes home whose .env is read (then $HERMES_HOME, then ~/.hermes).", ONE, ALL);
+            "~/.hermes", Parsers.text("a directory"), "Hermes home whose .env is read (then $HERMES_HOME, then ~/.hermes).", ONE, ALL).withReload(CALLER);
 
     public static final Setting<URI> API_UPSTREAM = new Setting<>("api.upstream", "--api-upstream", "HERMES_FRONT_API_UPSTREAM", "URL",
             "http://127.0.0.1:${API_SERVER_PORT:-8642}", Parsers.httpUpstream(),
@@ -84,29 +86,29 @@ public final class Settings {
 
     public static final Setting<String> AGENT_CMD = new Setting<>("agent.cmd", "--agent-cmd", "HERMES_FRONT_AGENT_CMD", "'CMD ARGS'",
             null, Parsers.text("a command"), "Agent command, split like a shell would but run without one, e.g. "
-            + "'python -m tui_gateway.entry' (this or --agent-ws is required).", ONE, AGENT);
+            + "'python -m tui_gateway.entry' (this or --agent-ws is required).", ONE, AGENT).withReload(CALLER);
     public static final Setting<URI> AGENT_WS = new Setting<>("agent.ws", "--agent-ws", "HERMES_FRONT_AGENT_WS", "URL", null,
             Parsers.wsUrl(), "Bridge each client to a loopback dashboard's /api/ws instead, e.g. ws://127.0.0.1:9119/api/ws; "
-            + "dashboard.token is sent on that hop only.", ONE, AGENT);
+            + "dashboard.token is sent on that hop only.", ONE, AGENT).withReload(CALLER);
     public static final Setting<Boolean> AGENT_WS_TICKET = new Setting<>("agent.ws_ticket", "--agent-ws-ticket",
             "HERMES_FRONT_AGENT_WS_TICKET", null, "false", Parsers.bool(), "agent.ws is a gated dashboard: for every dial mint a "
             + "ticket (POST /api/auth/ws-ticket, dashboard.token as Bearer) and present it as the subprotocol pair "
-            + "hermes-gateway-v1, hermes-gateway-ticket.T instead of ?token=.", SWITCH, AGENT);
+            + "hermes-gateway-v1, hermes-gateway-ticket.T instead of ?token=.", SWITCH, AGENT).withReload(CALLER);
     public static final Setting<String> AGENT_CWD = new Setting<>("agent.cwd", "--agent-cwd", "HERMES_FRONT_AGENT_CWD", "DIR", null,
-            Parsers.text("a directory"), "Working directory of the agent (default: the front's).", ONE, AGENT);
+            Parsers.text("a directory"), "Working directory of the agent (default: the front's).", ONE, AGENT).withReload(CALLER);
     public static final Setting<String[]> AGENT_ENV = new Setting<>("agent.env", "--agent-env", "HERMES_FRONT_AGENT_ENV", "NAME=VALUE",
-            null, Parsers.envPair(), "Extra environment for the agent; repeatable (a map or a list in YAML).", LIST, AGENT);
+            null, Parsers.envPair(), "Extra environment for the agent; repeatable (a map or a list in YAML).", LIST, AGENT).withReload(CALLER);
     public static final Setting<Duration> AGENT_STOP_GRACE = new Setting<>("agent.stop_grace", "--agent-stop-grace",
             "HERMES_FRONT_AGENT_STOP_GRACE", "DURATION", "5s", Parsers.duration(Duration.ZERO),
-            "Time between closing the agent's stdin and SIGTERM to its process group; SIGKILL 2 s later.", ONE, AGENT);
+            "Time between closing the agent's stdin and SIGTERM to its process group; SIGKILL 2 s later.", ONE, AGENT).withReload(CALLER);
 
     public static final Setting<Duration> AGENT_EXIT_DRAIN = new Setting<>("agent.exit_drain", "--agent-exit-drain",
             "HERMES_FRONT_AGENT_EXIT_DRAIN", "DURATION", "4s", Parsers.duration(Duration.ZERO),
             "How long the agent's stdout is still read after its process exits (a child may hold it), before the client gets 1011.",
-            ONE, AGENT);
+            ONE, AGENT).withReload(CALLER);
     public static final Setting<Long> AGENT_MAX_LINE_BYTES = new Setting<>("agent.max_line_bytes", "--agent-max-line-bytes",
             "HERMES_FRONT_AGENT_MAX_LINE_BYTES", "BYTES", "268435456", Parsers.whole(1024, Integer.MAX_VALUE, "bytes"),
-            "Longest agent stdout line; a longer one is skipped and its request answered -32051.", ONE, AGENT);
+            "Longest agent stdout line; a longer one is skipped and its request answered -32051.", ONE, AGENT).withReload(CALLER);
 
     public static final Setting<Duration> PARK_WINDOW = new Setting<>("tui.park_window", "--park-window", "HERMES_FRONT_PARK_WINDOW",
             "DURATION", "2m", Parsers.duration(Duration.ZERO),
@@ -167,25 +169,25 @@ public final class Settings {
     public static final Setting<Long> AUDIT_LOG_KEEP = new Setting<>("audit_log_keep", "--audit-log-keep", "HERMES_FRONT_AUDIT_LOG_KEEP",
             "N", "5", Parsers.whole(0, 100, "files"), "Rotated audit files kept.", ONE, ALL);
     public static final Setting<String> RECORD = new Setting<>("record", "--record", "HERMES_FRONT_RECORD", "DIR", "off",
-            Parsers.text("a directory"), "Record each /api/ws connection to a JSONL transcript in DIR, secrets redacted.", ONE, RUN);
+            Parsers.text("a directory"), "Record each /api/ws connection to a JSONL transcript in DIR, secrets redacted.", ONE, RUN).withReload(CALLER);
 
     public static final Setting<Long> AUTH_FAILURES = new Setting<>("limits.auth_failures", "--auth-failures",
             "HERMES_FRONT_AUTH_FAILURES", "N", "10", Parsers.whole(1, Integer.MAX_VALUE, "failures"),
-            "Failed authentications from one address, within limits.auth_window, that lock it out.", ONE, ALL);
+            "Failed authentications from one address, within limits.auth_window, that lock it out.", ONE, ALL).withReload(APPLIED);
     public static final Setting<Duration> AUTH_WINDOW = new Setting<>("limits.auth_window", "--auth-window", "HERMES_FRONT_AUTH_WINDOW",
-            "DURATION", "60s", Parsers.duration(Duration.ofMillis(1)), "How far back failed authentications count.", ONE, ALL);
+            "DURATION", "60s", Parsers.duration(Duration.ofMillis(1)), "How far back failed authentications count.", ONE, ALL).withReload(APPLIED);
     public static final Setting<Duration> LOCKOUT = new Setting<>("limits.lockout", "--lockout", "HERMES_FRONT_LOCKOUT", "DURATION", "5m",
             Parsers.duration(Duration.ofMillis(1)), "How long a lockout lasts (429 with Retry-After for every request from the address).",
-            ONE, ALL);
+            ONE, ALL).withReload(APPLIED);
     public static final Setting<Double> REST_PER_SECOND = new Setting<>("limits.rest_per_second", "--rest-per-second",
-            "HERMES_FRONT_REST_PER_SECOND", "RATE", "50", Parsers.rate(), "REST requests per second per credential; over it 429.", ONE, ALL);
+            "HERMES_FRONT_REST_PER_SECOND", "RATE", "50", Parsers.rate(), "REST requests per second per credential; over it 429.", ONE, ALL).withReload(APPLIED);
     public static final Setting<Long> REST_BURST = new Setting<>("limits.rest_burst", "--rest-burst", "HERMES_FRONT_REST_BURST", "N",
-            "200", Parsers.whole(1, Integer.MAX_VALUE, "requests"), "REST burst per credential.", ONE, ALL);
+            "200", Parsers.whole(1, Integer.MAX_VALUE, "requests"), "REST burst per credential.", ONE, ALL).withReload(APPLIED);
     public static final Setting<Double> WS_PER_SECOND = new Setting<>("limits.ws_per_second", "--ws-per-second",
             "HERMES_FRONT_WS_PER_SECOND", "RATE", "200", Parsers.rate(), "/api/ws messages per second per credential; over it -32004.",
-            ONE, ALL);
+            ONE, ALL).withReload(APPLIED);
     public static final Setting<Long> WS_BURST = new Setting<>("limits.ws_burst", "--ws-burst", "HERMES_FRONT_WS_BURST", "N", "2000",
-            Parsers.whole(1, Integer.MAX_VALUE, "messages"), "/api/ws message burst per credential.", ONE, ALL);
+            Parsers.whole(1, Integer.MAX_VALUE, "messages"), "/api/ws message burst per credential.", ONE, ALL).withReload(APPLIED);
 
     public static final Setting<Long> MAX_CONNECTIONS = new Setting<>("limits.max_connections", "--max-connections",
             "HERMES_FRONT_MAX_CONNECTIONS", "N", "0", Parsers.whole(0, Integer.MAX_VALUE, "connections"),
@@ -202,9 +204,9 @@ public final class Settings {
 
     public static final Setting<Double> HEALTH_PER_SECOND = new Setting<>("limits.health_per_second", "--health-per-second",
             "HERMES_FRONT_HEALTH_PER_SECOND", "RATE", "5", Parsers.rate(),
-            "Unauthenticated /health and /v1/health requests per second per client address; over it 429.", ONE, ALL);
+            "Unauthenticated /health and /v1/health requests per second per client address; over it 429.", ONE, ALL).withReload(APPLIED);
     public static final Setting<Long> HEALTH_BURST = new Setting<>("limits.health_burst", "--health-burst", "HERMES_FRONT_HEALTH_BURST",
-            "N", "20", Parsers.whole(1, Integer.MAX_VALUE, "requests"), "/health burst per client address.", ONE, ALL);
+            "N", "20", Parsers.whole(1, Integer.MAX_VALUE, "requests"), "/health burst per client address.", ONE, ALL).withReload(APPLIED);
 
     public static final Setting<Long> IO_THREADS = new Setting<>("pools.io_threads", "--io-threads", "HERMES_FRONT_IO_THREADS", "N",
             "cores, at least 2", Parsers.whole(1, 4096, "threads"), "Undertow IO threads (accept, read, write; never block).", ONE, ALL);
@@ -219,23 +221,23 @@ public final class Settings {
 
     public static final Setting<Duration> PEER_PROBE_INTERVAL = new Setting<>("peer_probe_interval", "--peer-probe-interval",
             "HERMES_FRONT_PEER_PROBE_INTERVAL", "DURATION", "15s", Parsers.duration(Duration.ofMillis(1)),
-            "Time between health probes of each configured peer.", ONE, ALL);
+            "Time between health probes of each configured peer.", ONE, ALL).withReload(APPLIED);
     public static final Setting<Duration> PEER_TIMEOUT = new Setting<>("peer_timeout", "--peer-timeout", "HERMES_FRONT_PEER_TIMEOUT",
             "DURATION", "5m", Parsers.duration(Duration.ofMillis(1)),
-            "Longest time one peer may take in a fan-out call, unless the peer sets its own timeout.", ONE, ALL);
+            "Longest time one peer may take in a fan-out call, unless the peer sets its own timeout.", ONE, ALL).withReload(APPLIED);
 
     public static final Setting<Cidr> TRUSTED_PROXIES = new Setting<>("trusted_proxies", "--trusted-proxy", "HERMES_FRONT_TRUSTED_PROXIES",
             "CIDR", null, Parsers.cidr(), "Address range of a proxy whose identity_header is believed, e.g. 127.0.0.1/32 for "
-            + "Tailscale Serve on this machine; repeatable. From any other address the header is ignored and removed.", LIST, ALL);
+            + "Tailscale Serve on this machine; repeatable. From any other address the header is ignored and removed.", LIST, ALL).withReload(APPLIED);
     public static final Setting<String> IDENTITY_HEADER = new Setting<>("identity_header", "--identity-header",
             "HERMES_FRONT_IDENTITY_HEADER", "NAME", "off", Parsers.headerName(), "Header in which a trusted proxy names the user, "
-            + "e.g. Tailscale-User-Login; it authenticates as the credential whose identity matches; off = none.", ONE, ALL);
+            + "e.g. Tailscale-User-Login; it authenticates as the credential whose identity matches; off = none.", ONE, ALL).withReload(APPLIED);
     public static final Setting<String> LOG_FORMAT = new Setting<>("log_format", "--log-format", "HERMES_FRONT_LOG_FORMAT", "FORMAT",
             "text", Parsers.oneOf("text", "json"), "Log lines on stderr as text, or as one JSON object per line for log shippers (text or json).",
-            ONE, ALL);
+            ONE, ALL).withReload(CALLER);
     public static final Setting<String[]> LOG_LEVELS = new Setting<>("log_levels", "--log-level", "HERMES_FRONT_LOG_LEVELS",
             "LOGGER=LEVEL", null, Parsers.logLevel(), "Level of a logger and the packages under it, e.g. io.undertow=WARN or "
-            + "dev.hermesfront.gateway.ws=DEBUG; repeatable.", LIST, ALL);
+            + "dev.hermesfront.gateway.ws=DEBUG; repeatable.", LIST, ALL).withReload(CALLER);
 
     public static final Setting<String> TLS_CERT = new Setting<>("tls.cert", "--tls-cert", "HERMES_FRONT_TLS_CERT", "FILE", "off",
             Parsers.text("a file name"), "PEM certificate chain to serve TLS with (e.g. from tailscale cert or Let's Encrypt); with "

@@ -28,30 +28,6 @@ import java.time.Duration;
 public record TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, double spawnPerSecond, Duration readyTimeout,
                           Duration pingInterval, boolean pingLoopback, Duration clientStall, int agentsPerCredential,
                           long memoryBudgetBytes, int sharesPerCredential, int sharesPerAgent, int agentsPerReadCredential) {
-    /** Default {@code sharesPerCredential} (the table's). */
-    public static final int SHARES_PER_CREDENTIAL = Settings.SHARES_PER_CREDENTIAL.defaultValue().intValue();
-    /** Default {@code sharesPerAgent} (the table's). */
-    public static final int SHARES_PER_AGENT = Settings.SHARES_PER_AGENT.defaultValue().intValue();
-    /** Default agents per credential (the table's). */
-    public static final int DEFAULT_AGENTS_PER_CREDENTIAL = Settings.AGENTS_PER_CREDENTIAL.defaultValue().intValue();
-    /** Default agents per read credential (the table's). */
-    public static final int DEFAULT_AGENTS_PER_READ_CREDENTIAL = Settings.AGENTS_PER_READ_CREDENTIAL.defaultValue().intValue();
-
-    /** Settings with the default share link caps and read cap. */
-    public TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, double spawnPerSecond, Duration readyTimeout,
-                       Duration pingInterval, boolean pingLoopback, Duration clientStall, int agentsPerCredential, long memoryBudgetBytes) {
-        this(parking, maxAgents, spawnBurst, spawnPerSecond, readyTimeout, pingInterval, pingLoopback, clientStall, agentsPerCredential,
-                memoryBudgetBytes, SHARES_PER_CREDENTIAL, SHARES_PER_AGENT, DEFAULT_AGENTS_PER_READ_CREDENTIAL);
-    }
-
-    /** Settings with the default read cap. */
-    public TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, double spawnPerSecond, Duration readyTimeout,
-                       Duration pingInterval, boolean pingLoopback, Duration clientStall, int agentsPerCredential, long memoryBudgetBytes,
-                       int sharesPerCredential, int sharesPerAgent) {
-        this(parking, maxAgents, spawnBurst, spawnPerSecond, readyTimeout, pingInterval, pingLoopback, clientStall, agentsPerCredential,
-                memoryBudgetBytes, sharesPerCredential, sharesPerAgent, DEFAULT_AGENTS_PER_READ_CREDENTIAL);
-    }
-
     public TuiSettings {
         if (sharesPerCredential < 1 || sharesPerAgent < 1) {
             throw new ConfigException("share links per credential / per agent", sharesPerCredential + " / " + sharesPerAgent, "1 or more");

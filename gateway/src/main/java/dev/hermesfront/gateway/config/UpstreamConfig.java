@@ -39,6 +39,11 @@ public record UpstreamConfig(URI uri, Optional<Secret> credential, Duration conn
         return new UpstreamConfig(uri, Optional.ofNullable(credential), DEFAULT_CONNECT, DEFAULT_RESPONSE, DEFAULT_IDLE);
     }
 
+    /** Returns this upstream with other timeouts. */
+    public UpstreamConfig withTimeouts(Duration connect, Duration response, Duration idle) {
+        return new UpstreamConfig(uri, credential, connect, response, idle);
+    }
+
     /** Returns {@code host:port} of the upstream, the value its Host header must carry. */
     public String hostPort() {
         return uri.getHost() + ":" + uri.getPort();

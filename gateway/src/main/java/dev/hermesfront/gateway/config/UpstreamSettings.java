@@ -24,6 +24,11 @@ public record UpstreamSettings(Optional<UpstreamConfig> api, Optional<UpstreamCo
         requireNonNull(idle, "idle");
     }
 
+    /** Returns these timeouts with {@code api} and {@code dashboard} as the upstreams (null: off). */
+    public UpstreamSettings withUpstreams(UpstreamConfig api, UpstreamConfig dashboard) {
+        return new UpstreamSettings(Optional.ofNullable(api), Optional.ofNullable(dashboard), connect, response, idle);
+    }
+
     /** Returns no upstreams and the default timeouts. */
     public static UpstreamSettings none() {
         return new UpstreamSettings(Optional.empty(), Optional.empty(), UpstreamConfig.DEFAULT_CONNECT, UpstreamConfig.DEFAULT_RESPONSE,

@@ -1,15 +1,15 @@
 package dev.hermesfront.gateway.ops;
 
-import dev.hermesfront.gateway.config.AuthSettings;
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
 import dev.hermesfront.gateway.config.GatewayConfig;
-import dev.hermesfront.gateway.config.LimitSettings;
-import dev.hermesfront.gateway.config.ListenSettings;
 import dev.hermesfront.gateway.config.PeerConfig;
 import dev.hermesfront.gateway.config.PeerSettings;
+import dev.hermesfront.gateway.config.RowValues;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.SecuritySettings;
+import dev.hermesfront.gateway.config.Setting;
+import dev.hermesfront.gateway.config.Settings;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,12 +18,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a reload may change in place and what needs a restart. In place: credentials and their scopes,
- * the trusted proxy's identity header, allowed hosts and origins, the body limit, lockout and rate limits,
- * peers. Restart: the listen address, the upstreams and the timeouts, the {@code /api/ws} channel's limits and
- * parking, the audit log's file (the agent command and recording are compared by the caller). The effective config
- * keeps the running value of everything that needs a restart, so nothing is half-applied; those keys are
- * reported instead.
+ * What a reload changes in place and what needs a restart, decided by the rows of the settings table: every row
+ * ({@code Settings.TABLE}) whose value differs between the running and the new configuration is reported by its
+ * {@link Setting#reload()}: {@code APPLIED} rows take their new value, {@code RESTART} rows keep their running one and
+ * are reported, {@code CALLER} rows are the command's to compare ({@code agent.*}, {@code record}, {@code log_*}).
+ * Nothing is half-applied: the effective configuration is the running one with the applied rows' new values.
+ *
+ * <p>Three parts are resolved from more than the rows and compared here as wholes: the credentials (the YAML
+ * {@code credentials} list besides {@code token} and {@code basic_users}; applied, reported as {@code credentials}),
+ * the peers (the YAML {@code peers} list; applied, {@code peers}), and the upstreams' keys found in the environment or
+ * {@code .env} (restart, {@code api.key}/{@code dashboard.token} with where they came from). These are taken whole from the
+ * new configuration (credentials, peers) or kept from the running one (upstreams, the audit log's file, the remote
+ * settings), as their rows say.
  */
 public final class ConfigDiff {
     private ConfigDiff() {}
@@ -41,85 +47,41 @@ public final class ConfigDiff {
     public static Result of(GatewayConfig running, GatewayConfig next) {
         List<String> applied = new ArrayList<>();
         List<String> restart = new ArrayList<>();
-        ListenSettings rl = running.listen();
-        ListenSettings nl = next.listen();
-        if (!rl.address().equals(nl.address())) {
-            restart.add("listen");
+        RowValues kept = next.values();
+        for (Setting<?> s : Settings.TABLE) {
+            if (s.reload() == Setting.Reload.CALLER || running.values().same(next.values(), s)) {
+                continue;
+            }
+            if (s.reload() == Setting.Reload.APPLIED) {
+                applied.add(s.key());
+            } else {
+                restart.add(s.key());
+                kept = kept.withRowOf(running.values(), s);
+            }
         }
-        if (!rl.allowedHosts().equals(nl.allowedHosts())) {
-            applied.add("allowed_hosts");
-        }
-        if (!rl.allowedOrigins().equals(nl.allowedOrigins())) {
-            applied.add("allowed_origins");
-        }
-        if (!sameCredentials(running.auth().credentials(), next.auth().credentials())) {
+        if (!sameCredentials(running.auth().credentials(), next.auth().credentials())
+                && !applied.contains(Settings.TOKEN.key()) && !applied.contains(Settings.BASIC_USERS.key())) {
             applied.add("credentials");
         }
-        if (!running.auth().proxy().equals(next.auth().proxy())) {
-            applied.add("identity_header/trusted_proxies");
-        }
-        LimitSettings r = running.limits();
-        LimitSettings n = next.limits();
-        if (r.maxBodyBytes() != n.maxBodyBytes()) {
-            applied.add("max_body_bytes");
-        }
-        if (r.maxMessageBytes() != n.maxMessageBytes()) {
-            restart.add("max_message_bytes");
-        }
-        if (r.outboundHighWater() != n.outboundHighWater() || r.outboundLimit() != n.outboundLimit()) {
-            restart.add("limits.outbound_*");
-        }
-        if (r.maxConnections() != n.maxConnections() || r.connectionsPerAddress() != n.connectionsPerAddress()
-                || !r.handshakeTimeout().equals(n.handshakeTimeout())) {
-            restart.add("limits.*connections*/handshake_timeout");
-        }
-        if (!sameUpstream(running.upstreams().api(), next.upstreams().api())) {
-            restart.add("api.*");
-        }
-        if (!sameUpstream(running.upstreams().dashboard(), next.upstreams().dashboard())) {
-            restart.add("dashboard.*");
-        }
-        if (!running.upstreams().connect().equals(next.upstreams().connect()) || !running.upstreams().response().equals(next.upstreams().response())
-                || !running.upstreams().idle().equals(next.upstreams().idle())) {
-            // Also used without an API server or dashboard (peers, the dashboard's /api/ws): say so instead of keeping them silently.
-            restart.add("timeouts.*");
-        }
-        if (!running.tui().equals(next.tui())) {
-            restart.add("tui.*");
-        }
-        SecuritySettings rs = running.security();
-        SecuritySettings ns = next.security();
-        if (!rs.auditLog().equals(ns.auditLog()) || rs.auditMaxBytes() != ns.auditMaxBytes() || rs.auditKeep() != ns.auditKeep()) {
-            restart.add("audit_log*");
-        }
-        if (rs.authFailures() != ns.authFailures() || !rs.authWindow().equals(ns.authWindow()) || !rs.lockout().equals(ns.lockout())) {
-            applied.add("limits.auth_*/lockout");
-        }
-        if (rs.restPerSecond() != ns.restPerSecond() || rs.restBurst() != ns.restBurst() || rs.wsPerSecond() != ns.wsPerSecond()
-                || rs.wsBurst() != ns.wsBurst()) {
-            applied.add("limits.rest_*/ws_*");
-        }
-        if (rs.healthPerSecond() != ns.healthPerSecond() || rs.healthBurst() != ns.healthBurst()) {
-            applied.add("limits.health_*");
-        }
-        if (!running.pools().equals(next.pools())) {
-            restart.add("pools.*");
-        }
-        if (!samePeers(running.peers(), next.peers())) {
+        if (!samePeers(running.peers(), next.peers()) && !applied.contains(Settings.PEER_PROBE_INTERVAL.key())
+                && !applied.contains(Settings.PEER_TIMEOUT.key())) {
             applied.add("peers");
         }
-        if (!running.remote().equals(next.remote())) {
-            restart.add("tls.*/insecure_plaintext/public_url/state_dir/notify.*");
+        if (!sameUpstream(running.upstreams().api(), next.upstreams().api()) && restart.stream().noneMatch(k -> k.startsWith("api."))) {
+            restart.add("api.key (from the environment or .env)");
         }
-        GatewayConfig effective = new GatewayConfig(
-                new ListenSettings(rl.address(), nl.allowedHosts(), nl.allowedOrigins()),
-                new AuthSettings(next.auth().credentials(), next.auth().proxy()),
-                new LimitSettings(n.maxBodyBytes(), r.maxMessageBytes(), r.outboundHighWater(), r.outboundLimit(), r.maxConnections(),
-                        r.connectionsPerAddress(), r.handshakeTimeout()),
-                running.upstreams(), running.tui(),
-                new SecuritySettings(rs.auditLog(), rs.auditMaxBytes(), rs.auditKeep(), ns.authFailures(), ns.authWindow(), ns.lockout(),
-                        ns.restPerSecond(), ns.restBurst(), ns.wsPerSecond(), ns.wsBurst(), ns.healthPerSecond(), ns.healthBurst()),
-                next.peers(), running.pools(), running.remote());
+        if (!sameUpstream(running.upstreams().dashboard(), next.upstreams().dashboard())
+                && restart.stream().noneMatch(k -> k.startsWith("dashboard."))) {
+            restart.add("dashboard.token (from the environment or .env)");
+        }
+        GatewayConfig effective;
+        if (restart.isEmpty()) {
+            effective = next;
+        } else {
+            GatewayConfig r = running.rebuilt(kept);
+            effective = new GatewayConfig(r.listen(), next.auth(), r.limits(), r.upstreams(), r.tui(), r.security(), next.peers(), r.pools(),
+                    r.remote(), r.values());
+        }
         return new Result(effective, List.copyOf(applied), List.copyOf(restart));
     }
 

@@ -15,7 +15,6 @@ import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Secret;
-import dev.hermesfront.gateway.config.SecuritySettings;
 import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.net.InetSocketAddress;
@@ -56,7 +55,7 @@ class SharingTest {
                 new Credential.Token("other", Secret.of(OTHER), "chat"), new Credential.Token("ops", Secret.of(ADMIN), "admin"),
                 new Credential.Token("reader", Secret.of(READ), "read")));
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), creds)).parking(parking)
-                .security(ConfigEdit.audited(SecuritySettings.defaults(), dir.resolve("audit.jsonl"))).get();
+                .audit(dir.resolve("audit.jsonl")).get();
         agent = new CurrentWireLauncher(AgentJson.newMapper(), new FrameCodec());
         server = GatewayServer.builder(cfg, agent).build().start();
     }

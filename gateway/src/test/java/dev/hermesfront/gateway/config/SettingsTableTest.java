@@ -128,11 +128,40 @@ class SettingsTableTest {
     }
 
     @Test
-    void everyRowHasASampleHere() {
+    void everyRowHasASample() {
         for (Setting<?> s : Settings.TABLE) {
             if (s != Settings.CONFIG) {
-                assertNotNull(SAMPLE.get(s.key()), "add a sample value for the new setting " + s.key());
+                assertNotNull(sample(s.key()), "add a sample value to SAMPLE for the new setting " + s.key()
+                        + " (a number, duration or switch with a default gets one from it)");
             }
+        }
+    }
+
+    /**
+     * A value for row {@code key} that is not its default: the one in {@link #SAMPLE}, else, for a switch, {@code true},
+     * and for a number or a duration with a default, one more than it (so that an ordinary new row needs nothing here).
+     * Null when there is none.
+     */
+    static String sample(String key) {
+        if (SAMPLE.containsKey(key)) {
+            return SAMPLE.get(key);
+        }
+        Setting<?> s = Settings.byKey(key).orElseThrow();
+        if (s.shape() == Setting.Shape.SWITCH) {
+            return "true";
+        }
+        Object d;
+        try {
+            d = s.defaultValue();
+        } catch (IllegalStateException e) {
+            return null;
+        }
+        String next = d instanceof Long n ? Long.toString(n + 1) : d instanceof Double x ? Double.toString(x + 1)
+                : d instanceof java.time.Duration t ? (t.toMillis() + 1000) + "ms" : null;
+        try {
+            return next != null && !s.parse(key, next).equals(d) ? next : null;
+        } catch (ConfigException e) {
+            return null;
         }
     }
 
@@ -151,7 +180,7 @@ class SettingsTableTest {
         Setting<?> s = Settings.byKey(key).orElseThrow();
         Map<String, List<String>> flags = new HashMap<>();
         COMPANIONS.getOrDefault(key, Map.of()).forEach((k, v) -> flags.put(k, List.of(v)));
-        flags.put(key, List.of(SAMPLE.get(key)));
+        flags.put(key, List.of(sample(key)));
         assertEquals("flag " + s.flag(), source(load(flags, Map.of()), key));
     }
 
@@ -161,7 +190,7 @@ class SettingsTableTest {
         Setting<?> s = Settings.byKey(key).orElseThrow();
         Map<String, String> env = new HashMap<>();
         COMPANIONS.getOrDefault(key, Map.of()).forEach((k, v) -> env.put(Settings.byKey(k).orElseThrow().env(), v));
-        env.put(s.env(), SAMPLE.get(key));
+        env.put(s.env(), sample(key));
         assertEquals("env " + s.env(), source(load(Map.of(), env), key));
     }
 
@@ -169,7 +198,7 @@ class SettingsTableTest {
     @MethodSource("rows")
     void worksAsAYamlKey(String key) throws IOException {
         Map<String, String> all = new LinkedHashMap<>(COMPANIONS.getOrDefault(key, Map.of()));
-        all.put(key, SAMPLE.get(key));
+        all.put(key, sample(key));
         Path f = home.resolve("front.yaml");
         Files.writeString(f, yaml(all));
         ConfigLoader.Loaded l = load(Map.of("config", List.of(f.toString())), Map.of());
@@ -243,7 +272,8 @@ class SettingsTableTest {
 
     /** The settings table as docs/configuration.md shows it. */
     static String markdown() {
-        StringBuilder b = new StringBuilder("| YAML key | flag | environment variable | default | meaning |\n|---|---|---|---|---|\n");
+        StringBuilder b = new StringBuilder("| YAML key | flag | environment variable | default | on reload | meaning |\n"
+                + "|---|---|---|---|---|---|\n");
         List<String> rows = new ArrayList<>();
         for (Setting<?> s : Settings.TABLE) {
             String key = s == Settings.CONFIG ? "–" : "`" + s.key() + "`" + (s.secret() ? " (`_env`, `_file`)" : "")
@@ -253,7 +283,12 @@ class SettingsTableTest {
             String doc = s.doc().replace("|", "\\|") + (s.commands().equals(Setting.ALL) ? "" : " Commands: "
                     + s.commands().stream().map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).sorted().reduce((x, y) -> x + ", " + y).orElse("")
                     + ".");
-            rows.add("| " + key + " | " + flag + " | `" + s.env() + "` | " + dflt + " | " + doc + " |");
+            String reload = switch (s.reload()) {
+                case APPLIED -> "in place";
+                case RESTART -> "restart";
+                case CALLER -> "command";
+            };
+            rows.add("| " + key + " | " + flag + " | `" + s.env() + "` | " + dflt + " | " + reload + " | " + doc + " |");
         }
         rows.forEach(r -> b.append(r).append('\n'));
         return b.toString();

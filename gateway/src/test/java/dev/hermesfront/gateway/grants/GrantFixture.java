@@ -12,7 +12,6 @@ import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.HubSettings;
-import dev.hermesfront.gateway.config.SecuritySettings;
 import dev.hermesfront.gateway.ops.ConfigSource;
 import dev.hermesfront.gateway.ops.ReloadReport;
 import dev.hermesfront.protocol.AgentJson;
@@ -57,10 +56,9 @@ final class GrantFixture implements AutoCloseable {
         Credentials cs = Credentials.of(List.of(creds));
         next.set(cs);
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), cs))
-                .security(ConfigEdit.audited(SecuritySettings.defaults(), audit)).get();
+                .audit(audit).get();
         agent = launcher;
-        ConfigSource source = () -> new ConfigSource.Fresh(new GatewayConfig(cfg.listen(), new AuthSettings(next.get(), cfg.auth().proxy()),
-                cfg.limits(), cfg.upstreams(), cfg.tui(), cfg.security(), cfg.peers(), cfg.pools()), List.of());
+        ConfigSource source = () -> new ConfigSource.Fresh(cfg.withAuth(new AuthSettings(next.get(), cfg.auth().proxy())), List.of());
         server = GatewayServer.builder(cfg, agent).source(source).hub(hub).build().shareClock(clock).start();
     }
 

@@ -18,7 +18,6 @@ import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.RemoteSettings;
 import dev.hermesfront.gateway.config.RemoteSettings.NotifySettings;
 import dev.hermesfront.gateway.config.Secret;
-import dev.hermesfront.gateway.config.SecuritySettings;
 import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.net.InetSocketAddress;
@@ -90,7 +89,7 @@ class NotifierTest {
         String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN)))
                 .parking(new ParkingPolicy(Duration.ofSeconds(30), 1000, 1 << 20))
-                .security(ConfigEdit.audited(SecuritySettings.defaults(), dir.resolve("audit.jsonl"))).get();
+                .audit(dir.resolve("audit.jsonl")).get();
         cfg = cfg.withRemote(RemoteSettings.none().withStateDir(dir.resolve("state")).withNotify(new NotifySettings(
                 Optional.of(URI.create(base + "/hook")), Optional.of(URI.create(base + "/topic")), secret, after)));
         server = GatewayServer.builder(cfg, new CurrentWireLauncher(AgentJson.newMapper(), new FrameCodec())).build().start();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.FakeUpstream;
 import dev.hermesfront.gateway.FrontFixture;
 import dev.hermesfront.gateway.RawHttp;
@@ -15,7 +16,6 @@ import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.ProxyIdentity;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
-import dev.hermesfront.gateway.config.UpstreamSettings;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -53,14 +53,13 @@ class ProxyIdentityTest {
                 new Credential.Token("laptop", Secret.of("laptop-token-0123456789"), "admin"),
                 new Credential.Login("alice", "alice@example.com", "chat"),
                 new Credential.Login("bob", "bob@example.com", "read"))));
-        UpstreamConfig up = new UpstreamConfig(api.uri(), Optional.of(Secret.of(FrontFixture.API_KEY)), Duration.ofSeconds(5),
+        UpstreamConfig up = UpstreamConfig.of(api.uri(), Secret.of(FrontFixture.API_KEY)).withTimeouts(Duration.ofSeconds(5),
                 Duration.ofSeconds(30), Duration.ofSeconds(30));
-        front = new FrontFixture(new GatewayConfig(base.listen(), new AuthSettings(base.auth().credentials(),
-                new ProxyIdentity(Optional.of(HEADER), List.of(Cidr.parse("t", "127.0.0.1/32")))), base.limits(),
-                new UpstreamSettings(Optional.of(up), Optional.empty(), up.connectTimeout(), up.responseTimeout(), up.idleTimeout()),
-                base.tui(), new dev.hermesfront.gateway.config.SecuritySettings(Optional.of(audit), 1 << 20, 1, 10, Duration.ofSeconds(60),
-                Duration.ofMinutes(5), 50, 200, 200, 2000, 5, 20), base.peers(), base.pools(),
-                dev.hermesfront.gateway.config.RemoteSettings.none().withInsecurePlaintext()));
+        front = new FrontFixture(ConfigEdit.edit(base).upstreams(up, null).audit(audit)
+                .set(dev.hermesfront.gateway.config.Settings.AUDIT_LOG_MAX_BYTES, 1L << 20)
+                .set(dev.hermesfront.gateway.config.Settings.AUDIT_LOG_KEEP, 1L).get()
+                .withAuth(new AuthSettings(base.auth().credentials(), new ProxyIdentity(Optional.of(HEADER), List.of(Cidr.parse("t", "127.0.0.1/32")))))
+                .withRemote(dev.hermesfront.gateway.config.RemoteSettings.none().withInsecurePlaintext()));
     }
 
     @AfterEach

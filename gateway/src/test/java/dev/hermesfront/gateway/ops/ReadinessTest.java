@@ -4,27 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hermesfront.gateway.ConfigEdit;
 import dev.hermesfront.gateway.FakeUpstream;
 import dev.hermesfront.gateway.FrontFixture;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
-import dev.hermesfront.gateway.config.UpstreamSettings;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** {@code /front/ready} names each failing check with 503 while {@code /front/health} (liveness) stays 200. */
 class ReadinessTest {
     private static GatewayConfig withApi(UpstreamConfig api) {
         GatewayConfig b = FrontFixture.baseConfig();
-        return new GatewayConfig(b.listen(), b.auth(), b.limits(), new UpstreamSettings(Optional.of(api), Optional.empty(),
-                api.connectTimeout(), api.responseTimeout(), api.idleTimeout()), b.tui(), b.security(), b.peers(), b.pools());
+        return ConfigEdit.edit(b).upstreams(api, null).get();
     }
 
     private static UpstreamConfig api(FakeUpstream up) {
-        return new UpstreamConfig(up.uri(), Optional.of(Secret.of(FrontFixture.API_KEY)), Duration.ofSeconds(2), Duration.ofSeconds(10),
+        return UpstreamConfig.of(up.uri(), Secret.of(FrontFixture.API_KEY)).withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10),
                 Duration.ofSeconds(10));
     }
 

@@ -14,8 +14,8 @@ import dev.hermesfront.gateway.config.ConfigException;
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
 import dev.hermesfront.gateway.config.GatewayConfig;
-import dev.hermesfront.gateway.config.ListenSettings;
 import dev.hermesfront.gateway.config.Secret;
+import dev.hermesfront.gateway.config.Settings;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -159,8 +159,8 @@ class ReloadTest {
         GatewayConfig initial = config(new Credential.Token("keep", Secret.of(KEEP), "admin"));
         start(initial);
         GatewayConfig changed = ConfigEdit.edit(initial).maxMessageBytes(4096).get();
-        changed = new GatewayConfig(new ListenSettings(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1), Set.of("box.example"),
-                Set.of()), changed.auth(), changed.limits(), changed.upstreams(), changed.tui(), changed.security(), changed.peers(), changed.pools());
+        changed = ConfigEdit.edit(changed).set(Settings.LISTEN, new InetSocketAddress(InetAddress.getLoopbackAddress(), 1))
+                .setList(Settings.ALLOWED_HOSTS, List.of("box.example")).get();
         next.set(changed);
         HttpClient http = HttpClient.newHttpClient();
         String boxHost = "GET /front/health HTTP/1.1\r\nHost: box.example\r\nConnection: close\r\n\r\n";

@@ -15,7 +15,6 @@ import dev.hermesfront.gateway.config.Credentials;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.RemoteSettings;
 import dev.hermesfront.gateway.config.Secret;
-import dev.hermesfront.gateway.config.SecuritySettings;
 import dev.hermesfront.gateway.ops.ConfigSource;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.net.InetSocketAddress;
@@ -51,8 +50,7 @@ class PairingTest {
 
     private GatewayConfig config(List<Credential> creds, int failures) {
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Credentials.of(creds)))
-                .security(ConfigEdit.lockout(ConfigEdit.audited(SecuritySettings.defaults(), dir.resolve("audit.jsonl")), failures,
-                        Duration.ofMinutes(1), Duration.ofMinutes(5))).get();
+                .audit(dir.resolve("audit.jsonl")).lockout(failures, Duration.ofMinutes(1), Duration.ofMinutes(5)).get();
         return cfg.withRemote(RemoteSettings.none().withStateDir(dir.resolve("state")));
     }
 

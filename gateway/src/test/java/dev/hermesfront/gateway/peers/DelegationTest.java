@@ -15,7 +15,6 @@ import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Secret;
-import dev.hermesfront.gateway.config.SecuritySettings;
 import dev.hermesfront.gateway.ops.ConfigSource;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.net.InetSocketAddress;
@@ -29,7 +28,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,10 +66,7 @@ class DelegationTest {
         GatewayConfig p = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Credentials.of(List.of(
                 new Credential.Token("coord", Secret.of(COORD), "admin"), new Credential.Token("direct", Secret.of(DIRECT), "admin")),
                 Set.of("coord")));
-        SecuritySettings d = SecuritySettings.defaults();
-        p = ConfigEdit.edit(p).security(new SecuritySettings(Optional.of(audit), d.auditMaxBytes(), d.auditKeep(), d.authFailures(),
-                d.authWindow(), d.lockout(), d.restPerSecond(), d.restBurst(), d.wsPerSecond(), d.wsBurst(), d.healthPerSecond(),
-                d.healthBurst())).get();
+        p = ConfigEdit.edit(p).audit(audit).get();
         GatewayConfig first = p;
         peer = GatewayServer.builder(p, new DemoLauncher(MAPPER, new FrameCodec())).source(() -> new ConfigSource.Fresh(next != null ? next : first,
                 List.of())).build().start();
@@ -216,10 +211,8 @@ class DelegationTest {
             assertTrue(System.nanoTime() < registered, "alice's relay at the peer");
             Thread.sleep(20);
         }
-        next = new GatewayConfig(peer.running().listen(), new dev.hermesfront.gateway.config.AuthSettings(Credentials.of(List.of(
-                new Credential.Token("coord", Secret.of(COORD), "admin"), new Credential.Token("direct", Secret.of(DIRECT), "admin")))),
-                peer.running().limits(), peer.running().upstreams(), peer.running().tui(), peer.running().security(), peer.running().peers(),
-                peer.running().pools());
+        next = peer.running().withAuth(new dev.hermesfront.gateway.config.AuthSettings(Credentials.of(List.of(
+                new Credential.Token("coord", Secret.of(COORD), "admin"), new Credential.Token("direct", Secret.of(DIRECT), "admin")))));
         assertTrue(peer.reload().applied());
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (peer.connections() != 0) {

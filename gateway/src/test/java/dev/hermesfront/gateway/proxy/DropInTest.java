@@ -14,7 +14,6 @@ import dev.hermesfront.gateway.FrontFixture;
 import dev.hermesfront.gateway.LogCapture;
 import dev.hermesfront.gateway.RawHttp;
 import dev.hermesfront.gateway.config.Secret;
-import dev.hermesfront.gateway.config.SecuritySettings;
 import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.http.SecurityHeadersHandler;
 import java.io.BufferedReader;
@@ -68,7 +67,7 @@ class DropInTest {
                 .upstreams(ConfigEdit.timeouts(UpstreamConfig.of(upstream, Secret.of(FrontFixture.API_KEY)), Duration.ofSeconds(2), response,
                         Duration.ofSeconds(30)), null)
                 .maxBodyBytes(1000)
-                .security(ConfigEdit.lockout(SecuritySettings.defaults(), 3, Duration.ofSeconds(60), Duration.ofMinutes(5))).get());
+                .lockout(3, Duration.ofSeconds(60), Duration.ofMinutes(5)).get());
     }
 
     private String bearer() {

@@ -13,7 +13,6 @@ import dev.hermesfront.gateway.config.PeerSettings;
 import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.config.UpstreamConfig;
-import dev.hermesfront.gateway.config.UpstreamSettings;
 import dev.hermesfront.gateway.policy.AccessPolicy;
 import dev.hermesfront.gateway.routes.RouteTable.Kind;
 import dev.hermesfront.gateway.routes.RouteTable.Route;
@@ -24,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -49,12 +47,11 @@ class RouteScopesTest {
     private static List<Route> routes() throws Exception {
         GatewayConfig base = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of("route-table-token-0123"));
         Duration t = Duration.ofSeconds(5);
-        UpstreamConfig api = new UpstreamConfig(URI.create("http://127.0.0.1:9"), Optional.of(Secret.of("k")), t, t, t);
-        UpstreamConfig dash = new UpstreamConfig(URI.create("http://127.0.0.1:10"), Optional.of(Secret.of("d")), t, t, t);
+        UpstreamConfig api = UpstreamConfig.of(URI.create("http://127.0.0.1:9"), Secret.of("k")).withTimeouts(t, t, t);
+        UpstreamConfig dash = UpstreamConfig.of(URI.create("http://127.0.0.1:10"), Secret.of("d")).withTimeouts(t, t, t);
         PeerConfig peer = new PeerConfig("p1", URI.create("http://127.0.0.1:11"), new PeerConfig.Token(Secret.of("peer-token")), t);
-        GatewayConfig cfg = new GatewayConfig(base.listen(), base.auth(), base.limits(),
-                new UpstreamSettings(Optional.of(api), Optional.of(dash), t, t, t), base.tui(), base.security(),
-                new PeerSettings(List.of(peer), Duration.ofMinutes(10), t), base.pools());
+        GatewayConfig cfg = base.withUpstreams(base.upstreams().withUpstreams(api, dash))
+                .withPeers(new PeerSettings(List.of(peer), Duration.ofMinutes(10), t));
         GatewayServer server = GatewayServer.builder(cfg, new DemoLauncher(new ObjectMapper(), new FrameCodec())).build().start();
         try {
             return server.routes();

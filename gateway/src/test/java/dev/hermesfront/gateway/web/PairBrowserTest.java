@@ -65,8 +65,7 @@ class PairBrowserTest extends BrowserTestBase {
         // hermes-front pair --name phone --scope chat (the command's client, against the running front)
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         GatewayConfig cli = base.withRemote(cfg.remote());
-        cli = new GatewayConfig(dev.hermesfront.gateway.config.ListenSettings.of(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                gw.port())), cli.auth(), cli.limits(), cli.upstreams(), cli.tui(), cli.security(), cli.peers(), cli.pools(), cli.remote());
+        cli = cli.with(dev.hermesfront.gateway.config.Settings.LISTEN, new InetSocketAddress(InetAddress.getLoopbackAddress(), gw.port()));
         assertEquals(0, new PairingClient(cli, new PrintStream(printed, true, StandardCharsets.UTF_8), dev.hermesfront.protocol.AgentJson.newMapper(),
                 () -> dev.hermesfront.gateway.Pools.http(java.time.Duration.ofSeconds(5), dev.hermesfront.gateway.Pools.commandThreads("pair-http", 1))).pair("chat", "phone", null));
         String out = printed.toString(StandardCharsets.UTF_8);

@@ -20,7 +20,6 @@ import dev.hermesfront.gateway.config.Credentials;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.Scope;
 import dev.hermesfront.gateway.config.Secret;
-import dev.hermesfront.gateway.config.SecuritySettings;
 import dev.hermesfront.gateway.policy.AccessPolicy;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -58,8 +57,7 @@ class PolicyTest {
                 new Credential.Token("viewer", Secret.of(READ), "read"), new Credential.Token("ops", Secret.of(ADMIN), "admin")));
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), creds))
                 .parking(ParkingPolicy.disabled())
-                .security(ConfigEdit.lockout(ConfigEdit.audited(SecuritySettings.defaults(), audit), 10, Duration.ofMinutes(1),
-                        Duration.ofMinutes(5))).get();
+                .audit(audit).lockout(10, Duration.ofMinutes(1), Duration.ofMinutes(5)).get();
         server = GatewayServer.builder(cfg, new ProcessLauncher(TestGateway.javaMain(EchoAgent.class))).build().start();
     }
 
