@@ -947,6 +947,12 @@ public final class AgentHub implements ClientSink {
                     g = resumes.toActivate(f, f.sessionId());
                     LOG.log(System.Logger.Level.DEBUG, "agent {0}: session.resume of a live session sent as session.activate", id);
                 }
+                if (ids.full(m, g)) {
+                    // Every queue is bounded: a client repeating an id the agent has not answered is refused past a few.
+                    deliver(m, ProtocolErrors.handlerError(f.replyId(), ErrorCodes.RATE_LIMITED, "too many calls outstanding under one id (at most "
+                            + IdMux.MAX_PER_KEY + "): wait for their answers or use new ids"));
+                    return Member.Sent.OK;
+                }
                 // Delivery without doubles: a submission already admitted is answered here, not sent again.
                 SubmissionLedger.Admission a = submissions.admit(m, g, ready);
                 if (a instanceof SubmissionLedger.Admission.Answered x) {

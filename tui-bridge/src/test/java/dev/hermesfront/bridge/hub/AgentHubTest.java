@@ -185,6 +185,34 @@ class AgentHubTest {
     }
 
     @Test
+    void aClientRepeatingItsOwnUnansweredIdIsRefusedPastTheBoundAndNothingMoreIsQueued() throws Exception {
+        Rig r = new Rig();
+        r.ownerSink.take();
+        for (int i = 0; i < IdMux.MAX_PER_KEY; i++) {
+            assertEquals(Member.Sent.OK, r.owner.send(f(req("r1", "config.get", "{}"))));
+        }
+        assertEquals(IdMux.MAX_PER_KEY, r.link.sent().size(), "up to the bound, each call reaches the agent");
+        assertTrue(r.ownerSink.take().isEmpty());
+        for (int i = 0; i < 1000; i++) {
+            r.owner.send(f(req("r1", "config.get", "{}")));
+        }
+        assertEquals(IdMux.MAX_PER_KEY, r.link.sent().size(), "past it, nothing more is sent or queued");
+        List<String> refusals = r.ownerSink.take();
+        assertEquals(1000, refusals.size(), "each one past the bound is answered");
+        JsonNode e = json(refusals.get(0));
+        assertEquals("r1", e.path("id").asText(), "with the client's own id");
+        assertEquals(-32004, e.path("error").path("code").asInt(), refusals.get(0));
+        assertTrue(e.path("error").path("message").asText().contains("outstanding"), refusals.get(0));
+        // An answer frees a place; other ids are not affected.
+        r.hub.send(result("\"r1\"", "{}"));
+        assertEquals(1, r.ownerSink.take().size());
+        r.owner.send(f(req("r1", "config.get", "{}")));
+        r.owner.send(f(req("r2", "config.get", "{}")));
+        assertEquals(IdMux.MAX_PER_KEY + 2, r.link.sent().size());
+        assertTrue(r.ownerSink.take().isEmpty());
+    }
+
+    @Test
     void eventsGoToTheClientsAttachedToTheirSession() throws Exception {
         Rig r = new Rig();
         String live = r.createSession("e9718121", "20261122_021758_2c64c9");
