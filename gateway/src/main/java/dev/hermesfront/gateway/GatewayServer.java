@@ -286,9 +286,11 @@ public final class GatewayServer implements AutoCloseable {
         gate.acceptDevices(devices);
         timers.scheduleWithFixedDelay(devices::flushDirty, 60, 60, java.util.concurrent.TimeUnit.SECONDS);
         registry.validateWith(this::verdict);
-        // Stored sessions are kept apart by credential as soon as there are two (one credential: the operator's own
-        // home and sessions, unchanged); the sessions nobody claimed are for admins.
-        agents.storedSessions().policy(() -> live.get().rules().credentials().all().stream().map(c -> c.name()).distinct().count() > 1,
+        // Stored sessions are kept apart by principal as soon as there are two: two credentials, a credential that
+        // delegates (its users coord/alice, coord/bob are principals of their own) or a paired device (one credential:
+        // the operator's own home and sessions, unchanged); the sessions nobody claimed are for admins.
+        agents.storedSessions().policy(() -> live.get().rules().credentials().all().stream().map(c -> c.name()).distinct().count() > 1
+                || !live.get().rules().credentials().delegating().isEmpty() || !devices.all().isEmpty(),
                 source -> Grant.Ref.parse(source).flatMap(gate.grants()::current).map(x -> x == Scope.ADMIN).orElse(false),
                 source -> Grant.Ref.parse(source).flatMap(gate.grants()::current).isPresent());
         shareSweep = timers.scheduleWithFixedDelay(this::expireShares, 1, 1, java.util.concurrent.TimeUnit.SECONDS);

@@ -53,8 +53,11 @@ final class GrantFixture implements AutoCloseable {
     }
 
     GrantFixture(Path dir, HubSettings hub, AgentLauncher launcher, Credential... creds) throws Exception {
+        this(dir, hub, launcher, Credentials.of(List.of(creds)));
+    }
+
+    GrantFixture(Path dir, HubSettings hub, AgentLauncher launcher, Credentials cs) throws Exception {
         audit = dir.resolve("audit.jsonl");
-        Credentials cs = Credentials.of(List.of(creds));
         next.set(cs);
         GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), cs))
                 .security(ConfigEdit.audited(SecuritySettings.defaults(), audit)).get();

@@ -419,7 +419,7 @@ public final class AgentHub implements ClientSink {
         if (m.role == Role.VIEWER && STRIPPED_FOR_VIEWERS.contains(p.method)) {
             out = withoutOpenRequests(out);
         }
-        if (LISTING.contains(p.method) && registry.storedSessions().enabled()) {
+        if (LISTING.contains(p.method) && (registry.storedSessions().enabled() || m.shareId != null)) {
             out = onlyVisible(m, p.method, out);
         }
         boolean ok = deliver(m, out);
@@ -476,15 +476,19 @@ public final class AgentHub implements ClientSink {
     /**
      * Returns true when member {@code m} may see stored session {@code stored}: one this agent has live (or had: any
      * session it reported); for a credential's client, also one its agent's owner claimed (or an unclaimed one, for
-     * the principals the policy names); a share link's client sees the shared agent's sessions only. Caller holds the
-     * monitor.
+     * the principals the policy names); a share link's client sees the shared agent's sessions only, whether or not
+     * stored sessions are kept apart (one credential). Caller holds the monitor.
      */
     private boolean visible(Member m, String stored) {
         StoredSessions ledger = registry.storedSessions();
-        if (!ledger.enabled() || stored == null || sessions.liveFor(stored) != null) {
+        if (stored == null || sessions.liveFor(stored) != null) {
             return true;
         }
-        return m.shareId == null && ledger.visibleTo(owner.source(), stored);
+        if (m.shareId != null) {
+            // A share link's holder is not the operator: never the store, even with one credential configured.
+            return false;
+        }
+        return !ledger.enabled() || ledger.visibleTo(owner.source(), stored);
     }
 
     /** Returns a session.list / session.most_recent answer with only what {@code m} may see. Caller holds the monitor. */
@@ -526,7 +530,7 @@ public final class AgentHub implements ClientSink {
      * while sessions are kept apart. Caller holds the monitor.
      */
     private String refusedStored(Member m, Frame f) {
-        if (!BY_STORED_ID.contains(f.method()) || !registry.storedSessions().enabled() || f.id() == null) {
+        if (!BY_STORED_ID.contains(f.method()) || !(registry.storedSessions().enabled() || m.shareId != null) || f.id() == null) {
             return null;
         }
         try {
