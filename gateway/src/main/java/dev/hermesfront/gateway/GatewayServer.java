@@ -465,7 +465,7 @@ public final class GatewayServer implements AutoCloseable {
             concerns.add(peerRoutes);
         }
         if (cfg.upstreams().api().isPresent()) {
-            concerns.add(new ApiRoutes(cfg.upstreams().api().get(), cfg.security(), gate, basic, selector));
+            concerns.add(new ApiRoutes(cfg.upstreams().api().get(), cfg.security(), gate, basic, selector, agents.storedSessions()::enabled));
         }
         if (cfg.upstreams().dashboard().isPresent()) {
             concerns.add(new DashboardRoutes(cfg.upstreams().dashboard().get(), httpClient, gate, basic, selector));
