@@ -57,10 +57,17 @@ final class GrantFixture implements AutoCloseable {
     }
 
     GrantFixture(Path dir, HubSettings hub, AgentLauncher launcher, Credentials cs) throws Exception {
+        this(dir, hub, launcher, cs, false);
+    }
+
+    /** With {@code stateDir}: the front keeps a state directory (paired devices, the local admin credential) in {@code dir}. */
+    GrantFixture(Path dir, HubSettings hub, AgentLauncher launcher, Credentials cs, boolean stateDir) throws Exception {
         audit = dir.resolve("audit.jsonl");
         next.set(cs);
-        GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), cs))
+        GatewayConfig plain = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), cs))
                 .security(ConfigEdit.audited(SecuritySettings.defaults(), audit)).get();
+        GatewayConfig cfg = stateDir ? plain.withRemote(dev.hermesfront.gateway.config.RemoteSettings.none().withStateDir(dir.resolve("state")))
+                : plain;
         agent = launcher;
         ConfigSource source = () -> new ConfigSource.Fresh(new GatewayConfig(cfg.listen(), new AuthSettings(next.get(), cfg.auth().proxy()),
                 cfg.limits(), cfg.upstreams(), cfg.tui(), cfg.security(), cfg.peers(), cfg.pools()), List.of());

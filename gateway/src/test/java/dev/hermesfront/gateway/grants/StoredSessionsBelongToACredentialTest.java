@@ -160,6 +160,33 @@ class StoredSessionsBelongToACredentialTest {
     }
 
     @Test
+    void theLocalAdminCredentialIsTheOperatorButADeviceIsAPrincipalOfItsOwn() throws Exception {
+        // Found attacking the merged front: with a state directory (the default) the local admin credential of
+        // hermes-front pair counted as a second credential, so a single-credential install was filtered too.
+        f = new GrantFixture(dir, HubSettings.defaults(), store, dev.hermesfront.gateway.config.Credentials.of(List.of(
+                new Credential.Token("alice", Secret.of(ALICE), "chat"))), true);
+        store.preexisting("20260101_000000_operator", "the operator's own conversation");
+        WsTestClient alice = f.connect("?token=" + ALICE);
+        String[] a = converse(alice, "mine");
+        assertEquals(List.of("20260101_000000_operator:the operator's own conversation", a[1] + ":mine"), list(alice, "l1"),
+                "one configured credential (and the local admin one): nothing filtered");
+
+        // A device paired by the operator is another principal: it sees its own sessions only, and alice (chat) no
+        // longer sees the unclaimed ones.
+        String local = java.nio.file.Files.readString(dir.resolve("state").resolve("local-admin-token")).strip();
+        JsonNode code = GrantFixture.json(f.rest("POST", "/front/pair/codes", local, "{\"scope\": \"chat\", \"name\": \"phone\"}").body());
+        JsonNode paired = GrantFixture.json(f.rest("POST", "/front/pair", null, "{\"code\": \"" + code.path("code").asText() + "\"}").body());
+        String device = paired.path("token").asText();
+        assertTrue(device.startsWith("hfd_"), paired.toString());
+        WsTestClient phone = f.connect("?token=" + device);
+        String[] p = converse(phone, "from the phone");
+        assertEquals(List.of(p[1] + ":from the phone"), list(phone, "l2"), "the device sees its own");
+        phone.send(call("r1", "session.resume", "{\"session_id\": \"" + a[1] + "\"}"));
+        assertEquals(4007, answer(phone, "r1").path("error").path("code").asInt(), "not its pairer's, not alice's");
+        assertEquals(List.of(a[1] + ":mine"), list(alice, "l3"), "with a device, alice keeps hers only");
+    }
+
+    @Test
     void aNameReAddedWithAnotherTokenInheritsNoStoredSession() throws Exception {
         Credential alice = new Credential.Token("alice", Secret.of(ALICE), "chat");
         Credential ops = new Credential.Token("ops", Secret.of(OPS), "admin");
