@@ -84,6 +84,7 @@ public final class AgentHub implements ClientSink {
     private final long startedAtMillis = System.currentTimeMillis();
     private final IdMux ids = new IdMux();
     private final ServerRequests requests = new ServerRequests();
+    private final ForkQuestions forkQuestions = new ForkQuestions();
     private final SessionBook sessions = new SessionBook();
     private final SubmissionLedger submissions;
     private final Map<String, Member> submitters = new LinkedHashMap<>(16, 0.75f, false) {
@@ -583,8 +584,28 @@ public final class AgentHub implements ClientSink {
                 return o.target == null || deliver(o.target, frame);
             }
         }
+        boolean question = !v1 && type != null && (ForkQuestions.ASKS.contains(type) || ForkQuestions.EXPIRES.contains(type));
+        if (question) {
+            String rid = forkRequestId(frame);
+            if (ForkQuestions.ASKS.contains(type)) {
+                forkQuestions.asked(type, sid, rid, target(sid));
+            } else {
+                forkQuestions.expired(type, rid);
+            }
+        }
         if (solo) {
             return deliver(members.get(0), frame);
+        }
+        if (question) {
+            // The fork wire's questions are events: participants of the session get them, viewers never do.
+            boolean any = false;
+            for (Member m : members) {
+                if (m.role.participates() && (sid == null || sid.isEmpty() || m.sessions.contains(sid))) {
+                    deliver(m, frame);
+                    any = true;
+                }
+            }
+            return any || deliverParticipants(frame);
         }
         if (sid == null || sid.isEmpty()) {
             return deliverAll(frame);
@@ -597,6 +618,33 @@ public final class AgentHub implements ClientSink {
             }
         }
         return any || deliverParticipants(frame);
+    }
+
+    /** Returns {@code params.payload.request_id} of a fork-wire question event, or null. */
+    private String forkRequestId(WireFrame frame) {
+        try {
+            JsonNode r = mapper.readTree(frame.text()).path("params").path("payload").path("request_id");
+            return r.isTextual() ? r.asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Returns the fork-wire questions answer {@code f} names, or null when {@code f} is no such answer (or the agent
+     * speaks the current wire). Caller holds the monitor.
+     */
+    private List<ForkQuestions.Ask> forkAnswers(Frame f) {
+        if (v1 || f.method() == null || !ForkQuestions.ANSWERS.contains(f.method())) {
+            return null;
+        }
+        try {
+            JsonNode params = mapper.readTree(f.text()).path("params");
+            String rid = params.path("request_id").isTextual() ? params.path("request_id").asText() : null;
+            return forkQuestions.named(f.method(), f.sessionId(), rid, params.path("all").asBoolean(false));
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     /** Settles the request a {@code request.cancel} event withdraws; returns it, or null. */
@@ -933,6 +981,18 @@ public final class AgentHub implements ClientSink {
                         registry.settled(this, o.key);
                         secret |= o.secret();
                     }
+                }
+                List<ForkQuestions.Ask> asked = forkAnswers(f);
+                if (asked != null) {
+                    // The fork wire's answers by method: only from the client each question went to (or, once it
+                    // left, from any participant).
+                    for (ForkQuestions.Ask a : asked) {
+                        if (a.target() != null && a.target() != m && !a.target().left) {
+                            return Member.Sent.NOT_YOURS;
+                        }
+                    }
+                    forkQuestions.answered(asked);
+                    secret |= "sudo.respond".equals(method) || "secret.respond".equals(method);
                 }
                 if ("client.capabilities".equals(method)) {
                     m.serverRequests = advertisesServerRequests(f);

@@ -212,6 +212,57 @@ class AgentHubTest {
         assertTrue(r.ownerSink.take().isEmpty());
     }
 
+    /** A viewer and a participant on the owner's live session {@code live} (each has called on it). */
+    private static Member[] viewerAndParticipant(Rig r, String live, InMemoryClientSink viewerSink, InMemoryClientSink partSink) throws Exception {
+        Member viewer = r.join("share:v", Role.VIEWER, viewerSink, new ArrayList<>());
+        Member part = r.join("share:p", Role.PARTICIPANT, partSink, new ArrayList<>());
+        for (Member m : new Member[] {viewer, part}) {
+            m.send(f(req("a" + m.hashCode(), "session.activate", "{\"session_id\": \"" + live + "\"}")));
+            String agentId = json(r.link.last()).path("id").asText();
+            r.hub.send(result("\"" + agentId + "\"", "{\"session_id\": \"" + live + "\", \"messages\": []}"));
+        }
+        r.ownerSink.take();
+        viewerSink.take();
+        partSink.take();
+        return new Member[] {viewer, part};
+    }
+
+    @Test
+    void onTheForkWireOnlyTheClientAQuestionWentToAnswersItAndViewersNeverSeeIt() throws Exception {
+        // Found attacking the merged front: on the fork (July) wire, which the kit's real agent speaks, questions are
+        // events and answers are *.respond calls; a participant answered the owner's sudo and approval, and a
+        // viewer received them (with the command to approve).
+        Rig r = new Rig();
+        String live = r.createSession("e9718121", "20261122_021758_2c64c9");
+        r.owner.send(f(req("p1", "prompt.submit", "{\"session_id\": \"" + live + "\", \"text\": \"install it\"}")));
+        InMemoryClientSink viewerSink = new InMemoryClientSink();
+        InMemoryClientSink partSink = new InMemoryClientSink();
+        Member part = viewerAndParticipant(r, live, viewerSink, partSink)[1];
+        String sudo = event("sudo.request", live, "{\"request_id\": \"ab12cd34\"}");
+        String approval = event("approval.request", live, "{\"command\": \"rm -rf /tmp/x\", \"description\": \"d\"}");
+        r.hub.send(sudo);
+        r.hub.send(approval);
+        assertEquals(List.of(sudo, approval), r.ownerSink.take());
+        assertEquals(List.of(sudo, approval), partSink.take(), "participants of the session see the questions");
+        assertEquals(List.of(), viewerSink.take(), "a viewer never receives them");
+
+        int sent = r.link.sent().size();
+        assertEquals(Member.Sent.NOT_YOURS, part.send(f(req("x1", "sudo.respond", "{\"request_id\": \"ab12cd34\", \"password\": \"p\"}"))));
+        assertEquals(Member.Sent.NOT_YOURS, part.send(f(req("x2", "approval.respond", "{\"session_id\": \"" + live + "\", \"choice\": \"always\"}"))));
+        assertEquals(Member.Sent.NOT_YOURS, part.send(f(req("x3", "approval.respond", "{\"choice\": \"once\", \"all\": true}"))));
+        assertEquals(sent, r.link.sent().size(), "no answer of the participant's reached the agent");
+
+        assertEquals(Member.Sent.OK, r.owner.send(f(req("o1", "sudo.respond", "{\"request_id\": \"ab12cd34\", \"password\": \"p\"}"))));
+        assertEquals(Member.Sent.OK, r.owner.send(f(req("o2", "approval.respond", "{\"session_id\": \"" + live + "\", \"choice\": \"once\"}"))));
+        assertEquals(sent + 2, r.link.sent().size());
+
+        // The participant's own turn: its questions are its own to answer.
+        part.send(f(req("p2", "prompt.submit", "{\"session_id\": \"" + live + "\", \"text\": \"mine\"}")));
+        r.hub.send(event("clarify.request", live, "{\"question\": \"q\", \"request_id\": \"ee11ff22\"}"));
+        assertEquals(Member.Sent.NOT_YOURS, r.owner.send(f(req("o3", "clarify.respond", "{\"request_id\": \"ee11ff22\", \"answer\": \"a\"}"))));
+        assertEquals(Member.Sent.OK, part.send(f(req("p3", "clarify.respond", "{\"request_id\": \"ee11ff22\", \"answer\": \"a\"}"))));
+    }
+
     @Test
     void eventsGoToTheClientsAttachedToTheirSession() throws Exception {
         Rig r = new Rig();
