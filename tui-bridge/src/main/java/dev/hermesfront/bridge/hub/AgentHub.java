@@ -918,6 +918,11 @@ public final class AgentHub implements ClientSink {
             }
             out.add(o);
         }
+        if (requestId != null && out.isEmpty()) {
+            // A request_id naming no open request: the agent may settle the session's oldest instead (approval.respond's
+            // fallback), so it answers for the session's open requests, as one without a request_id does.
+            return settlesSessionWide(f, kind);
+        }
         if (requestId == null && out.size() > 1) {
             // A session-wide answer from the client a request went to is not refused for a stale copy that upstream's
             // fan-out gave another of the front's agents (elsewhere); one that names only such copies still is.
@@ -929,6 +934,17 @@ public final class AgentHub implements ClientSink {
             }
             if (!own.isEmpty()) {
                 return own;
+            }
+        }
+        return out;
+    }
+
+    /** Returns the open requests of {@code kind} on {@code f}'s session (every session when it names none). */
+    private List<ServerRequests.Open> settlesSessionWide(Frame f, String kind) {
+        List<ServerRequests.Open> out = new ArrayList<>();
+        for (ServerRequests.Open o : requests.all()) {
+            if (o.method.equals(kind) && (f.sessionId() == null || o.sessionId == null || f.sessionId().equals(o.sessionId))) {
+                out.add(o);
             }
         }
         return out;

@@ -336,6 +336,30 @@ class AgentHubTest {
     }
 
     @Test
+    void approvalRespondNamingNoOpenRequestAnswersForTheSessionsOpenApprovals() throws Exception {
+        // Found attacking the merged front: approval.respond with a request_id that names no open approval was
+        // forwarded, and the agent may fall back to settling the session's oldest approval (the owner's).
+        Rig r = new Rig(ParkingPolicy.defaults(), true, V1_READY);
+        String live = r.createSession("e9718121", "st1");
+        InMemoryClientSink tabletSink = new InMemoryClientSink();
+        Member tablet = r.join("laptop", Role.PARTICIPANT, tabletSink, new ArrayList<>());
+        for (Member m : List.of(r.owner, tablet)) {
+            m.send(f(req("cap", "client.capabilities", "{\"server_requests\": true}")));
+        }
+        r.owner.send(f(req("p1", "prompt.submit", "{\"session_id\": \"" + live + "\", \"text\": \"rm it\"}")));
+        r.hub.send("{\"jsonrpc\": \"2.0\", \"id\": \"srq-3f9c0a1b2d4e\", \"method\": \"approval\", \"params\": {\"session_id\": \"" + live
+                + "\", \"request_id\": \"a1\", \"command\": \"rm -rf x\", \"choices\": [\"once\", \"deny\"]}}");
+        int before = r.link.sent().size();
+        assertEquals(Member.Sent.NOT_YOURS, tablet.send(f(req("x1", "approval.respond", "{\"session_id\": \"" + live
+                + "\", \"request_id\": \"bogus\", \"choice\": \"once\"}"))));
+        assertEquals(before, r.link.sent().size(), "nothing reached the agent");
+        assertEquals(Member.Sent.OK, r.owner.send(f(req("o1", "approval.respond", "{\"session_id\": \"" + live
+                + "\", \"request_id\": \"a1\", \"choice\": \"once\"}"))));
+        assertEquals(Member.Sent.OK, tablet.send(f(req("x2", "approval.respond", "{\"session_id\": \"" + live
+                + "\", \"request_id\": \"stale\", \"choice\": \"once\"}"))), "with nothing open, a stale id harms nobody");
+    }
+
+    @Test
     void requestCancelFollowsItsRequestAndSettlesIt() {
         Rig r = new Rig(ParkingPolicy.defaults(), true, V1_READY);
         String live = r.createSession("s0000001", "st1");
