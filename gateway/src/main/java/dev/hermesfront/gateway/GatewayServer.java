@@ -290,8 +290,8 @@ public final class GatewayServer implements AutoCloseable {
         // delegates (its users coord/alice, coord/bob are principals of their own) or a paired device (one credential:
         // the operator's own home and sessions, unchanged); the sessions nobody claimed are for admins.
         // The state directory's local admin credential (hermes-front pair) is the operator, not another principal.
-        agents.storedSessions().policy(() -> live.get().rules().credentials().all().stream().map(c -> c.name())
-                .filter(n -> !n.equals(LocalCredential.NAME)).distinct().count() > 1
+        agents.storedSessions().policy(() -> live.get().rules().credentials().all().stream().filter(c -> c != local)
+                .map(c -> c.name()).distinct().count() > 1
                 || !live.get().rules().credentials().delegating().isEmpty() || !devices.all().isEmpty(),
                 source -> Grant.Ref.parse(source).flatMap(gate.grants()::current).map(x -> x == Scope.ADMIN).orElse(false),
                 source -> Grant.Ref.parse(source).flatMap(gate.grants()::current).isPresent());
