@@ -422,6 +422,8 @@ public final class AgentHub implements ClientSink {
         }
         if (LISTING.contains(p.method) && (registry.storedSessions().enabled() || m.shareId != null)) {
             out = onlyVisible(m, p.method, out);
+        } else if (NESTED_LISTING.contains(p.method) && (registry.storedSessions().enabled() || m.shareId != null)) {
+            out = onlyVisibleNested(m, out);
         }
         boolean ok = deliver(m, out);
         if (m.welcome != null && SESSION_METHODS.contains(p.method)) {
@@ -470,6 +472,12 @@ public final class AgentHub implements ClientSink {
 
     /** The calls whose answers list stored sessions: filtered per member ({@link StoredSessions}). */
     static final Set<String> LISTING = Set.of("session.list", "session.most_recent");
+    /**
+     * The calls whose answers carry stored-session rows deeper inside (the projects tree's preview sessions and lanes,
+     * {@code scoped_session_ids}): every session row ({@code id} with {@code started_at} or {@code message_count}) and
+     * every id in a {@code scoped_session_ids} list the member may not see is removed, wherever it sits.
+     */
+    static final Set<String> NESTED_LISTING = Set.of("projects.tree", "projects.project_sessions");
     /** The calls that name a stored session (or a title) the agent looks up in the shared store. */
     static final Set<String> BY_STORED_ID = Set.of("session.resume", "session.delete", "session.branch_stored", "session.archive",
             "session.set_hidden");
@@ -523,6 +531,42 @@ public final class AgentHub implements ClientSink {
         } catch (IOException e) {
             return frame;
         }
+    }
+
+    /** Returns a projects answer without the stored sessions {@code m} may not see ({@link #NESTED_LISTING}). Caller holds the monitor. */
+    private WireFrame onlyVisibleNested(Member m, WireFrame frame) {
+        try {
+            JsonNode root = mapper.readTree(frame.text());
+            if (!root.path("result").isContainerNode()) {
+                return frame;
+            }
+            return prune(m, root.path("result"), false) ? WireFrame.of(dev.hermesfront.protocol.PythonJson.write(root)) : frame;
+        } catch (IOException e) {
+            return frame;
+        }
+    }
+
+    /** Removes hidden session rows and ids under {@code n}; {@code ids}: {@code n} is a list of session ids. Returns true if it changed. */
+    private boolean prune(Member m, JsonNode n, boolean ids) {
+        boolean changed = false;
+        if (n instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+            for (int i = a.size() - 1; i >= 0; i--) {
+                JsonNode e = a.get(i);
+                boolean row = e.isObject() && e.path("id").isTextual() && (e.has("started_at") || e.has("message_count"));
+                if ((row && !visible(m, e.path("id").asText())) || (ids && e.isTextual() && !visible(m, e.asText()))) {
+                    a.remove(i);
+                    changed = true;
+                } else {
+                    changed |= prune(m, e, false);
+                }
+            }
+        } else if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            for (java.util.Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> f = it.next();
+                changed |= prune(m, f.getValue(), f.getKey().equals("scoped_session_ids"));
+            }
+        }
+        return changed;
     }
 
     /**

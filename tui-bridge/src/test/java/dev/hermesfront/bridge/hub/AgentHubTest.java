@@ -264,6 +264,35 @@ class AgentHubTest {
     }
 
     @Test
+    void aLinksProjectsTreeHoldsOnlyTheSharedAgentsStoredSessions() throws Exception {
+        // Found attacking the merged front with the real agent: projects.tree (read) listed every principal's stored
+        // sessions with their previews, past the session.list filter.
+        Rig r = new Rig();
+        r.createSession("e9718121", "20261122_021758_2c64c9");
+        InMemoryClientSink viewerSink = new InMemoryClientSink();
+        Member viewer = r.join("share:s1", Role.VIEWER, viewerSink, new ArrayList<>());
+        viewerSink.take();
+        viewer.send(f(req("t1", "projects.tree", "{}")));
+        String agentId = json(r.link.last()).path("id").asText();
+        String row = "{\"id\": \"%s\", \"preview\": \"%s\", \"started_at\": 1.5, \"message_count\": 2}";
+        r.hub.send(result("\"" + agentId + "\"", "{\"projects\": [{\"id\": \"/p\", \"sessionCount\": 2, \"repos\": [{\"id\": \"/p\", "
+                + "\"groups\": [{\"id\": \"/p::main\", \"sessions\": [" + row.formatted("20261201_000000_aaaaaa", "alice secret plans")
+                + "]}]}], \"previewSessions\": [" + row.formatted("20261122_021758_2c64c9", "shared") + ", "
+                + row.formatted("20261201_000000_aaaaaa", "alice secret plans") + "]}], \"active_id\": null, \"scoped_session_ids\": "
+                + "[\"20261122_021758_2c64c9\", \"20261201_000000_aaaaaa\"]}"));
+        List<String> got = viewerSink.take();
+        assertEquals(1, got.size());
+        JsonNode tree = json(got.get(0)).path("result");
+        assertFalse(got.get(0).contains("alice secret plans"), got.get(0));
+        assertFalse(got.get(0).contains("20261201_000000_aaaaaa"), got.get(0));
+        assertEquals("shared", tree.path("projects").get(0).path("previewSessions").get(0).path("preview").asText());
+        assertEquals(List.of("20261122_021758_2c64c9"), List.of(tree.path("scoped_session_ids").get(0).asText()));
+        assertEquals(1, tree.path("scoped_session_ids").size());
+        assertEquals("/p::main", tree.path("projects").get(0).path("repos").get(0).path("groups").get(0).path("id").asText(),
+                "the structure stays");
+    }
+
+    @Test
     void eventsGoToTheClientsAttachedToTheirSession() throws Exception {
         Rig r = new Rig();
         String live = r.createSession("e9718121", "20261122_021758_2c64c9");
