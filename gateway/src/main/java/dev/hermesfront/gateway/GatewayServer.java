@@ -286,9 +286,13 @@ public final class GatewayServer implements AutoCloseable {
         gate.acceptDevices(devices);
         timers.scheduleWithFixedDelay(devices::flushDirty, 60, 60, java.util.concurrent.TimeUnit.SECONDS);
         registry.validateWith(this::verdict);
-        // Stored sessions are kept apart by credential as soon as there are two (one credential: the operator's own
-        // home and sessions, unchanged); the sessions nobody claimed are for admins.
-        agents.storedSessions().policy(() -> live.get().rules().credentials().all().stream().map(c -> c.name()).distinct().count() > 1,
+        // Stored sessions are kept apart by principal as soon as there are two: two credentials, a credential that
+        // delegates (its users coord/alice, coord/bob are principals of their own) or a paired device (one credential:
+        // the operator's own home and sessions, unchanged); the sessions nobody claimed are for admins.
+        // The state directory's local admin credential (hermes-front pair) is the operator, not another principal.
+        agents.storedSessions().policy(() -> live.get().rules().credentials().all().stream().filter(c -> c != local)
+                .map(c -> c.name()).distinct().count() > 1
+                || !live.get().rules().credentials().delegating().isEmpty() || !devices.all().isEmpty(),
                 source -> Grant.Ref.parse(source).flatMap(gate.grants()::current).map(x -> x == Scope.ADMIN).orElse(false),
                 source -> Grant.Ref.parse(source).flatMap(gate.grants()::current).isPresent());
         shareSweep = timers.scheduleWithFixedDelay(this::expireShares, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
@@ -463,7 +467,7 @@ public final class GatewayServer implements AutoCloseable {
             concerns.add(peerRoutes);
         }
         if (cfg.upstreams().api().isPresent()) {
-            concerns.add(new ApiRoutes(cfg.upstreams().api().get(), cfg.security(), gate, basic, selector));
+            concerns.add(new ApiRoutes(cfg.upstreams().api().get(), cfg.security(), gate, basic, selector, agents.storedSessions()::enabled));
         }
         if (cfg.upstreams().dashboard().isPresent()) {
             concerns.add(new DashboardRoutes(cfg.upstreams().dashboard().get(), httpClient, gate, basic, selector));

@@ -49,13 +49,19 @@ import javax.crypto.spec.SecretKeySpec;
  * directory's {@code pairing-key}), mapped to the credential's stable id of the running process when used: a pairer
  * re-added with another secret is another source, and its old devices stand for nothing.
  *
- * <p>At most {@value #MAX_DEVICES} devices. Thread-safe.
+ * <p>At most {@value #MAX_DEVICES} devices, and per pairer at most {@value #CODES_PER_PAIRER} outstanding codes (its
+ * oldest forgotten) and, unless it is an admin, {@value #DEVICES_PER_PAIRER} devices: one credential cannot fill the
+ * book or push everyone else's codes out. Thread-safe.
  */
 public final class DeviceBook implements Gate.DeviceResolver {
     private static final System.Logger LOG = System.getLogger(DeviceBook.class.getName());
     static final int CODE_LENGTH = 10;
     static final int MAX_CODES = 64;
     static final int MAX_DEVICES = 256;
+    /** Outstanding codes per pairer; its oldest is forgotten past this. */
+    static final int CODES_PER_PAIRER = 8;
+    /** Devices per pairer that is not an admin. */
+    static final int DEVICES_PER_PAIRER = 32;
     static final int MAX_REVOKED = 1024;
     /** The default life of a code. */
     public static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
@@ -221,7 +227,17 @@ public final class DeviceBook implements Gate.DeviceResolver {
         Instant expires = clock.instant().plus(ttl);
         synchronized (this) {
             purgeExpired();
-            codes.put(sha256(code.toString()), new Code(cap, pairerKey(c.get()), c.get().name(), name, expires));
+            String key = pairerKey(c.get());
+            List<String> mine = new ArrayList<>();
+            codes.forEach((h, x) -> {
+                if (x.pairerKey().equals(key)) {
+                    mine.add(h);
+                }
+            });
+            for (int i = 0; i <= mine.size() - CODES_PER_PAIRER; i++) {
+                codes.remove(mine.get(i));
+            }
+            codes.put(sha256(code.toString()), new Code(cap, key, c.get().name(), name, expires));
             while (codes.size() > MAX_CODES) {
                 codes.remove(codes.keySet().iterator().next());
             }
@@ -254,6 +270,11 @@ public final class DeviceBook implements Gate.DeviceResolver {
             }
             if (byHash.size() >= MAX_DEVICES) {
                 throw new PairingException(507, "too_many_devices", "there are " + MAX_DEVICES + " paired devices already; revoke one");
+            }
+            if (pairerNow.get() != Scope.ADMIN
+                    && byHash.values().stream().filter(x -> x.pairerKey().equals(c.pairerKey())).count() >= DEVICES_PER_PAIRER) {
+                throw new PairingException(429, "too_many_devices", "the credential that made this code has paired " + DEVICES_PER_PAIRER
+                        + " devices already; revoke one");
             }
             String base = name != null && !name.isEmpty() ? name : c.name() != null ? c.name() : "device";
             String n = base;

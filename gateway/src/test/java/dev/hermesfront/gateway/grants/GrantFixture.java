@@ -52,11 +52,21 @@ final class GrantFixture implements AutoCloseable {
     }
 
     GrantFixture(Path dir, HubSettings hub, AgentLauncher launcher, Credential... creds) throws Exception {
+        this(dir, hub, launcher, Credentials.of(List.of(creds)));
+    }
+
+    GrantFixture(Path dir, HubSettings hub, AgentLauncher launcher, Credentials cs) throws Exception {
+        this(dir, hub, launcher, cs, false);
+    }
+
+    /** With {@code stateDir}: the front keeps a state directory (paired devices, the local admin credential) in {@code dir}. */
+    GrantFixture(Path dir, HubSettings hub, AgentLauncher launcher, Credentials cs, boolean stateDir) throws Exception {
         audit = dir.resolve("audit.jsonl");
-        Credentials cs = Credentials.of(List.of(creds));
         next.set(cs);
-        GatewayConfig cfg = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), cs))
+        GatewayConfig plain = ConfigEdit.edit(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), cs))
                 .audit(audit).get();
+        GatewayConfig cfg = stateDir ? plain.withRemote(dev.hermesfront.gateway.config.RemoteSettings.none().withStateDir(dir.resolve("state")))
+                : plain;
         agent = launcher;
         ConfigSource source = () -> new ConfigSource.Fresh(cfg.withAuth(new AuthSettings(next.get(), cfg.auth().proxy())), List.of());
         server = GatewayServer.builder(cfg, agent).source(source).hub(hub).build().shareClock(clock).start();

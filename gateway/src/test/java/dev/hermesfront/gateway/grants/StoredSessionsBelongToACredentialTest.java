@@ -116,6 +116,77 @@ class StoredSessionsBelongToACredentialTest {
     }
 
     @Test
+    void withOneCredentialALinkStillSeesOnlyItsAgentsSessions() throws Exception {
+        // Found attacking the merged front: with one credential nothing was filtered, a share link's holder included,
+        // so a viewer link listed (and resumed) every stored conversation of the operator's.
+        f = new GrantFixture(dir, HubSettings.defaults(), store, new Credential.Token("alice", Secret.of(ALICE), "chat"));
+        store.preexisting("20260101_000000_operator", "the operator's own conversation");
+        WsTestClient alice = f.connect("?token=" + ALICE);
+        String[] a = converse(alice, "shared with the link");
+        String agent = f.agentOf(ALICE);
+        for (String role : List.of("viewer", "participant")) {
+            JsonNode link = f.share(ALICE, agent, role, "1h");
+            WsTestClient v = f.connect("?share=" + URLEncoder.encode(link.path("token").asText(), StandardCharsets.UTF_8));
+            assertTrue(v.next().contains("gateway.ready"));
+            assertEquals(List.of(a[1] + ":shared with the link"), list(v, "l-" + role), role + ": only the shared agent's");
+            v.send(call("r-" + role, "session.resume", "{\"session_id\": \"20260101_000000_operator\"}"));
+            JsonNode refused = answer(v, "r-" + role);
+            assertEquals(role.equals("viewer") ? -32003 : 4007, refused.path("error").path("code").asInt(), role + ": " + refused);
+            assertFalse(refused.toString().contains("operator's own"));
+            v.send(call("m-" + role, "session.most_recent", "{}"));
+            JsonNode recent = answer(v, "m-" + role).path("result").path("session_id");
+            assertTrue(recent.isNull() || recent.asText().equals(a[0]) || recent.asText().equals(a[1]), role + ": " + recent);
+        }
+        assertEquals(2, list(alice, "l1").size(), "the operator still sees every session");
+    }
+
+    @Test
+    void aDelegatingCredentialAloneStillKeepsItsUsersApart() throws Exception {
+        // Found attacking the merged front: a peer with one credential, the coordinator's (delegate: true), did not
+        // filter, so coord/bob listed and resumed coord/alice's stored conversations at the peer.
+        Credential coord = new Credential.Token("coord", Secret.of(ALICE), "chat");
+        f = new GrantFixture(dir, HubSettings.defaults(), store, dev.hermesfront.gateway.config.Credentials.of(List.of(coord),
+                java.util.Set.of("coord")));
+        java.net.URI uri = java.net.URI.create("ws://127.0.0.1:" + f.server.port() + "/api/ws?token=" + ALICE);
+        WsTestClient alice = WsTestClient.connect(uri, f.http, new String[0], "X-Hermes-Front-On-Behalf-Of", "alice; scope=chat");
+        f.clients.add(alice);
+        String[] a = converse(alice, "alice at the peer");
+        WsTestClient bob = WsTestClient.connect(uri, f.http, new String[0], "X-Hermes-Front-On-Behalf-Of", "bob; scope=chat");
+        f.clients.add(bob);
+        String[] b = converse(bob, "bob at the peer");
+        assertEquals(List.of(b[1] + ":bob at the peer"), list(bob, "l1"), "coord/bob lists only his own");
+        bob.send(call("r1", "session.resume", "{\"session_id\": \"" + a[1] + "\"}"));
+        assertEquals(4007, answer(bob, "r1").path("error").path("code").asInt());
+    }
+
+    @Test
+    void theLocalAdminCredentialIsTheOperatorButADeviceIsAPrincipalOfItsOwn() throws Exception {
+        // Found attacking the merged front: with a state directory (the default) the local admin credential of
+        // hermes-front pair counted as a second credential, so a single-credential install was filtered too.
+        f = new GrantFixture(dir, HubSettings.defaults(), store, dev.hermesfront.gateway.config.Credentials.of(List.of(
+                new Credential.Token("alice", Secret.of(ALICE), "chat"))), true);
+        store.preexisting("20260101_000000_operator", "the operator's own conversation");
+        WsTestClient alice = f.connect("?token=" + ALICE);
+        String[] a = converse(alice, "mine");
+        assertEquals(List.of("20260101_000000_operator:the operator's own conversation", a[1] + ":mine"), list(alice, "l1"),
+                "one configured credential (and the local admin one): nothing filtered");
+
+        // A device paired by the operator is another principal: it sees its own sessions only, and alice (chat) no
+        // longer sees the unclaimed ones.
+        String local = java.nio.file.Files.readString(dir.resolve("state").resolve("local-admin-token")).strip();
+        JsonNode code = GrantFixture.json(f.rest("POST", "/front/pair/codes", local, "{\"scope\": \"chat\", \"name\": \"phone\"}").body());
+        JsonNode paired = GrantFixture.json(f.rest("POST", "/front/pair", null, "{\"code\": \"" + code.path("code").asText() + "\"}").body());
+        String device = paired.path("token").asText();
+        assertTrue(device.startsWith("hfd_"), paired.toString());
+        WsTestClient phone = f.connect("?token=" + device);
+        String[] p = converse(phone, "from the phone");
+        assertEquals(List.of(p[1] + ":from the phone"), list(phone, "l2"), "the device sees its own");
+        phone.send(call("r1", "session.resume", "{\"session_id\": \"" + a[1] + "\"}"));
+        assertEquals(4007, answer(phone, "r1").path("error").path("code").asInt(), "not its pairer's, not alice's");
+        assertEquals(List.of(a[1] + ":mine"), list(alice, "l3"), "with a device, alice keeps hers only");
+    }
+
+    @Test
     void aNameReAddedWithAnotherTokenInheritsNoStoredSession() throws Exception {
         Credential alice = new Credential.Token("alice", Secret.of(ALICE), "chat");
         Credential ops = new Credential.Token("ops", Secret.of(OPS), "admin");

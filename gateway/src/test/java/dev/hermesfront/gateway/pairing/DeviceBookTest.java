@@ -108,6 +108,7 @@ class DeviceBookTest {
 
     @Test
     void theBookIsBoundedAndNamesStayUnique() throws Exception {
+        creds.set(Credentials.of(List.of(new Credential.Token("alice", Secret.of("alice-token-0123456789"), "admin"))));
         DeviceBook book = open();
         for (int i = 0; i < DeviceBook.MAX_DEVICES; i++) {
             book.redeem(book.mint(alice(), Scope.READ, "tab", Duration.ofMinutes(5)).code(), null, "a");
@@ -115,6 +116,33 @@ class DeviceBookTest {
         assertEquals(DeviceBook.MAX_DEVICES, book.all().stream().map(DeviceBook.Device::name).distinct().count(), "tab, tab-2, tab-3 …");
         String one = book.mint(alice(), Scope.READ, null, Duration.ofMinutes(5)).code();
         assertEquals(507, assertThrows(DeviceBook.PairingException.class, () -> book.redeem(one, null, "a")).status());
+    }
+
+    @Test
+    void onePairerCannotFillTheBookOrPushOthersCodesOut() throws Exception {
+        // Found attacking the merged front: a read credential paired 251 devices in seconds and filled the book (the
+        // operator's own pairing then answered 507), and its 64 codes pushed everyone else's outstanding codes out.
+        creds.set(Credentials.of(List.of(new Credential.Token("alice", Secret.of("alice-token-0123456789"), "chat"),
+                new Credential.Token("rita", Secret.of("rita-token-0123456789a"), "read"))));
+        DeviceBook book = open();
+        Credential r = creds.get().all().get(1);
+        Identity rita = Identity.of(r.name(), r.scope(), "bearer", Grant.credential(creds.get().idOf(r), r.scope()));
+        String alicesCode = book.mint(alice(), Scope.CHAT, "phone", Duration.ofMinutes(5)).code();
+        String ritasFirst = book.mint(rita, Scope.READ, null, Duration.ofMinutes(5)).code();
+        for (int i = 0; i < DeviceBook.MAX_CODES; i++) {
+            book.mint(rita, Scope.READ, null, Duration.ofMinutes(5));
+        }
+        assertEquals(401, assertThrows(DeviceBook.PairingException.class, () -> book.redeem(ritasFirst, null, "a")).status(),
+                "rita's own oldest code is forgotten");
+        assertEquals("phone", book.redeem(alicesCode, null, "a").device().name(), "alice's code survives rita's");
+        for (int i = 0; i < DeviceBook.DEVICES_PER_PAIRER; i++) {
+            book.redeem(book.mint(rita, Scope.READ, "tab", Duration.ofMinutes(5)).code(), null, "a");
+        }
+        String one = book.mint(rita, Scope.READ, null, Duration.ofMinutes(5)).code();
+        DeviceBook.PairingException full = assertThrows(DeviceBook.PairingException.class, () -> book.redeem(one, null, "a"));
+        assertEquals(429, full.status());
+        assertEquals("laptop", book.redeem(book.mint(alice(), Scope.CHAT, "laptop", Duration.ofMinutes(5)).code(), null, "a").device()
+                .name(), "others still pair");
     }
 
     @Test

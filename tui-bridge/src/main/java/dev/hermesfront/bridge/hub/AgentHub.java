@@ -84,6 +84,7 @@ public final class AgentHub implements ClientSink {
     private final long startedAtMillis = System.currentTimeMillis();
     private final IdMux ids = new IdMux();
     private final ServerRequests requests = new ServerRequests();
+    private final ForkQuestions forkQuestions = new ForkQuestions();
     private final SessionBook sessions = new SessionBook();
     private final SubmissionLedger submissions;
     private final Map<String, Member> submitters = new LinkedHashMap<>(16, 0.75f, false) {
@@ -419,8 +420,10 @@ public final class AgentHub implements ClientSink {
         if (m.role == Role.VIEWER && STRIPPED_FOR_VIEWERS.contains(p.method)) {
             out = withoutOpenRequests(out);
         }
-        if (LISTING.contains(p.method) && registry.storedSessions().enabled()) {
+        if (LISTING.contains(p.method) && (registry.storedSessions().enabled() || m.shareId != null)) {
             out = onlyVisible(m, p.method, out);
+        } else if (NESTED_LISTING.contains(p.method) && (registry.storedSessions().enabled() || m.shareId != null)) {
+            out = onlyVisibleNested(m, out);
         }
         boolean ok = deliver(m, out);
         if (m.welcome != null && SESSION_METHODS.contains(p.method)) {
@@ -469,6 +472,12 @@ public final class AgentHub implements ClientSink {
 
     /** The calls whose answers list stored sessions: filtered per member ({@link StoredSessions}). */
     static final Set<String> LISTING = Set.of("session.list", "session.most_recent");
+    /**
+     * The calls whose answers carry stored-session rows deeper inside (the projects tree's preview sessions and lanes,
+     * {@code scoped_session_ids}): every session row ({@code id} with {@code started_at} or {@code message_count}) and
+     * every id in a {@code scoped_session_ids} list the member may not see is removed, wherever it sits.
+     */
+    static final Set<String> NESTED_LISTING = Set.of("projects.tree", "projects.project_sessions");
     /** The calls that name a stored session (or a title) the agent looks up in the shared store. */
     static final Set<String> BY_STORED_ID = Set.of("session.resume", "session.delete", "session.branch_stored", "session.archive",
             "session.set_hidden");
@@ -476,15 +485,19 @@ public final class AgentHub implements ClientSink {
     /**
      * Returns true when member {@code m} may see stored session {@code stored}: one this agent has live (or had: any
      * session it reported); for a credential's client, also one its agent's owner claimed (or an unclaimed one, for
-     * the principals the policy names); a share link's client sees the shared agent's sessions only. Caller holds the
-     * monitor.
+     * the principals the policy names); a share link's client sees the shared agent's sessions only, whether or not
+     * stored sessions are kept apart (one credential). Caller holds the monitor.
      */
     private boolean visible(Member m, String stored) {
         StoredSessions ledger = registry.storedSessions();
-        if (!ledger.enabled() || stored == null || sessions.liveFor(stored) != null) {
+        if (stored == null || sessions.liveFor(stored) != null) {
             return true;
         }
-        return m.shareId == null && ledger.visibleTo(owner.source(), stored);
+        if (m.shareId != null) {
+            // A share link's holder is not the operator: never the store, even with one credential configured.
+            return false;
+        }
+        return !ledger.enabled() || ledger.visibleTo(owner.source(), stored);
     }
 
     /** Returns a session.list / session.most_recent answer with only what {@code m} may see. Caller holds the monitor. */
@@ -520,13 +533,49 @@ public final class AgentHub implements ClientSink {
         }
     }
 
+    /** Returns a projects answer without the stored sessions {@code m} may not see ({@link #NESTED_LISTING}). Caller holds the monitor. */
+    private WireFrame onlyVisibleNested(Member m, WireFrame frame) {
+        try {
+            JsonNode root = mapper.readTree(frame.text());
+            if (!root.path("result").isContainerNode()) {
+                return frame;
+            }
+            return prune(m, root.path("result"), false) ? WireFrame.of(dev.hermesfront.protocol.PythonJson.write(root)) : frame;
+        } catch (IOException e) {
+            return frame;
+        }
+    }
+
+    /** Removes hidden session rows and ids under {@code n}; {@code ids}: {@code n} is a list of session ids. Returns true if it changed. */
+    private boolean prune(Member m, JsonNode n, boolean ids) {
+        boolean changed = false;
+        if (n instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+            for (int i = a.size() - 1; i >= 0; i--) {
+                JsonNode e = a.get(i);
+                boolean row = e.isObject() && e.path("id").isTextual() && (e.has("started_at") || e.has("message_count"));
+                if ((row && !visible(m, e.path("id").asText())) || (ids && e.isTextual() && !visible(m, e.asText()))) {
+                    a.remove(i);
+                    changed = true;
+                } else {
+                    changed |= prune(m, e, false);
+                }
+            }
+        } else if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            for (java.util.Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> f = it.next();
+                changed |= prune(m, f.getValue(), f.getKey().equals("scoped_session_ids"));
+            }
+        }
+        return changed;
+    }
+
     /**
      * Returns the error a call naming a stored session {@code m} may not see gets (the same as for one that does not
      * exist), or null to let it through. A resume from another profile's store ({@code profile}) is refused outright
      * while sessions are kept apart. Caller holds the monitor.
      */
     private String refusedStored(Member m, Frame f) {
-        if (!BY_STORED_ID.contains(f.method()) || !registry.storedSessions().enabled() || f.id() == null) {
+        if (!BY_STORED_ID.contains(f.method()) || !(registry.storedSessions().enabled() || m.shareId != null) || f.id() == null) {
             return null;
         }
         try {
@@ -579,8 +628,28 @@ public final class AgentHub implements ClientSink {
                 return o.target == null || deliver(o.target, frame);
             }
         }
+        boolean question = !v1 && type != null && (ForkQuestions.ASKS.contains(type) || ForkQuestions.EXPIRES.contains(type));
+        if (question) {
+            String rid = forkRequestId(frame);
+            if (ForkQuestions.ASKS.contains(type)) {
+                forkQuestions.asked(type, sid, rid, target(sid));
+            } else {
+                forkQuestions.expired(type, rid);
+            }
+        }
         if (solo) {
             return deliver(members.get(0), frame);
+        }
+        if (question) {
+            // The fork wire's questions are events: participants of the session get them, viewers never do.
+            boolean any = false;
+            for (Member m : members) {
+                if (m.role.participates() && (sid == null || sid.isEmpty() || m.sessions.contains(sid))) {
+                    deliver(m, frame);
+                    any = true;
+                }
+            }
+            return any || deliverParticipants(frame);
         }
         if (sid == null || sid.isEmpty()) {
             return deliverAll(frame);
@@ -593,6 +662,33 @@ public final class AgentHub implements ClientSink {
             }
         }
         return any || deliverParticipants(frame);
+    }
+
+    /** Returns {@code params.payload.request_id} of a fork-wire question event, or null. */
+    private String forkRequestId(WireFrame frame) {
+        try {
+            JsonNode r = mapper.readTree(frame.text()).path("params").path("payload").path("request_id");
+            return r.isTextual() ? r.asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Returns the fork-wire questions answer {@code f} names, or null when {@code f} is no such answer (or the agent
+     * speaks the current wire). Caller holds the monitor.
+     */
+    private List<ForkQuestions.Ask> forkAnswers(Frame f) {
+        if (v1 || f.method() == null || !ForkQuestions.ANSWERS.contains(f.method())) {
+            return null;
+        }
+        try {
+            JsonNode params = mapper.readTree(f.text()).path("params");
+            String rid = params.path("request_id").isTextual() ? params.path("request_id").asText() : null;
+            return forkQuestions.named(f.method(), f.sessionId(), rid, params.path("all").asBoolean(false));
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     /** Settles the request a {@code request.cancel} event withdraws; returns it, or null. */
@@ -866,6 +962,11 @@ public final class AgentHub implements ClientSink {
             }
             out.add(o);
         }
+        if (requestId != null && out.isEmpty()) {
+            // A request_id naming no open request: the agent may settle the session's oldest instead (approval.respond's
+            // fallback), so it answers for the session's open requests, as one without a request_id does.
+            return settlesSessionWide(f, kind);
+        }
         if (requestId == null && out.size() > 1) {
             // A session-wide answer from the client a request went to is not refused for a stale copy that upstream's
             // fan-out gave another of the front's agents (elsewhere); one that names only such copies still is.
@@ -877,6 +978,17 @@ public final class AgentHub implements ClientSink {
             }
             if (!own.isEmpty()) {
                 return own;
+            }
+        }
+        return out;
+    }
+
+    /** Returns the open requests of {@code kind} on {@code f}'s session (every session when it names none). */
+    private List<ServerRequests.Open> settlesSessionWide(Frame f, String kind) {
+        List<ServerRequests.Open> out = new ArrayList<>();
+        for (ServerRequests.Open o : requests.all()) {
+            if (o.method.equals(kind) && (f.sessionId() == null || o.sessionId == null || f.sessionId().equals(o.sessionId))) {
+                out.add(o);
             }
         }
         return out;
@@ -930,6 +1042,18 @@ public final class AgentHub implements ClientSink {
                         secret |= o.secret();
                     }
                 }
+                List<ForkQuestions.Ask> asked = forkAnswers(f);
+                if (asked != null) {
+                    // The fork wire's answers by method: only from the client each question went to (or, once it
+                    // left, from any participant).
+                    for (ForkQuestions.Ask a : asked) {
+                        if (a.target() != null && a.target() != m && !a.target().left) {
+                            return Member.Sent.NOT_YOURS;
+                        }
+                    }
+                    forkQuestions.answered(asked);
+                    secret |= "sudo.respond".equals(method) || "secret.respond".equals(method);
+                }
                 if ("client.capabilities".equals(method)) {
                     m.serverRequests = advertisesServerRequests(f);
                 } else if ("prompt.submit".equals(method) && f.sessionId() != null) {
@@ -946,6 +1070,12 @@ public final class AgentHub implements ClientSink {
                 if (m.joined && "session.resume".equals(method) && f.sessionId() != null && sessions.isLive(f.sessionId())) {
                     g = resumes.toActivate(f, f.sessionId());
                     LOG.log(System.Logger.Level.DEBUG, "agent {0}: session.resume of a live session sent as session.activate", id);
+                }
+                if (ids.full(m, g)) {
+                    // Every queue is bounded: a client repeating an id the agent has not answered is refused past a few.
+                    deliver(m, ProtocolErrors.handlerError(f.replyId(), ErrorCodes.RATE_LIMITED, "too many calls outstanding under one id (at most "
+                            + IdMux.MAX_PER_KEY + "): wait for their answers or use new ids"));
+                    return Member.Sent.OK;
                 }
                 // Delivery without doubles: a submission already admitted is answered here, not sent again.
                 SubmissionLedger.Admission a = submissions.admit(m, g, ready);

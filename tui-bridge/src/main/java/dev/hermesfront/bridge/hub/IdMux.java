@@ -11,12 +11,16 @@ import java.util.Map;
  * id passes unchanged unless another client has a call outstanding under the same id: then it is renumbered
  * ({@code "hf.N"}, never one that is outstanding), and the answer gets the client's id back. A client that
  * reuses its own outstanding id is not renumbered (the agent does not track ids either), so one client's
- * traffic reaches the agent byte for byte. Bounded: past {@link #MAX_KEYS} ids the oldest is forgotten.
+ * traffic reaches the agent byte for byte. Bounded: past {@link #MAX_KEYS} ids the oldest is forgotten, and at most
+ * {@link #MAX_PER_KEY} calls wait under one id (a client repeating its own id with no answer is refused past that: {@link #full}).
  * Guarded by the hub's monitor.
  */
 final class IdMux {
     /** Ids kept at most; a client that never gets answers cannot grow this without bound. */
     static final int MAX_KEYS = 65_536;
+
+    /** Calls outstanding under one id at most; the hub refuses one more ({@link #full}). */
+    static final int MAX_PER_KEY = 64;
 
     /** One outstanding call. {@code member} is null once its client left: the answer is then dropped. */
     static final class Pending {
@@ -43,7 +47,16 @@ final class IdMux {
         return f.id() == null ? "null" : f.id().json();
     }
 
-    /** Registers a call of {@code m}, sent with {@code method}; returns the id the agent sees. */
+    /**
+     * Whether {@code f} of {@code m} would be the call past {@link #MAX_PER_KEY} under its id (it would not be
+     * renumbered, and that many wait there already): the caller refuses it instead of registering it.
+     */
+    boolean full(Member m, Frame f) {
+        ArrayDeque<Pending> q = out.get(keyOf(f));
+        return q != null && q.size() >= MAX_PER_KEY && (f.idStart() < 0 || q.stream().noneMatch(p -> p.member != m));
+    }
+
+    /** Registers a call of {@code m}, sent with {@code method}; returns the id the agent sees. Check {@link #full} first. */
     Registered register(Member m, Frame f, String method) {
         String key = keyOf(f);
         ArrayDeque<Pending> q = out.get(key);

@@ -185,6 +185,114 @@ class AgentHubTest {
     }
 
     @Test
+    void aClientRepeatingItsOwnUnansweredIdIsRefusedPastTheBoundAndNothingMoreIsQueued() throws Exception {
+        Rig r = new Rig();
+        r.ownerSink.take();
+        for (int i = 0; i < IdMux.MAX_PER_KEY; i++) {
+            assertEquals(Member.Sent.OK, r.owner.send(f(req("r1", "config.get", "{}"))));
+        }
+        assertEquals(IdMux.MAX_PER_KEY, r.link.sent().size(), "up to the bound, each call reaches the agent");
+        assertTrue(r.ownerSink.take().isEmpty());
+        for (int i = 0; i < 1000; i++) {
+            r.owner.send(f(req("r1", "config.get", "{}")));
+        }
+        assertEquals(IdMux.MAX_PER_KEY, r.link.sent().size(), "past it, nothing more is sent or queued");
+        List<String> refusals = r.ownerSink.take();
+        assertEquals(1000, refusals.size(), "each one past the bound is answered");
+        JsonNode e = json(refusals.get(0));
+        assertEquals("r1", e.path("id").asText(), "with the client's own id");
+        assertEquals(-32004, e.path("error").path("code").asInt(), refusals.get(0));
+        assertTrue(e.path("error").path("message").asText().contains("outstanding"), refusals.get(0));
+        // An answer frees a place; other ids are not affected.
+        r.hub.send(result("\"r1\"", "{}"));
+        assertEquals(1, r.ownerSink.take().size());
+        r.owner.send(f(req("r1", "config.get", "{}")));
+        r.owner.send(f(req("r2", "config.get", "{}")));
+        assertEquals(IdMux.MAX_PER_KEY + 2, r.link.sent().size());
+        assertTrue(r.ownerSink.take().isEmpty());
+    }
+
+    /** A viewer and a participant on the owner's live session {@code live} (each has called on it). */
+    private static Member[] viewerAndParticipant(Rig r, String live, InMemoryClientSink viewerSink, InMemoryClientSink partSink) throws Exception {
+        Member viewer = r.join("share:v", Role.VIEWER, viewerSink, new ArrayList<>());
+        Member part = r.join("share:p", Role.PARTICIPANT, partSink, new ArrayList<>());
+        for (Member m : new Member[] {viewer, part}) {
+            m.send(f(req("a" + m.hashCode(), "session.activate", "{\"session_id\": \"" + live + "\"}")));
+            String agentId = json(r.link.last()).path("id").asText();
+            r.hub.send(result("\"" + agentId + "\"", "{\"session_id\": \"" + live + "\", \"messages\": []}"));
+        }
+        r.ownerSink.take();
+        viewerSink.take();
+        partSink.take();
+        return new Member[] {viewer, part};
+    }
+
+    @Test
+    void onTheForkWireOnlyTheClientAQuestionWentToAnswersItAndViewersNeverSeeIt() throws Exception {
+        // Found attacking the merged front: on the fork (July) wire, which the kit's real agent speaks, questions are
+        // events and answers are *.respond calls; a participant answered the owner's sudo and approval, and a
+        // viewer received them (with the command to approve).
+        Rig r = new Rig();
+        String live = r.createSession("e9718121", "20261122_021758_2c64c9");
+        r.owner.send(f(req("p1", "prompt.submit", "{\"session_id\": \"" + live + "\", \"text\": \"install it\"}")));
+        InMemoryClientSink viewerSink = new InMemoryClientSink();
+        InMemoryClientSink partSink = new InMemoryClientSink();
+        Member part = viewerAndParticipant(r, live, viewerSink, partSink)[1];
+        String sudo = event("sudo.request", live, "{\"request_id\": \"ab12cd34\"}");
+        String approval = event("approval.request", live, "{\"command\": \"rm -rf /tmp/x\", \"description\": \"d\"}");
+        r.hub.send(sudo);
+        r.hub.send(approval);
+        assertEquals(List.of(sudo, approval), r.ownerSink.take());
+        assertEquals(List.of(sudo, approval), partSink.take(), "participants of the session see the questions");
+        assertEquals(List.of(), viewerSink.take(), "a viewer never receives them");
+
+        int sent = r.link.sent().size();
+        assertEquals(Member.Sent.NOT_YOURS, part.send(f(req("x1", "sudo.respond", "{\"request_id\": \"ab12cd34\", \"password\": \"p\"}"))));
+        assertEquals(Member.Sent.NOT_YOURS, part.send(f(req("x2", "approval.respond", "{\"session_id\": \"" + live + "\", \"choice\": \"always\"}"))));
+        assertEquals(Member.Sent.NOT_YOURS, part.send(f(req("x3", "approval.respond", "{\"choice\": \"once\", \"all\": true}"))));
+        assertEquals(sent, r.link.sent().size(), "no answer of the participant's reached the agent");
+
+        assertEquals(Member.Sent.OK, r.owner.send(f(req("o1", "sudo.respond", "{\"request_id\": \"ab12cd34\", \"password\": \"p\"}"))));
+        assertEquals(Member.Sent.OK, r.owner.send(f(req("o2", "approval.respond", "{\"session_id\": \"" + live + "\", \"choice\": \"once\"}"))));
+        assertEquals(sent + 2, r.link.sent().size());
+
+        // The participant's own turn: its questions are its own to answer.
+        part.send(f(req("p2", "prompt.submit", "{\"session_id\": \"" + live + "\", \"text\": \"mine\"}")));
+        r.hub.send(event("clarify.request", live, "{\"question\": \"q\", \"request_id\": \"ee11ff22\"}"));
+        assertEquals(Member.Sent.NOT_YOURS, r.owner.send(f(req("o3", "clarify.respond", "{\"request_id\": \"ee11ff22\", \"answer\": \"a\"}"))));
+        assertEquals(Member.Sent.OK, part.send(f(req("p3", "clarify.respond", "{\"request_id\": \"ee11ff22\", \"answer\": \"a\"}"))));
+    }
+
+    @Test
+    void aLinksProjectsTreeHoldsOnlyTheSharedAgentsStoredSessions() throws Exception {
+        // Found attacking the merged front with the real agent: projects.tree (read) listed every principal's stored
+        // sessions with their previews, past the session.list filter.
+        Rig r = new Rig();
+        r.createSession("e9718121", "20261122_021758_2c64c9");
+        InMemoryClientSink viewerSink = new InMemoryClientSink();
+        Member viewer = r.join("share:s1", Role.VIEWER, viewerSink, new ArrayList<>());
+        viewerSink.take();
+        viewer.send(f(req("t1", "projects.tree", "{}")));
+        String agentId = json(r.link.last()).path("id").asText();
+        String row = "{\"id\": \"%s\", \"preview\": \"%s\", \"started_at\": 1.5, \"message_count\": 2}";
+        r.hub.send(result("\"" + agentId + "\"", "{\"projects\": [{\"id\": \"/p\", \"sessionCount\": 2, \"repos\": [{\"id\": \"/p\", "
+                + "\"groups\": [{\"id\": \"/p::main\", \"sessions\": [" + row.formatted("20261201_000000_aaaaaa", "alice secret plans")
+                + "]}]}], \"previewSessions\": [" + row.formatted("20261122_021758_2c64c9", "shared") + ", "
+                + row.formatted("20261201_000000_aaaaaa", "alice secret plans") + "]}], \"active_id\": null, \"scoped_session_ids\": "
+                + "[\"20261122_021758_2c64c9\", \"20261201_000000_aaaaaa\"]}"));
+        List<String> got = viewerSink.take();
+        assertEquals(1, got.size());
+        JsonNode tree = json(got.get(0)).path("result");
+        assertFalse(got.get(0).contains("alice secret plans"), got.get(0));
+        assertFalse(got.get(0).contains("20261201_000000_aaaaaa"), got.get(0));
+        assertEquals("shared", tree.path("projects").get(0).path("previewSessions").get(0).path("preview").asText());
+        assertEquals(List.of("20261122_021758_2c64c9"), List.of(tree.path("scoped_session_ids").get(0).asText()));
+        assertEquals(1, tree.path("scoped_session_ids").size());
+        assertEquals("/p::main", tree.path("projects").get(0).path("repos").get(0).path("groups").get(0).path("id").asText(),
+                "the structure stays");
+    }
+
+    @Test
     void eventsGoToTheClientsAttachedToTheirSession() throws Exception {
         Rig r = new Rig();
         String live = r.createSession("e9718121", "20261122_021758_2c64c9");
@@ -254,6 +362,30 @@ class AgentHubTest {
         assertEquals(Member.Sent.NOT_YOURS, r.owner.send(f(answer)), "a late answer from a client that was not asked");
         assertEquals(Member.Sent.NOT_YOURS, tablet.send(f(answer)), "a second answer from the one that was");
         assertEquals(settled, r.link.sent().size(), "only one answer ever reached the agent");
+    }
+
+    @Test
+    void approvalRespondNamingNoOpenRequestAnswersForTheSessionsOpenApprovals() throws Exception {
+        // Found attacking the merged front: approval.respond with a request_id that names no open approval was
+        // forwarded, and the agent may fall back to settling the session's oldest approval (the owner's).
+        Rig r = new Rig(ParkingPolicy.defaults(), true, V1_READY);
+        String live = r.createSession("e9718121", "st1");
+        InMemoryClientSink tabletSink = new InMemoryClientSink();
+        Member tablet = r.join("laptop", Role.PARTICIPANT, tabletSink, new ArrayList<>());
+        for (Member m : List.of(r.owner, tablet)) {
+            m.send(f(req("cap", "client.capabilities", "{\"server_requests\": true}")));
+        }
+        r.owner.send(f(req("p1", "prompt.submit", "{\"session_id\": \"" + live + "\", \"text\": \"rm it\"}")));
+        r.hub.send("{\"jsonrpc\": \"2.0\", \"id\": \"srq-3f9c0a1b2d4e\", \"method\": \"approval\", \"params\": {\"session_id\": \"" + live
+                + "\", \"request_id\": \"a1\", \"command\": \"rm -rf x\", \"choices\": [\"once\", \"deny\"]}}");
+        int before = r.link.sent().size();
+        assertEquals(Member.Sent.NOT_YOURS, tablet.send(f(req("x1", "approval.respond", "{\"session_id\": \"" + live
+                + "\", \"request_id\": \"bogus\", \"choice\": \"once\"}"))));
+        assertEquals(before, r.link.sent().size(), "nothing reached the agent");
+        assertEquals(Member.Sent.OK, r.owner.send(f(req("o1", "approval.respond", "{\"session_id\": \"" + live
+                + "\", \"request_id\": \"a1\", \"choice\": \"once\"}"))));
+        assertEquals(Member.Sent.OK, tablet.send(f(req("x2", "approval.respond", "{\"session_id\": \"" + live
+                + "\", \"request_id\": \"stale\", \"choice\": \"once\"}"))), "with nothing open, a stale id harms nobody");
     }
 
     @Test
