@@ -3,12 +3,12 @@ package dev.hermesfront.gateway.pairing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hermesfront.gateway.Pools;
 import dev.hermesfront.gateway.config.ConfigException;
 import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.ListenAddress;
 import dev.hermesfront.gateway.state.StateDir;
 import dev.hermesfront.gateway.tls.PemFiles;
+import dev.hermesfront.gateway.tls.ServerTls;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
@@ -21,12 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.List;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * {@code hermes-front pair} and {@code hermes-front devices}: talk to the running front found from the same settings
@@ -37,12 +32,18 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class PairingClient {
     private final GatewayConfig config;
+    private final HttpClient.Builder http;
     private final PrintStream out;
     private final ObjectMapper mapper;
 
-    /** @param mapper the command's one ObjectMapper */
-    public PairingClient(GatewayConfig config, PrintStream out, ObjectMapper mapper) {
+    /**
+     * @param http   the command's HTTP client builder (the caller's Pools.http on a named command thread: pairing does not
+     *               depend on the gateway package); over TLS this client sets its pinned context on it
+     * @param mapper the command's one ObjectMapper
+     */
+    public PairingClient(GatewayConfig config, HttpClient.Builder http, PrintStream out, ObjectMapper mapper) {
         this.config = config;
+        this.http = http;
         this.out = out;
         this.mapper = mapper;
     }
@@ -144,34 +145,17 @@ public final class PairingClient {
                     + "hermes-front serve and the same settings (--config, HERMES_FRONT_*, --state-dir)");
         }
         String token = state.read(LocalCredential.FILE).orElse("").strip();
-        HttpClient.Builder cb = Pools.http(Duration.ofSeconds(5), Pools.commandThreads("pair-http", 1));
+        HttpClient.Builder cb = http;
         if (config.remote().tls()) {
             // Pinned to the configured certificate, so the host name it carries need not match the address dialled.
             System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
-            cb.sslContext(trusting(PemFiles.readChain(config.remote().tlsCert().get())));
+            cb.sslContext(ServerTls.trusting(PemFiles.readChain(config.remote().tlsCert().get())));
         }
         try {
             return cb.build().send(b.header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(15)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new ConfigException("no front answers at " + uri("") + ": start it with hermes-front serve and the same settings");
-        }
-    }
-
-    private static SSLContext trusting(List<X509Certificate> chain) throws IOException {
-        try {
-            KeyStore ts = KeyStore.getInstance("PKCS12");
-            ts.load(null, null);
-            for (int i = 0; i < chain.size(); i++) {
-                ts.setCertificateEntry("c" + i, chain.get(i));
-            }
-            TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            f.init(ts);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, f.getTrustManagers(), null);
-            return ctx;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException("cannot trust " + e.getMessage(), e);
         }
     }
 }

@@ -67,7 +67,7 @@ class PairBrowserTest extends BrowserTestBase {
         GatewayConfig cli = base.withRemote(cfg.remote());
         cli = new GatewayConfig(dev.hermesfront.gateway.config.ListenSettings.of(new InetSocketAddress(InetAddress.getLoopbackAddress(),
                 gw.port())), cli.auth(), cli.limits(), cli.upstreams(), cli.tui(), cli.security(), cli.peers(), cli.pools(), cli.remote());
-        assertEquals(0, new PairingClient(cli, new PrintStream(printed, true, StandardCharsets.UTF_8), dev.hermesfront.protocol.AgentJson.newMapper()).pair("chat", "phone", null));
+        assertEquals(0, new PairingClient(cli, java.net.http.HttpClient.newBuilder(), new PrintStream(printed, true, StandardCharsets.UTF_8), dev.hermesfront.protocol.AgentJson.newMapper()).pair("chat", "phone", null));
         String out = printed.toString(StandardCharsets.UTF_8);
         String url = out.lines().filter(l -> l.startsWith("https://")).findFirst().orElseThrow(() -> new AssertionError(out));
         Files.createDirectories(SHOTS);
