@@ -302,13 +302,13 @@ public final class GatewayMain {
                 case DEMO -> run(load(false, false));
                 case PAIR -> {
                     ParseResult p = spec.commandLine().getParseResult();
-                    yield new PairingClient(load(false, false).gateway(), System.out, json, GatewayMain::pairingHttp).pair(p.matchedOptionValue("--scope", null),
+                    yield new PairingClient(load(false, false).gateway(), pairHttp(), System.out, json).pair(p.matchedOptionValue("--scope", null),
                             p.matchedOptionValue("--name", null), p.matchedOptionValue("--ttl", null));
                 }
                 case DEVICES -> {
                     List<String> args = spec.commandLine().getParseResult().matchedPositionals().isEmpty() ? List.of()
                             : List.of(spec.commandLine().getParseResult().matchedPositionals().get(0).<String[]>getValue());
-                    PairingClient client = new PairingClient(load(false, false).gateway(), System.out, json, GatewayMain::pairingHttp);
+                    PairingClient client = new PairingClient(load(false, false).gateway(), pairHttp(), System.out, json);
                     if (args.isEmpty()) {
                         yield client.list();
                     }
@@ -329,6 +329,11 @@ public final class GatewayMain {
                     }
                 }
             };
+        }
+
+        /** The pair and devices commands' HTTP client: Pools.http on one named command thread (daemon, as before). */
+        private static java.net.http.HttpClient.Builder pairHttp() {
+            return Pools.http(Duration.ofSeconds(5), Pools.commandThreads("pair-http", 1));
         }
 
         private ConfigLoader.Loaded load(boolean agentRequired, boolean autoApi) {
@@ -547,10 +552,5 @@ public final class GatewayMain {
             out.println("# note: " + note);
         }
         out.flush();
-    }
-
-    /** The client {@code pair} and {@code devices} reach the running front with: HTTP/1.1 on one named thread. */
-    private static java.net.http.HttpClient.Builder pairingHttp() {
-        return Pools.http(java.time.Duration.ofSeconds(5), Pools.commandThreads("pair-http", 1));
     }
 }

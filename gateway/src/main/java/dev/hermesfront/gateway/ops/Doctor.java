@@ -19,6 +19,7 @@ import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.config.UpstreamSettings;
 import dev.hermesfront.gateway.proxy.ApiKeyCheck;
 import dev.hermesfront.gateway.tls.ListenSecurity;
+import dev.hermesfront.gateway.tls.PemFiles;
 import dev.hermesfront.gateway.tls.ServerTls;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -46,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLSocket;
 
 /**
  * {@code hermes-front doctor}: checks a deployment end to end, in order, one line each, with the fix
@@ -148,7 +150,7 @@ public final class Doctor {
             s.bind(a);
             add(Status.OK, "bind", where + " can be bound" + (c.loopback() ? " (loopback: only this machine can connect)" : ""), null);
         } catch (IOException e) {
-            if (a.getPort() != 0 && frontAnswers(a)) {
+            if (a.getPort() != 0 && (c.remote().tls() ? tlsFrontAnswers(a, c.remote().tlsCert().get()) : frontAnswers(a))) {
                 add(Status.OK, "bind", where + " is in use by a running hermes-front (its /front/health answers)", null);
                 return;
             }
@@ -181,6 +183,26 @@ public final class Doctor {
                     ? "renew it (tailscale cert, certbot renew), then reload (kill -HUP or POST /front/reload): no restart needed" : null);
         } else {
             add(sec == ListenSecurity.INSECURE ? Status.WARN : Status.OK, "tls", sec.description(), null);
+        }
+    }
+
+    /**
+     * The TLS front's {@code /front/health}, over a socket that trusts only the configured certificate (so a front
+     * with a certificate for a name, dialled at its address, is still recognised; and nothing else is). One request,
+     * {@code Connection: close}, at most 8 KiB read, 3 s per connect and read.
+     */
+    private static boolean tlsFrontAnswers(InetSocketAddress a, Path certFile) {
+        try (SSLSocket s = (SSLSocket) ServerTls.trusting(PemFiles.readChain(certFile)).getSocketFactory().createSocket()) {
+            s.connect(a, 3000);
+            s.setSoTimeout(3000);
+            OutputStream o = s.getOutputStream();
+            o.write(("GET /front/health HTTP/1.1\r\nHost: " + ListenAddress.format(a) + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            o.flush();
+            String r = new String(s.getInputStream().readNBytes(8192), StandardCharsets.ISO_8859_1);
+            return r.startsWith("HTTP/1.1 200") && r.contains("hermes-front");
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -8,6 +8,7 @@ import dev.hermesfront.gateway.config.GatewayConfig;
 import dev.hermesfront.gateway.config.ListenAddress;
 import dev.hermesfront.gateway.state.StateDir;
 import dev.hermesfront.gateway.tls.PemFiles;
+import dev.hermesfront.gateway.tls.ServerTls;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
@@ -20,12 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.List;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * {@code hermes-front pair} and {@code hermes-front devices}: talk to the running front found from the same settings
@@ -36,19 +32,20 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class PairingClient {
     private final GatewayConfig config;
+    private final HttpClient.Builder http;
     private final PrintStream out;
     private final ObjectMapper mapper;
-    private final java.util.function.Supplier<HttpClient.Builder> http;
 
     /**
+     * @param http   the command's HTTP client builder (the caller's Pools.http on a named command thread: pairing does not
+     *               depend on the gateway package); over TLS this client sets its pinned context on it
      * @param mapper the command's one ObjectMapper
-     * @param http   makes the builder of the client that reaches the front (the composition root's, from {@code Pools})
      */
-    public PairingClient(GatewayConfig config, PrintStream out, ObjectMapper mapper, java.util.function.Supplier<HttpClient.Builder> http) {
+    public PairingClient(GatewayConfig config, HttpClient.Builder http, PrintStream out, ObjectMapper mapper) {
         this.config = config;
+        this.http = http;
         this.out = out;
         this.mapper = mapper;
-        this.http = http;
     }
 
     /** Mints a code and prints it, the pairing URL and its QR code. Returns the exit code. */
@@ -148,34 +145,17 @@ public final class PairingClient {
                     + "hermes-front serve and the same settings (--config, HERMES_FRONT_*, --state-dir)");
         }
         String token = state.read(LocalCredential.FILE).orElse("").strip();
-        HttpClient.Builder cb = http.get();
+        HttpClient.Builder cb = http;
         if (config.remote().tls()) {
             // Pinned to the configured certificate, so the host name it carries need not match the address dialled.
             System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
-            cb.sslContext(trusting(PemFiles.readChain(config.remote().tlsCert().get())));
+            cb.sslContext(ServerTls.trusting(PemFiles.readChain(config.remote().tlsCert().get())));
         }
         try {
             return cb.build().send(b.header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(15)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new ConfigException("no front answers at " + uri("") + ": start it with hermes-front serve and the same settings");
-        }
-    }
-
-    private static SSLContext trusting(List<X509Certificate> chain) throws IOException {
-        try {
-            KeyStore ts = KeyStore.getInstance("PKCS12");
-            ts.load(null, null);
-            for (int i = 0; i < chain.size(); i++) {
-                ts.setCertificateEntry("c" + i, chain.get(i));
-            }
-            TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            f.init(ts);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, f.getTrustManagers(), null);
-            return ctx;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException("cannot trust " + e.getMessage(), e);
         }
     }
 }

@@ -17,6 +17,8 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.xnio.IoUtils;
 import org.xnio.Pooled;
 
@@ -41,6 +43,8 @@ import org.xnio.Pooled;
  */
 final class WsRelayLink extends AbstractReceiveListener implements AgentLink {
     private static final System.Logger LOG = System.getLogger(WsRelayLink.class.getName());
+    /** Undertow's message for an upgrade answered with another status. */
+    private static final Pattern UPGRADE_STATUS = Pattern.compile("Invalid response code (\\d{3})");
     /** Bytes of client frames held for the upstream, at most (one larger frame may always wait alone). */
     static final long MAX_PENDING_BYTES = 64L << 20;
     /** Time an upstream may take to answer our close before its connection is dropped. */
@@ -83,11 +87,12 @@ final class WsRelayLink extends AbstractReceiveListener implements AgentLink {
         this.onGone = onGone;
     }
 
-    /** Called with the dial's outcome: the upgraded channel, or the failure, which ends the client with 1011. */
+    /** Called with the dial's outcome: the upgraded channel, or the failure, which ends the client with 1011 ({@link #refusal}). */
     void dialled(WebSocketChannel ch, Throwable failure) {
         if (failure != null) {
-            LOG.log(System.Logger.Level.WARNING, "upstream {0} unavailable: {1}", display, rootMessage(failure));
-            gone(new AgentExit(-1, "upstream agent unavailable"));
+            String why = rootMessage(failure);
+            LOG.log(System.Logger.Level.WARNING, "upstream {0} unavailable: {1}", display, why);
+            gone(new AgentExit(-1, refusal(why)));
             return;
         }
         ch.addCloseTask(c -> gone(new AgentExit(-1, "upstream agent closed the connection")));
@@ -266,6 +271,16 @@ final class WsRelayLink extends AbstractReceiveListener implements AgentLink {
         }
         // An upstream that never answers our close frame is dropped after a grace period.
         ch.getIoThread().executeAfter(() -> IoUtils.safeClose(ch), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The client's close reason for a failed dial: an upstream that answered the upgrade with an HTTP status (a peer
+     * refusing a coordinator's credential without {@code delegate: true} answers 403, a dashboard a wrong token 403)
+     * is named with it, so the client can tell a refusal from an upstream that is down.
+     */
+    static String refusal(String rootMessage) {
+        Matcher m = UPGRADE_STATUS.matcher(rootMessage);
+        return m.find() ? "upstream refused the connection (HTTP " + m.group(1) + ")" : "upstream agent unavailable";
     }
 
     private static String rootMessage(Throwable t) {

@@ -268,6 +268,29 @@ class WsRelayLinkTest {
         }
     }
 
+    /** An upstream that refuses the upgrade (a peer without delegate: true answers 403) is named as a refusal. */
+    @Test
+    void anUpgradeTheUpstreamRefusesEndsTheClientWith1011NamingTheStatus() throws Exception {
+        com.sun.net.httpserver.HttpServer refusing = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        refusing.createContext("/", ex -> {
+            byte[] body = "{\"error\": {\"code\": \"delegation_not_allowed\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(403, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        refusing.start();
+        URI url = URI.create("ws://127.0.0.1:" + refusing.getAddress().getPort() + "/api/ws");
+        try (TestGateway gw = TestGateway.start(p -> WsRelayLauncher.withHeaders(p.ws(), url, java.util.Map.of(), Duration.ofSeconds(5), 1 << 20),
+                c -> ConfigEdit.edit(c).parking(ParkingPolicy.disabled()).get());
+             WsTestClient c = WsTestClient.connect(gw.wsUri())) {
+            assertEquals(1011, c.closeCode());
+            assertEquals("upstream refused the connection (HTTP 403)", c.closeReason());
+        } finally {
+            refusing.stop(0);
+        }
+    }
+
     /** A WebSocket client on a plain socket, so a test decides when (and whether) it reads. */
     static final class RawWsClient implements AutoCloseable {
         private final Socket socket;

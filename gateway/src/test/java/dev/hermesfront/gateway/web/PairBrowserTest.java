@@ -66,8 +66,7 @@ class PairBrowserTest extends BrowserTestBase {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         GatewayConfig cli = base.withRemote(cfg.remote());
         cli = cli.with(dev.hermesfront.gateway.config.Settings.LISTEN, new InetSocketAddress(InetAddress.getLoopbackAddress(), gw.port()));
-        assertEquals(0, new PairingClient(cli, new PrintStream(printed, true, StandardCharsets.UTF_8), dev.hermesfront.protocol.AgentJson.newMapper(),
-                () -> dev.hermesfront.gateway.Pools.http(java.time.Duration.ofSeconds(5), dev.hermesfront.gateway.Pools.commandThreads("pair-http", 1))).pair("chat", "phone", null));
+        assertEquals(0, new PairingClient(cli, java.net.http.HttpClient.newBuilder(), new PrintStream(printed, true, StandardCharsets.UTF_8), dev.hermesfront.protocol.AgentJson.newMapper()).pair("chat", "phone", null));
         String out = printed.toString(StandardCharsets.UTF_8);
         String url = out.lines().filter(l -> l.startsWith("https://")).findFirst().orElseThrow(() -> new AssertionError(out));
         Files.createDirectories(SHOTS);
