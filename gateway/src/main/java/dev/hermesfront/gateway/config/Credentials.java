@@ -135,6 +135,16 @@ public final class Credentials {
 
     /** Computes the stable id of {@code c}: {@code cred-} and 24 hex digits of an HMAC-SHA256 of kind, name and secret. */
     static String stableId(Credential c) {
+        return fingerprint(c, ID_KEY, "cred-", 12);
+    }
+
+    /**
+     * Returns {@code prefix} and {@code bytes} bytes, in hex, of an HMAC-SHA256 under {@code key} of {@code c}'s kind, name
+     * and secret (a login's lower-cased name): the same credential always gives the same value under the same key, one
+     * re-added under its name with another secret another. Never reveals the secret. The stable id here (a key per
+     * process) and the pairer key of paired devices (a key kept in the state directory) are both this.
+     */
+    public static String fingerprint(Credential c, byte[] key, String prefix, int bytes) {
         String material;
         if (c instanceof Credential.Token t) {
             material = "token\0" + t.name() + "\0" + t.token().reveal();
@@ -146,9 +156,9 @@ public final class Credentials {
         }
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(ID_KEY, "HmacSHA256"));
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
             byte[] h = mac.doFinal(material.getBytes(StandardCharsets.UTF_8));
-            return "cred-" + HexFormat.of().formatHex(h, 0, 12);
+            return prefix + HexFormat.of().formatHex(h, 0, bytes);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }

@@ -30,8 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Paired devices and the one-time codes that pair them (docs/pairing.md). A device is a {@link Grant.Kind#DEVICE}
@@ -387,22 +385,7 @@ public final class DeviceBook implements Gate.DeviceResolver {
 
     /** The restart-proof key of a credential: an HMAC of its kind, name and secret under the state directory's key. */
     String pairerKey(Credential c) {
-        String material;
-        if (c instanceof Credential.Token t) {
-            material = "token\0" + t.name() + "\0" + t.token().reveal();
-        } else if (c instanceof Credential.Basic b) {
-            material = "basic\0" + b.name() + "\0" + b.user() + "\0" + b.password().reveal();
-        } else {
-            Credential.Login l = (Credential.Login) c;
-            material = "login\0" + l.name() + "\0" + l.login().strip().toLowerCase(Locale.ROOT);
-        }
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(pairingKey, "HmacSHA256"));
-            return "pk-" + HexFormat.of().formatHex(mac.doFinal(material.getBytes(StandardCharsets.UTF_8)), 0, 16);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Credentials.fingerprint(c, pairingKey, "pk-", 16);
     }
 
     /** Writes the book when last-seen times changed since the last write. */
