@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.bridge.InProcessAgentLink;
 import dev.hermesfront.protocol.FrameKind;
-import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.security.SecureRandom;
@@ -56,25 +56,10 @@ public final class CurrentWireLauncher implements AgentLauncher {
             n = agents.size();
         }
         String description = "current-wire stand-in " + n;
-        return new AgentLink() {
-            @Override
-            public boolean send(WireFrame wire) {
-                String frame = wire.text();
-                note(frame);
-                agent.accept(frame);
-                return true;
-            }
-
-            @Override
-            public void close() {
-                agent.stop();
-            }
-
-            @Override
-            public String describe() {
-                return description;
-            }
-        };
+        return InProcessAgentLink.of(description, frame -> {
+            note(frame);
+            agent.accept(frame);
+        }, agent::stop);
     }
 
     /** Returns every frame the agents wrote, in order (the first 10,000). */

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.AgentLauncher;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.bridge.InProcessAgentLink;
 import dev.hermesfront.bridge.threads.Threads;
-import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,23 +28,7 @@ public final class DemoLauncher implements AgentLauncher {
     @Override
     public AgentLink open(ClientSink sink) {
         DemoAgent agent = new DemoAgent(mapper, codec, timer, sink::send);
-        return new AgentLink() {
-            @Override
-            public boolean send(WireFrame frame) {
-                agent.accept(frame.text());
-                return true;
-            }
-
-            @Override
-            public void close() {
-                agent.stop();
-            }
-
-            @Override
-            public String describe() {
-                return "demo agent";
-            }
-        };
+        return InProcessAgentLink.of("demo agent", agent::accept, agent::stop);
     }
 
     @Override
