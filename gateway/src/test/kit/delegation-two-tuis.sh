@@ -3,7 +3,7 @@
 # run the real TUI against the same peer. Neither can see, join or share the other's agent there, and the peer's
 # audit log names coord/alice and coord/bob. Exit 0 when every check holds.
 #
-#   HERMES_GIT_DIR=/work/.mirror/thanhdatbui+hermes-agent/repo gateway/src/test/kit/delegation-two-tuis.sh
+#   HERMES_GIT_DIR=<the git dir that fetching github:thanhdatbui/hermes-agent gives> gateway/src/test/kit/delegation-two-tuis.sh
 #
 # Needs: a built jar (mvn -o -q -pl gateway -am package -DskipTests), tmux, node, python3 with websockets (the kit's).
 # Ports: two free ones from the kernel. Everything it starts is stopped on exit.
