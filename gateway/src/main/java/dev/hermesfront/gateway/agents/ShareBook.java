@@ -3,13 +3,11 @@ package dev.hermesfront.gateway.agents;
 import dev.hermesfront.bridge.hub.Role;
 import dev.hermesfront.gateway.config.HubSettings;
 import dev.hermesfront.gateway.config.Scope;
+import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Grant;
 import dev.hermesfront.gateway.policy.Grants;
 import dev.hermesfront.gateway.policy.Identity;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -283,10 +281,6 @@ public final class ShareBook implements Gate.ShareResolver {
     }
 
     private static String hash(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Secret.sha256Hex(token);
     }
 }

@@ -12,6 +12,18 @@ public final class Secret {
         this.value = value.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Returns the SHA-256 of {@code token}'s UTF-8 bytes in hex: what the front keeps of a token it hands out (a share
+     * link, a paired device, a pairing code), never the token itself.
+     */
+    public static String sha256Hex(String token) {
+        try {
+            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
     /** Wraps a non-empty secret value. */
     public static Secret of(String value) {
         Objects.requireNonNull(value, "value");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hermesfront.gateway.config.Credential;
 import dev.hermesfront.gateway.config.Credentials;
 import dev.hermesfront.gateway.config.Scope;
+import dev.hermesfront.gateway.config.Secret;
 import dev.hermesfront.gateway.policy.Gate;
 import dev.hermesfront.gateway.policy.Grant;
 import dev.hermesfront.gateway.policy.Grants;
@@ -14,8 +15,6 @@ import dev.hermesfront.gateway.policy.Identity;
 import dev.hermesfront.gateway.state.StateDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -437,10 +436,6 @@ public final class DeviceBook implements Gate.DeviceResolver {
     }
 
     static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Secret.sha256Hex(s);
     }
 }
