@@ -7,6 +7,7 @@ import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.bridge.MemoryBudget;
 import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.protocol.Frame;
+import dev.hermesfront.protocol.FrameHead;
 import dev.hermesfront.protocol.ReadyFrame;
 import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.FrameCodec;
@@ -30,9 +31,16 @@ import java.util.concurrent.Executor;
  *       parking and taking a parked seat over.</li>
  * </ul>
  *
- * <p><b>One client</b> (the usual case) is a pipe, as before sharing existed: events (most frames) go to it
- * after one prefix test; other frames are read with {@link dev.hermesfront.protocol.FrameHead} (a few dozen
- * characters, no parser) to settle the call they answer. Client ids reach the agent untouched.
+ * <p><b>One client</b> (the usual case) is a pipe, as before sharing existed, and the router is not entered (the
+ * fast path): while one participant is attached ({@link Membership#solo}) and no server→client request is open,
+ * events (most frames) go to it after one prefix test, and answers are read with {@link FrameHead} (a few dozen
+ * characters, no parser), their call taken from the id table and the answer handed over as it arrived (its id
+ * spliced back if the call was renumbered while another client was attached). Only answers the router must read
+ * ({@link Router#plain}: a session call's, a filtered listing's, while the submission ledger remembers something)
+ * go to it. A client's call goes to the link with only its id registered, unless the router needs it
+ * ({@link Router#routedCall}: answers to server requests, capabilities, submissions, stored-session policy). Client
+ * ids reach the agent untouched. A second client switches every frame to the router under the same monitor, so
+ * nothing is lost or reordered at the switch; the last one leaving switches back.
  *
  * <p><b>Several clients</b>:
  * <ul>
@@ -218,14 +226,46 @@ public final class AgentHub implements ClientSink {
                 return true;
             }
             Member solo = members.solo();
-            if (solo != null && (frame.startsWith(EVENT_PREFIX) || frame.startsWith(EVENT_PREFIX_COMPACT))
+            if (solo == null) {
+                ok = router.route(frame);
+            } else if ((frame.startsWith(EVENT_PREFIX) || frame.startsWith(EVENT_PREFIX_COMPACT))
                     && (router.idle() || !frame.contains("\"request.cancel\""))) {
                 return members.deliver(solo, frame); // the hot path: one client, an event
+            } else if (!router.idle()) {
+                ok = router.route(frame); // a server request is open: cancels, answers and re-offers are the router's
+            } else {
+                FrameHead h = frame.head();
+                String key = h.shape() == FrameHead.Shape.ID_FIRST && !(v1 && "method".equals(h.next())) ? h.idText(frame.asciiView()) : null;
+                if (key == null || key.indexOf('\\') >= 0) {
+                    ok = router.route(frame); // a server request, an event written otherwise, an id that needs the parser
+                } else {
+                    IdMux.Pending p = ids.take(key);
+                    if (router.plain(p)) {
+                        return toSolo(solo, frame, h, p);
+                    }
+                    ok = router.answer(frame, key, p, h.idStart(), h.idEnd(), true);
+                }
             }
-            ok = router.route(frame);
         }
         flushOutbox();
         return ok;
+    }
+
+    /**
+     * The fast path of an answer while one client is attached and no server request is open: to the caller, its
+     * id spliced back when the call was renumbered (a call made while another client was attached), nothing else
+     * read or written. {@code p} is the call it answers (null: one nobody here made, which goes to the
+     * participants, that is to the solo member). Caller holds the monitor.
+     */
+    private boolean toSolo(Member solo, WireFrame frame, FrameHead h, IdMux.Pending p) {
+        if (p == null) {
+            return members.deliver(solo, frame);
+        }
+        Member m = p.member;
+        if (m == null || m.left) {
+            return true; // its client left
+        }
+        return members.deliver(m, p.original == null || h.idStart() < 0 ? frame : frame.splice(h.idStart(), h.idEnd(), p.original));
     }
 
     private void flushOutbox() {
@@ -313,11 +353,19 @@ public final class AgentHub implements ClientSink {
             if (m.left || l == null) {
                 return Member.Sent.AGENT_BUSY;
             }
-            text = router.fromClient(m, f);
-            if (text == null) {
-                return router.verdict;
+            if (m == members.solo() && f.isCall() && !Router.routedCall(f.method()) && !ids.full(m, f)) {
+                // The fast path: one client, a call that only needs its id registered (so that the answer finds its
+                // caller, and a client that joins meanwhile cannot take the id over).
+                IdMux.Registered r = ids.register(m, f, f.method());
+                text = r.renumbered() ? f.withId(r.key()) : f.text();
+                secret = false;
+            } else {
+                text = router.fromClient(m, f);
+                if (text == null) {
+                    return router.verdict;
+                }
+                secret = router.secret;
             }
-            secret = router.secret;
         }
         flushOutbox();
         WireFrame out = WireFrame.of(text);
