@@ -50,7 +50,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       (policy needs the method, id and session) → {@link Member#send} → the hub (id registered) → an agent link that
  *       takes a copy of the bytes, as the upstream link does for its masking client; then the agent's answer as bytes
  *       → the hub (the call settled, the answer routed by its head) → the client. A call is measured with its answer:
- *       unanswered calls would pile up in the hub's id table, which no real client does.</li>
+ *       unanswered calls would pile up in the hub's id table, which no real client does. A {@code prompt.submit}
+ *       enters the hub's router even from a client alone (it names the session's submitter);</li>
+ *   <li>{@link #clientPlainCallAndAnswer}: the same with a call that needs only its id registered
+ *       ({@code config.get}): with one client it never enters the router, either way (the hub's fast path).</li>
  * </ul>
  * The pacing check ({@code whenWritable}) a link makes per frame is included.
  */
@@ -70,6 +73,8 @@ public class FramePathBench {
             + "\"payload\":{\"text\":\"" + "x".repeat(120) + "\"}}}").getBytes(StandardCharsets.UTF_8);
     private final String request = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"prompt.submit\",\"params\":{\"session_id\":\"s1\","
             + "\"text\":\"hello\",\"n\":50,\"size\":120}}";
+    private final String plainRequest = "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"config.get\",\"params\":{\"key\":\"full\"}}";
+    private final ByteBuffer plainAnswer = ByteBuffer.allocateDirect(256);
     private final ByteBuffer pooled = ByteBuffer.allocateDirect(4096);
     private final ByteBuffer answer = ByteBuffer.allocateDirect(256);
     private final FrameCodec codec = new FrameCodec();
@@ -99,6 +104,7 @@ public class FramePathBench {
     public void setUp() {
         pooled.put(event).flip();
         answer.put("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"status\":\"streaming\"}}".getBytes(StandardCharsets.UTF_8)).flip();
+        plainAnswer.put("{\"jsonrpc\":\"2.0\",\"id\":8,\"result\":{\"config\":{}}}".getBytes(StandardCharsets.UTF_8)).flip();
         AgentRegistry registry = new AgentRegistry(ParkingPolicy.disabled(), AgentJson.newMapper(), codec, MemoryBudget.unlimited());
         AgentHub hub = registry.create(new Owner("bench", "bench"), false);
         java.util.List<Member> all = new java.util.ArrayList<>();
@@ -160,5 +166,11 @@ public class FramePathBench {
     public boolean clientCallAndAnswer() {
         member.send(((Decoded.Valid) codec.decode(request)).frame());
         return agentSide.send(WireFrame.ofUtf8(answer));
+    }
+
+    @Benchmark
+    public boolean clientPlainCallAndAnswer() {
+        member.send(((Decoded.Valid) codec.decode(plainRequest)).frame());
+        return agentSide.send(WireFrame.ofUtf8(plainAnswer));
     }
 }
