@@ -39,7 +39,18 @@ final class IdMux {
     /** The id the agent will see and whether it differs from the client's. */
     record Registered(String key, boolean renumbered) {}
 
-    private final LinkedHashMap<String, ArrayDeque<Pending>> out = new LinkedHashMap<>();
+    /** Two or more calls outstanding under one id, oldest first. */
+    private static final class Queue extends ArrayDeque<Pending> {
+        Queue() {
+            super(4);
+        }
+    }
+
+    /**
+     * The outstanding calls by the id the agent sees: a {@link Pending} while one call waits under an id (nearly always:
+     * one object per call), a {@link Queue} once several do.
+     */
+    private final LinkedHashMap<String, Object> out = new LinkedHashMap<>();
     private long next;
 
     /** Returns the id text under which the agent answers {@code f} (an id-less call is answered with {@code null}). */
@@ -52,40 +63,54 @@ final class IdMux {
      * renumbered, and that many wait there already): the caller refuses it instead of registering it.
      */
     boolean full(Member m, Frame f) {
-        ArrayDeque<Pending> q = out.get(keyOf(f));
-        return q != null && q.size() >= MAX_PER_KEY && (f.idStart() < 0 || q.stream().noneMatch(p -> p.member != m));
+        return out.get(keyOf(f)) instanceof Queue q && q.size() >= MAX_PER_KEY && (f.idStart() < 0 || q.stream().noneMatch(p -> p.member != m));
     }
 
     /** Registers a call of {@code m}, sent with {@code method}; returns the id the agent sees. Check {@link #full} first. */
     Registered register(Member m, Frame f, String method) {
         String key = keyOf(f);
-        ArrayDeque<Pending> q = out.get(key);
+        Object v = out.get(key);
         String original = null;
-        if (q != null && f.idStart() >= 0 && q.stream().anyMatch(p -> p.member != m)) {
+        if (v != null && f.idStart() >= 0 && anotherThan(v, m)) {
             original = key;
             do {
                 key = "\"hf." + (++next) + "\"";
             } while (out.containsKey(key));
-            q = null;
+            v = null;
         }
-        if (q == null) {
-            q = new ArrayDeque<>(1);
-            out.put(key, q);
+        Pending p = new Pending(m, original, method);
+        if (v == null) {
+            out.put(key, p);
+        } else if (v instanceof Queue q) {
+            q.addLast(p);
+        } else {
+            Queue q = new Queue();
+            q.addLast((Pending) v);
+            q.addLast(p);
+            out.put(key, q); // replaces the value in place: the id keeps its age
         }
-        q.addLast(new Pending(m, original, method));
         if (out.size() > MAX_KEYS) {
-            Iterator<Map.Entry<String, ArrayDeque<Pending>>> it = out.entrySet().iterator();
+            Iterator<Map.Entry<String, Object>> it = out.entrySet().iterator();
             it.next();
             it.remove();
         }
         return new Registered(key, original != null);
     }
 
+    /** Returns true when a call outstanding in {@code v} (one, or a queue) is not {@code m}'s. */
+    private static boolean anotherThan(Object v, Member m) {
+        return v instanceof Queue q ? q.stream().anyMatch(p -> p.member != m) : ((Pending) v).member != m;
+    }
+
     /** Takes the oldest call outstanding under {@code key}, or null. */
     Pending take(String key) {
-        ArrayDeque<Pending> q = out.get(key);
-        if (q == null) {
+        Object v = out.get(key);
+        if (v == null) {
             return null;
+        }
+        if (!(v instanceof Queue q)) {
+            out.remove(key);
+            return (Pending) v;
         }
         Pending p = q.pollFirst();
         if (q.isEmpty()) {
@@ -96,11 +121,15 @@ final class IdMux {
 
     /** Forgets which client made {@code m}'s calls: their answers will be dropped. */
     void forget(Member m) {
-        for (ArrayDeque<Pending> q : out.values()) {
-            for (Pending p : q) {
-                if (p.member == m) {
-                    p.member = null;
+        for (Object v : out.values()) {
+            if (v instanceof Queue q) {
+                for (Pending p : q) {
+                    if (p.member == m) {
+                        p.member = null;
+                    }
                 }
+            } else if (((Pending) v).member == m) {
+                ((Pending) v).member = null;
             }
         }
     }

@@ -45,6 +45,28 @@ class PartsTest {
     }
 
     @Test
+    void idMuxKeepsTheCallsOfOneClientUnderOneIdInOrder() {
+        IdMux ids = new IdMux();
+        Member a = new Member(null, 1, new MemberSpec("a", Role.OWNER, null, false), new InMemoryClientSink(), Connection.NONE);
+        Member b = new Member(null, 2, new MemberSpec("b", Role.PARTICIPANT, null, false), new InMemoryClientSink(), Connection.NONE);
+        for (String method : List.of("m1", "m2", "m3")) {
+            assertFalse(ids.register(a, f("{\"id\": \"x\", \"method\": \"" + method + "\"}"), method).renumbered(), "its own id: never renumbered");
+        }
+        assertTrue(ids.register(b, f("{\"id\": \"x\", \"method\": \"m\"}"), "m").renumbered());
+        ids.forget(a);
+        assertEquals("m1", ids.take("\"x\"").method);
+        assertEquals("m2", ids.take("\"x\"").method);
+        IdMux.Pending last = ids.take("\"x\"");
+        assertEquals("m3", last.method);
+        assertNull(last.member, "forgotten, in a queue as alone");
+        assertNull(ids.take("\"x\""));
+        ids.register(a, f("{\"id\": \"y\", \"method\": \"m\"}"), "m");
+        ids.forget(a);
+        assertNull(ids.take("\"y\"").member);
+        assertEquals(1, ids.size(), "the renumbered call of b");
+    }
+
+    @Test
     void idMuxDropsTheAnswersOfAClientThatLeft() {
         IdMux ids = new IdMux();
         Member a = new Member(null, 1, new MemberSpec("a", Role.OWNER, null, false), new InMemoryClientSink(), Connection.NONE);
