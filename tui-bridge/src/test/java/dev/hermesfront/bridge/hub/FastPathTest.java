@@ -259,6 +259,25 @@ class FastPathTest {
     }
 
     @Test
+    void theRouterSaysWhichAnswersThePipeMayHandOverItself() {
+        Rig r = new Rig(true, AgentHubTest.JULY_READY);
+        Member owner = r.owner;
+        Member link = new Member(r.hub, 9, new MemberSpec("share:s1", Role.PARTICIPANT, "s1", false), new InMemoryClientSink(), Connection.NONE);
+        Member viewer = new Member(r.hub, 10, new MemberSpec("share:s2", Role.VIEWER, "s2", false), new InMemoryClientSink(), Connection.NONE);
+        synchronized (r.hub) {
+            Router router = r.hub.router;
+            assertTrue(router.plain(null), "an answer to nothing seen");
+            assertTrue(router.plain(new IdMux.Pending(null, null, "config.get")), "its caller left: dropped by the pipe");
+            assertTrue(router.plain(new IdMux.Pending(owner, "\"x\"", "config.get")), "renumbered: the pipe splices");
+            assertTrue(router.plain(new IdMux.Pending(owner, null, "session.list")), "no store kept apart: the owner sees the list");
+            assertFalse(router.plain(new IdMux.Pending(owner, null, "session.create")), "a session call's answer teaches the session");
+            assertFalse(router.plain(new IdMux.Pending(link, null, "session.list")), "a share link's list is filtered");
+            assertFalse(router.plain(new IdMux.Pending(link, null, "projects.tree")), "and its projects tree");
+            assertFalse(router.plain(new IdMux.Pending(viewer, null, "config.get")), "a viewer's answers are the router's");
+        }
+    }
+
+    @Test
     void theRouterNamesTheCallsAClientAloneStillNeedsItFor() {
         for (String m : List.of("prompt.submit", "session.steer", "client.capabilities", "session.resume", "session.delete",
                 "request.answer", "approval.respond", "clarify.lock", "clarify.respond", "sudo.respond")) {
