@@ -65,6 +65,9 @@ export HERMES_HOME="$work/hhome"
 export HERMES_FRONT_WS_PER_SECOND=100000000 HERMES_FRONT_WS_BURST=100000000
 export HERMES_FRONT_REST_PER_SECOND=100000000 HERMES_FRONT_REST_BURST=100000000
 export HERMES_FRONT_SPAWN_PER_SECOND=100000 HERMES_FRONT_SPAWN_BURST=100000
+# The two caps lifted below by flags for ours, also as environment: a BASE_JAR that has them reads these (one from
+# before them ignores them); without, its storm connections past 4 agents per credential were refusals, cheap cycles.
+export HERMES_FRONT_AGENTS_PER_CREDENTIAL=0 HERMES_FRONT_CONNECTIONS_PER_ADDRESS=65536
 export BENCH_FRONT_TOKEN="$token"
 export NODE_OPTIONS="--require $work/auth-preload.js"
 common="--token $token --park-window 0 --max-agents 8192"

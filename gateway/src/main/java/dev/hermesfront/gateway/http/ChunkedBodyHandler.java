@@ -36,7 +36,7 @@ public final class ChunkedBodyHandler implements HttpHandler {
     /** Returns true when {@code e} (or a cause of it) says the chunked request body was malformed. */
     public static boolean isMalformedBody(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof StrictChunkedSourceConduit.InvalidChunkedBodyException) {
+            if (t instanceof ChunkedSyntax.InvalidChunkedBodyException) {
                 return true;
             }
         }

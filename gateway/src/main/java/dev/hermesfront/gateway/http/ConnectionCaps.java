@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
+import org.xnio.XnioExecutor;
 
 /**
  * Bounds the connections the listener holds (issue 21, F7: about 20,000 idle unauthenticated connections, the fd
@@ -58,10 +59,16 @@ public final class ConnectionCaps implements ChannelListener<StreamConnection> {
     /** Tracked connections by connection, to mark the credentialed ones; guarded by {@code this}. */
     private final Map<StreamConnection, Tracked> byConnection = new HashMap<>();
 
+    /** Admissions between two sweeps of every address's closed connections (see {@link #admit}). */
+    static final int SWEEP_EVERY = 1024;
+    private int admitted;
+
     /** One accepted connection. */
     private static final class Tracked {
         final StreamConnection connection;
         volatile boolean credentialed;
+        /** The handshake deadline, removed once the connection is credentialed. */
+        volatile XnioExecutor.Key deadline;
 
         Tracked(StreamConnection connection) {
             this.connection = connection;
@@ -94,7 +101,9 @@ public final class ConnectionCaps implements ChannelListener<StreamConnection> {
             return;
         }
         if (handshakeMillis > 0) {
-            c.getIoThread().executeAfter(() -> {
+            // Removed at the credential (credentialed): a pending timer holds the connection, and after a WebSocket
+            // upgrade everything its listeners reach (session, agent, upstream link), for the whole timeout.
+            t.deadline = c.getIoThread().executeAfter(() -> {
                 if (!t.credentialed && c.isOpen()) {
                     LOG.log(System.Logger.Level.DEBUG, "closing a connection from {0}: no request with a credential within {1} ms",
                             address, handshakeMillis);
@@ -122,6 +131,11 @@ public final class ConnectionCaps implements ChannelListener<StreamConnection> {
 
     /** Records {@code t}; returns null when admitted, else why not. */
     private synchronized String admit(InetAddress address, Tracked t) {
+        if (++admitted % SWEEP_EVERY == 0) {
+            // A closed connection is forgotten when its own address connects again; this bounds the others, which
+            // would otherwise be held (with all their listeners reach) until the total is reached.
+            pruneAll();
+        }
         List<Tracked> mine = byAddress.get(address);
         if (mine != null) {
             prune(mine);
@@ -175,6 +189,11 @@ public final class ConnectionCaps implements ChannelListener<StreamConnection> {
         Tracked t = sc == null ? null : sc.getAttachment(TRACKED);
         if (t != null) {
             t.credentialed = true;
+            XnioExecutor.Key deadline = t.deadline;
+            if (deadline != null) {
+                t.deadline = null;
+                deadline.remove(); // thread-safe: the IO thread's timer queue is locked
+            }
         }
     }
 
@@ -206,6 +225,17 @@ public final class ConnectionCaps implements ChannelListener<StreamConnection> {
     /** Returns how many connections were closed for making no request with a credential in time. */
     public long closedUncredentialed() {
         return closedUncredentialed.get();
+    }
+
+    /** Returns the tracked connections whose handshake deadline is still pending (no credential yet). */
+    synchronized int awaitingCredential() {
+        int n = 0;
+        for (Tracked t : byConnection.values()) {
+            if (t.deadline != null && t.connection.isOpen()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Returns the connections tracked now (some may have closed since they were last looked at). */

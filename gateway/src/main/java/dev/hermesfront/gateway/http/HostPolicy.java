@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Decides which {@code Host} headers a listener answers (DNS-rebinding guard). Accepted, case-insensitive
@@ -15,6 +16,12 @@ import java.util.Set;
  * Immutable and thread-safe.
  */
 public final class HostPolicy {
+    // Compiled once: String.matches compiles its pattern on every call, and this runs for every request.
+    private static final Pattern PORT = Pattern.compile("\\d{1,5}");
+    private static final Pattern BRACKETED_PORT = Pattern.compile(":\\d{1,5}");
+    private static final Pattern HOST_CHARS = Pattern.compile("[a-z0-9._:\\-]+");
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-f:.]+");
     private final InetAddress bind;
     private final Set<String> names;
 
@@ -57,13 +64,13 @@ public final class HostPolicy {
         String host;
         if (v.startsWith("[")) {
             int end = v.indexOf(']');
-            if (end < 0 || (end + 1 < v.length() && !v.substring(end + 1).matches(":\\d{1,5}"))) {
+            if (end < 0 || (end + 1 < v.length() && !BRACKETED_PORT.matcher(v.substring(end + 1)).matches())) {
                 return Optional.empty();
             }
             host = v.substring(1, end);
         } else {
             int colon = v.indexOf(':');
-            if (colon >= 0 && (v.indexOf(':', colon + 1) >= 0 || !v.substring(colon + 1).matches("\\d{1,5}"))) {
+            if (colon >= 0 && (v.indexOf(':', colon + 1) >= 0 || !PORT.matcher(v.substring(colon + 1)).matches())) {
                 return Optional.empty();
             }
             host = colon >= 0 ? v.substring(0, colon) : v;
@@ -71,7 +78,7 @@ public final class HostPolicy {
         if (host.endsWith(".")) {
             host = host.substring(0, host.length() - 1);
         }
-        if (host.isEmpty() || !host.matches("[a-z0-9._:\\-]+")) {
+        if (host.isEmpty() || !HOST_CHARS.matcher(host).matches()) {
             return Optional.empty();
         }
         return Optional.of(host);
@@ -79,8 +86,8 @@ public final class HostPolicy {
 
     /** Parses an IP literal without any DNS lookup; empty for names. */
     static Optional<InetAddress> literal(String host) {
-        boolean v4 = host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        boolean v6 = host.indexOf(':') >= 0 && host.matches("[0-9a-f:.]+");
+        boolean v4 = IPV4.matcher(host).matches();
+        boolean v6 = host.indexOf(':') >= 0 && IPV6_CHARS.matcher(host).matches();
         if (!v4 && !v6) {
             return Optional.empty();
         }

@@ -4,6 +4,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
+import java.util.regex.Pattern;
 
 /**
  * Refuses requests whose shape could smuggle or inject on the loopback hop: a {@code Transfer-Encoding}
@@ -13,6 +14,8 @@ import io.undertow.util.Headers;
  * in one visible place. Rejections close the connection, since the body's extent is unknown.
  */
 public final class RequestShapeGuardHandler implements HttpHandler {
+    /** A Content-Length value; compiled once (String.matches compiles on every call). */
+    private static final Pattern DIGITS = Pattern.compile("\\d{1,18}");
     /** Largest single header value accepted, in characters. */
     public static final int MAX_HEADER_VALUE = 8192;
 
@@ -30,7 +33,7 @@ public final class RequestShapeGuardHandler implements HttpHandler {
             reject(ex, 400, "invalid_framing", "Transfer-Encoding must be exactly \"chunked\" and not combined with Content-Length");
             return;
         }
-        if (cl != null && (cl.size() != 1 || !cl.getFirst().strip().matches("\\d{1,18}"))) {
+        if (cl != null && (cl.size() != 1 || !DIGITS.matcher(cl.getFirst().strip()).matches())) {
             reject(ex, 400, "invalid_framing", "Content-Length must be one decimal number");
             return;
         }

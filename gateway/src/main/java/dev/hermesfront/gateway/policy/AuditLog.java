@@ -106,18 +106,26 @@ public final class AuditLog implements AutoCloseable {
         return writer == null ? 0 : writer.dropped();
     }
 
-    /** A line being built. Not thread-safe; build and write it on one thread. */
+    /**
+     * A line being built. Not thread-safe; build and write it on one thread. With no audit log configured (the
+     * default) it holds nothing: no timestamp is formatted and no field is kept for a line nobody writes.
+     */
     public final class Event {
-        private final List<String[]> fields = new ArrayList<>(8);
+        private final List<String[]> fields;
 
         private Event(String event) {
+            if (writer == null) {
+                fields = null;
+                return;
+            }
+            fields = new ArrayList<>(8);
             fields.add(new String[] {"ts", Instant.now().toString()});
             fields.add(new String[] {"event", event});
         }
 
         /** Adds a field; null values are left out, long ones cut at {@value AuditLog#MAX_VALUE_CHARS} characters. */
         public Event with(String key, Object value) {
-            if (value != null) {
+            if (value != null && fields != null) {
                 fields.add(new String[] {key, cut(String.valueOf(value))});
             }
             return this;

@@ -12,7 +12,9 @@ import org.xnio.channels.StreamSourceChannel;
  * upstream that writes one SSE event per chunk cost one client write (and one chunk) per event; with this,
  * the events that arrived together leave together, in one chunk and one write, as nginx relays them.
  * Nothing waits for company: a read never blocks, and what arrived is handed on as soon as the upstream has
- * nothing more ready (the next read would return 0).
+ * nothing more ready (the next read would return 0). Since issue 22 a chunked body that nothing rewrites is relayed
+ * as it arrived instead ({@link ChunkedPassThrough}); this channel serves the bodies Undertow still decodes (the
+ * dashboard's HTML pages, an HTTP/1.0 client, or an Undertow whose client cannot be read raw).
  */
 final class GatheringResponseChannel extends DetachableStreamSourceChannel {
 

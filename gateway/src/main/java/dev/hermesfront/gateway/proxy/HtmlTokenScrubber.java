@@ -36,9 +36,7 @@ final class HtmlTokenScrubber {
     /** Returns the response wrapper; {@code relaying} says whether the response is the upstream's. */
     static ConduitWrapper<StreamSinkConduit> wrapper(InnerCredential token, java.util.function.BooleanSupplier relaying) {
         return (ConduitFactory<StreamSinkConduit> factory, HttpServerExchange ex) -> {
-            String type = ex.getResponseHeaders().getFirst(Headers.CONTENT_TYPE);
-            boolean html = type != null && type.strip().regionMatches(true, 0, "text/html", 0, 9);
-            if (!html || !relaying.getAsBoolean() || ex.getRequestMethod().equalToString("HEAD")) {
+            if (!rewrites(ex.getResponseHeaders().getFirst(Headers.CONTENT_TYPE)) || !relaying.getAsBoolean() || ex.getRequestMethod().equalToString("HEAD")) {
                 return factory.create();
             }
             String encoding = ex.getResponseHeaders().getFirst(Headers.CONTENT_ENCODING);
@@ -46,6 +44,11 @@ final class HtmlTokenScrubber {
             ex.getResponseHeaders().remove(Headers.CONTENT_LENGTH);
             return new Scrub(factory.create(), ex, token.current(), encoded);
         };
+    }
+
+    /** True when a response of this content type (may be null) is rewritten: an HTML page. */
+    static boolean rewrites(String contentType) {
+        return contentType != null && contentType.strip().regionMatches(true, 0, "text/html", 0, 9);
     }
 
     /** Returns {@code page} with the token replaced. */

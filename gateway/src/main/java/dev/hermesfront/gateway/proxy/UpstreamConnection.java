@@ -96,6 +96,11 @@ final class UpstreamConnection implements ClientConnection {
 
         @Override
         public StreamSourceChannel getResponseChannel() {
+            // Called once, by the ProxyHandler, as it starts relaying the body. A chunked body relayed as it arrived
+            // needs no gathering: one read of the socket returns all that is ready, framing and all.
+            if (state.relayChunkedAsIs(d.getConnection(), d.getResponse())) {
+                return d.getResponseChannel();
+            }
             return new GatheringResponseChannel(d.getResponseChannel());
         }
 

@@ -4,11 +4,15 @@ import dev.hermesfront.gateway.config.UpstreamConfig;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.http.SecurityHeadersHandler;
 import io.undertow.client.ClientConnection;
+import io.undertow.client.ClientResponse;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpAttachments;
+import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
 import io.undertow.util.WorkerUtils;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,7 +33,8 @@ import org.xnio.conduits.StreamSourceConduit;
  * silence longer than the idle timeout ends it. Also turns Undertow's bare proxy failures into our JSON
  * errors: 502 {@code upstream_unavailable} (refused, reset, closed before answering) and 504
  * {@code upstream_timeout}. After the response started (SSE), a failure just closes the client
- * connection (rest-surface.md §6.7).
+ * connection (rest-surface.md §6.7). A chunked answer that nothing here transforms is relayed as it arrived,
+ * chunk framing included ({@link #relayChunkedAsIs}, {@link ChunkedPassThrough}).
  *
  * <p>Thread-safety: timers run on the exchange's IO thread; connection callbacks may arrive on another
  * IO thread, so decisions are taken under this object's lock.
@@ -53,6 +58,8 @@ final class UpstreamExchange {
     private boolean failed;
     private boolean failureSeen;
     private boolean streaming;
+    private volatile boolean chunkedAsIs;
+    private volatile IOException bodyFailure;
     private volatile boolean clientBodyFailed;
     private volatile long lastWriteNanos;
 
@@ -84,12 +91,24 @@ final class UpstreamExchange {
                     ex.putAttachment(SecurityHeadersHandler.LEAVE_ALONE, Boolean.TRUE);
                 }
             }
+            if (upstreamAnswer && chunkedAsIs) {
+                // The upstream's chunks, framing included, are the body (ChunkedPassThrough checked them): Undertow's
+                // pre-chunked response sends them as they are, under the same Transfer-Encoding.
+                h.remove(Headers.CONTENT_LENGTH);
+                h.put(Headers.TRANSFER_ENCODING, Headers.CHUNKED.toString());
+                ex.putAttachment(HttpAttachments.PRE_CHUNKED_RESPONSE, Boolean.TRUE);
+            }
             StreamSinkConduit sink = factory.create();
-            if (upstreamAnswer && ex.getStatusCode() != 101 && !h.contains(Headers.CONTENT_LENGTH)) {
+            boolean stream = upstreamAnswer && ex.getStatusCode() != 101 && !h.contains(Headers.CONTENT_LENGTH);
+            if (stream) {
                 // A streamed answer (SSE): its headers go out now, not with the first event, which may be minutes away.
                 flushHeadersSoon(sink);
             }
-            return upstreamAnswer && !config.idleTimeout().isZero() ? new IdleWatch(sink) : sink;
+            // A connection that once carried pipelined requests keeps Undertow's pipelining buffer, which holds writes
+            // until a flush: each piece of a stream on it is flushed as it is written, or an event would wait for company.
+            boolean flushEach = stream && ex.getConnection() instanceof HttpServerConnection c && c.getPipelineBuffer() != null;
+            boolean idle = upstreamAnswer && !config.idleTimeout().isZero();
+            return idle || flushEach ? new BodyWatch(sink, flushEach) : sink;
         });
         exchange.addExchangeCompleteListener((ex, next) -> {
             cancelTimer();
@@ -152,6 +171,27 @@ final class UpstreamExchange {
         return true;
     }
 
+    /**
+     * Decides, as the upstream's body is about to be relayed, to relay it as it arrived: when the upstream frames it in
+     * chunks, the client speaks HTTP/1.1, it is not an answer to HEAD, and nothing here rewrites it (the dashboard's
+     * HTML pages are, {@link HtmlTokenScrubber}). Installs {@link ChunkedPassThrough} on {@code upstream}; true when
+     * it is in place, and the response then goes out pre-chunked. Called on the upstream connection's IO thread.
+     */
+    boolean relayChunkedAsIs(ClientConnection upstream, ClientResponse response) {
+        if (!exchange.isHttp11() || exchange.getRequestMethod().equals(Methods.HEAD)
+                || (kind == UpstreamKind.DASHBOARD && HtmlTokenScrubber.rewrites(response.getResponseHeaders().getFirst(Headers.CONTENT_TYPE)))
+                || !ChunkedPassThrough.install(upstream, this::bodyFailed)) {
+            return false;
+        }
+        chunkedAsIs = true;
+        return true;
+    }
+
+    /** Notes why the upstream's body was cut off (a chunk that broke the grammar), so the failure line names it. */
+    private void bodyFailed(IOException e) {
+        bodyFailure = e;
+    }
+
     /** Writes the response headers on the next turn of the IO thread, unless the body already did. */
     private void flushHeadersSoon(StreamSinkConduit sink) {
         exchange.getIoThread().execute(() -> {
@@ -205,8 +245,9 @@ final class UpstreamExchange {
             return;
         }
         if (exchange.isResponseStarted()) {
+            IOException shown = bodyFailure != null ? bodyFailure : cause;
             LOG.log(System.Logger.Level.WARNING, "{0} at {1} broke off its answer to {2} ({3}); closing the client connection",
-                    label, config.uri(), what, cause.toString());
+                    label, config.uri(), what, shown.toString());
             IoUtils.safeClose(exchange.getConnection());
             return;
         }
@@ -360,16 +401,25 @@ final class UpstreamExchange {
         }
     }
 
-    /** Notes each write towards the client, so the idle timer measures silence, not total time. */
-    private final class IdleWatch extends AbstractStreamSinkConduit<StreamSinkConduit> {
-        IdleWatch(StreamSinkConduit next) {
+    /**
+     * Notes each write towards the client, so the idle timer measures silence, not total time; with
+     * {@code flushEach}, flushes after each write (see the response wrapper in {@link #install}).
+     */
+    private final class BodyWatch extends AbstractStreamSinkConduit<StreamSinkConduit> {
+        private final boolean flushEach;
+
+        BodyWatch(StreamSinkConduit next, boolean flushEach) {
             super(next);
+            this.flushEach = flushEach;
         }
 
         @Override
         public int write(ByteBuffer src) throws IOException {
             int n = next.write(src);
             wrote(n);
+            if (flushEach && n > 0) {
+                next.flush();
+            }
             return n;
         }
 
@@ -377,6 +427,9 @@ final class UpstreamExchange {
         public long write(ByteBuffer[] srcs, int offs, int len) throws IOException {
             long n = next.write(srcs, offs, len);
             wrote(n);
+            if (flushEach && n > 0) {
+                next.flush();
+            }
             return n;
         }
 

@@ -10,6 +10,8 @@ import java.net.URI;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
 
 /**
  * A {@link ProxyClient} for one loopback upstream: Undertow's pooled {@link LoadBalancingProxyClient}
@@ -28,7 +30,8 @@ final class UpstreamProxyClient implements ProxyClient {
                 .setMaxQueueSize(256)
                 .setTtl(30_000)
                 .setProblemServerRetry(1)
-                .addHost(upstream);
+                // No Nagle on the hop: a request's head and body, written apart, must not wait for the upstream's ACK.
+                .addHost(upstream, null, null, OptionMap.create(Options.TCP_NODELAY, true));
     }
 
     @Override

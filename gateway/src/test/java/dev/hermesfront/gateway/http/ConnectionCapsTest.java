@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hermesfront.bridge.demo.DemoLauncher;
 import dev.hermesfront.gateway.ConfigEdit;
+import dev.hermesfront.gateway.Pools;
 import dev.hermesfront.gateway.TestGateway;
+import dev.hermesfront.gateway.config.PoolSettings;
 import dev.hermesfront.protocol.codec.FrameCodec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -147,6 +149,33 @@ class ConnectionCapsTest {
         assertTrue(get(other, "/metrics", true).startsWith("HTTP/1.1 200"), "a credentialed client from another address is served");
         Socket first = sockets.stream().filter(x -> !x.isClosed()).findFirst().orElseThrow();
         assertTrue(closedByServer(first, Duration.ofSeconds(15)), "an idle connection without a credential is closed");
+    }
+
+    @Test
+    void aCredentialRemovesTheHandshakeDeadlineSoItHoldsNothingOfTheConnection() throws Exception {
+        // A pending deadline holds its connection, and after a WebSocket upgrade everything its listeners reach, for
+        // the whole timeout: under a connect-request-close storm that was ten seconds of every connection (issue 22).
+        try (Pools pools = Pools.start(PoolSettings.defaults());
+             FrontListener listener = FrontListener.open(pools.worker(), new InetSocketAddress("127.0.0.1", 0), ex -> {
+                 if (ex.getRequestPath().equals("/with-credential")) {
+                     ConnectionCaps.credentialed(ex);
+                 }
+                 ex.getResponseSender().send("ok");
+             }, 1024, new FrontListener.Caps(100, 100, Duration.ofSeconds(30)))) {
+            int port = listener.address().getPort();
+            List<Socket> mine = new ArrayList<>();
+            for (String path : List.of("/with-credential", "/without", "/with-credential")) {
+                Socket s = new Socket("127.0.0.1", port);
+                sockets.add(s);
+                mine.add(s);
+                s.setSoTimeout(5000);
+                s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                byte[] head = new byte[16];
+                assertEquals(16, s.getInputStream().readNBytes(head, 0, 16), "answered");
+            }
+            assertEquals(1, listener.caps().awaitingCredential(), "only the connection without a credential keeps its deadline");
+            assertEquals(3, listener.caps().tracked());
+        }
     }
 
     @Test

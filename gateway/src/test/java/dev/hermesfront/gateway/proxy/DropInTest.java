@@ -322,7 +322,7 @@ class DropInTest {
     void logsAnUpstreamThatBreaksOffMidAnswerAsOneWarningWithTheCause() throws Exception {
         raw = new RawUpstream((s, req) -> {
             RawUpstream.write(s, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + "e\r\ndata: {\"n\":1}\n\n\r\n");
+                    + "f\r\ndata: {\"n\":1}\n\n\r\n");
             s.setSoLinger(true, 0);
         });
         start(raw.uri(), Duration.ofSeconds(30));

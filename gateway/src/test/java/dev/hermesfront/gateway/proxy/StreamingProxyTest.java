@@ -246,7 +246,7 @@ class StreamingProxyTest {
                         }
                     }
                     s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
-                            + "1c\r\ndata: {\"delta\":\"partial\"}\n\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "1b\r\ndata: {\"delta\":\"partial\"}\n\n\r\n").getBytes(StandardCharsets.US_ASCII));
                     s.getOutputStream().flush();
                 } catch (IOException e) {
                     // the test fails on its own assertions
