@@ -65,7 +65,23 @@ public final class RawWsConnection {
 
         /** The connection ended; called once. */
         void onEnd(Ending how, int code, String reason);
+
+        /** A binary message came (skipped: the TUI wire is text only). */
+        default void onBinary() {
+        }
+
+        /** A pong came. */
+        default void onPong() {
+        }
     }
+
+    /** Hears that a frame was written to the socket ({@code failure} null), or never will be. */
+    public interface Written {
+        void written(Throwable failure);
+    }
+
+    /** The last buffer of a frame and who waits for it. */
+    private record Waiter(ByteBuffer last, Written who) {}
 
     private final StreamConnection connection;
     private final ConduitStreamSourceChannel source;
@@ -77,6 +93,7 @@ public final class RawWsConnection {
     private final Runnable flushTask = this::flush;
     // Guarded by lock: what waits for the IO thread's next flush.
     private final ArrayDeque<ByteBuffer> queued = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> queuedWaiters = new ArrayDeque<>();
     private long pendingBytes;
     private boolean flushScheduled;
     private boolean closeQueued;
@@ -86,6 +103,7 @@ public final class RawWsConnection {
     private Listener listener;
     private long maxPendingBytes;
     private final ArrayDeque<ByteBuffer> writing = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private List<WireFrame> round = new ArrayList<>();
     private boolean suspended;
     private boolean shutAfterFlush;
@@ -100,6 +118,21 @@ public final class RawWsConnection {
         @Override
         public void ping(byte[] payload) {
             control(WsFrames.PONG, payload);
+        }
+
+        @Override
+        public void binary(long length) {
+            deliver();
+            if (listener != null && !ended) {
+                listener.onBinary();
+            }
+        }
+
+        @Override
+        public void pong(byte[] payload) {
+            if (listener != null && !ended) {
+                listener.onPong();
+            }
         }
 
         @Override
@@ -255,6 +288,14 @@ public final class RawWsConnection {
      * @return false when the connection is closing or its queue holds {@code maxPendingBytes} already
      */
     public boolean sendText(WireFrame frame) {
+        return sendText(frame, null);
+    }
+
+    /**
+     * As {@link #sendText(WireFrame)}; {@code done} (when not null) hears, on the IO thread, once the frame is written
+     * to the socket, or that it never will be (the connection ended first). It is not called when this returns false.
+     */
+    public boolean sendText(WireFrame frame, Written done) {
         ByteBuffer payload = frame.buffer();
         int len = payload.remaining();
         ByteBuffer head;
@@ -282,6 +323,9 @@ public final class RawWsConnection {
             queued.add(head);
             if (body != null) {
                 queued.add(body);
+            }
+            if (done != null) {
+                queuedWaiters.add(new Waiter(body != null && body.hasRemaining() ? body : head, done));
             }
             pendingBytes += len;
             schedule = !flushScheduled;
@@ -381,6 +425,7 @@ public final class RawWsConnection {
     private void end(Ending how, int code, String reason) {
         endOnly(how, code, reason);
         IoUtils.safeClose(connection);
+        failWaiters();
     }
 
     /** The listener hears the end once; the socket closes once our last frames are written. IO thread. */
@@ -417,6 +462,8 @@ public final class RawWsConnection {
             flushScheduled = false;
             writing.addAll(queued);
             queued.clear();
+            waiters.addAll(queuedWaiters);
+            queuedWaiters.clear();
         }
         ByteBuffer[] batch = new ByteBuffer[Math.min(GATHER, Math.max(1, writing.size()))];
         long written = 0;
@@ -454,8 +501,26 @@ public final class RawWsConnection {
                 release(written);
             }
         }
+        while (!waiters.isEmpty() && !waiters.peekFirst().last().hasRemaining()) {
+            waiters.pollFirst().who().written(null);
+        }
         if (writing.isEmpty() && shutAfterFlush) {
             IoUtils.safeClose(connection);
+        }
+    }
+
+    /** Tells whoever waits for a frame that it will never be written. IO thread. */
+    private void failWaiters() {
+        List<Waiter> left;
+        synchronized (lock) {
+            left = new ArrayList<>(waiters);
+            left.addAll(queuedWaiters);
+            waiters.clear();
+            queuedWaiters.clear();
+        }
+        IOException gone = new IOException("connection closed");
+        for (Waiter w : left) {
+            w.who().written(gone);
         }
     }
 
