@@ -47,6 +47,7 @@ final class RawClientConnection implements ClientConnection, RawWsConnection.Lis
     private boolean paused;
     private volatile Receiver receiver;
     private volatile boolean open = true;
+    private final java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param onClose hears the close code once the connection ended (after every message), on the worker
@@ -80,9 +81,30 @@ final class RawClientConnection implements ClientConnection, RawWsConnection.Lis
         }
     }
 
+    /**
+     * Sends our close frame after the frames queued before it and ends the endpoint's side now, as a Jakarta session's
+     * {@code close} does (its {@code onClose} runs within the call): the caller (a reload revoking a credential, a
+     * shutdown) may rely on the client having left when this returns. Called on the IO thread (a queue that drained
+     * and closes), the endpoint hears it on its worker instead.
+     */
     @Override
     public void close(CloseReason reason) {
-        ws.close(reason.getCloseCode().getCode(), reason.getReasonPhrase());
+        int code = reason.getCloseCode().getCode();
+        ws.close(code, reason.getReasonPhrase());
+        if (Thread.currentThread() == ws.ioThread()) {
+            dispatch(() -> report(code));
+        } else {
+            report(code);
+        }
+    }
+
+    /** Tells the endpoint the connection ended, once; no message is delivered after it. */
+    private void report(int code) {
+        if (reported.compareAndSet(false, true)) {
+            open = false;
+            receiver = null;
+            onClose.accept(code);
+        }
     }
 
     @Override
@@ -210,6 +232,6 @@ final class RawClientConnection implements ClientConnection, RawWsConnection.Lis
     @Override
     public void onEnd(RawWsConnection.Ending how, int code, String reason) {
         open = false;
-        dispatch(() -> onClose.accept(code));
+        dispatch(() -> report(code));
     }
 }

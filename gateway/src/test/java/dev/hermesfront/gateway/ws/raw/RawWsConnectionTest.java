@@ -216,7 +216,7 @@ class RawWsConnectionTest {
 
     private static CompletableFuture<RawWsConnection> dial(WsClient client, URI uri, Map<String, String> headers, List<String> subprotocols) {
         CompletableFuture<RawWsConnection> f = new CompletableFuture<>();
-        client.dial(uri, headers, subprotocols, Duration.ofSeconds(5), (c, failure) -> {
+        client.dial(uri, headers, subprotocols, Duration.ofSeconds(20), (c, failure) -> {
             if (failure != null) {
                 f.completeExceptionally(failure);
             } else {
