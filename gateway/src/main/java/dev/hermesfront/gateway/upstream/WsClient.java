@@ -29,6 +29,7 @@ import org.xnio.StreamConnection;
 import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
+import org.xnio.ssl.SslConnection;
 
 /**
  * Dials upstream {@code /api/ws} endpoints on the server's XNIO worker and performs the WebSocket upgrade itself:
@@ -191,6 +192,16 @@ public final class WsClient {
             connection = c;
             c.getSinkChannel().getWriteSetter().set(ch -> writeRequest());
             c.getSourceChannel().getReadSetter().set(ch -> readResponse());
+            if (c instanceof SslConnection tls) {
+                // TLS: the handshake needs reads as well as writes; reading before the request is written reads nothing.
+                try {
+                    tls.startHandshake();
+                } catch (IOException e) {
+                    fail(e);
+                    return;
+                }
+                c.getSourceChannel().resumeReads();
+            }
             writeRequest();
         }
 

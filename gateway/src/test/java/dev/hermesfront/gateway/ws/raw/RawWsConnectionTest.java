@@ -367,6 +367,12 @@ class RawWsConnectionTest {
         tmf.init(store);
         javax.net.ssl.SSLContext client = javax.net.ssl.SSLContext.getInstance("TLS");
         client.init(null, tmf.getTrustManagers(), null);
+        for (int round = 0; round < Integer.getInteger("wssRounds", 3); round++) {
+            wssRound(server, client);
+        }
+    }
+
+    private static void wssRound(javax.net.ssl.SSLContext server, javax.net.ssl.SSLContext client) throws Exception {
         try (Peer peer = new Peer(server.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress()))) {
             CompletableFuture<RawWsConnection> dialled = dial(new WsClient(worker, buffers, client), peer.uri(), Map.of(), List.of());
             peer.accept();
