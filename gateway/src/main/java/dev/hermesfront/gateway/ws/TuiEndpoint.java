@@ -46,7 +46,10 @@ import java.util.concurrent.TimeUnit;
  * ({@link #permitted}) and goes to the agent's hub. Binary messages close 1003, oversized ones 1009, an
  * agent exit closes 1011 after its last frames are delivered.
  *
- * <p>Callbacks run on worker threads ({@code setDispatchToWorkerThread(true)}), never IO threads.
+ * <p>The logic runs over a {@link ClientConnection}, whatever engine carries it ({@code tui.ws_engine}): as a Jakarta
+ * {@code Endpoint} ({@link #onOpen}, {@link #onClose}: {@link JakartaConnection}) or driven by {@link RawTuiUpgrade}
+ * ({@link #open}, {@link #closed}: {@link RawClientConnection}). Callbacks run on worker threads
+ * ({@code setDispatchToWorkerThread(true)}, or the raw connection's serial dispatch), never IO threads.
  */
 public final class TuiEndpoint extends Endpoint {
     private static final System.Logger LOG = System.getLogger(TuiEndpoint.class.getName());
