@@ -47,7 +47,17 @@ class RawEngineTest {
         final List<String> heard = new ArrayList<>();
 
         Client(int port, String extraHeaders) throws IOException {
-            s = new Socket(InetAddress.getLoopbackAddress(), port);
+            this(port, extraHeaders, 0);
+        }
+
+        /** {@code buffers}: socket buffer sizes to ask for (0: the system's). */
+        Client(int port, String extraHeaders, int buffers) throws IOException {
+            s = new Socket();
+            if (buffers > 0) {
+                s.setReceiveBufferSize(buffers);
+                s.setSendBufferSize(buffers);
+            }
+            s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
             s.setSoTimeout(10_000);
             in = s.getInputStream();
             out = s.getOutputStream();
@@ -156,6 +166,50 @@ class RawEngineTest {
             b.get(raw);
             c.write(raw);
             assertEquals(List.of("close:1002"), c.read(1));
+        }
+    }
+
+    /**
+     * A client that floods pings and reads none of the pongs is not read further once the front's writes to it back
+     * up: its own writes stop being taken, and the front holds a socket's worth of pongs, not one per ping.
+     */
+    @Test
+    void aClientThatSendsPingsAndReadsNothingIsNotReadEither() throws Exception {
+        try (TestGateway gw = gateway(); Client c = new Client(gw.port(), "", 16 * 1024)) {
+            byte[] ping = masked(WsFrames.PING, "p".repeat(125));
+            byte[] burst = new byte[ping.length * 64];
+            for (int i = 0; i < 64; i++) {
+                System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
+            }
+            long cap = 256L << 20;
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            Thread writer = new Thread(() -> {
+                try {
+                    while (written.get() < cap) {
+                        c.out.write(burst);
+                        written.addAndGet(burst.length);
+                    }
+                } catch (IOException e) {
+                    // closed at the end of the test
+                }
+            }, "ping-flood");
+            writer.setDaemon(true);
+            writer.start();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            long last = -1;
+            long stillSince = System.nanoTime();
+            while (System.nanoTime() < deadline && written.get() < cap) {
+                Thread.sleep(200);
+                long now = written.get();
+                if (now != last) {
+                    last = now;
+                    stillSince = System.nanoTime();
+                } else if (System.nanoTime() - stillSince > java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1500)) {
+                    break; // the writer is blocked: the front stopped reading
+                }
+            }
+            assertTrue(written.get() < cap, "the front read " + (cap >> 20) + " MiB of pings from a client that reads nothing");
+            assertTrue(writer.isAlive(), "the flood was not held");
         }
     }
 }

@@ -106,6 +106,8 @@ public final class RawWsConnection {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private List<WireFrame> round = new ArrayList<>();
     private boolean suspended;
+    /** Server role: reads held while the socket takes none of what we wrote (see {@link #readRound}). */
+    private boolean heldForWrites;
     private boolean shutAfterFlush;
     private boolean ended;
     private Duration closeGrace = Duration.ofSeconds(5);
@@ -204,6 +206,14 @@ public final class RawWsConnection {
 
     private void readRound() {
         if (ended || suspended) {
+            source.suspendReads();
+            return;
+        }
+        if (!client && !writing.isEmpty()) {
+            // A client that does not read what we write is not read either: every ping it sends would queue a pong,
+            // without bound. Reads resume once the socket took our backlog (flush). Not on the client role: an
+            // upstream that stops reading while we stop reading it would never move again.
+            heldForWrites = true;
             source.suspendReads();
             return;
         }
@@ -503,6 +513,12 @@ public final class RawWsConnection {
         }
         while (!waiters.isEmpty() && !waiters.peekFirst().last().hasRemaining()) {
             waiters.pollFirst().who().written(null);
+        }
+        if (writing.isEmpty() && heldForWrites) {
+            heldForWrites = false;
+            if (!ended && !suspended) {
+                source.resumeReads();
+            }
         }
         if (writing.isEmpty() && shutAfterFlush) {
             IoUtils.safeClose(connection);
