@@ -315,10 +315,14 @@ public final class GatewayServer implements AutoCloseable {
         deployment.deploy();
         HttpHandler deployed = deployment.start();
         // The deployment's context is "/": it matches endpoints on the full path, which PathHandler shortened.
-        wsHandler = ex -> {
-            ex.setRelativePath(ex.getRequestPath());
-            deployed.handleRequest(ex);
-        };
+        if (config.tui().rawEngine()) {
+            wsHandler = configurator.rawUpgrade(pools.buffers());
+        } else {
+            wsHandler = ex -> {
+                ex.setRelativePath(ex.getRequestPath());
+                deployed.handleRequest(ex);
+            };
+        }
         if (config.upstreams().dashboard().isPresent()) {
             // HTTP/2 preferred, the JDK's default, as this client always had.
             httpClient = pools.http(config.upstreams().dashboard().get().connectTimeout()).version(HttpClient.Version.HTTP_2).build();

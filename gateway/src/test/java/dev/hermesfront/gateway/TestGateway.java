@@ -19,21 +19,34 @@ public final class TestGateway implements AutoCloseable {
     public static final String TOKEN = "test-token-123";
 
     private final GatewayServer server;
+    /** The /api/ws engine every gateway started here gets before its tweak ({@code tui.ws_engine}); null: the default. */
+    private static volatile String engine;
 
     private TestGateway(GatewayServer server) {
         this.server = server;
     }
 
+    /** Sets the /api/ws engine of the gateways started from now on (a suite run once per engine); null for the default. */
+    public static void engine(String e) {
+        engine = e;
+    }
+
+    private static GatewayConfig base() {
+        GatewayConfig c = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN));
+        String e = engine;
+        return e == null ? c : c.with(dev.hermesfront.gateway.config.Settings.WS_ENGINE, e);
+    }
+
     /** Starts a gateway with {@code launcher}, after applying {@code tweak} to the default config. */
     public static TestGateway start(AgentLauncher launcher, UnaryOperator<GatewayConfig> tweak) throws Exception {
-        GatewayConfig cfg = tweak.apply(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN)));
+        GatewayConfig cfg = tweak.apply(base());
         return new TestGateway(GatewayServer.builder(cfg, launcher).build().start());
     }
 
     /** Starts a gateway whose launcher dials with the gateway's own pools ({@link Pools#ws}). */
     public static TestGateway start(java.util.function.Function<Pools, AgentLauncher> launcher, UnaryOperator<GatewayConfig> tweak)
             throws Exception {
-        GatewayConfig cfg = tweak.apply(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), Secret.of(TOKEN)));
+        GatewayConfig cfg = tweak.apply(base());
         Pools pools = Pools.start(cfg.pools());
         return new TestGateway(GatewayServer.builder(cfg, launcher.apply(pools)).pools(pools).build().start());
     }

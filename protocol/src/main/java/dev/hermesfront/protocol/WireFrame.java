@@ -57,7 +57,7 @@ public final class WireFrame {
     }
 
     /** Returns true when {@code b[off, off+len)} is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF). */
-    static boolean validUtf8(byte[] b, int off, int len) {
+    public static boolean validUtf8(byte[] b, int off, int len) {
         int i = off;
         int end = off + len;
         while (i + Long.BYTES <= end && ((long) LONGS.get(b, i) & ASCII_MASK) == 0) {

@@ -160,6 +160,10 @@ public final class Settings {
             "DURATION", "30s", Parsers.duration(Duration.ofMillis(1)),
             "How long a client may leave its queue full before it is closed 1013 and its agent parked.", ONE, ALL);
 
+    public static final Setting<String> WS_ENGINE = new Setting<>("tui.ws_engine", "--ws-engine", "HERMES_FRONT_WS_ENGINE", "ENGINE",
+            "raw", Parsers.oneOf("raw", "jakarta"), "What frames /api/ws: raw (our own RFC 6455 framing on the upgraded socket, one "
+            + "gathering write per IO round) or jakarta (Undertow's Jakarta WebSocket endpoint, the engine before).", ONE, ALL);
+
     public static final Setting<String> AUDIT_LOG = new Setting<>("audit_log", "--audit-log", "HERMES_FRONT_AUDIT_LOG", "FILE", "off",
             Parsers.text("a file name"), "JSON-lines audit log of connections, privileged calls, denials, auth failures and limits.",
             ONE, ALL);
@@ -272,7 +276,7 @@ public final class Settings {
             DASHBOARD_UPSTREAM, DASHBOARD_TOKEN, CONNECT_TIMEOUT, RESPONSE_TIMEOUT, IDLE_TIMEOUT, AGENT_CMD, AGENT_WS, AGENT_WS_TICKET, AGENT_CWD,
             AGENT_ENV, AGENT_STOP_GRACE, AGENT_EXIT_DRAIN, AGENT_MAX_LINE_BYTES, PARK_WINDOW, PARK_BUFFER_FRAMES, PARK_BUFFER_BYTES, MAX_AGENTS, AGENTS_PER_CREDENTIAL, AGENTS_PER_READ_CREDENTIAL, MEMORY_BUDGET, SPAWN_BURST, SPAWN_PER_SECOND,
             SHARES_PER_CREDENTIAL, SHARES_PER_AGENT,
-            READY_TIMEOUT, PING_INTERVAL, PING_LOOPBACK, CLIENT_STALL, AUDIT_LOG, AUDIT_LOG_MAX_BYTES, AUDIT_LOG_KEEP, RECORD,
+            READY_TIMEOUT, PING_INTERVAL, PING_LOOPBACK, CLIENT_STALL, WS_ENGINE, AUDIT_LOG, AUDIT_LOG_MAX_BYTES, AUDIT_LOG_KEEP, RECORD,
             AUTH_FAILURES, AUTH_WINDOW, LOCKOUT, REST_PER_SECOND, REST_BURST, WS_PER_SECOND, WS_BURST, MAX_CONNECTIONS, CONNECTIONS_PER_ADDRESS, HANDSHAKE_TIMEOUT,
             HEALTH_PER_SECOND, HEALTH_BURST,
             IO_THREADS, WORKER_THREADS, TIMER_THREADS, CLIENT_THREADS, PEER_PROBE_INTERVAL, PEER_TIMEOUT, TRUSTED_PROXIES, IDENTITY_HEADER,

@@ -24,11 +24,16 @@ import java.time.Duration;
  * @param sharesPerAgent live share links to one agent at once (default 20)
  * @param agentsPerReadCredential agents a {@code read} credential may have at once (default 1: it can only observe, and
  *                       one agent lists and reads the sessions); never more than {@code agentsPerCredential}
+ * @param wsEngine       what frames /api/ws: {@code raw} (our own framing) or {@code jakarta} (Undertow's Jakarta endpoint)
  */
 public record TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, double spawnPerSecond, Duration readyTimeout,
                           Duration pingInterval, boolean pingLoopback, Duration clientStall, int agentsPerCredential,
-                          long memoryBudgetBytes, int sharesPerCredential, int sharesPerAgent, int agentsPerReadCredential) {
+                          long memoryBudgetBytes, int sharesPerCredential, int sharesPerAgent, int agentsPerReadCredential,
+                          String wsEngine) {
     public TuiSettings {
+        if (!"raw".equals(wsEngine) && !"jakarta".equals(wsEngine)) {
+            throw new ConfigException("tui.ws_engine", String.valueOf(wsEngine), "raw or jakarta");
+        }
         if (sharesPerCredential < 1 || sharesPerAgent < 1) {
             throw new ConfigException("share links per credential / per agent", sharesPerCredential + " / " + sharesPerAgent, "1 or more");
         }
@@ -51,6 +56,19 @@ public record TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, 
         }
     }
 
+    /** As the canonical constructor, with the table's default {@code wsEngine}. */
+    public TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, double spawnPerSecond, Duration readyTimeout,
+                       Duration pingInterval, boolean pingLoopback, Duration clientStall, int agentsPerCredential,
+                       long memoryBudgetBytes, int sharesPerCredential, int sharesPerAgent, int agentsPerReadCredential) {
+        this(parking, maxAgents, spawnBurst, spawnPerSecond, readyTimeout, pingInterval, pingLoopback, clientStall, agentsPerCredential,
+                memoryBudgetBytes, sharesPerCredential, sharesPerAgent, agentsPerReadCredential, Settings.DEFAULTS.get(Settings.WS_ENGINE));
+    }
+
+    /** Returns true when /api/ws is framed by our own code ({@code tui.ws_engine = raw}). */
+    public boolean rawEngine() {
+        return "raw".equals(wsEngine);
+    }
+
     /** Returns the defaults: the settings table's. */
     public static TuiSettings defaults() {
         return from(Settings.DEFAULTS);
@@ -64,6 +82,6 @@ public record TuiSettings(ParkingPolicy parking, int maxAgents, int spawnBurst, 
                 v.get(Settings.READY_TIMEOUT), v.get(Settings.PING_INTERVAL), v.get(Settings.PING_LOOPBACK), v.get(Settings.CLIENT_STALL),
                 v.get(Settings.AGENTS_PER_CREDENTIAL).intValue(), v.get(Settings.MEMORY_BUDGET),
                 v.get(Settings.SHARES_PER_CREDENTIAL).intValue(), v.get(Settings.SHARES_PER_AGENT).intValue(),
-                v.get(Settings.AGENTS_PER_READ_CREDENTIAL).intValue());
+                v.get(Settings.AGENTS_PER_READ_CREDENTIAL).intValue(), v.get(Settings.WS_ENGINE));
     }
 }

@@ -1,28 +1,26 @@
 package dev.hermesfront.gateway.upstream;
 
+import dev.hermesfront.gateway.ws.raw.RawWsConnection;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
-import io.undertow.util.Headers;
-import io.undertow.websockets.client.WebSocketClient;
-import io.undertow.websockets.client.WebSocketClientHandshake;
-import io.undertow.websockets.client.WebSocketClientNegotiation;
-import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.WebSocketVersion;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import javax.net.ssl.SSLContext;
-import org.xnio.FutureResult;
 import org.xnio.IoFuture;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
@@ -31,166 +29,289 @@ import org.xnio.StreamConnection;
 import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
-import org.xnio.http.HttpUpgrade;
+import org.xnio.ssl.SslConnection;
 
 /**
- * Dials upstream {@code /api/ws} endpoints with Undertow's own WebSocket client, on the server's XNIO worker: the
- * upstream leg reads and writes on the same IO threads, with the same pooled buffers, as the client leg, and
- * needs no thread of its own (the JDK {@code java.net.http} client needed a selector thread and a hop per message).
+ * Dials upstream {@code /api/ws} endpoints on the server's XNIO worker and performs the WebSocket upgrade itself:
+ * the upstream leg reads and writes on the same IO threads, with the same pooled buffers, as the client leg, and
+ * needs no thread of its own.
  *
- * <p>The caller gets the upgraded {@link WebSocketChannel} itself, not a Jakarta session: a relay reads text
- * frames as the bytes they are and writes them as bytes ({@link WsRelayLink}), which the Jakarta API, decoding
- * every text message into a String, cannot do. Its receive listener is installed by the caller, and messages
- * are delivered on the IO thread that read them, so a link must never block in its callbacks. The dial is
- * asynchronous: the HTTP upgrade runs on the IO thread, so no thread waits for a handshake.
+ * <p>The caller gets a {@link RawWsConnection}: the upgraded TCP (or TLS) connection framed by our own code, not
+ * Undertow's WebSocket channel, so a relay reads a burst of frames with one read and no object per frame
+ * ({@link WsRelayLink}). The dial is asynchronous: connect, request and response all run on the IO thread, so
+ * no thread waits for a handshake.
  *
- * <p>Handshake: {@code Host} is the URL's, no {@code Origin} is sent, {@code headers} and {@code subprotocols}
- * are added as given. Thread-safe.
+ * <p>Handshake, as Undertow's client sent it before: {@code GET path?query HTTP/1.1}, {@code Host} the URL's
+ * host and port, {@code Upgrade: websocket}, {@code Connection: upgrade}, a fresh {@code Sec-WebSocket-Key},
+ * {@code Sec-WebSocket-Version: 13}, {@code Sec-WebSocket-Protocol} when subprotocols are offered, then
+ * {@code headers} as given; no {@code Origin}, no extensions. The answer must be {@code 101} with
+ * {@code Upgrade: websocket}, {@code Connection: upgrade} and the key's {@code Sec-WebSocket-Accept}, no
+ * extension, and one of the offered subprotocols when some were offered (none otherwise). Thread-safe.
  */
 public final class WsClient {
+    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    /** The largest upgrade response we read. */
+    static final int MAX_RESPONSE_HEAD = 16 * 1024;
+
     private final XnioWorker worker;
     private final ByteBufferPool buffers;
+    private final SSLContext tls;
 
     /** Makes a client on {@code worker}; it holds nothing that needs closing besides the worker itself. */
     public WsClient(XnioWorker worker, ByteBufferPool buffers) {
+        this(worker, buffers, null);
+    }
+
+    /** As {@link #WsClient(XnioWorker, ByteBufferPool)}, {@code wss:} with {@code tls} (null: the JDK's default context). */
+    public WsClient(XnioWorker worker, ByteBufferPool buffers, SSLContext tls) {
         this.worker = worker;
         this.buffers = buffers;
+        this.tls = tls;
     }
 
     /**
      * Opens a WebSocket to {@code uri}. {@code done} is called exactly once, on an IO thread or the caller's: with the
-     * upgraded channel (receives not yet resumed: the caller installs its receive listener, then resumes them), or
-     * with the failure (refused, upgrade refused, {@code timeout} passed, a subprotocol was offered and the server
-     * selected none of them).
+     * upgraded connection (not reading yet: the caller {@linkplain RawWsConnection#start starts} it), or with the
+     * failure (refused, upgrade refused (the message names the HTTP status), {@code timeout} passed, a subprotocol
+     * was offered and the server selected none of them).
      */
     public void dial(URI uri, Map<String, String> headers, List<String> subprotocols, Duration timeout,
-                     BiConsumer<WebSocketChannel, Throwable> done) {
+                     BiConsumer<RawWsConnection, Throwable> done) {
         dial(uri, headers, subprotocols, timeout, null, done);
     }
 
     /**
-     * As {@link #dial(URI, Map, List, Duration, BiConsumer)}, on IO thread {@code on} when one is given and the URL is
-     * plain {@code ws:}: the connection is registered with that thread, so a relay whose client is on it reads the
-     * upstream and writes the client on one thread, and a frame never waits for another thread's selector. Without a
-     * thread (or for {@code wss:}) the worker picks one.
+     * As {@link #dial(URI, Map, List, Duration, BiConsumer)}, on IO thread {@code on} when one is given: the
+     * connection is registered with that thread, so a relay whose client is on it reads the upstream and writes the
+     * client on one thread, and a frame never waits for another thread's selector. Without a thread the worker
+     * picks one.
      */
     public void dial(URI uri, Map<String, String> headers, List<String> subprotocols, Duration timeout, XnioIoThread on,
-                     BiConsumer<WebSocketChannel, Throwable> done) {
-        WebSocketClientNegotiation negotiation = new WebSocketClientNegotiation(List.copyOf(subprotocols), List.of()) {
-            @Override
-            public void beforeRequest(Map<String, List<String>> h) {
-                headers.forEach((k, v) -> h.put(k, List.of(v)));
-            }
-        };
-        if (on != null && !isSecure(uri)) {
-            dialOn(on, uri, negotiation, subprotocols, timeout, done);
-            return;
-        }
-        WebSocketClient.ConnectionBuilder builder;
+                     BiConsumer<RawWsConnection, Throwable> done) {
+        XnioIoThread io = on != null ? on : worker.getIoThread();
+        Upgrade up;
+        IoFuture<? extends StreamConnection> tcp;
         try {
-            builder = WebSocketClient.connectionBuilder(worker, buffers, uri)
-                    // Small frames go out at once: with Nagle, a request behind unacknowledged data waits ~40 ms.
-                    .setOptionMap(OptionMap.create(Options.TCP_NODELAY, true))
-                    .setClientNegotiation(negotiation)
-                    .setSsl(isSecure(uri) ? new UndertowXnioSsl(worker.getXnio(), OptionMap.EMPTY, SSLContext.getDefault()) : null);
+            boolean secure = "wss".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+            int port = uri.getPort() != -1 ? uri.getPort() : secure ? 443 : 80;
+            InetSocketAddress to = new InetSocketAddress(uri.getHost(), port);
+            up = new Upgrade(request(uri, port, headers, subprotocols), subprotocols, done);
+            OptionMap options = OptionMap.create(Options.TCP_NODELAY, true);
+            if (secure) {
+                UndertowXnioSsl ssl = new UndertowXnioSsl(worker.getXnio(), OptionMap.EMPTY, tls != null ? tls : SSLContext.getDefault());
+                tcp = ssl.openSslConnection(io, to, null, options);
+            } else {
+                tcp = io.openStreamConnection(to, null, options);
+            }
         } catch (GeneralSecurityException | RuntimeException e) {
             done.accept(null, e);
             return;
         }
-        IoFuture<WebSocketChannel> upgrade = builder.connect();
-        XnioExecutor.Key timer = worker.getIoThread().executeAfter(upgrade::cancel, Math.max(1, timeout.toMillis()),
-                TimeUnit.MILLISECONDS);
-        upgrade.addNotifier((f, attachment) -> {
-            timer.remove();
-            switch (f.getStatus()) {
-                case DONE -> open(upgrade, negotiation, subprotocols, done);
-                case FAILED -> done.accept(null, f.getException());
-                default -> done.accept(null, new IOException("no WebSocket upgrade within " + timeout.toMillis() + " ms"));
-            }
-        }, null);
-    }
-
-    /** The upgrade as Undertow's connection builder makes it, but on a connection opened by thread {@code on}. */
-    private void dialOn(XnioIoThread on, URI uri, WebSocketClientNegotiation negotiation, List<String> subprotocols, Duration timeout,
-                        BiConsumer<WebSocketChannel, Throwable> done) {
-        URI http;
-        InetSocketAddress to;
-        try {
-            int port = uri.getPort() == -1 ? 80 : uri.getPort();
-            http = new URI("http", uri.getUserInfo(), uri.getHost(), port, uri.getPath().isEmpty() ? "/" : uri.getPath(), uri.getQuery(),
-                    uri.getFragment());
-            to = new InetSocketAddress(uri.getHost(), port);
-        } catch (URISyntaxException | RuntimeException e) {
-            done.accept(null, e);
-            return;
-        }
-        WebSocketClientHandshake handshake = WebSocketClientHandshake.create(WebSocketVersion.V13, http, negotiation, Set.of());
-        Map<String, List<String>> request = new HashMap<>();
-        handshake.createHeaders().forEach((k, v) -> request.put(k, new ArrayList<>(List.of(v))));
-        request.put(Headers.HOST_STRING, new ArrayList<>(List.of(uri.getHost() + ":" + http.getPort())));
-        negotiation.beforeRequest(request);
-        OptionMap options = OptionMap.create(Options.TCP_NODELAY, true);
-        FutureResult<WebSocketChannel> result = new FutureResult<>(on);
-        IoFuture<StreamConnection> tcp = on.openStreamConnection(to, null, options);
+        up.timer = io.executeAfter(() -> up.fail(new IOException("no WebSocket upgrade within " + timeout.toMillis() + " ms")),
+                Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        up.tcp = tcp;
         tcp.addNotifier((f, attachment) -> {
-            if (f.getStatus() != IoFuture.Status.DONE) {
-                result.setException(f.getStatus() == IoFuture.Status.FAILED ? f.getException() : new IOException("cancelled"));
-                return;
-            }
-            StreamConnection c;
-            try {
-                c = f.get();
-            } catch (IOException e) {
-                result.setException(e);
-                return;
-            }
-            IoFuture<StreamConnection> upgraded = HttpUpgrade.performUpgrade(c, http, request, u -> { }, handshake.handshakeChecker(http, request));
-            upgraded.addNotifier((g, a) -> {
-                try {
-                    if (g.getStatus() == IoFuture.Status.DONE) {
-                        result.setResult(handshake.createChannel(g.get(), http.toString(), buffers, options));
-                    } else {
-                        IoUtils.safeClose(c);
-                        result.setException(g.getStatus() == IoFuture.Status.FAILED ? g.getException() : new IOException("cancelled"));
-                    }
-                } catch (IOException | RuntimeException e) {
-                    IoUtils.safeClose(c);
-                    result.setException(e instanceof IOException io ? io : new IOException(e));
-                }
-            }, null);
-        }, null);
-        result.addCancelHandler(tcp);
-        IoFuture<WebSocketChannel> upgrade = result.getIoFuture();
-        XnioExecutor.Key timer = on.executeAfter(upgrade::cancel, Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
-        upgrade.addNotifier((f, attachment) -> {
-            timer.remove();
             switch (f.getStatus()) {
-                case DONE -> open(upgrade, negotiation, subprotocols, done);
-                case FAILED -> done.accept(null, f.getException());
-                default -> done.accept(null, new IOException("no WebSocket upgrade within " + timeout.toMillis() + " ms"));
+                case DONE -> {
+                    try {
+                        up.connected(f.get());
+                    } catch (IOException e) {
+                        up.fail(e);
+                    }
+                }
+                case FAILED -> up.fail(f.getException());
+                default -> up.fail(new IOException("cancelled"));
             }
         }, null);
     }
 
-    private static void open(IoFuture<WebSocketChannel> upgraded, WebSocketClientNegotiation negotiation, List<String> subprotocols,
-                             BiConsumer<WebSocketChannel, Throwable> done) {
-        WebSocketChannel channel;
-        try {
-            channel = upgraded.get();
-        } catch (IOException e) {
-            done.accept(null, e);
-            return;
+    /** The request head, and the key whose accept value the answer must carry (kept in {@link Upgrade}). */
+    private static Request request(URI uri, int port, Map<String, String> headers, List<String> subprotocols) {
+        byte[] nonce = new byte[16];
+        ThreadLocalRandom.current().nextBytes(nonce);
+        String key = Base64.getEncoder().encodeToString(nonce);
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        if (uri.getRawQuery() != null) {
+            path += "?" + uri.getRawQuery();
         }
-        String selected = negotiation.getSelectedSubProtocol();
-        if (!subprotocols.isEmpty() && (selected == null || !subprotocols.contains(selected))) {
-            IoUtils.safeClose(channel);
-            done.accept(null, new IOException("the upstream selected no offered subprotocol"));
-            return;
+        StringBuilder r = new StringBuilder(256).append("GET ").append(path).append(" HTTP/1.1\r\n");
+        header(r, "Host", uri.getHost() + ":" + port);
+        header(r, "Upgrade", "websocket");
+        header(r, "Connection", "upgrade");
+        header(r, "Sec-WebSocket-Key", key);
+        header(r, "Sec-WebSocket-Version", "13");
+        if (!subprotocols.isEmpty()) {
+            header(r, "Sec-WebSocket-Protocol", String.join(",", subprotocols));
         }
-        done.accept(channel, null);
+        headers.forEach((k, v) -> header(r, k, v));
+        r.append("\r\n");
+        return new Request(ByteBuffer.wrap(r.toString().getBytes(StandardCharsets.UTF_8)), accept(key));
     }
 
-    private static boolean isSecure(URI uri) {
-        return "wss".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+    private static void header(StringBuilder r, String name, String value) {
+        if (name.indexOf('\r') >= 0 || name.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("line break in upgrade header " + name);
+        }
+        r.append(name).append(": ").append(value).append("\r\n");
+    }
+
+    /** Returns the {@code Sec-WebSocket-Accept} value for {@code key} (RFC 6455 §4.2.2). */
+    static String accept(String key) {
+        try {
+            byte[] sha1 = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.ISO_8859_1));
+            return Base64.getEncoder().encodeToString(sha1);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Request(ByteBuffer head, String accept) {}
+
+    /** One upgrade in progress; every step runs on the connection's IO thread. */
+    private final class Upgrade {
+        private final Request request;
+        private final List<String> subprotocols;
+        private final BiConsumer<RawWsConnection, Throwable> done;
+        private XnioExecutor.Key timer;
+        private IoFuture<? extends StreamConnection> tcp;
+        private StreamConnection connection;
+        private ByteBuffer response = ByteBuffer.allocate(1024);
+        private boolean finished;
+
+        Upgrade(Request request, List<String> subprotocols, BiConsumer<RawWsConnection, Throwable> done) {
+            this.request = request;
+            this.subprotocols = subprotocols;
+            this.done = done;
+        }
+
+        void connected(StreamConnection c) {
+            if (finished) {
+                IoUtils.safeClose(c);
+                return;
+            }
+            connection = c;
+            c.getSinkChannel().getWriteSetter().set(ch -> writeRequest());
+            c.getSourceChannel().getReadSetter().set(ch -> readResponse());
+            if (c instanceof SslConnection tls) {
+                // TLS: the handshake needs reads as well as writes; reading before the request is written reads nothing.
+                try {
+                    tls.startHandshake();
+                } catch (IOException e) {
+                    fail(e);
+                    return;
+                }
+                c.getSourceChannel().resumeReads();
+            }
+            writeRequest();
+        }
+
+        private void writeRequest() {
+            try {
+                connection.getSinkChannel().write(request.head());
+                if (request.head().hasRemaining() || !connection.getSinkChannel().flush()) {
+                    connection.getSinkChannel().resumeWrites();
+                    return;
+                }
+                connection.getSinkChannel().suspendWrites();
+                connection.getSourceChannel().resumeReads();
+            } catch (IOException e) {
+                fail(e);
+            }
+        }
+
+        private void readResponse() {
+            try {
+                while (true) {
+                    if (!response.hasRemaining()) {
+                        if (response.capacity() >= MAX_RESPONSE_HEAD) {
+                            throw new IOException("upgrade response head over " + MAX_RESPONSE_HEAD + " bytes");
+                        }
+                        response = ByteBuffer.allocate(response.capacity() * 4).put(response.flip());
+                    }
+                    int n = connection.getSourceChannel().read(response);
+                    if (n < 0) {
+                        throw new IOException("connection closed during the WebSocket upgrade");
+                    }
+                    if (n == 0) {
+                        return;
+                    }
+                    int end = headEnd(response);
+                    if (end >= 0) {
+                        connection.getSourceChannel().suspendReads();
+                        answered(end);
+                        return;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                fail(e);
+            }
+        }
+
+        private void answered(int end) throws IOException {
+            String head = new String(response.array(), 0, end, StandardCharsets.ISO_8859_1);
+            String[] lines = head.split("\r\n");
+            String[] status = lines[0].split(" ", 3);
+            if (status.length < 2 || !status[0].startsWith("HTTP/1.")) {
+                throw new IOException("not an HTTP response to the WebSocket upgrade");
+            }
+            if (!"101".equals(status[1])) {
+                throw new IOException("the WebSocket upgrade was answered with HTTP " + status[1]);
+            }
+            Map<String, String> h = new HashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                if (colon > 0) {
+                    h.merge(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim(), (a, b) -> a + "," + b);
+                }
+            }
+            if (!"websocket".equalsIgnoreCase(h.get("upgrade"))
+                    || !h.getOrDefault("connection", "").toLowerCase(Locale.ROOT).contains("upgrade")) {
+                throw new IOException("the upgrade answer is not a WebSocket upgrade");
+            }
+            if (!request.accept().equals(h.get("sec-websocket-accept"))) {
+                throw new IOException("the upgrade answer has a wrong Sec-WebSocket-Accept");
+            }
+            if (h.containsKey("sec-websocket-extensions")) {
+                throw new IOException("the upstream selected an extension none was offered");
+            }
+            String selected = h.get("sec-websocket-protocol");
+            if (subprotocols.isEmpty() ? selected != null : selected == null || !subprotocols.contains(selected)) {
+                throw new IOException("the upstream selected no offered subprotocol");
+            }
+            ByteBuffer rest = ByteBuffer.allocate(response.position() - end - 4);
+            rest.put(response.array(), end + 4, rest.capacity()).flip();
+            response = null;
+            connection.getSinkChannel().getWriteSetter().set(null);
+            connection.getSourceChannel().getReadSetter().set(null);
+            finished = true;
+            timer.remove();
+            done.accept(new RawWsConnection(connection, buffers, true, rest), null);
+        }
+
+        /** Returns where the head ends (the index of its blank line's CR), or -1. */
+        private static int headEnd(ByteBuffer b) {
+            byte[] a = b.array();
+            for (int i = 3, n = b.position(); i < n; i++) {
+                if (a[i] == '\n' && a[i - 1] == '\r' && a[i - 2] == '\n' && a[i - 3] == '\r') {
+                    return i - 3;
+                }
+            }
+            return -1;
+        }
+
+        void fail(Throwable failure) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            if (timer != null) {
+                timer.remove();
+            }
+            if (tcp != null) {
+                tcp.cancel();
+            }
+            IoUtils.safeClose(connection);
+            done.accept(null, failure);
+        }
     }
 }

@@ -3,48 +3,41 @@ package dev.hermesfront.gateway.upstream;
 import dev.hermesfront.bridge.AgentExit;
 import dev.hermesfront.bridge.AgentLink;
 import dev.hermesfront.bridge.ClientSink;
+import dev.hermesfront.gateway.ws.raw.RawWsConnection;
+import dev.hermesfront.gateway.ws.raw.WsFrames;
 import dev.hermesfront.protocol.WireFrame;
-import io.undertow.websockets.core.AbstractReceiveListener;
-import io.undertow.websockets.core.BufferedBinaryMessage;
-import io.undertow.websockets.core.CloseMessage;
-import io.undertow.websockets.core.StreamSourceFrameChannel;
-import io.undertow.websockets.core.WebSocketCallback;
-import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.WebSockets;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.xnio.IoUtils;
-import org.xnio.Pooled;
 
 /**
- * One client's connection to an upstream {@code /api/ws} (a dashboard, or a peer's front), on Undertow's
- * WebSocket client ({@link WsClient}), on the upgraded channel itself (no Jakarta session).
+ * One client's connection to an upstream {@code /api/ws} (a dashboard, or a peer's front), dialled by
+ * {@link WsClient} and framed by our own code ({@link RawWsConnection}), not Undertow's WebSocket channel.
  *
- * <p>Upstream to client: each text message is read as the bytes it arrived as (Undertow's frame channel checks
- * that they are UTF-8 while they are read, and closes 1007 otherwise) and handed to the client's sink as a
- * {@link WireFrame}, one copy out of the pooled buffers and nothing decoded, on the IO thread that read it; binary
- * messages are dropped (the wire is text only, tui-wire.md §8.1). When the sink is above its high-water mark after
- * a frame, reads from the upstream are suspended ({@code suspendReceives}) and resumed once the sink has room
- * again, so the upstream is read only as fast as the client reads and the backlog stays in kernel socket buffers.
- * No thread waits: the sink's writable-again callback ({@link ClientSink#whenWritable}) resumes reads.
+ * <p>Upstream to client: a read round's text messages are handed to the client's sink together, each a
+ * {@link WireFrame} of the bytes as they arrived (one copy out of the pooled read buffer, nothing decoded; UTF-8
+ * checked once as they are read, 1007 to the upstream otherwise), on the IO thread that read them; binary messages
+ * are dropped (the wire is text only, tui-wire.md §8.1). When the sink is above its high-water mark after a round,
+ * reads from the upstream are suspended and resumed once the sink has room again, so the upstream is read only as
+ * fast as the client reads and the backlog stays in kernel socket buffers. No thread waits: the sink's
+ * writable-again callback ({@link ClientSink#whenWritable}) resumes reads.
  *
  * <p>Client to upstream: frames wait in a queue bounded in bytes ({@link #MAX_PENDING_BYTES}) until the socket is
- * open, then go one asynchronous send at a time, in order, each as a text frame of its bytes (a copy: the client
- * masks what it writes in place).
+ * open, then are handed to the connection in order, which masks each into a copy and writes what is queued in one
+ * gathering write; its own queue is bounded by the same number.
  *
- * <p>Endings: the upstream closing, failing or never answering ends the client with 1011 after the frames
- * already queued for it ({@link ClientSink#agentClosed}); the client leaving closes the upstream with 1000.
+ * <p>Endings: the upstream closing, failing, breaking the protocol (a message over the size limit is closed 1009)
+ * or never answering ends the client with 1011 after the frames already queued for it
+ * ({@link ClientSink#agentClosed}); the client leaving closes the upstream with 1000.
  */
-final class WsRelayLink extends AbstractReceiveListener implements AgentLink {
+final class WsRelayLink implements AgentLink, RawWsConnection.Listener {
     private static final System.Logger LOG = System.getLogger(WsRelayLink.class.getName());
-    /** Undertow's message for an upgrade answered with another status. */
-    private static final Pattern UPGRADE_STATUS = Pattern.compile("Invalid response code (\\d{3})");
+    /** The client's reason for an upgrade answered with another status ({@link WsClient}'s message). */
+    private static final Pattern UPGRADE_STATUS = Pattern.compile("answered with HTTP (\\d{3})");
     /** Bytes of client frames held for the upstream, at most (one larger frame may always wait alone). */
     static final long MAX_PENDING_BYTES = 64L << 20;
     /** Time an upstream may take to answer our close before its connection is dropped. */
@@ -57,23 +50,12 @@ final class WsRelayLink extends AbstractReceiveListener implements AgentLink {
     private final Consumer<WsRelayLink> onGone;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean reported = new AtomicBoolean();
+    /** Frames sent before the upstream was open; handed to it once it is. Guarded by this. */
     private final ArrayDeque<WireFrame> pending = new ArrayDeque<>();
-    private final WebSocketCallback<Void> sent = new WebSocketCallback<>() {
-        @Override
-        public void complete(WebSocketChannel c, Void context) {
-            sent(null);
-        }
-
-        @Override
-        public void onError(WebSocketChannel c, Void context, Throwable throwable) {
-            sent(throwable);
-        }
-    };
-    private final Runnable resumeReceives = this::resumeOnIoThread;
+    private final Runnable resumeReceives = this::resume;
     private long pendingBytes;
-    private boolean sending;
     private volatile boolean again;
-    private WebSocketChannel channel;
+    private RawWsConnection channel;
 
     WsRelayLink(String display, ClientSink sink, long maxMessageBytes, Consumer<WsRelayLink> onGone) {
         this(display, sink, maxMessageBytes, MAX_PENDING_BYTES, onGone);
@@ -87,93 +69,72 @@ final class WsRelayLink extends AbstractReceiveListener implements AgentLink {
         this.onGone = onGone;
     }
 
-    /** Called with the dial's outcome: the upgraded channel, or the failure, which ends the client with 1011 ({@link #refusal}). */
-    void dialled(WebSocketChannel ch, Throwable failure) {
+    /** Called with the dial's outcome: the upgraded connection, or the failure, which ends the client with 1011 ({@link #refusal}). */
+    void dialled(RawWsConnection ch, Throwable failure) {
         if (failure != null) {
             String why = rootMessage(failure);
             LOG.log(System.Logger.Level.WARNING, "upstream {0} unavailable: {1}", display, why);
             gone(new AgentExit(-1, refusal(why)));
             return;
         }
-        ch.addCloseTask(c -> gone(new AgentExit(-1, "upstream agent closed the connection")));
-        ch.getReceiveSetter().set(this);
         synchronized (this) {
             channel = ch;
-        }
-        if (closing.get()) {
-            closeUpstream(ch);
-            return;
-        }
-        ch.resumeReceives();
-        pump();
-    }
-
-    @Override
-    protected void onText(WebSocketChannel ch, StreamSourceFrameChannel message) {
-        BufferedBinaryMessage m = new BufferedBinaryMessage(maxMessageBytes, true);
-        m.read(message, new WebSocketCallback<>() {
-            @Override
-            public void complete(WebSocketChannel c, BufferedBinaryMessage done) {
-                Pooled<ByteBuffer[]> data = done.getData();
-                WireFrame frame;
-                try {
-                    frame = WireFrame.ofUtf8(data.getResource());
-                } finally {
-                    data.free();
+            if (!closing.get()) {
+                // In order, before any frame sent from now on (those go straight to the connection, under this lock);
+                // they are written by a task on the IO thread, so after start below.
+                for (WireFrame f : pending) {
+                    ch.sendText(f);
                 }
-                onMessage(frame);
             }
-
-            @Override
-            public void onError(WebSocketChannel c, BufferedBinaryMessage context, Throwable throwable) {
-                WsRelayLink.this.onError(c, throwable);
-            }
-        });
+            pending.clear();
+            pendingBytes = 0;
+        }
+        ch.start(this, maxMessageBytes, maxPendingBytes, CLOSE_GRACE);
+        if (closing.get()) {
+            ch.close(WsFrames.NORMAL, "client left");
+        }
     }
 
-    /** A binary message (dropped: the wire is text only) is held no larger than a text message may be. */
     @Override
-    protected long getMaxBinaryBufferSize() {
-        return maxMessageBytes;
-    }
-
-    void onMessage(WireFrame frame) {
+    public void onTexts(List<WireFrame> frames) {
         if (closing.get()) {
             return;
         }
-        sink.send(frame);
+        for (WireFrame f : frames) {
+            sink.send(f);
+        }
         again = false;
         if (!sink.whenWritable(resumeReceives)) {
             pause();
             if (again) {
                 // The client made room between the question and the pause (its drain runs on another thread).
-                resumeOnIoThread();
+                resume();
             }
         }
     }
 
     /**
      * Stops reading the upstream until the client's queue is below its high-water mark again: the sink's
-     * writable-again callback ({@link #resumeOnIoThread}) starts reads again. A client that stays full is cut off
-     * by its sink after its stall bound, which runs the callback too. No thread waits and nothing polls.
+     * writable-again callback ({@link #resume}) starts reads again. A client that stays full is cut off by its sink
+     * after its stall bound, which runs the callback too. No thread waits and nothing polls.
      */
     private void pause() {
-        WebSocketChannel ch = channel();
+        RawWsConnection ch = channel();
         if (ch != null) {
-            ch.suspendReceives();
+            ch.suspendReads();
         }
     }
 
-    /** Reads the upstream again, on its IO thread. A second call is harmless. */
-    private void resumeOnIoThread() {
+    /** Reads the upstream again (on its IO thread). A second call is harmless. */
+    private void resume() {
         again = true;
-        WebSocketChannel ch = channel();
+        RawWsConnection ch = channel();
         if (ch != null) {
-            ch.getIoThread().execute(ch::resumeReceives);
+            ch.resumeReads();
         }
     }
 
-    private synchronized WebSocketChannel channel() {
+    private synchronized RawWsConnection channel() {
         return channel;
     }
 
@@ -183,57 +144,28 @@ final class WsRelayLink extends AbstractReceiveListener implements AgentLink {
             if (closing.get() || reported.get()) {
                 return false;
             }
+            if (channel != null) {
+                return channel.sendText(frame);
+            }
             if (pendingBytes + frame.length() > maxPendingBytes && !pending.isEmpty()) {
                 return false;
             }
             pending.addLast(frame);
             pendingBytes += frame.length();
         }
-        pump();
         return true;
     }
 
-    private void pump() {
-        WireFrame next;
-        WebSocketChannel ch;
-        synchronized (this) {
-            if (sending || channel == null || pending.isEmpty() || closing.get()) {
-                return;
+    @Override
+    public void onEnd(RawWsConnection.Ending how, int code, String reason) {
+        switch (how) {
+            case CLOSED_BY_PEER -> gone(new AgentExit(-1, "upstream agent closed the connection (" + code + ")"));
+            case FAILED -> {
+                LOG.log(System.Logger.Level.WARNING, "upstream {0} failed: {1} ({2})", display, reason, code);
+                gone(new AgentExit(-1, "upstream agent connection failed"));
             }
-            next = pending.pollFirst();
-            pendingBytes -= next.length();
-            sending = true;
-            ch = channel;
+            default -> gone(new AgentExit(-1, "upstream agent closed the connection"));
         }
-        try {
-            WebSockets.sendText(ByteBuffer.wrap(next.copyBytes()), ch, sent);
-        } catch (RuntimeException e) {
-            sent(e);
-        }
-    }
-
-    private void sent(Throwable failure) {
-        synchronized (this) {
-            sending = false;
-        }
-        if (failure == null) {
-            pump();
-        } else {
-            LOG.log(System.Logger.Level.DEBUG, "send to upstream {0} failed: {1}", display, failure.toString());
-            gone(new AgentExit(-1, "upstream agent connection failed"));
-        }
-    }
-
-    @Override
-    protected void onCloseMessage(CloseMessage cm, WebSocketChannel ch) {
-        gone(new AgentExit(-1, "upstream agent closed the connection (" + cm.getCode() + ")"));
-    }
-
-    @Override
-    protected void onError(WebSocketChannel ch, Throwable error) {
-        LOG.log(System.Logger.Level.WARNING, "upstream {0} failed: {1}", display, rootMessage(error));
-        gone(new AgentExit(-1, "upstream agent connection failed"));
-        IoUtils.safeClose(ch);
     }
 
     private void gone(AgentExit exit) {
@@ -251,26 +183,16 @@ final class WsRelayLink extends AbstractReceiveListener implements AgentLink {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
-        WebSocketChannel ch;
+        RawWsConnection ch;
         synchronized (this) {
             ch = channel;
             pending.clear();
             pendingBytes = 0;
         }
         if (ch != null) {
-            closeUpstream(ch);
+            ch.close(WsFrames.NORMAL, "client left");
         }
         onGone.accept(this);
-    }
-
-    private static void closeUpstream(WebSocketChannel ch) {
-        try {
-            WebSockets.sendClose(new CloseMessage(CloseMessage.NORMAL_CLOSURE, "client left"), ch, null);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "close of upstream failed: {0}", e.toString());
-        }
-        // An upstream that never answers our close frame is dropped after a grace period.
-        ch.getIoThread().executeAfter(() -> IoUtils.safeClose(ch), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.hermesfront.gateway.ws;
 
 import dev.hermesfront.gateway.policy.Identity;
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.Session;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * generation while a reload runs is checked against the new one either way.
  */
 public final class ConnectionRegistry {
-    private final Map<Session, TuiEndpoint> live = new ConcurrentHashMap<>();
+    private final Map<ClientConnection, TuiEndpoint> live = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
     private volatile java.util.function.Function<Identity, CloseReason> validator = who -> null;
 
@@ -27,7 +26,7 @@ public final class ConnectionRegistry {
         this.validator = check;
     }
 
-    void add(Session s, TuiEndpoint e) {
+    void add(ClientConnection s, TuiEndpoint e) {
         live.put(s, e);
         Identity who = e.identity();
         CloseReason r = who == null ? null : validator.apply(who);
@@ -42,7 +41,7 @@ public final class ConnectionRegistry {
         return revoke(v);
     }
 
-    void remove(Session s) {
+    void remove(ClientConnection s) {
         live.remove(s);
         synchronized (this) {
             notifyAll();

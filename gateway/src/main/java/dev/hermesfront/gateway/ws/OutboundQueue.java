@@ -4,14 +4,9 @@ import dev.hermesfront.bridge.AgentExit;
 import dev.hermesfront.bridge.ClientSink;
 import dev.hermesfront.bridge.MemoryBudget;
 import dev.hermesfront.protocol.WireFrame;
-import io.undertow.websockets.core.WebSocketCallback;
-import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.WebSockets;
-import io.undertow.websockets.jsr.UndertowSession;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
-import jakarta.websocket.Session;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -31,7 +26,7 @@ import java.util.function.LongSupplier;
  * Frames on their way to one client: a queue bounded in bytes, handed to the WebSocket in order by
  * one thread at a time, with up to {@link #MAX_IN_FLIGHT_FRAMES} frames / {@link #MAX_IN_FLIGHT_BYTES}
  * bytes given to the socket and not yet completed. Each frame is written as the bytes it arrived as, a text
- * frame on Undertow's own channel under the Jakarta session ({@link Wire#of}): nothing is encoded here. Several frames in flight let Undertow write them
+ * frame on the client's connection ({@link ClientConnection}): nothing is encoded here. Several frames in flight let Undertow write them
  * with one gathering {@code writev} instead of one syscall and one completion round trip per frame; no
  * frame waits for company (it is handed on at once when the window has room). Completions arrive in
  * send order, so the oldest in-flight frame is the one a completion is for. Never blocks an IO thread:
@@ -52,8 +47,8 @@ import java.util.function.LongSupplier;
  */
 final class OutboundQueue implements ClientSink, SendHandler {
     private static final System.Logger LOG = System.getLogger(OutboundQueue.class.getName());
-    /** Frames handed to the socket and not yet completed, at most. */
-    static final int MAX_IN_FLIGHT_FRAMES = 32;
+    /** Frames handed to the socket and not yet completed, at most (64: a 50-frame burst leaves in one gathering write; docs/benchmarks.md). */
+    static final int MAX_IN_FLIGHT_FRAMES = 64;
     /** Bytes handed to the socket and not yet completed, at most (one larger frame may always go alone). */
     static final long MAX_IN_FLIGHT_BYTES = 64 * 1024;
 
@@ -71,54 +66,6 @@ final class OutboundQueue implements ClientSink, SendHandler {
         /** Returns the IO thread that writes this connection, or null. */
         default Executor eventLoop() {
             return null;
-        }
-
-        /**
-         * Adapts a Jakarta WebSocket session: frames are written on its Undertow channel as the bytes they are
-         * ({@code WebSockets.sendText(ByteBuffer, …)}), which is what the Jakarta remote does after encoding a
-         * String; a session of another container gets the decoded text through its async remote.
-         */
-        static Wire of(Session session) {
-            WebSocketChannel channel = session instanceof UndertowSession us ? us.getWebSocketChannel() : null;
-            return new Wire() {
-                @Override
-                public String id() {
-                    return session.getId();
-                }
-
-                @Override
-                public Executor eventLoop() {
-                    return channel == null ? null : channel.getIoThread();
-                }
-
-                @Override
-                public void sendText(WireFrame frame, SendHandler handler) {
-                    if (channel == null) {
-                        session.getAsyncRemote().sendText(frame.text(), handler);
-                        return;
-                    }
-                    try {
-                        WebSockets.sendText(frame.buffer(), channel, new WebSocketCallback<Void>() {
-                            @Override
-                            public void complete(WebSocketChannel c, Void context) {
-                                handler.onResult(new SendResult());
-                            }
-
-                            @Override
-                            public void onError(WebSocketChannel c, Void context, Throwable throwable) {
-                                handler.onResult(new SendResult(throwable));
-                            }
-                        });
-                    } catch (RuntimeException e) {
-                        handler.onResult(new SendResult(e)); // the channel is closing
-                    }
-                }
-
-                @Override
-                public void close(CloseReason reason) throws IOException {
-                    session.close(reason);
-                }
-            };
         }
     }
 

@@ -20,16 +20,12 @@ import dev.hermesfront.protocol.Frame;
 import dev.hermesfront.protocol.ProtocolErrors;
 import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.Decoded;
-import io.undertow.websockets.jsr.UndertowSession;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
-import jakarta.websocket.MessageHandler;
-import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,7 +46,10 @@ import java.util.concurrent.TimeUnit;
  * ({@link #permitted}) and goes to the agent's hub. Binary messages close 1003, oversized ones 1009, an
  * agent exit closes 1011 after its last frames are delivered.
  *
- * <p>Callbacks run on worker threads ({@code setDispatchToWorkerThread(true)}), never IO threads.
+ * <p>The logic runs over a {@link ClientConnection}, whatever engine carries it ({@code tui.ws_engine}): as a Jakarta
+ * {@code Endpoint} ({@link #onOpen}, {@link #onClose}: {@link JakartaConnection}) or driven by {@link RawTuiUpgrade}
+ * ({@link #open}, {@link #closed}: {@link RawClientConnection}). Callbacks run on worker threads
+ * ({@code setDispatchToWorkerThread(true)}, or the raw connection's serial dispatch), never IO threads.
  */
 public final class TuiEndpoint extends Endpoint {
     private static final System.Logger LOG = System.getLogger(TuiEndpoint.class.getName());
@@ -58,6 +57,7 @@ public final class TuiEndpoint extends Endpoint {
     private static final String SHARE_PREFIX = "share:";
 
     private final TuiChannel ch;
+    private volatile ClientConnection conn;
     private volatile Caller caller;
     private volatile String peer = "?";
     private final List<ScheduledFuture<?>> scheduled = new CopyOnWriteArrayList<>();
@@ -100,15 +100,21 @@ public final class TuiEndpoint extends Endpoint {
 
     @Override
     public void onOpen(Session session, EndpointConfig endpointConfig) {
-        ch.metrics().connected();
         session.setMaxIdleTimeout(0);
         session.setMaxTextMessageBufferSize(ch.config().limits().maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(ch.config().limits().maxMessageBytes());
+        open(new JakartaConnection(session));
+    }
+
+    /** Opens {@code session}, whatever engine carries it; runs on a worker thread, never an IO thread. */
+    void open(ClientConnection session) {
+        conn = session;
+        ch.metrics().connected();
         peer = peerAddress(session);
         Optional<Caller> c = authenticate(session);
         if (c.isEmpty()) {
             // Refused (and counted towards lockout, and audited) by the handshake's authentication step.
-            LOG.log(System.Logger.Level.DEBUG, "refused /api/ws connection {0}: missing or wrong credential", session.getId());
+            LOG.log(System.Logger.Level.DEBUG, "refused /api/ws connection {0}: missing or wrong credential", session.id());
             close(session, CloseCodes.UNAUTHORIZED, "unauthorized: missing or invalid token");
             return;
         }
@@ -117,7 +123,7 @@ public final class TuiEndpoint extends Endpoint {
         if (launcher.isEmpty()) {
             return;
         }
-        OutboundQueue out = new OutboundQueue(OutboundQueue.Wire.of(session), ch.config().limits().outboundHighWater(), ch.config().limits().outboundLimit(),
+        OutboundQueue out = new OutboundQueue(session, ch.config().limits().outboundHighWater(), ch.config().limits().outboundLimit(),
                 ch.config().tui().clientStall(), ch.agents().budget().open(), ch.timers(), System::nanoTime, ch.metrics());
         Member m = attach(session, out, launcher.get());
         if (m == null) {
@@ -138,11 +144,11 @@ public final class TuiEndpoint extends Endpoint {
      * a share link's identity is bound to its agent and its role follows from its scope (a viewer holds
      * {@code read}); a credential with {@code ?agent=ID} joins that agent as a participant.
      */
-    private Optional<Caller> authenticate(Session session) {
-        if (!(session.getUserPrincipal() instanceof Identity who)) {
+    private Optional<Caller> authenticate(ClientConnection session) {
+        if (!(session.principal() instanceof Identity who)) {
             return Optional.empty();
         }
-        String peerName = session.getPathParameters().get("name");
+        String peerName = session.pathParameter("name");
         // Keyed by the owner's stable source, never its name: a credential re-added under the same name with another
         // secret is another source, and takes back nothing of the first.
         String key = who.grant().owner().key();
@@ -160,8 +166,8 @@ public final class TuiEndpoint extends Endpoint {
     }
 
     /** Step 2: the local launcher, or {@code /peers/NAME/api/ws}'s relay to that peer's /api/ws. */
-    private Optional<AgentLauncher> chooseLauncher(Session session) {
-        String peerName = session.getPathParameters().get("name");
+    private Optional<AgentLauncher> chooseLauncher(ClientConnection session) {
+        String peerName = session.pathParameter("name");
         if (peerName == null) {
             return Optional.of(ch.launcher());
         }
@@ -185,9 +191,9 @@ public final class TuiEndpoint extends Endpoint {
      * Step 3: joins the agent the caller names, or takes back the caller's parked agent, or starts a new one.
      * Returns null (the connection is closed) when none of that is possible.
      */
-    private Member attach(Session session, OutboundQueue out, AgentLauncher launcher) {
+    private Member attach(ClientConnection session, OutboundQueue out, AgentLauncher launcher) {
         Caller c = caller;
-        boolean announce = session.getRequestParameterMap().containsKey("resume");
+        boolean announce = session.requestParameters().containsKey("resume");
         Connection conn = (code, text) -> out.closeAfterDrain(reason(code, text));
         if (c.agent().isPresent()) {
             return join(session, out, conn, c, announce);
@@ -196,7 +202,7 @@ public final class TuiEndpoint extends Endpoint {
         if (back.isPresent()) {
             Member m = back.get().reattach(new MemberSpec(c.who().name(), Role.OWNER, null, announce), out, conn);
             if (m != null) {
-                LOG.log(System.Logger.Level.DEBUG, "client {0} re-attached to parked agent {1} ({2})", session.getId(), m.hub().id(),
+                LOG.log(System.Logger.Level.DEBUG, "client {0} re-attached to parked agent {1} ({2})", session.id(), m.hub().id(),
                         m.hub().agent().describe());
                 ch.metrics().attached(true);
                 audit("reattached", m.hub(), Role.OWNER);
@@ -207,7 +213,7 @@ public final class TuiEndpoint extends Endpoint {
         return spawn(session, out, conn, launcher, c, announce);
     }
 
-    private Member join(Session session, OutboundQueue out, Connection conn, Caller c, boolean announce) {
+    private Member join(ClientConnection session, OutboundQueue out, Connection conn, Caller c, boolean announce) {
         String id = c.agent().get();
         AgentHub hub = ch.agents().find(id).orElse(null);
         if (hub == null) {
@@ -226,7 +232,7 @@ public final class TuiEndpoint extends Endpoint {
             close(session, CloseCodes.UNKNOWN_AGENT, "no such agent: it may have stopped");
             return null;
         }
-        LOG.log(System.Logger.Level.DEBUG, "client {0} joined agent {1} as {2}", session.getId(), id, m.role().label());
+        LOG.log(System.Logger.Level.DEBUG, "client {0} joined agent {1} as {2}", session.id(), id, m.role().label());
         auditJoin(c, id, "allowed", null);
         ch.metrics().joined();
         audit("joined", hub, m.role());
@@ -236,7 +242,7 @@ public final class TuiEndpoint extends Endpoint {
         return m;
     }
 
-    private Member spawn(Session session, OutboundQueue out, Connection conn, AgentLauncher launcher, Caller c, boolean announce) {
+    private Member spawn(ClientConnection session, OutboundQueue out, Connection conn, AgentLauncher launcher, Caller c, boolean announce) {
         String credential = c.who().name();
         AdmissionControl.Verdict v = ch.admission().tryStart(credential, c.who().scope());
         if (v != AdmissionControl.Verdict.OK) {
@@ -266,7 +272,7 @@ public final class TuiEndpoint extends Endpoint {
             close(session, CloseCodes.AGENT_FAILURE, "agent failed to start");
             return null;
         }
-        LOG.log(System.Logger.Level.DEBUG, "client {0} attached to {1} (agent {2})", session.getId(), hub.agent().describe(), hub.id());
+        LOG.log(System.Logger.Level.DEBUG, "client {0} attached to {1} (agent {2})", session.id(), hub.agent().describe(), hub.id());
         ch.metrics().attached(false);
         audit("accepted", hub, Role.OWNER);
         m.sendAfterReady(ch.agents().takeNotices(c.principal()));
@@ -274,7 +280,7 @@ public final class TuiEndpoint extends Endpoint {
     }
 
     /** Step 4: the ready deadline for a new agent, WebSocket pings, message handlers. */
-    private void liveness(Session session, OutboundQueue out, AgentHub hub) {
+    private void liveness(ClientConnection session, OutboundQueue out, AgentHub hub) {
         if (!hub.ready()) {
             long ms = ch.config().tui().readyTimeout().toMillis();
             scheduled.add(ch.timers().schedule(() -> {
@@ -288,9 +294,22 @@ public final class TuiEndpoint extends Endpoint {
             }, ms, TimeUnit.MILLISECONDS));
         }
         startPings(session, out);
-        session.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::onText);
-        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b ->
-                out.closeAfterDrain(reason(CloseCodes.UNSUPPORTED_DATA, "binary messages are not supported; send JSON text")));
+        session.receive(new ClientConnection.Receiver() {
+            @Override
+            public void text(String text) {
+                onText(text);
+            }
+
+            @Override
+            public void binary() {
+                out.closeAfterDrain(reason(CloseCodes.UNSUPPORTED_DATA, "binary messages are not supported; send JSON text"));
+            }
+
+            @Override
+            public void pong() {
+                lastPongNanos = System.nanoTime();
+            }
+        });
         ch.registry().add(session, this);
     }
 
@@ -309,39 +328,35 @@ public final class TuiEndpoint extends Endpoint {
     }
 
     /** Pings non-loopback clients (and loopback ones when configured); a client silent for two intervals is closed. */
-    private void startPings(Session session, OutboundQueue out) {
+    private void startPings(ClientConnection session, OutboundQueue out) {
         long ms = ch.config().tui().pingInterval().toMillis();
         if (ms <= 0 || (!ch.config().tui().pingLoopback() && peerIsLoopback(session))) {
             return;
         }
-        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) p -> lastPongNanos = System.nanoTime());
         scheduled.add(ch.timers().scheduleAtFixedRate(() -> {
             if (!session.isOpen()) {
                 return;
             }
             if (System.nanoTime() - lastPongNanos > TimeUnit.MILLISECONDS.toNanos(2 * ms + 1000)) {
-                LOG.log(System.Logger.Level.INFO, "client {0} answered no ping for {1,number,#} ms; closing it", session.getId(), 2 * ms);
+                LOG.log(System.Logger.Level.INFO, "client {0} answered no ping for {1,number,#} ms; closing it", session.id(), 2 * ms);
                 out.closeAfterDrain(reason(CloseCodes.GOING_AWAY, "no pong: connection presumed dead"));
                 return;
             }
             try {
-                session.getAsyncRemote().sendPing(ByteBuffer.wrap(PING));
+                session.sendPing(PING);
             } catch (IOException | IllegalStateException e) {
-                LOG.log(System.Logger.Level.DEBUG, "ping to {0} failed: {1}", session.getId(), e.getMessage());
+                LOG.log(System.Logger.Level.DEBUG, "ping to {0} failed: {1}", session.id(), e.getMessage());
             }
         }, ms, ms, TimeUnit.MILLISECONDS));
     }
 
-    private static boolean peerIsLoopback(Session session) {
-        if (session instanceof UndertowSession us) {
-            InetSocketAddress peer = us.getWebSocketChannel().getSourceAddress();
-            return peer != null && peer.getAddress() != null && peer.getAddress().isLoopbackAddress();
-        }
-        return false;
+    private static boolean peerIsLoopback(ClientConnection session) {
+        InetSocketAddress peer = session.peerAddress();
+        return peer != null && peer.getAddress() != null && peer.getAddress().isLoopbackAddress();
     }
 
-    private static String single(Session session, String name) {
-        List<String> v = session.getRequestParameterMap().get(name);
+    private static String single(ClientConnection session, String name) {
+        List<String> v = session.requestParameters().get(name);
         return v != null && v.size() == 1 && !v.get(0).isEmpty() ? v.get(0) : null;
     }
 
@@ -437,14 +452,9 @@ public final class TuiEndpoint extends Endpoint {
         return true;
     }
 
-    private static String peerAddress(Session session) {
-        if (session instanceof UndertowSession us) {
-            InetSocketAddress a = us.getWebSocketChannel().getSourceAddress();
-            if (a != null && a.getAddress() != null) {
-                return a.getAddress().getHostAddress();
-            }
-        }
-        return "?";
+    private static String peerAddress(ClientConnection session) {
+        InetSocketAddress a = session.peerAddress();
+        return a != null && a.getAddress() != null ? a.getAddress().getHostAddress() : "?";
     }
 
     /** Returns the UTF-8 encoded length of {@code s} without encoding it. */
@@ -468,17 +478,23 @@ public final class TuiEndpoint extends Endpoint {
 
     @Override
     public void onClose(Session session, CloseReason closeReason) {
-        ch.metrics().closed(closeReason.getCloseCode().getCode());
-        closeCode = closeReason.getCloseCode().getCode();
+        closed(closeReason.getCloseCode().getCode());
+    }
+
+    /** The connection closed with {@code code}, whatever engine carried it; on a worker thread. */
+    void closed(int code) {
+        ClientConnection session = conn;
+        ch.metrics().closed(code);
+        closeCode = code;
         if (state.getAndSet(CLOSED) == OPEN) {
             leave(session);
-        } else {
-            // Still opening (onOpen leaves when it is done), or refused before it attached.
+        } else if (session != null) {
+            // Still opening (open leaves when it is done), or refused before it attached.
             ch.registry().remove(session);
         }
     }
 
-    private void leave(Session session) {
+    private void leave(ClientConnection session) {
         try {
             scheduled.forEach(f -> f.cancel(false));
             OutboundQueue out = outbound;
@@ -489,7 +505,7 @@ public final class TuiEndpoint extends Endpoint {
             }
             int code = closeCode;
             Member.Left left = m.leave(unsent, !agentFailed && !ch.registry().shuttingDown());
-            LOG.log(System.Logger.Level.DEBUG, "client {0} left ({1,number,#}); agent {2} {3}", session.getId(), code, m.hub().id(),
+            LOG.log(System.Logger.Level.DEBUG, "client {0} left ({1,number,#}); agent {2} {3}", session.id(), code, m.hub().id(),
                     switch (left) {
                         case PARKED -> "parked";
                         case STOPPED -> "stopped";
@@ -543,7 +559,7 @@ public final class TuiEndpoint extends Endpoint {
         return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), text);
     }
 
-    private static void close(Session session, int code, String text) {
+    private static void close(ClientConnection session, int code, String text) {
         try {
             session.close(reason(code, text));
         } catch (IOException e) {

@@ -29,6 +29,14 @@ public final class TuiEndpointConfigurator extends ServerEndpointConfig.Configur
         return channel.admission().agents();
     }
 
+    /**
+     * Returns the {@code /api/ws} upgrade of the raw engine ({@code tui.ws_engine = raw}): our own framing on the
+     * upgraded socket, the same endpoint logic and collaborators as the Jakarta endpoint.
+     */
+    public io.undertow.server.HttpHandler rawUpgrade(io.undertow.connector.ByteBufferPool buffers) {
+        return new RawTuiUpgrade(channel, buffers);
+    }
+
     @Override
     public <T> T getEndpointInstance(Class<T> endpointClass) {
         return endpointClass.cast(new TuiEndpoint(channel));

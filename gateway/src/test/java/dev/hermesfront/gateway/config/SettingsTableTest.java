@@ -70,6 +70,7 @@ class SettingsTableTest {
         SAMPLE.put("limits.handshake_timeout", "4s");
         SAMPLE.put("tui.memory_budget", "33554432");
         SAMPLE.put("tui.spawn_burst", "3");
+        SAMPLE.put("tui.ws_engine", "jakarta");
         SAMPLE.put("tui.spawn_per_second", "3");
         SAMPLE.put("tui.shares_per_credential", "7");
         SAMPLE.put("tui.shares_per_agent", "3");

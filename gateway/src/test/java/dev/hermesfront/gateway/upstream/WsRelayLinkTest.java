@@ -160,7 +160,7 @@ class WsRelayLinkTest {
             URI target = URI.create(innerWs(dash) + "?token=" + INNER_TOKEN);
             for (int i = 0; i < worker.getIoThreadCount(); i++) {
                 org.xnio.XnioIoThread on = worker.getIoThread(i);
-                java.util.concurrent.CompletableFuture<io.undertow.websockets.core.WebSocketChannel> dialled = new java.util.concurrent.CompletableFuture<>();
+                java.util.concurrent.CompletableFuture<dev.hermesfront.gateway.ws.raw.RawWsConnection> dialled = new java.util.concurrent.CompletableFuture<>();
                 pools.get().ws().dial(target, java.util.Map.of(), List.of(), Duration.ofSeconds(5), on, (ch, failure) -> {
                     if (failure != null) {
                         dialled.completeExceptionally(failure);
@@ -168,11 +168,11 @@ class WsRelayLinkTest {
                         dialled.complete(ch);
                     }
                 });
-                io.undertow.websockets.core.WebSocketChannel ch = dialled.get(10, TimeUnit.SECONDS);
+                dev.hermesfront.gateway.ws.raw.RawWsConnection ch = dialled.get(10, TimeUnit.SECONDS);
                 try {
-                    assertTrue(ch.getIoThread() == on, "dialled on IO thread " + i);
+                    assertTrue(ch.ioThread() == on, "dialled on IO thread " + i);
                 } finally {
-                    org.xnio.IoUtils.safeClose(ch);
+                    ch.abort();
                 }
             }
         } finally {

@@ -67,7 +67,7 @@ public class SendPathBench {
                     case "isOpen" -> true;
                     default -> null;
                 });
-        queue = new OutboundQueue(OutboundQueue.Wire.of(session), 1 << 20, 8 << 20, Duration.ofSeconds(30),
+        queue = new OutboundQueue(new JakartaConnection(session), 1 << 20, 8 << 20, Duration.ofSeconds(30),
                 MemoryBudget.unlimited().open(), null, System::nanoTime, ChannelMetrics.NONE);
         AgentRegistry registry = new AgentRegistry(ParkingPolicy.disabled(), AgentJson.newMapper(), new FrameCodec(), MemoryBudget.unlimited());
         hub = registry.create(new Owner("bench", "bench"), true);
