@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -22,8 +24,9 @@ import java.util.concurrent.TimeUnit;
  * ids and session routing transparent), each in its own process group where the system allows
  * ({@link ProcessGroups}). Thread-safe.
  *
- * <p>Threads shared by all its agents: {@code agent-reaper} (stop graces, exit handling), {@code agent-stderr}
- * ({@link StderrPump}), and the stdin writers {@code agent-in-N}. A writer thread exists only while some agent
+ * <p>Threads shared by all its agents: {@code agent-stdout} ({@link StdoutPoller}: every agent's stdout, where the
+ * system allows; else a thread {@code agent-out-PID} per agent), {@code agent-reaper} (stop graces, exit handling),
+ * {@code agent-stderr} ({@link StderrPump}), and the stdin writers {@code agent-in-N}. A writer thread exists only while some agent
  * has frames queued for its stdin, and each agent uses at most one at a time, so the pool is bounded by the
  * number of agents; idle writers end after {@value #WRITER_IDLE_SECONDS} s.
  */
@@ -40,6 +43,10 @@ public final class ProcessLauncher implements AgentLauncher {
     private final ScheduledThreadPoolExecutor reaper;
     private final ThreadPoolExecutor writers;
     private final StderrPump stderr = new StderrPump();
+    /** Every agent's stdout on one thread, or null where the native pipe calls are not available ({@link Posix#load}). */
+    private final StdoutPoller stdout;
+    /** Agents are started with posix_spawn ({@link SpawnedProcess}), so the JDK runs no reaper thread for them. */
+    private final boolean spawn;
     private final Set<ProcessAgentLink> live = ConcurrentHashMap.newKeySet();
 
     /** Creates a launcher that starts agents in their own process groups where {@code setsid} is installed. */
@@ -48,12 +55,31 @@ public final class ProcessLauncher implements AgentLauncher {
     }
 
     ProcessLauncher(AgentCommand command, ProcessGroups groups) {
+        this(command, groups, true);
+    }
+
+    /**
+     * {@code poll}: false gives each agent a stdout reader thread of its own, and has the JDK start it (the fallbacks,
+     * for tests); true reads every stdout on the poller and starts agents with posix_spawn, where the system allows.
+     */
+    ProcessLauncher(AgentCommand command, ProcessGroups groups, boolean poll) {
         this.command = command;
+        this.stdout = poll ? StdoutPoller.start() : null;
+        this.spawn = stdout != null && SpawnedProcess.available();
         this.groups = groups;
         this.reaper = new ScheduledThreadPoolExecutor(1, Threads.single("agent-reaper"));
         this.reaper.setRemoveOnCancelPolicy(true);
-        this.reaper.scheduleWithFixedDelay(() -> live.forEach(ProcessAgentLink::checkExit), EXIT_CHECK_MS, EXIT_CHECK_MS,
-                TimeUnit.MILLISECONDS);
+        // An agent the JDK started: a field read. A spawned one: a waitpid(WNOHANG) call, so those whose stdout is still
+        // open and that are not being stopped are looked at every tenth round only (their exit usually ends stdout).
+        long[] rounds = {0};
+        this.reaper.scheduleWithFixedDelay(() -> {
+            boolean all = ++rounds[0] % 10 == 0;
+            live.forEach(l -> {
+                if (all || l.exitLikely()) {
+                    l.checkExit();
+                }
+            });
+        }, EXIT_CHECK_MS, EXIT_CHECK_MS, TimeUnit.MILLISECONDS);
         this.writers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, WRITER_IDLE_SECONDS, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), Threads.named("agent-in", WRITER_STACK_BYTES));
     }
@@ -69,11 +95,42 @@ public final class ProcessLauncher implements AgentLauncher {
             // setsid would start, fail to exec, and exit 127: keep "agent failed to start" for a missing program.
             requireRunnable(command.argv().get(0), command.cwd(), pb.environment().get("PATH"));
         }
-        Process p = pb.start();
+        int[] out = null;
+        Process p;
+        if (stdout != null && spawn) {
+            // posix_spawn: no JDK process reaper thread for this agent (SpawnedProcess); stdout is the poller's pipe.
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.putAll(command.env());
+            out = stdout.pipe();
+            try {
+                p = SpawnedProcess.start(stdout.posix(), command.argv(), command.cwd(), env, out[1], groups.enabled());
+            } catch (IOException | RuntimeException e) {
+                stdout.closeFd(out[0]);
+                throw e;
+            } finally {
+                stdout.closeFd(out[1]);
+            }
+        } else if (stdout != null) {
+            // The child's stdout is a pipe of the poller's: the JDK opens its write end by path (/dev/fd/N) for the
+            // child, and this process keeps only the read end.
+            out = stdout.pipe();
+            pb.redirectOutput(new File(Posix.path(out[1])));
+            try {
+                p = pb.start();
+            } catch (IOException | RuntimeException e) {
+                stdout.closeFd(out[0]);
+                throw e;
+            } finally {
+                stdout.closeFd(out[1]);
+            }
+        } else {
+            p = pb.start();
+        }
         LOG.log(System.Logger.Level.INFO, "agent {0} started (pid {1,number,#}{2})", command.program(), p.pid(),
                 groups.enabled() ? ", own process group" : "");
         ProcessAgentLink[] self = new ProcessAgentLink[1];
-        ProcessAgentLink link = new ProcessAgentLink(p, command, sink, reaper, writers, groups, () -> finished(self[0]));
+        ProcessAgentLink link = new ProcessAgentLink(p, command, sink, reaper, writers, groups, () -> finished(self[0]),
+                stdout, out == null ? -1 : out[0]);
         self[0] = link;
         live.add(link);
         stderr.add(p);
@@ -121,6 +178,16 @@ public final class ProcessLauncher implements AgentLauncher {
         return stderr.size();
     }
 
+    /** Returns true when every agent's stdout is read by the one poller thread (no reader thread per agent). */
+    boolean pollsStdout() {
+        return stdout != null;
+    }
+
+    /** Returns true when agents are started with posix_spawn (no JDK process reaper thread per agent). */
+    boolean spawnsNatively() {
+        return spawn;
+    }
+
     /** Returns how many stdin writer threads exist now. */
     int writerThreads() {
         return writers.getPoolSize();
@@ -163,5 +230,8 @@ public final class ProcessLauncher implements AgentLauncher {
         reaper.shutdownNow();
         writers.shutdownNow();
         stderr.close();
+        if (stdout != null) {
+            stdout.close();
+        }
     }
 }
