@@ -227,6 +227,15 @@ public final class ProcessLauncher implements AgentLauncher {
         List<ProcessAgentLink> left = List.copyOf(live);
         groups.signal("KILL", left.stream().filter(l -> !l.pidReused()).map(ProcessAgentLink::pid).toList());
         left.forEach(ProcessAgentLink::kill);
+        // A spawned agent is reaped by us, not by a JDK thread: wait a moment (SIGKILL is quick) so none stays a zombie.
+        long reapDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        try {
+            for (ProcessAgentLink link : left) {
+                link.awaitExit(Math.max(0, TimeUnit.NANOSECONDS.toMillis(reapDeadline - System.nanoTime())));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         reaper.shutdownNow();
         writers.shutdownNow();
         stderr.close();
