@@ -110,12 +110,12 @@ final class SpawnedProcess extends Process {
         return new SpawnedProcess(pid, stdin, stderr);
     }
 
-    /** The program's path: as given when it holds a slash (relative to {@code cwd}), else the first match on {@code path}. */
+    /** The program's absolute path: as given when it holds a slash (relative to {@code cwd}), else the first match on {@code path}. */
     private static String resolve(String program, Path cwd, String path) throws IOException {
         if (program.contains("/")) {
             Path p = cwd != null ? cwd.resolve(program) : Path.of(program);
             if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return p.toString();
+                return p.toAbsolutePath().toString(); // absolute: the child changes to cwd before it execs
             }
         } else if (path != null) {
             for (String dir : path.split(File.pathSeparator)) {
