@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
@@ -43,10 +44,12 @@ public final class ProcessLauncher implements AgentLauncher {
     private final ScheduledThreadPoolExecutor reaper;
     private final ThreadPoolExecutor writers;
     private final StderrPump stderr = new StderrPump();
-    /** Every agent's stdout on one thread, or null where the native pipe calls are not available ({@link Posix#load}). */
-    private final StdoutPoller stdout;
-    /** Agents are started with posix_spawn ({@link SpawnedProcess}), so the JDK runs no reaper thread for them. */
-    private final boolean spawn;
+    /**
+     * Every agent's stdout on one thread, or null where the native pipe calls are not available ({@link Posix#load}).
+     * Binding the native calls (FFM downcall handles) takes ~150 ms, so it happens on a short-lived thread
+     * ({@code agent-stdout-init}) beside the gateway's start-up; the first agent waits for it if it comes sooner.
+     */
+    private final CompletableFuture<StdoutPoller> stdoutReady = new CompletableFuture<>();
     private final Set<ProcessAgentLink> live = ConcurrentHashMap.newKeySet();
 
     /** Creates a launcher that starts agents in their own process groups where {@code setsid} is installed. */
@@ -64,8 +67,23 @@ public final class ProcessLauncher implements AgentLauncher {
      */
     ProcessLauncher(AgentCommand command, ProcessGroups groups, boolean poll) {
         this.command = command;
-        this.stdout = poll ? StdoutPoller.start() : null;
-        this.spawn = stdout != null && SpawnedProcess.available();
+        if (poll) {
+            Threads.daemon("agent-stdout-init", () -> {
+                StdoutPoller p = null;
+                try {
+                    p = StdoutPoller.start();
+                    if (p != null) {
+                        SpawnedProcess.available(); // binds posix_spawn and waitpid now too
+                    }
+                } catch (RuntimeException | Error e) {
+                    LOG.log(System.Logger.Level.WARNING, "stdout poller not started; every agent gets a reader thread", e);
+                } finally {
+                    stdoutReady.complete(p);
+                }
+            }).start();
+        } else {
+            stdoutReady.complete(null);
+        }
         this.groups = groups;
         this.reaper = new ScheduledThreadPoolExecutor(1, Threads.single("agent-reaper"));
         this.reaper.setRemoveOnCancelPolicy(true);
@@ -97,7 +115,8 @@ public final class ProcessLauncher implements AgentLauncher {
         }
         int[] out = null;
         Process p;
-        if (stdout != null && spawn) {
+        StdoutPoller stdout = stdoutReady.join();
+        if (stdout != null && SpawnedProcess.available()) {
             // posix_spawn: no JDK process reaper thread for this agent (SpawnedProcess); stdout is the poller's pipe.
             Map<String, String> env = new HashMap<>(System.getenv());
             env.putAll(command.env());
@@ -180,12 +199,12 @@ public final class ProcessLauncher implements AgentLauncher {
 
     /** Returns true when every agent's stdout is read by the one poller thread (no reader thread per agent). */
     boolean pollsStdout() {
-        return stdout != null;
+        return stdoutReady.join() != null;
     }
 
     /** Returns true when agents are started with posix_spawn (no JDK process reaper thread per agent). */
     boolean spawnsNatively() {
-        return spawn;
+        return pollsStdout() && SpawnedProcess.available();
     }
 
     /** Returns how many stdin writer threads exist now. */
@@ -239,6 +258,7 @@ public final class ProcessLauncher implements AgentLauncher {
         reaper.shutdownNow();
         writers.shutdownNow();
         stderr.close();
+        StdoutPoller stdout = stdoutReady.join();
         if (stdout != null) {
             stdout.close();
         }
