@@ -31,9 +31,12 @@ fi
 echo "run-gateway: building the jar" >&2
 # jansi.noreset / style.color=never: no raw ANSI resets or colour in the build's output (as ./hermes-front).
 (cd "$root" && MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" \
-  mvn -q -B -o -Dstyle.color=never -DskipTests -pl gateway -am package) >&2
+  ./mvn-jdk -q -B -o -Dstyle.color=never -DskipTests -pl gateway -am package) >&2
 jar="$root/gateway/target/hermes-front.jar"
 launcher="$root/hermes-front"
+# Our plain jar runs on the JDK the launcher uses (Java 25+, dist/bin/find-java.sh); BASE_JAR on the default java.
+. "$root/dist/bin/find-java.sh"
+hf_find_java || exit 2
 
 # nginx in every table: Debian's nginx-light (the anchor RESULTS.md used), installed when missing.
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && [ "${NO_NGINX_INSTALL:-0}" != 1 ]; then
@@ -87,11 +90,11 @@ launch() { # command...
   kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null || true
   echo $(( (t1 - t0) / 1000000 ))
 }
-rm -f "${jar%.jar}.jsa"
+rm -f "${jar%.jar}.jsa" "${jar%.jar}.aot"
 launch "$launcher" >/dev/null   # the launcher's training run: records the archive at exit
 startup=(); startup_cds=()
 for i in 1 2 3 4 5; do
-  startup+=("$(launch java -jar "$jar")")
+  startup+=("$(launch "$hf_java" -jar "$jar")")
   startup_cds+=("$(launch "$launcher")")
 done
 startup_ms=$(printf '%s\n' "${startup[@]}" | sort -n | sed -n 3p)

@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * unchanged. A stdout line over {@link AgentCommand#maxLineBytes()} is skipped with bounded memory and the
  * client told instead ({@link OversizedLines}).
  *
- * <p>Threads (the budget of issue 14): one named thread per link reads stdout, paced by
- * {@link ClientSink#awaitWritable}. Stdin is written by a thread of the launcher's shared writer pool only
+ * <p>Threads (the budget of issues 14 and 22): stdout is read by the launcher's one {@link StdoutPoller} thread, paced by
+ * {@link ClientSink#whenWritable} (the pipe is not polled while the client is full); where the poller's native calls
+ * are not available, by a named thread per link paced by {@link ClientSink#awaitWritable}. Stdin is written by a thread of the launcher's shared writer pool only
  * while frames are queued for this agent (the queue is bounded in bytes). Stderr has no thread of its own:
  * the launcher's {@link StderrPump} drains it into the log.
  *
@@ -65,6 +66,8 @@ final class ProcessAgentLink implements AgentLink {
     static final long LEFTOVER_GRACE_MS = 1000;
     /** How long the stdout reader, at end of stream, waits for the agent's exit before leaving it to the exit check. */
     static final long EXIT_AFTER_EOF_MS = 200;
+    /** With the poller, when (ms after end of stream) the reaper looks for the exit before its periodic check. */
+    private static final long[] EXIT_CHECKS_AFTER_EOF_MS = {1, 10, 40};
 
     private final Process process;
     private final long pid;
@@ -74,6 +77,9 @@ final class ProcessAgentLink implements AgentLink {
     private final Executor writers;
     private final ProcessGroups groups;
     private final Runnable onFinished;
+    /** The launcher's poller and this agent's stdout pipe (read end), or null and -1: a reader thread of its own. */
+    private final StdoutPoller poller;
+    private final int stdoutFd;
     /** Counts down the client being told and the leftovers of the group being dealt with. */
     private final AtomicInteger finishSignals = new AtomicInteger(2);
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -93,6 +99,13 @@ final class ProcessAgentLink implements AgentLink {
 
     ProcessAgentLink(Process process, AgentCommand command, ClientSink sink, ScheduledExecutorService reaper,
                      Executor writers, ProcessGroups groups, Runnable onFinished) {
+        this(process, command, sink, reaper, writers, groups, onFinished, null, -1);
+    }
+
+    ProcessAgentLink(Process process, AgentCommand command, ClientSink sink, ScheduledExecutorService reaper,
+                     Executor writers, ProcessGroups groups, Runnable onFinished, StdoutPoller poller, int stdoutFd) {
+        this.poller = poller;
+        this.stdoutFd = stdoutFd;
         this.process = process;
         this.pid = process.pid();
         this.command = command;
@@ -104,7 +117,42 @@ final class ProcessAgentLink implements AgentLink {
     }
 
     void start() {
+        if (poller != null) {
+            poller.add(stdoutFd, new PolledStdout());
+            return;
+        }
         dev.hermesfront.bridge.threads.Threads.daemon("agent-out-" + pid, STDOUT_STACK_BYTES, this::pumpStdout).start();
+    }
+
+    /** Stdout through the launcher's poller: lines delivered on its thread, the pipe paused while the client is full. */
+    private final class PolledStdout implements StdoutPoller.Reader {
+        private final LineSplitter lines = new LineSplitter(command.maxLineBytes(), ProcessAgentLink.this::oversized);
+
+        @Override
+        public int bytes(byte[] buf, int n) {
+            try {
+                if (!lines.feed(buf, n, ProcessAgentLink.this::deliver)) {
+                    return StdoutPoller.STOP;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // not thrown: deliver does not wait in this mode
+                return StdoutPoller.STOP;
+            }
+            if (closing.get() || gone.get()) {
+                return StdoutPoller.MORE; // keep draining so the agent never blocks on a full pipe while it winds down
+            }
+            // The client's stall bound (tui.client_stall) cuts a stuck client off and runs the callback too.
+            return sink.whenWritable(() -> poller.resume(stdoutFd)) ? StdoutPoller.MORE : StdoutPoller.PAUSE;
+        }
+
+        @Override
+        public void ended() {
+            stdoutEnded();
+            // Usually the agent closed stdout by exiting: look for the exit soon rather than at the next check.
+            for (long ms : EXIT_CHECKS_AFTER_EOF_MS) {
+                later(ProcessAgentLink.this::checkExit, ms);
+            }
+        }
     }
 
     /**
@@ -133,6 +181,14 @@ final class ProcessAgentLink implements AgentLink {
 
     long pid() {
         return pid;
+    }
+
+    /**
+     * Returns true when the exit check should look at this agent every round: a process the JDK started (a field read),
+     * or one whose exit is due (stdout ended, or it is being stopped). A spawned agent otherwise costs a system call.
+     */
+    boolean exitLikely() {
+        return !(process instanceof SpawnedProcess) || stdoutEnded.get() || closing.get();
     }
 
     @Override
@@ -261,8 +317,11 @@ final class ProcessAgentLink implements AgentLink {
             return true; // keep draining so the agent never blocks on a full pipe while it winds down
         }
         // Pace the agent by the client; a client that stays stuck is cut off by the sink after its stall bound
-        // (tui.client_stall), which then keeps (parks) what follows, so the agent is never blocked for good.
-        sink.awaitWritable(CLIENT_WAIT_CAP);
+        // (tui.client_stall), which then keeps (parks) what follows, so the agent is never blocked for good. With the
+        // poller, the pacing is the paused pipe (PolledStdout): nothing may wait on its thread.
+        if (poller == null) {
+            sink.awaitWritable(CLIENT_WAIT_CAP);
+        }
         sink.send(frame);
         return true;
     }
@@ -291,6 +350,9 @@ final class ProcessAgentLink implements AgentLink {
                             command.exitDrain().toMillis());
                 }
                 stdoutEnded();
+                if (poller != null) {
+                    poller.resume(stdoutFd); // a paused pipe drains again; what is left is dropped (the link is gone)
+                }
             }, command.exitDrain().toMillis());
         }
         // What the agent left gets a moment to end on its own (a wrapper's clean-up, say), then SIGTERM, then SIGKILL.

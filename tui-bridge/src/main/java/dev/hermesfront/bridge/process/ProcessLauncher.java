@@ -9,8 +9,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
@@ -22,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  * ids and session routing transparent), each in its own process group where the system allows
  * ({@link ProcessGroups}). Thread-safe.
  *
- * <p>Threads shared by all its agents: {@code agent-reaper} (stop graces, exit handling), {@code agent-stderr}
- * ({@link StderrPump}), and the stdin writers {@code agent-in-N}. A writer thread exists only while some agent
+ * <p>Threads shared by all its agents: {@code agent-stdout} ({@link StdoutPoller}: every agent's stdout, where the
+ * system allows; else a thread {@code agent-out-PID} per agent), {@code agent-reaper} (stop graces, exit handling),
+ * {@code agent-stderr} ({@link StderrPump}), and the stdin writers {@code agent-in-N}. A writer thread exists only while some agent
  * has frames queued for its stdin, and each agent uses at most one at a time, so the pool is bounded by the
  * number of agents; idle writers end after {@value #WRITER_IDLE_SECONDS} s.
  */
@@ -40,6 +44,12 @@ public final class ProcessLauncher implements AgentLauncher {
     private final ScheduledThreadPoolExecutor reaper;
     private final ThreadPoolExecutor writers;
     private final StderrPump stderr = new StderrPump();
+    /**
+     * Every agent's stdout on one thread, or null where the native pipe calls are not available ({@link Posix#load}).
+     * Binding the native calls (FFM downcall handles) takes ~150 ms, so it happens on a short-lived thread
+     * ({@code agent-stdout-init}) beside the gateway's start-up; the first agent waits for it if it comes sooner.
+     */
+    private final CompletableFuture<StdoutPoller> stdoutReady = new CompletableFuture<>();
     private final Set<ProcessAgentLink> live = ConcurrentHashMap.newKeySet();
 
     /** Creates a launcher that starts agents in their own process groups where {@code setsid} is installed. */
@@ -48,12 +58,46 @@ public final class ProcessLauncher implements AgentLauncher {
     }
 
     ProcessLauncher(AgentCommand command, ProcessGroups groups) {
+        this(command, groups, true);
+    }
+
+    /**
+     * {@code poll}: false gives each agent a stdout reader thread of its own, and has the JDK start it (the fallbacks,
+     * for tests); true reads every stdout on the poller and starts agents with posix_spawn, where the system allows.
+     */
+    ProcessLauncher(AgentCommand command, ProcessGroups groups, boolean poll) {
         this.command = command;
+        if (poll) {
+            Threads.daemon("agent-stdout-init", () -> {
+                StdoutPoller p = null;
+                try {
+                    p = StdoutPoller.start();
+                    if (p != null) {
+                        SpawnedProcess.available(); // binds posix_spawn and waitpid now too
+                    }
+                } catch (RuntimeException | Error e) {
+                    LOG.log(System.Logger.Level.WARNING, "stdout poller not started; every agent gets a reader thread", e);
+                } finally {
+                    stdoutReady.complete(p);
+                }
+            }).start();
+        } else {
+            stdoutReady.complete(null);
+        }
         this.groups = groups;
         this.reaper = new ScheduledThreadPoolExecutor(1, Threads.single("agent-reaper"));
         this.reaper.setRemoveOnCancelPolicy(true);
-        this.reaper.scheduleWithFixedDelay(() -> live.forEach(ProcessAgentLink::checkExit), EXIT_CHECK_MS, EXIT_CHECK_MS,
-                TimeUnit.MILLISECONDS);
+        // An agent the JDK started: a field read. A spawned one: a waitpid(WNOHANG) call, so those whose stdout is still
+        // open and that are not being stopped are looked at every tenth round only (their exit usually ends stdout).
+        long[] rounds = {0};
+        this.reaper.scheduleWithFixedDelay(() -> {
+            boolean all = ++rounds[0] % 10 == 0;
+            live.forEach(l -> {
+                if (all || l.exitLikely()) {
+                    l.checkExit();
+                }
+            });
+        }, EXIT_CHECK_MS, EXIT_CHECK_MS, TimeUnit.MILLISECONDS);
         this.writers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, WRITER_IDLE_SECONDS, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), Threads.named("agent-in", WRITER_STACK_BYTES));
     }
@@ -69,11 +113,43 @@ public final class ProcessLauncher implements AgentLauncher {
             // setsid would start, fail to exec, and exit 127: keep "agent failed to start" for a missing program.
             requireRunnable(command.argv().get(0), command.cwd(), pb.environment().get("PATH"));
         }
-        Process p = pb.start();
+        int[] out = null;
+        Process p;
+        StdoutPoller stdout = stdoutReady.join();
+        if (stdout != null && SpawnedProcess.available()) {
+            // posix_spawn: no JDK process reaper thread for this agent (SpawnedProcess); stdout is the poller's pipe.
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.putAll(command.env());
+            out = stdout.pipe();
+            try {
+                p = SpawnedProcess.start(stdout.posix(), command.argv(), command.cwd(), env, out[1], groups.enabled());
+            } catch (IOException | RuntimeException e) {
+                stdout.closeFd(out[0]);
+                throw e;
+            } finally {
+                stdout.closeFd(out[1]);
+            }
+        } else if (stdout != null) {
+            // The child's stdout is a pipe of the poller's: the JDK opens its write end by path (/dev/fd/N) for the
+            // child, and this process keeps only the read end.
+            out = stdout.pipe();
+            pb.redirectOutput(new File(Posix.path(out[1])));
+            try {
+                p = pb.start();
+            } catch (IOException | RuntimeException e) {
+                stdout.closeFd(out[0]);
+                throw e;
+            } finally {
+                stdout.closeFd(out[1]);
+            }
+        } else {
+            p = pb.start();
+        }
         LOG.log(System.Logger.Level.INFO, "agent {0} started (pid {1,number,#}{2})", command.program(), p.pid(),
                 groups.enabled() ? ", own process group" : "");
         ProcessAgentLink[] self = new ProcessAgentLink[1];
-        ProcessAgentLink link = new ProcessAgentLink(p, command, sink, reaper, writers, groups, () -> finished(self[0]));
+        ProcessAgentLink link = new ProcessAgentLink(p, command, sink, reaper, writers, groups, () -> finished(self[0]),
+                stdout, out == null ? -1 : out[0]);
         self[0] = link;
         live.add(link);
         stderr.add(p);
@@ -121,6 +197,16 @@ public final class ProcessLauncher implements AgentLauncher {
         return stderr.size();
     }
 
+    /** Returns true when every agent's stdout is read by the one poller thread (no reader thread per agent). */
+    boolean pollsStdout() {
+        return stdoutReady.join() != null;
+    }
+
+    /** Returns true when agents are started with posix_spawn (no JDK process reaper thread per agent). */
+    boolean spawnsNatively() {
+        return pollsStdout() && SpawnedProcess.available();
+    }
+
     /** Returns how many stdin writer threads exist now. */
     int writerThreads() {
         return writers.getPoolSize();
@@ -160,8 +246,21 @@ public final class ProcessLauncher implements AgentLauncher {
         List<ProcessAgentLink> left = List.copyOf(live);
         groups.signal("KILL", left.stream().filter(l -> !l.pidReused()).map(ProcessAgentLink::pid).toList());
         left.forEach(ProcessAgentLink::kill);
+        // A spawned agent is reaped by us, not by a JDK thread: wait a moment (SIGKILL is quick) so none stays a zombie.
+        long reapDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        try {
+            for (ProcessAgentLink link : left) {
+                link.awaitExit(Math.max(0, TimeUnit.NANOSECONDS.toMillis(reapDeadline - System.nanoTime())));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         reaper.shutdownNow();
         writers.shutdownNow();
         stderr.close();
+        StdoutPoller stdout = stdoutReady.join();
+        if (stdout != null) {
+            stdout.close();
+        }
     }
 }

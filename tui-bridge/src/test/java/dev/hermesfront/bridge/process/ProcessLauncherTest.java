@@ -264,8 +264,111 @@ class ProcessLauncherTest {
     }
 
     @Test
-    void runsOneThreadPerIdleAgentAndDrainsStderrWithoutThreadsOfItsOwn() throws Exception {
+    void readsEveryAgentsStdoutOnOnePollerThreadAndDrainsStderrWithoutThreadsOfItsOwn() throws Exception {
         ProcessLauncher launcher = launcher(sh("exec cat"), ProcessGroups.detect());
+        assertTrue(launcher.pollsStdout(), "this system has the native pipe calls (Linux or macOS)");
+        List<String> names = openTwentyAndEchoOnce(launcher);
+        assertFalse(names.stream().anyMatch(n -> n.startsWith("agent-out-")), "no stdout reader thread per agent: " + names);
+        assertTrue(names.contains("agent-stdout"), "the poller: " + names);
+    }
+
+    /** A client that says it is full until told otherwise, keeping the "writable again" callback. */
+    private static final class FullClientSink implements ClientSink {
+        final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+        volatile boolean full = true;
+        volatile Runnable writableAgain;
+
+        @Override public boolean send(dev.hermesfront.protocol.WireFrame frame) { return frames.add(frame.text()); }
+        @Override public boolean awaitWritable(Duration timeout) { return !full; }
+        @Override public boolean whenWritable(Runnable callback) {
+            if (!full) {
+                return true;
+            }
+            writableAgain = callback;
+            return false;
+        }
+        @Override public void agentClosed(AgentExit exit) { }
+    }
+
+    @Test
+    void pausesAnAgentsStdoutWhileItsClientIsFullAndResumesItInOrderWhenTheClientHasRoom() throws Exception {
+        ProcessLauncher launcher = launcher(sh("i=0; while [ $i -lt 3000 ]; do echo \"{\\\"n\\\": $i}\"; i=$((i+1)); done; exec cat"),
+                ProcessGroups.detect());
+        assertTrue(launcher.pollsStdout());
+        FullClientSink sink = new FullClientSink();
+        AgentLink link = launcher.open(sink);
+        assertEquals("{\"n\": 0}", sink.frames.poll(10, TimeUnit.SECONDS));
+        // Paused after the first read: nothing more arrives while the client stays full (the agent blocks on its pipe).
+        Thread.sleep(300);
+        int seen = sink.frames.size();
+        Thread.sleep(300);
+        assertEquals(seen, sink.frames.size(), "no frame while the client is full");
+        assertTrue(seen + 1 < 3000, "the agent was paced, not read to the end: " + (seen + 1));
+        assertTrue(sink.writableAgain != null);
+        sink.full = false;
+        sink.writableAgain.run();
+        List<String> all = new ArrayList<>();
+        all.add("{\"n\": 0}");
+        while (all.size() < 3000) {
+            String f = sink.frames.poll(10, TimeUnit.SECONDS);
+            assertTrue(f != null, "frames after " + all.size());
+            all.add(f);
+        }
+        for (int i = 0; i < 3000; i++) {
+            assertEquals("{\"n\": " + i + "}", all.get(i));
+        }
+        link.close();
+    }
+
+    @Test
+    void startsAgentsWithPosixSpawnSoTheJdkRunsNoReaperThreadForThem() throws Exception {
+        ProcessLauncher launcher = launcher(sh("exec cat"), ProcessGroups.detect());
+        assumeTrue(launcher.spawnsNatively(), "posix_spawn with addclosefrom_np (glibc 2.34+) or macOS");
+        List<AgentLink> links = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            FakeClientSink s = new FakeClientSink();
+            AgentLink link = launcher.open(s);
+            links.add(link);
+            assertTrue(link.send("{\"n\": " + i + "}"));
+            assertEquals("{\"n\": " + i + "}", s.next());
+        }
+        List<String> names = Thread.getAllStackTraces().keySet().stream().map(Thread::getName).toList();
+        for (AgentLink link : links) {
+            assertFalse(names.contains("process reaper (pid " + linkPid(link) + ")"), "no JDK reaper for an agent: " + names);
+        }
+        links.forEach(AgentLink::close);
+    }
+
+    @Test
+    void aSpawnedAgentGetsItsDirectoryAndEnvironmentNoneOfTheGatewaysDescriptorsAndItsExitStatus(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        AgentCommand cmd = new AgentCommand(List.of("sh", "-c", "echo \"{\\\"cwd\\\": \\\"$(pwd)\\\", \\\"v\\\": \\\"$HF_SPAWN_TEST\\\", "
+                + "\\\"fds\\\": $(ls /proc/$$/fd | wc -l)}\"; exit 7"), dir, java.util.Map.of("HF_SPAWN_TEST", "yes"), GRACE, GRACE,
+                1 << 20, 1 << 20, java.time.Duration.ofSeconds(4));
+        ProcessLauncher launcher = launcher(cmd, ProcessGroups.detect());
+        assumeTrue(launcher.spawnsNatively() && Files.isDirectory(Path.of("/proc/self/fd")), "posix_spawn and /proc");
+        FakeClientSink sink = new FakeClientSink();
+        launcher.open(sink);
+        var line = MAPPER.readTree(sink.next());
+        assertEquals(dir.toRealPath().toString(), line.path("cwd").asText());
+        assertEquals("yes", line.path("v").asText());
+        // 0, 1, 2 and the command substitution's pipe: nothing of the gateway's (its jars, sockets, other agents' pipes).
+        assertTrue(line.path("fds").asInt() <= 4, "descriptors in the agent: " + line);
+        assertEquals(7, sink.closed.get(10, TimeUnit.SECONDS).exitCode());
+    }
+
+    @Test
+    void withoutThePollerRunsOneStdoutThreadPerAgent() throws Exception {
+        ProcessLauncher launcher = new ProcessLauncher(sh("exec cat"), ProcessGroups.detect(), false);
+        launchers.add(launcher);
+        assertFalse(launcher.pollsStdout());
+        List<String> names = openTwentyAndEchoOnce(launcher);
+        assertEquals(20, names.stream().filter(n -> n.startsWith("agent-out-")).count(), "one stdout reader per agent: " + names);
+        assertFalse(names.contains("agent-stdout"));
+    }
+
+    /** Opens 20 agents, has each echo one frame (so every pump has run), and returns the names of the live threads. */
+    private List<String> openTwentyAndEchoOnce(ProcessLauncher launcher) throws Exception {
         List<AgentLink> links = new ArrayList<>();
         List<FakeClientSink> sinks = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -273,7 +376,6 @@ class ProcessLauncherTest {
             sinks.add(s);
             links.add(launcher.open(s));
         }
-        // Each agent works once, so every pump has run.
         for (int i = 0; i < 20; i++) {
             assertTrue(links.get(i).send("{\"n\": " + i + "}"));
             assertEquals("{\"n\": " + i + "}", sinks.get(i).next());
@@ -281,7 +383,6 @@ class ProcessLauncherTest {
         List<String> names = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName).toList();
         for (AgentLink link : links) {
             long pid = linkPid(link);
-            assertTrue(names.contains("agent-out-" + pid), "one stdout reader per agent");
             assertFalse(names.contains("agent-err-" + pid), "no stderr thread per agent");
             assertFalse(names.contains("agent-in-" + pid), "no stdin thread per agent");
         }
@@ -289,6 +390,7 @@ class ProcessLauncherTest {
         assertEquals(20, launcher.stderrSources());
         assertTrue(launcher.writerThreads() <= 20, "at most one stdin writer per agent: " + launcher.writerThreads());
         links.forEach(AgentLink::close);
+        return names;
     }
 
     @Test
