@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
+import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 import org.xnio.conduits.ConduitStreamSinkChannel;
 import org.xnio.conduits.ConduitStreamSourceChannel;
@@ -111,6 +112,12 @@ public final class RawWsConnection {
     private boolean shutAfterFlush;
     private boolean ended;
     private Duration closeGrace = Duration.ofSeconds(5);
+    /**
+     * The close-grace timer, removed once the socket is closed: a timer left in the IO thread's queue holds this
+     * connection and, through its listener, the client's whole graph (hub, queue, link) for the grace period, which
+     * under a connect-close storm kept thousands of ended connections alive.
+     */
+    private XnioExecutor.Key graceTimer;
     private final WsFrameReader.Handler handler = new WsFrameReader.Handler() {
         @Override
         public void text(WireFrame frame) {
@@ -183,7 +190,13 @@ public final class RawWsConnection {
                 c.suspendWrites();
                 flush();
             });
-            connection.getCloseSetter().set(c -> end(Ending.DROPPED, WsFrames.ABNORMAL, "connection closed"));
+            connection.getCloseSetter().set(c -> {
+                if (graceTimer != null) {
+                    graceTimer.remove();
+                    graceTimer = null;
+                }
+                end(Ending.DROPPED, WsFrames.ABNORMAL, "connection closed");
+            });
             ByteBuffer first = leftover;
             leftover = null;
             if (first != null && first.hasRemaining()) {
@@ -460,7 +473,10 @@ public final class RawWsConnection {
     /** Runs {@code r} on the IO thread after the close grace period; at once when the thread is stopping. */
     private void later(Runnable r) {
         try {
-            io.executeAfter(r, closeGrace.toMillis(), TimeUnit.MILLISECONDS);
+            if (graceTimer != null) {
+                graceTimer.remove(); // the newer deadline closes the socket as well
+            }
+            graceTimer = io.executeAfter(r, closeGrace.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             IoUtils.safeClose(connection);
         }
