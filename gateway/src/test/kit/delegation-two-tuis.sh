@@ -5,13 +5,15 @@
 #
 #   HERMES_GIT_DIR=<the git dir that fetching github:thanhdatbui/hermes-agent gives> gateway/src/test/kit/delegation-two-tuis.sh
 #
-# Needs: a built jar (mvn -o -q -pl gateway -am package -DskipTests), tmux, node, python3 with websockets (the kit's).
+# Needs: a built jar (./mvn-jdk -o -q -pl gateway -am package -DskipTests), tmux, node, python3 with websockets (the kit's).
 # Ports: two free ones from the kernel. Everything it starts is stopped on exit.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../../../.." && pwd)
 kit=${KIT_DIR:-$here/../shared/kit}
 jar=$here/gateway/target/hermes-front.jar
-[ -f "$jar" ] || { echo "build the jar first: mvn -o -q -pl gateway -am package -DskipTests" >&2; exit 2; }
+[ -f "$jar" ] || { echo "build the jar first: ./mvn-jdk -o -q -pl gateway -am package -DskipTests" >&2; exit 2; }
+. "$here/dist/bin/find-java.sh"
+hf_find_java || exit 2
 work=$(mktemp -d /tmp/hf-delegation.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -36,8 +38,8 @@ credentials:
 peers:
   - {name: p1, url: "http://127.0.0.1:$peer_port", token: $COORD}
 YAML
-java -jar "$jar" serve --config "$work/peer.yaml" --agent-cmd "$kit/real-agent.sh" --api-upstream off > "$work/peer.log" 2>&1 & pids+=($!)
-java -jar "$jar" demo --config "$work/coord.yaml" > "$work/coord.log" 2>&1 & pids+=($!)
+"$hf_java" -jar "$jar" serve --config "$work/peer.yaml" --agent-cmd "$kit/real-agent.sh" --api-upstream off > "$work/peer.log" 2>&1 & pids+=($!)
+"$hf_java" -jar "$jar" demo --config "$work/coord.yaml" > "$work/coord.log" 2>&1 & pids+=($!)
 for p in $peer_port $coord_port; do
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$p/front/health" >/dev/null && break; sleep 0.2; done
 done
