@@ -196,6 +196,11 @@ public final class RawWsConnection {
                     graceTimer = null;
                 }
                 end(Ending.DROPPED, WsFrames.ABNORMAL, "connection closed");
+                // The closed socket may outlive us (the accept caps forget a closed connection lazily): it must not
+                // reach this connection, and through the listener the client's whole graph, through its listeners.
+                source.getReadSetter().set(null);
+                sink.getWriteSetter().set(null);
+                c.getCloseSetter().set(null);
             });
             ByteBuffer first = leftover;
             leftover = null;
