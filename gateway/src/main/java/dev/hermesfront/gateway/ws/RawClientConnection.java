@@ -73,11 +73,28 @@ final class RawClientConnection implements ClientConnection, RawWsConnection.Lis
         return ws.ioThread();
     }
 
+    /** A successful send's result: immutable, so one serves every frame. */
+    private static final SendResult OK = new SendResult();
+    /** The completion adapter of the last handler (a client's {@link OutboundQueue}: always the same one), kept. */
+    private SendHandler lastHandler;
+    private RawWsConnection.Written lastWritten;
+
     @Override
     public void sendText(WireFrame frame, SendHandler handler) {
-        boolean taken = ws.sendText(frame, failure -> handler.onResult(failure == null ? new SendResult() : new SendResult(failure)));
+        boolean taken = ws.sendText(frame, written(handler));
         if (!taken) {
             handler.onResult(new SendResult(new IOException("connection closing")));
+        }
+    }
+
+    /** Returns the completion adapter of {@code handler}, made once per handler, not once per frame. */
+    private RawWsConnection.Written written(SendHandler handler) {
+        synchronized (tasks) {
+            if (handler != lastHandler) {
+                lastWritten = failure -> handler.onResult(failure == null ? OK : new SendResult(failure));
+                lastHandler = handler;
+            }
+            return lastWritten;
         }
     }
 
