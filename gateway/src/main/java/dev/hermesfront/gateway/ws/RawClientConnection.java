@@ -76,8 +76,9 @@ final class RawClientConnection implements ClientConnection, RawWsConnection.Lis
     /** A successful send's result: immutable, so one serves every frame. */
     private static final SendResult OK = new SendResult();
     /** The completion adapter of the last handler (a client's {@link OutboundQueue}: always the same one), kept. */
-    private SendHandler lastHandler;
-    private RawWsConnection.Written lastWritten;
+    private volatile Adapter adapter;
+
+    private record Adapter(SendHandler handler, RawWsConnection.Written written) {}
 
     @Override
     public void sendText(WireFrame frame, SendHandler handler) {
@@ -87,15 +88,14 @@ final class RawClientConnection implements ClientConnection, RawWsConnection.Lis
         }
     }
 
-    /** Returns the completion adapter of {@code handler}, made once per handler, not once per frame. */
+    /** Returns the completion adapter of {@code handler}, made once per handler, not once per frame (no lock: a race makes two). */
     private RawWsConnection.Written written(SendHandler handler) {
-        synchronized (tasks) {
-            if (handler != lastHandler) {
-                lastWritten = failure -> handler.onResult(failure == null ? OK : new SendResult(failure));
-                lastHandler = handler;
-            }
-            return lastWritten;
+        Adapter a = adapter;
+        if (a == null || a.handler() != handler) {
+            a = new Adapter(handler, failure -> handler.onResult(failure == null ? OK : new SendResult(failure)));
+            adapter = a;
         }
+        return a.written();
     }
 
     /**
