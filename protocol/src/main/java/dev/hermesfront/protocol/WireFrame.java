@@ -129,6 +129,11 @@ public final class WireFrame {
         return ByteBuffer.wrap(utf8);
     }
 
+    /** Puts the bytes into {@code dst} (which must have room for them), without a wrapping buffer. */
+    public void copyTo(ByteBuffer dst) {
+        dst.put(utf8);
+    }
+
     /** Returns a copy of the bytes (for a writer that transforms what it is given, such as a masking client). */
     public byte[] copyBytes() {
         return utf8.clone();

@@ -390,7 +390,9 @@ final class OutboundQueue implements ClientSink, SendHandler {
                 return;
             }
             // Writable again: a paced link asks for its next frame now (the callback never blocks).
-            run.forEach(Runnable::run);
+            if (!run.isEmpty()) {
+                run.forEach(Runnable::run); // not on an empty list: its iterator is an allocation per frame
+            }
             metrics.frameOut(next.length());
             try {
                 wire.sendText(next, this);

@@ -73,12 +73,29 @@ final class RawClientConnection implements ClientConnection, RawWsConnection.Lis
         return ws.ioThread();
     }
 
+    /** A successful send's result: immutable, so one serves every frame. */
+    private static final SendResult OK = new SendResult();
+    /** The completion adapter of the last handler (a client's {@link OutboundQueue}: always the same one), kept. */
+    private volatile Adapter adapter;
+
+    private record Adapter(SendHandler handler, RawWsConnection.Written written) {}
+
     @Override
     public void sendText(WireFrame frame, SendHandler handler) {
-        boolean taken = ws.sendText(frame, failure -> handler.onResult(failure == null ? new SendResult() : new SendResult(failure)));
+        boolean taken = ws.sendText(frame, written(handler));
         if (!taken) {
             handler.onResult(new SendResult(new IOException("connection closing")));
         }
+    }
+
+    /** Returns the completion adapter of {@code handler}, made once per handler, not once per frame (no lock: a race makes two). */
+    private RawWsConnection.Written written(SendHandler handler) {
+        Adapter a = adapter;
+        if (a == null || a.handler() != handler) {
+            a = new Adapter(handler, failure -> handler.onResult(failure == null ? OK : new SendResult(failure)));
+            adapter = a;
+        }
+        return a.written();
     }
 
     /**

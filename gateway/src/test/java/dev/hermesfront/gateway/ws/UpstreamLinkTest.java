@@ -66,6 +66,54 @@ class UpstreamLinkTest {
         }
     }
 
+    /**
+     * A relayed client that connected, made one call and left is collectable once both its sockets closed: no timer
+     * of either leg (client and upstream) keeps its graph (endpoint, hub, queue, link) alive.
+     */
+    @Test
+    void anEndedRelayedClientIsCollectable() throws Exception {
+        GatewayServer dash = inner(new DemoLauncher(MAPPER, new FrameCodec()));
+        try (TestGateway gw = TestGateway.start(io -> WsRelayLauncher.dashboard(io.ws(), URI.create("ws://127.0.0.1:" + dash.port() + "/api/ws"),
+                INNER_TOKEN, Duration.ofSeconds(5), 1 << 20), c -> ConfigEdit.edit(c).set(dev.hermesfront.gateway.config.Settings.WS_ENGINE, "raw")
+                        .parking(ParkingPolicy.disabled()).get())) {
+            java.lang.ref.WeakReference<Object> endpoint = oneCall(gw);
+            ConnectionRegistry registry = registry(gw.server());
+            assertTrue(registry.awaitEmpty(Duration.ofSeconds(10)), "the client is still registered");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (endpoint.get() != null && System.nanoTime() < deadline) {
+                System.gc();
+                Thread.sleep(50);
+            }
+            assertTrue(endpoint.get() == null, "an ended relayed client is still reachable 5 s after it left");
+        } finally {
+            dash.close();
+        }
+    }
+
+    /** Connects, makes one call, closes; returns the client's endpoint (its graph's root), weakly. */
+    private static java.lang.ref.WeakReference<Object> oneCall(TestGateway gw) throws Exception {
+        try (WsTestClient c = WsTestClient.connect(gw.wsUri())) {
+            assertTrue(c.next().contains("gateway.ready"));
+            c.send("{\"jsonrpc\": \"2.0\", \"id\": \"r1\", \"method\": \"session.create\", \"params\": {}}");
+            assertTrue(c.next().contains("session_id"));
+            java.util.Map<?, ?> live = live(registry(gw.server()));
+            assertEquals(1, live.size());
+            return new java.lang.ref.WeakReference<>(live.values().iterator().next());
+        }
+    }
+
+    private static ConnectionRegistry registry(GatewayServer s) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = GatewayServer.class.getDeclaredField("registry");
+        f.setAccessible(true);
+        return (ConnectionRegistry) f.get(s);
+    }
+
+    private static java.util.Map<?, ?> live(ConnectionRegistry r) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = ConnectionRegistry.class.getDeclaredField("live");
+        f.setAccessible(true);
+        return (java.util.Map<?, ?>) f.get(r);
+    }
+
     @Test
     void passesBytesThroughUnchangedInOrder() throws Exception {
         GatewayServer dash = inner(new ProcessLauncher(TestGateway.javaMain(EchoAgent.class)));

@@ -82,6 +82,12 @@ public final class RawWsConnection {
     }
 
     /** The last buffer of a frame and who waits for it. */
+    /**
+     * Server role: a text frame up to this size is copied behind its header (one buffer and one gathered element per
+     * frame); a larger one goes as a header plus its own bytes, uncopied.
+     */
+    static final int COPY_BELOW = 1024;
+
     private record Waiter(ByteBuffer last, Written who) {}
 
     private final StreamConnection connection;
@@ -196,6 +202,11 @@ public final class RawWsConnection {
                     graceTimer = null;
                 }
                 end(Ending.DROPPED, WsFrames.ABNORMAL, "connection closed");
+                // The closed socket may outlive us (the accept caps forget a closed connection lazily): it must not
+                // reach this connection, and through the listener the client's whole graph, through its listeners.
+                source.getReadSetter().set(null);
+                sink.getWriteSetter().set(null);
+                c.getCloseSetter().set(null);
             });
             ByteBuffer first = leftover;
             leftover = null;
@@ -319,8 +330,7 @@ public final class RawWsConnection {
      * to the socket, or that it never will be (the connection ended first). It is not called when this returns false.
      */
     public boolean sendText(WireFrame frame, Written done) {
-        ByteBuffer payload = frame.buffer();
-        int len = payload.remaining();
+        int len = frame.length();
         ByteBuffer head;
         ByteBuffer body;
         if (client) {
@@ -328,15 +338,22 @@ public final class RawWsConnection {
             int h = WsFrames.headerLength(len, true);
             head = ByteBuffer.allocate(h + len);
             WsFrames.writeHeader(head, true, WsFrames.TEXT, len, true, key);
-            head.put(payload);
+            frame.copyTo(head);
             WsFrames.mask(head.array(), h, len, key, 0);
+            head.flip();
+            body = null;
+        } else if (len <= COPY_BELOW) {
+            // A small frame is copied behind its header: one buffer instead of a header buffer and the payload's wrap
+            head = ByteBuffer.allocate(WsFrames.headerLength(len, false) + len);
+            WsFrames.writeHeader(head, true, WsFrames.TEXT, len, false, 0);
+            frame.copyTo(head);
             head.flip();
             body = null;
         } else {
             head = ByteBuffer.allocate(WsFrames.headerLength(len, false));
             WsFrames.writeHeader(head, true, WsFrames.TEXT, len, false, 0);
             head.flip();
-            body = payload;
+            body = frame.buffer();
         }
         boolean schedule;
         synchronized (lock) {

@@ -312,6 +312,50 @@ class RawWsConnectionTest {
         }
     }
 
+    /**
+     * An ended connection is collectable once its socket is closed, whoever closed it: the close-grace timer (30 s
+     * here, longer than the wait) must not keep it, and with it the listener's whole graph, in the IO thread's queue.
+     */
+    @Test
+    void anEndedConnectionIsCollectableOnceItsSocketCloses() throws Exception {
+        assertCollected(endedConnection(false), "closed by the peer");
+        assertCollected(endedConnection(true), "closed by us");
+    }
+
+    /** Runs one connection to its end (our close answered by the peer, or the peer's close) and returns its listener, weakly. */
+    private static java.lang.ref.WeakReference<Heard> endedConnection(boolean byUs) throws Exception {
+        try (Peer peer = new Peer()) {
+            CompletableFuture<RawWsConnection> dialled = dial(peer.uri(), Map.of(), List.of());
+            peer.accept();
+            peer.upgrade("", new byte[0]);
+            RawWsConnection c = dialled.get(10, TimeUnit.SECONDS);
+            Heard heard = new Heard();
+            c.start(heard, 1000, 1 << 20, Duration.ofSeconds(30));
+            if (byUs) {
+                c.close(1000, "done");
+                assertEquals(List.of("close:1000"), peer.read(1));
+                peer.write(frame(true, WsFrames.CLOSE, WsFrames.closePayload(1000, "")));
+                assertEquals("CLOSED_BY_US:1000", heard.end.get(10, TimeUnit.SECONDS));
+            } else {
+                peer.write(frame(true, WsFrames.CLOSE, WsFrames.closePayload(1000, "")));
+                assertEquals("CLOSED_BY_PEER:1000", heard.end.get(10, TimeUnit.SECONDS));
+                assertEquals(List.of("close:1000"), peer.read(1));
+            }
+            assertEquals(List.of("eof"), peer.read(1), "our side closed the socket");
+            return new java.lang.ref.WeakReference<>(heard);
+        }
+    }
+
+    /** Waits (at most 5 s, collecting) for {@code ref} to be cleared. */
+    static void assertCollected(java.lang.ref.WeakReference<?> ref, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (ref.get() != null && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertTrue(ref.get() == null, "an ended connection (" + what + ") is still reachable 5 s after its socket closed");
+    }
+
     @Test
     void aRefusedUpgradeNamesItsStatus() throws Exception {
         try (Peer peer = new Peer()) {
