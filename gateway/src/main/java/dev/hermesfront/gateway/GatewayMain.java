@@ -56,13 +56,15 @@ import picocli.CommandLine.ParseResult;
  */
 public final class GatewayMain {
     private static final String VERSION = "hermes-front 0.1.0";
+    /** The root's subcommands, in the order they are added. */
+    private static final List<String> SUBCOMMANDS = List.of("demo", "serve", "config", "doctor", "pair", "devices", "service");
 
     private GatewayMain() {}
 
     public static void main(String[] args) {
         Logging logging = Logging.install(System.err);
         configureAsyncPool();
-        int code = commandLine(System.getenv(), Path.of(System.getProperty("user.home")), logging).execute(args);
+        int code = commandLine(System.getenv(), Path.of(System.getProperty("user.home")), logging, args).execute(args);
         logging.flush();
         System.exit(code);
     }
@@ -74,39 +76,64 @@ public final class GatewayMain {
 
     /** Builds the command line: the root with its subcommands, each with the options the table gives it. */
     static picocli.CommandLine commandLine(Map<String, String> env, Path userHome, Logging logging) {
+        return commandLine(env, userHome, logging, new String[0]);
+    }
+
+    /**
+     * Builds the command line for {@code args}: when the first argument names a subcommand, only that one is built (the
+     * others could not match: they are siblings), which keeps the option tables of six commands off serve's start-up
+     * (issue 22: picocli's classes are too old for the JVM's AOT cache, so each one built costs). Otherwise all of them.
+     */
+    static picocli.CommandLine commandLine(Map<String, String> env, Path userHome, Logging logging, String[] args) {
+        String first = args.length > 0 ? args[0] : "";
+        java.util.function.Predicate<String> wanted = SUBCOMMANDS.contains(first) ? first::equals : name -> true;
         CommandSpec root = CommandSpec.create().name("hermes-front").version(VERSION).mixinStandardHelpOptions(true);
         root.usageMessage().description("Reach a Hermes Agent from another machine: serves the TUI's /api/ws channel, bridges it to a "
                 + "loopback agent, and fronts the API server and dashboard on the same port.");
         picocli.CommandLine cl = new picocli.CommandLine(root);
-        cl.addSubcommand("demo", command(Command.DEMO, "Run the gateway with the built-in demo agent (replies \"Echo: <prompt>\"); "
-                + "nothing else needed. Proxies the API server or dashboard only when one is configured.", env, userHome, logging));
-        cl.addSubcommand("serve", command(Command.SERVE, "Run the gateway in front of a real agent (one agent process per attached "
-                + "client over stdio, or one connection per client to a loopback dashboard's /api/ws), the API server and, optionally, "
-                + "the dashboard. SIGHUP (or POST /front/reload) re-reads the configuration without dropping clients.", env, userHome,
-                logging));
-        cl.addSubcommand("config", command(Command.CONFIG, "Print every effective setting of serve and where it came from (flag, env "
-                + "var, file, .env, default); secrets redacted. Takes the same options as serve.", env, userHome, logging));
-        cl.addSubcommand("doctor", command(Command.DOCTOR, "Check a deployment end to end, one line per check with the fix when one "
-                + "fails: bind address, agent (started until gateway.ready), API server and key, dashboard and token, peers, .env, "
-                + "identity header, unbuffered SSE. Exit 0 only when everything needed works. Takes the same options as serve.", env,
-                userHome, logging));
-        picocli.CommandLine pair = command(Command.PAIR, "Pair a phone or a laptop in one step: asks the running front (found from the "
-                + "same settings as serve) for a one-time code and prints it, the pairing URL and its QR code. Opening the URL "
-                + "redeems the code for a device token with the scope given here (at most the pairer's).", env, userHome, logging);
-        pair.getCommandSpec().addOption(OptionSpec.builder("--scope").paramLabel("read|chat|admin").type(String.class)
-                .description("What the device may do (default: chat).").build());
-        pair.getCommandSpec().addOption(OptionSpec.builder("--name").paramLabel("NAME").type(String.class)
-                .description("The device's name, e.g. phone (default: the name given when redeeming, else device).").build());
-        pair.getCommandSpec().addOption(OptionSpec.builder("--ttl").paramLabel("DURATION").type(String.class)
-                .description("How long the code is valid (default: 5m; at most 1h).").build());
-        cl.addSubcommand("pair", pair);
-        picocli.CommandLine devices = command(Command.DEVICES, "List the paired devices of the running front, or revoke one: "
-                + "devices revoke NAME closes its connections (4403), stops its agents and refuses its token from then on.", env,
-                userHome, logging);
-        devices.getCommandSpec().addPositional(picocli.CommandLine.Model.PositionalParamSpec.builder().index("0..1").arity("0..2")
-                .paramLabel("revoke NAME").type(String[].class).description("revoke NAME: revoke that device").build());
-        cl.addSubcommand("devices", devices);
-        cl.addSubcommand("service", serviceCommand(env, userHome));
+        if (wanted.test("demo")) {
+            cl.addSubcommand("demo", command(Command.DEMO, "Run the gateway with the built-in demo agent (replies \"Echo: <prompt>\"); "
+                    + "nothing else needed. Proxies the API server or dashboard only when one is configured.", env, userHome, logging));
+        }
+        if (wanted.test("serve")) {
+            cl.addSubcommand("serve", command(Command.SERVE, "Run the gateway in front of a real agent (one agent process per attached "
+                    + "client over stdio, or one connection per client to a loopback dashboard's /api/ws), the API server and, optionally, "
+                    + "the dashboard. SIGHUP (or POST /front/reload) re-reads the configuration without dropping clients.", env, userHome,
+                    logging));
+        }
+        if (wanted.test("config")) {
+            cl.addSubcommand("config", command(Command.CONFIG, "Print every effective setting of serve and where it came from (flag, env "
+                    + "var, file, .env, default); secrets redacted. Takes the same options as serve.", env, userHome, logging));
+        }
+        if (wanted.test("doctor")) {
+            cl.addSubcommand("doctor", command(Command.DOCTOR, "Check a deployment end to end, one line per check with the fix when one "
+                    + "fails: bind address, agent (started until gateway.ready), API server and key, dashboard and token, peers, .env, "
+                    + "identity header, unbuffered SSE. Exit 0 only when everything needed works. Takes the same options as serve.", env,
+                    userHome, logging));
+        }
+        if (wanted.test("pair")) {
+            picocli.CommandLine pair = command(Command.PAIR, "Pair a phone or a laptop in one step: asks the running front (found from the "
+                    + "same settings as serve) for a one-time code and prints it, the pairing URL and its QR code. Opening the URL "
+                    + "redeems the code for a device token with the scope given here (at most the pairer's).", env, userHome, logging);
+            pair.getCommandSpec().addOption(OptionSpec.builder("--scope").paramLabel("read|chat|admin").type(String.class)
+                    .description("What the device may do (default: chat).").build());
+            pair.getCommandSpec().addOption(OptionSpec.builder("--name").paramLabel("NAME").type(String.class)
+                    .description("The device's name, e.g. phone (default: the name given when redeeming, else device).").build());
+            pair.getCommandSpec().addOption(OptionSpec.builder("--ttl").paramLabel("DURATION").type(String.class)
+                    .description("How long the code is valid (default: 5m; at most 1h).").build());
+            cl.addSubcommand("pair", pair);
+        }
+        if (wanted.test("devices")) {
+            picocli.CommandLine devices = command(Command.DEVICES, "List the paired devices of the running front, or revoke one: "
+                    + "devices revoke NAME closes its connections (4403), stops its agents and refuses its token from then on.", env,
+                    userHome, logging);
+            devices.getCommandSpec().addPositional(picocli.CommandLine.Model.PositionalParamSpec.builder().index("0..1").arity("0..2")
+                    .paramLabel("revoke NAME").type(String[].class).description("revoke NAME: revoke that device").build());
+            cl.addSubcommand("devices", devices);
+        }
+        if (wanted.test("service")) {
+            cl.addSubcommand("service", serviceCommand(env, userHome));
+        }
         cl.setExecutionStrategy(parsed -> {
             if (!parsed.hasSubcommand()) {
                 if (parsed.isVersionHelpRequested()) {
@@ -370,7 +397,8 @@ public final class GatewayMain {
             GatewayConfig config = loaded.gateway();
             long t0 = System.nanoTime();
             Pools pools = Pools.start(config.pools());
-            AgentLauncher launcher = recorded(launcher(loaded, pools), loaded.record());
+            AgentLauncher agents = launcher(loaded, pools);
+            AgentLauncher launcher = recorded(agents, loaded.record());
             GatewayServer server = GatewayServer.builder(config, launcher).source(source(loaded)).pools(pools).json(json).build();
             try {
                 server.start();
@@ -382,6 +410,9 @@ public final class GatewayMain {
                             "an address this machine can bind (" + be.getMessage() + ")");
                 }
                 throw e;
+            }
+            if (agents instanceof ProcessLauncher p) {
+                p.prepare(); // the stdout poller's native calls, bound once the listener accepts (issue 22)
             }
             long startedMs = (System.nanoTime() - t0) / 1_000_000;
             printAttach(System.out, config, server.port(), loaded.generatedToken(), startedMs);

@@ -298,26 +298,28 @@ public final class GatewayServer implements AutoCloseable {
         shareSweep = timers.scheduleWithFixedDelay(this::expireShares, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         TuiEndpointConfigurator configurator = new TuiEndpointConfigurator(config, codec, agentJson, launcher, registry, agents, hub, timers,
                 guard, gate, relays, metrics);
-        WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
-                .setWorker(worker)
-                .setBuffers(pools.buffers())
-                .setDispatchToWorkerThread(true)
-                .addEndpoint(configurator.endpointConfig(WS_PATH))
-                .addEndpoint(configurator.endpointConfig(PEER_WS_PATH));
-        DeploymentInfo info = Servlets.deployment()
-                .setClassLoader(GatewayServer.class.getClassLoader())
-                .setContextPath("/")
-                .setDeploymentName("hermes-front-ws")
-                // Keep the security context TuiHandshakeHandler set: the endpoint reads the identity from it.
-                .setInitialSecurityWrapper(h -> h)
-                .addServletContextAttribute(WebSocketDeploymentInfo.ATTRIBUTE_NAME, ws);
-        deployment = Servlets.defaultContainer().addDeployment(info);
-        deployment.deploy();
-        HttpHandler deployed = deployment.start();
-        // The deployment's context is "/": it matches endpoints on the full path, which PathHandler shortened.
+        // The raw engine (tui.ws_engine = raw, the default) upgrades by itself: the servlet/Jakarta WebSocket deployment is
+        // built only for the jakarta engine, which saves its start-up (issue 22: launch to accepting) and its memory.
         if (config.tui().rawEngine()) {
             wsHandler = configurator.rawUpgrade(pools.buffers());
         } else {
+            WebSocketDeploymentInfo ws = new WebSocketDeploymentInfo()
+                    .setWorker(worker)
+                    .setBuffers(pools.buffers())
+                    .setDispatchToWorkerThread(true)
+                    .addEndpoint(configurator.endpointConfig(WS_PATH))
+                    .addEndpoint(configurator.endpointConfig(PEER_WS_PATH));
+            DeploymentInfo info = Servlets.deployment()
+                    .setClassLoader(GatewayServer.class.getClassLoader())
+                    .setContextPath("/")
+                    .setDeploymentName("hermes-front-ws")
+                    // Keep the security context TuiHandshakeHandler set: the endpoint reads the identity from it.
+                    .setInitialSecurityWrapper(h -> h)
+                    .addServletContextAttribute(WebSocketDeploymentInfo.ATTRIBUTE_NAME, ws);
+            deployment = Servlets.defaultContainer().addDeployment(info);
+            deployment.deploy();
+            HttpHandler deployed = deployment.start();
+            // The deployment's context is "/": it matches endpoints on the full path, which PathHandler shortened.
             wsHandler = ex -> {
                 ex.setRelativePath(ex.getRequestPath());
                 deployed.handleRequest(ex);
@@ -702,8 +704,10 @@ public final class GatewayServer implements AutoCloseable {
         agents.close();
         launcher.close();
         try {
-            deployment.stop();
-            deployment.undeploy();
+            if (deployment != null) {
+                deployment.stop();
+                deployment.undeploy();
+            }
         } catch (ServletException e) {
             LOG.log(System.Logger.Level.DEBUG, "undeploy: {0}", e.getMessage());
         }

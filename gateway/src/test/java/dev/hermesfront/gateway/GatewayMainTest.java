@@ -55,6 +55,23 @@ class GatewayMainTest {
         assertTrue(err.toString().contains("--idle-timeout: \"later\" (expected: a duration such as 30s, 2m or 500ms, an ISO-8601 duration"), err.toString());
     }
 
+    @Test
+    void aNamedSubcommandIsBuiltAloneAndParsesAsInTheFullCommandLine() {
+        picocli.CommandLine full = GatewayMain.commandLine(Map.of(), home);
+        List<String> names = List.copyOf(full.getSubcommands().keySet());
+        assertEquals(List.of("demo", "serve", "config", "doctor", "pair", "devices", "service"), names);
+        for (String name : names) {
+            picocli.CommandLine only = GatewayMain.commandLine(Map.of(), home, null, new String[] {name, "--help"});
+            assertEquals(List.of(name), List.copyOf(only.getSubcommands().keySet()), name);
+            assertEquals(full.getSubcommands().get(name).getUsageMessage(picocli.CommandLine.Help.Ansi.OFF),
+                    only.getSubcommands().get(name).getUsageMessage(picocli.CommandLine.Help.Ansi.OFF), name);
+        }
+        // Anything else (an option, an unknown or misspelt command): every subcommand, for the root's usage and hints.
+        for (String first : List.of("--help", "sreve", "--version")) {
+            assertEquals(names, List.copyOf(GatewayMain.commandLine(Map.of(), home, null, new String[] {first}).getSubcommands().keySet()));
+        }
+    }
+
     private String run(Map<String, String> env, String... args) {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();

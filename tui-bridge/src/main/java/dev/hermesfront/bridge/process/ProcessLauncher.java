@@ -46,10 +46,13 @@ public final class ProcessLauncher implements AgentLauncher {
     private final StderrPump stderr = new StderrPump();
     /**
      * Every agent's stdout on one thread, or null where the native pipe calls are not available ({@link Posix#load}).
-     * Binding the native calls (FFM downcall handles) takes ~150 ms, so it happens on a short-lived thread
-     * ({@code agent-stdout-init}) beside the gateway's start-up; the first agent waits for it if it comes sooner.
+     * Binding the native calls (FFM downcall handles) takes ~150 ms of CPU, so it happens on a short-lived thread
+     * ({@code agent-stdout-init}) started by {@link #prepare()} once the gateway accepts (on a small machine it would
+     * otherwise compete with the start-up: issue 22) or by the first agent, which waits for it.
      */
     private final CompletableFuture<StdoutPoller> stdoutReady = new CompletableFuture<>();
+    /** Set once the poller's binding has started (or is not wanted): {@link #prepare()} runs it at most once. */
+    private final java.util.concurrent.atomic.AtomicBoolean prepared = new java.util.concurrent.atomic.AtomicBoolean();
     private final Set<ProcessAgentLink> live = ConcurrentHashMap.newKeySet();
 
     /** Creates a launcher that starts agents in their own process groups where {@code setsid} is installed. */
@@ -67,21 +70,8 @@ public final class ProcessLauncher implements AgentLauncher {
      */
     ProcessLauncher(AgentCommand command, ProcessGroups groups, boolean poll) {
         this.command = command;
-        if (poll) {
-            Threads.daemon("agent-stdout-init", () -> {
-                StdoutPoller p = null;
-                try {
-                    p = StdoutPoller.start();
-                    if (p != null) {
-                        SpawnedProcess.available(); // binds posix_spawn and waitpid now too
-                    }
-                } catch (RuntimeException | Error e) {
-                    LOG.log(System.Logger.Level.WARNING, "stdout poller not started; every agent gets a reader thread", e);
-                } finally {
-                    stdoutReady.complete(p);
-                }
-            }).start();
-        } else {
+        if (!poll) {
+            prepared.set(true);
             stdoutReady.complete(null);
         }
         this.groups = groups;
@@ -102,6 +92,35 @@ public final class ProcessLauncher implements AgentLauncher {
                 new SynchronousQueue<>(), Threads.named("agent-in", WRITER_STACK_BYTES));
     }
 
+    /**
+     * Starts binding the stdout poller's and posix_spawn's native calls on the {@code agent-stdout-init} thread, once;
+     * the gateway calls it when its listener accepts, and the first agent (or {@link #close}) when nobody did.
+     */
+    public void prepare() {
+        if (!prepared.compareAndSet(false, true)) {
+            return;
+        }
+        Threads.daemon("agent-stdout-init", () -> {
+            StdoutPoller p = null;
+            try {
+                p = StdoutPoller.start();
+                if (p != null) {
+                    SpawnedProcess.available(); // binds posix_spawn and waitpid now too
+                }
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.WARNING, "stdout poller not started; every agent gets a reader thread", e);
+            } finally {
+                stdoutReady.complete(p);
+            }
+        }).start();
+    }
+
+    /** Returns the poller (null: none), binding it first if {@link #prepare()} has not started it. */
+    private StdoutPoller poller() {
+        prepare();
+        return stdoutReady.join();
+    }
+
     @Override
     public AgentLink open(ClientSink sink) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(groups.wrap(command.argv()));
@@ -115,7 +134,7 @@ public final class ProcessLauncher implements AgentLauncher {
         }
         int[] out = null;
         Process p;
-        StdoutPoller stdout = stdoutReady.join();
+        StdoutPoller stdout = poller();
         if (stdout != null && SpawnedProcess.available()) {
             // posix_spawn: no JDK process reaper thread for this agent (SpawnedProcess); stdout is the poller's pipe.
             Map<String, String> env = new HashMap<>(System.getenv());
@@ -199,7 +218,7 @@ public final class ProcessLauncher implements AgentLauncher {
 
     /** Returns true when every agent's stdout is read by the one poller thread (no reader thread per agent). */
     boolean pollsStdout() {
-        return stdoutReady.join() != null;
+        return poller() != null;
     }
 
     /** Returns true when agents are started with posix_spawn (no JDK process reaper thread per agent). */
@@ -258,6 +277,9 @@ public final class ProcessLauncher implements AgentLauncher {
         reaper.shutdownNow();
         writers.shutdownNow();
         stderr.close();
+        if (prepared.compareAndSet(false, true)) {
+            stdoutReady.complete(null); // never bound: nothing to close
+        }
         StdoutPoller stdout = stdoutReady.join();
         if (stdout != null) {
             stdout.close();
