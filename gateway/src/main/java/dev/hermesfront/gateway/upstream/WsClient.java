@@ -1,6 +1,7 @@
 package dev.hermesfront.gateway.upstream;
 
 import dev.hermesfront.gateway.ws.raw.RawWsConnection;
+import dev.hermesfront.gateway.ws.raw.WsFrames;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
 import java.io.IOException;
@@ -9,8 +10,6 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
@@ -49,7 +48,6 @@ import org.xnio.ssl.SslConnection;
  * extension, and one of the offered subprotocols when some were offered (none otherwise). Thread-safe.
  */
 public final class WsClient {
-    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     /** The largest upgrade response we read. */
     static final int MAX_RESPONSE_HEAD = 16 * 1024;
 
@@ -145,7 +143,7 @@ public final class WsClient {
         }
         headers.forEach((k, v) -> header(r, k, v));
         r.append("\r\n");
-        return new Request(ByteBuffer.wrap(r.toString().getBytes(StandardCharsets.UTF_8)), accept(key));
+        return new Request(ByteBuffer.wrap(r.toString().getBytes(StandardCharsets.UTF_8)), WsFrames.acceptKey(key));
     }
 
     private static void header(StringBuilder r, String name, String value) {
@@ -155,15 +153,6 @@ public final class WsClient {
         r.append(name).append(": ").append(value).append("\r\n");
     }
 
-    /** Returns the {@code Sec-WebSocket-Accept} value for {@code key} (RFC 6455 §4.2.2). */
-    static String accept(String key) {
-        try {
-            byte[] sha1 = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.ISO_8859_1));
-            return Base64.getEncoder().encodeToString(sha1);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private record Request(ByteBuffer head, String accept) {}
 

@@ -5,6 +5,7 @@ import dev.hermesfront.gateway.http.CredentialCarriers;
 import dev.hermesfront.gateway.http.ErrorResponses;
 import dev.hermesfront.gateway.policy.Identity;
 import dev.hermesfront.gateway.ws.raw.RawWsConnection;
+import dev.hermesfront.gateway.ws.raw.WsFrames;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -12,12 +13,8 @@ import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +32,6 @@ import java.util.regex.Pattern;
  * and {@code /peers/NAME/api/ws} (404 otherwise).
  */
 public final class RawTuiUpgrade implements HttpHandler {
-    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final Pattern PEER_PATH = Pattern.compile("/peers/([^/]+)/api/ws");
     /** Time a client has to answer our close frame. */
     static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
@@ -84,7 +80,7 @@ public final class RawTuiUpgrade implements HttpHandler {
         InetSocketAddress peer = ex.getSourceAddress();
         ex.getResponseHeaders().put(Headers.UPGRADE, "websocket");
         ex.getResponseHeaders().put(Headers.CONNECTION, "Upgrade");
-        ex.getResponseHeaders().put(Headers.SEC_WEB_SOCKET_ACCEPT, accept(key.trim()));
+        ex.getResponseHeaders().put(Headers.SEC_WEB_SOCKET_ACCEPT, WsFrames.acceptKey(key.trim()));
         ex.upgradeChannel((connection, exchange) -> {
             RawWsConnection ws = new RawWsConnection(connection, buffers, false, ByteBuffer.allocate(0));
             TuiEndpoint endpoint = new TuiEndpoint(ch);
@@ -109,13 +105,5 @@ public final class RawTuiUpgrade implements HttpHandler {
             }
         }
         return false;
-    }
-
-    static String accept(String key) {
-        try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.ISO_8859_1)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

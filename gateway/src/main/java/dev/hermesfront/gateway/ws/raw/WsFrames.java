@@ -2,12 +2,17 @@ package dev.hermesfront.gateway.ws.raw;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 
 /**
  * RFC 6455 framing without IO: opcodes, frame headers, masking, close payloads and which close codes a peer may
  * send. The reading side is {@link WsFrameReader}; {@link RawWsConnection} puts both on a socket.
  */
 public final class WsFrames {
+    /** The GUID both ends hash with the client's key (RFC 6455 §1.3). */
+    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     public static final int CONTINUATION = 0x0;
     public static final int TEXT = 0x1;
     public static final int BINARY = 0x2;
@@ -107,5 +112,18 @@ public final class WsFrames {
      */
     public static boolean validCloseCode(int code) {
         return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+    }
+
+    /**
+     * Returns the {@code Sec-WebSocket-Accept} value for the client's {@code Sec-WebSocket-Key} (RFC 6455 §4.2.2): what
+     * a server answers and what a client checks.
+     */
+    public static String acceptKey(String key) {
+        try {
+            byte[] sha1 = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.ISO_8859_1));
+            return Base64.getEncoder().encodeToString(sha1);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
