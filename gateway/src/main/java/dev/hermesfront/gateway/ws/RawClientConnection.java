@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
@@ -24,7 +25,8 @@ import java.util.function.IntConsumer;
  * <p>What the client sends is read on the IO thread (masking, UTF-8 (1007), the size limit (1009) and the protocol
  * (1002) checked there, once) and handed to the endpoint on a worker, one task at a time, in order, as the Jakarta
  * engine does with {@code setDispatchToWorkerThread(true)}: opening an agent, policy and audit never run on an IO
- * thread. Reads pause while more than {@link #MAX_BACKLOG} messages wait for the worker. The end of the connection
+ * thread. Reads pause while more than {@link #MAX_BACKLOG} messages or {@link #MAX_BACKLOG_BYTES} bytes wait for the
+ * worker ({@link InboundBacklog}). The end of the connection
  * comes last, after every message before it.
  */
 final class RawClientConnection implements ClientConnection, RawWsConnection.Listener {
@@ -32,6 +34,8 @@ final class RawClientConnection implements ClientConnection, RawWsConnection.Lis
     private static final AtomicLong IDS = new AtomicLong();
     /** Client messages waiting for the worker before reads pause. */
     static final int MAX_BACKLOG = 64;
+    /** Bytes of client messages waiting for the worker before reads pause (a message bigger than this waits alone). */
+    static final long MAX_BACKLOG_BYTES = 1 << 20;
 
     private final String id = "raw-" + Long.toHexString(IDS.incrementAndGet());
     private final RawWsConnection ws;
@@ -43,11 +47,10 @@ final class RawClientConnection implements ClientConnection, RawWsConnection.Lis
     private final IntConsumer onClose;
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
     private boolean running;
-    private int backlog;
-    private boolean paused;
+    private final InboundBacklog backlog = new InboundBacklog(MAX_BACKLOG, MAX_BACKLOG_BYTES);
     private volatile Receiver receiver;
     private volatile boolean open = true;
-    private final java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean reported = new AtomicBoolean();
 
     /**
      * @param onClose hears the close code once the connection ended (after every message), on the worker
@@ -200,13 +203,11 @@ final class RawClientConnection implements ClientConnection, RawWsConnection.Lis
 
     @Override
     public void onTexts(List<WireFrame> frames) {
-        boolean pause;
-        synchronized (tasks) {
-            backlog += frames.size();
-            pause = backlog > MAX_BACKLOG && !paused;
-            paused |= pause;
+        long size = 0;
+        for (WireFrame f : frames) {
+            size += f.length();
         }
-        if (pause) {
+        if (backlog.add(frames.size(), size)) {
             ws.suspendReads();
         }
         for (WireFrame f : frames) {
@@ -215,13 +216,7 @@ final class RawClientConnection implements ClientConnection, RawWsConnection.Lis
                 if (r != null) {
                     r.text(f.text());
                 }
-                boolean resume;
-                synchronized (tasks) {
-                    backlog--;
-                    resume = paused && backlog <= MAX_BACKLOG / 4;
-                    paused &= !resume;
-                }
-                if (resume) {
+                if (backlog.done(f.length())) {
                     ws.resumeReads();
                 }
             });
