@@ -8,12 +8,7 @@ import io.undertow.util.ImmediatePooledByteBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
 import java.util.concurrent.TimeUnit;
-import org.xnio.IoUtils;
-import org.xnio.channels.StreamSinkChannel;
-import org.xnio.conduits.AbstractStreamSourceConduit;
-import org.xnio.conduits.ConduitReadableByteChannel;
 import org.xnio.conduits.StreamSourceConduit;
 
 /**
@@ -27,7 +22,7 @@ import org.xnio.conduits.StreamSourceConduit;
  * ({@link RequestTooBigException}). Bytes after the body (a pipelined request) are handed back to the
  * connection. Used on one exchange by its IO thread (or a worker blocking on it), one at a time.
  */
-final class StrictChunkedSourceConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
+final class StrictChunkedSourceConduit extends ReadThroughSourceConduit {
     private final HttpServerExchange exchange;
     private final ChunkedSyntax syntax = new ChunkedSyntax("request body");
     private final ByteBuffer raw = ByteBuffer.allocate(8192).flip();
@@ -121,25 +116,6 @@ final class StrictChunkedSourceConduit extends AbstractStreamSourceConduit<Strea
         Connectors.terminateRequest(exchange);
     }
 
-    @Override
-    public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
-        for (int i = offs; i < offs + len; i++) {
-            if (dsts[i].hasRemaining()) {
-                return read(dsts[i]);
-            }
-        }
-        return 0;
-    }
-
-    @Override
-    public long transferTo(long position, long count, FileChannel target) throws IOException {
-        return target.transferFrom(new ConduitReadableByteChannel(this), position, count);
-    }
-
-    @Override
-    public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target) throws IOException {
-        return IoUtils.transfer(new ConduitReadableByteChannel(this), count, throughBuffer, target);
-    }
 
     @Override
     public void terminateReads() throws IOException {

@@ -1,6 +1,7 @@
 package dev.hermesfront.gateway.proxy;
 
 import dev.hermesfront.gateway.http.ChunkedSyntax;
+import dev.hermesfront.gateway.http.ReadThroughSourceConduit;
 import io.undertow.client.ClientConnection;
 import io.undertow.conduits.ChunkedStreamSourceConduit;
 import io.undertow.conduits.ConduitListener;
@@ -11,15 +12,11 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
-import org.xnio.channels.StreamSinkChannel;
 import org.xnio.conduits.AbstractConduit;
-import org.xnio.conduits.AbstractStreamSourceConduit;
-import org.xnio.conduits.ConduitReadableByteChannel;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 import org.xnio.conduits.PushBackStreamSourceConduit;
 import org.xnio.conduits.StreamSourceConduit;
@@ -41,7 +38,7 @@ import org.xnio.conduits.StreamSourceConduit;
  * decoded and re-chunked as before; {@code ChunkedPassThroughTest} fails on such a version, so an upgrade notices.
  * Used by one upstream connection's IO thread.
  */
-final class ChunkedPassThrough extends AbstractStreamSourceConduit<StreamSourceConduit> {
+final class ChunkedPassThrough extends ReadThroughSourceConduit {
     private static final System.Logger LOG = System.getLogger(ChunkedPassThrough.class.getName());
     private static final Internals INTERNALS = Internals.find();
 
@@ -147,25 +144,6 @@ final class ChunkedPassThrough extends AbstractStreamSourceConduit<StreamSourceC
         return dst.position() - start;
     }
 
-    @Override
-    public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
-        for (int i = offs; i < offs + len; i++) {
-            if (dsts[i].hasRemaining()) {
-                return read(dsts[i]);
-            }
-        }
-        return 0;
-    }
-
-    @Override
-    public long transferTo(long position, long count, FileChannel target) throws IOException {
-        return target.transferFrom(new ConduitReadableByteChannel(this), position, count);
-    }
-
-    @Override
-    public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target) throws IOException {
-        return IoUtils.transfer(new ConduitReadableByteChannel(this), count, throughBuffer, target);
-    }
 
     @Override
     public void terminateReads() throws IOException {
