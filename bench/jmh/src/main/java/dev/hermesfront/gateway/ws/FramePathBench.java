@@ -1,17 +1,9 @@
 package dev.hermesfront.gateway.ws;
 
 import dev.hermesfront.bridge.AgentLink;
-import dev.hermesfront.bridge.MemoryBudget;
 import dev.hermesfront.bridge.hub.AgentHub;
-import dev.hermesfront.bridge.hub.AgentRegistry;
-import dev.hermesfront.bridge.hub.Connection;
 import dev.hermesfront.bridge.hub.Member;
-import dev.hermesfront.bridge.hub.MemberSpec;
-import dev.hermesfront.bridge.hub.Owner;
 import dev.hermesfront.bridge.hub.ReadyAnnouncer;
-import dev.hermesfront.bridge.hub.Role;
-import dev.hermesfront.bridge.park.ParkingPolicy;
-import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
@@ -20,8 +12,6 @@ import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -105,18 +95,7 @@ public class FramePathBench {
         pooled.put(event).flip();
         answer.put("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"status\":\"streaming\"}}".getBytes(StandardCharsets.UTF_8)).flip();
         plainAnswer.put("{\"jsonrpc\":\"2.0\",\"id\":8,\"result\":{\"config\":{}}}".getBytes(StandardCharsets.UTF_8)).flip();
-        AgentRegistry registry = new AgentRegistry(ParkingPolicy.disabled(), AgentJson.newMapper(), codec, MemoryBudget.unlimited());
-        AgentHub hub = registry.create(new Owner("bench", "bench"), false);
-        java.util.List<Member> all = new java.util.ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            OutboundQueue q = new OutboundQueue(new InlineWire(), 1 << 20, 8 << 20, Duration.ofSeconds(30), MemoryBudget.unlimited().open(),
-                    null, System::nanoTime, ChannelMetrics.NONE);
-            MemberSpec spec = new MemberSpec("bench", i == 0 ? Role.OWNER : Role.PARTICIPANT, null, false);
-            Member m = i == 0 ? hub.attach(spec, q, Connection.NONE) : hub.join(spec, q, Connection.NONE);
-            all.add(m);
-        }
-        member = all.get(0);
-        hub.link(new AgentLink() {
+        BenchAgent agent = BenchAgent.start(clients, InlineWire::new, new AgentLink() {
             @Override
             public boolean send(WireFrame frame) {
                 written += frame.copyBytes().length;
@@ -131,16 +110,9 @@ public class FramePathBench {
             public String describe() {
                 return "bench";
             }
-        }, () -> { });
-        agentSide = new ReadyAnnouncer(hub, AgentJson.newMapper(), false, Map.of());
-        agentSide.send("{\"jsonrpc\":\"2.0\",\"method\":\"event\",\"params\":{\"type\":\"gateway.ready\",\"payload\":{}}}");
-        if (clients > 1) {
-            // Every client submits on session s1, so each event goes to all of them through the router.
-            for (Member m : all) {
-                m.send(((Decoded.Valid) codec.decode(request)).frame());
-                agentSide.send(WireFrame.ofUtf8(answer));
-            }
-        }
+        }, codec);
+        agentSide = agent.agentSide;
+        member = agent.owner;
     }
 
     @Benchmark

@@ -1,19 +1,10 @@
 package dev.hermesfront.gateway.ws;
 
 import dev.hermesfront.bridge.AgentLink;
-import dev.hermesfront.bridge.MemoryBudget;
-import dev.hermesfront.bridge.hub.AgentHub;
-import dev.hermesfront.bridge.hub.AgentRegistry;
-import dev.hermesfront.bridge.hub.Connection;
 import dev.hermesfront.bridge.hub.Member;
-import dev.hermesfront.bridge.hub.MemberSpec;
-import dev.hermesfront.bridge.hub.Owner;
 import dev.hermesfront.bridge.hub.ReadyAnnouncer;
-import dev.hermesfront.bridge.hub.Role;
-import dev.hermesfront.bridge.park.ParkingPolicy;
 import dev.hermesfront.gateway.ws.raw.WsFrameReader;
 import dev.hermesfront.gateway.ws.raw.WsFrames;
-import dev.hermesfront.protocol.AgentJson;
 import dev.hermesfront.protocol.WireFrame;
 import dev.hermesfront.protocol.codec.Decoded;
 import dev.hermesfront.protocol.codec.FrameCodec;
@@ -22,10 +13,6 @@ import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -163,17 +150,7 @@ public class RawFramePathBench {
         serverFrame(answer, "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"status\":\"streaming\"}}");
         answer.flip();
 
-        AgentRegistry registry = new AgentRegistry(ParkingPolicy.disabled(), AgentJson.newMapper(), codec, MemoryBudget.unlimited());
-        AgentHub hub = registry.create(new Owner("bench", "bench"), false);
-        List<Member> all = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            OutboundQueue q = new OutboundQueue(new RawWire(), 1 << 20, 8 << 20, Duration.ofSeconds(30), MemoryBudget.unlimited().open(),
-                    null, System::nanoTime, ChannelMetrics.NONE);
-            MemberSpec spec = new MemberSpec("bench", i == 0 ? Role.OWNER : Role.PARTICIPANT, null, false);
-            all.add(i == 0 ? hub.attach(spec, q, Connection.NONE) : hub.join(spec, q, Connection.NONE));
-        }
-        member = all.get(0);
-        hub.link(new AgentLink() {
+        BenchAgent agent = BenchAgent.start(clients, RawWire::new, new AgentLink() {
             @Override
             public boolean send(WireFrame frame) {
                 // the raw upstream leg: a masked copy behind its header
@@ -195,17 +172,9 @@ public class RawFramePathBench {
             public String describe() {
                 return "bench";
             }
-        }, () -> { });
-        agentSide = new ReadyAnnouncer(hub, AgentJson.newMapper(), false, Map.of());
-        agentSide.send("{\"jsonrpc\":\"2.0\",\"method\":\"event\",\"params\":{\"type\":\"gateway.ready\",\"payload\":{}}}");
-        if (clients > 1) {
-            // Every client submits on session s1, so each event goes to all of them through the router.
-            for (Member m : all) {
-                m.send(((Decoded.Valid) codec.decode("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"prompt.submit\",\"params\":"
-                        + "{\"session_id\":\"s1\",\"text\":\"hello\",\"n\":50,\"size\":120}}")).frame());
-                agentSide.send(WireFrame.of("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"status\":\"streaming\"}}"));
-            }
-        }
+        }, codec);
+        agentSide = agent.agentSide;
+        member = agent.owner;
     }
 
     @Benchmark
